@@ -1,0 +1,69 @@
+// swift-tools-version:6.1
+//
+// DiDKit: difference-in-differences effect evaluation on register data.
+//
+// Layers (dependencies point down only):
+//   CLAPACK (system LAPACKE + OpenBLAS)
+//     -> Linalg (column-major matrices, BLAS/LAPACK wrappers; the only module with unsafe pointers)
+//     -> Distributions (normal, t, chi-square, F)      Tabular (columnar tables, CSV, design matrices)
+//     -> Regression (logit/probit IRLS, OLS, variance estimators, Wald tests)
+//     -> Matching (propensity scores, nearest-neighbour matching, balance)   Panel (person-year registers, event-study designs)
+//     -> Plots (standalone SVG)   DiDKit (umbrella: study pipeline, reports, demo register)
+//     -> DiDKitCLI (argument-parser commands) -> didkit (executable)
+// The benchmarks live in the nested package Benchmarks/ so that importing DiDKit never pulls package-benchmark.
+import PackageDescription
+
+let swiftSettings: [SwiftSetting] = [
+    .enableUpcomingFeature("ExistentialAny"),
+]
+
+let package = Package(
+    name: "DiDKit",
+    platforms: [.macOS(.v13)],
+    products: [
+        .library(name: "DiDKit", targets: ["DiDKit"]),
+        .executable(name: "didkit", targets: ["didkit"]),
+    ],
+    dependencies: [
+        .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
+        .package(url: "https://github.com/apple/swift-numerics", from: "1.1.1"),
+    ],
+    targets: [
+        .systemLibrary(
+            name: "CLAPACK",
+            pkgConfig: "lapacke",
+            providers: [.apt(["liblapacke-dev", "libopenblas-dev"])]
+        ),
+        .target(name: "Linalg", dependencies: ["CLAPACK"], swiftSettings: swiftSettings),
+        .target(
+            name: "Distributions",
+            dependencies: [.product(name: "RealModule", package: "swift-numerics")],
+            swiftSettings: swiftSettings
+        ),
+        .target(name: "Tabular", dependencies: ["Linalg"], swiftSettings: swiftSettings),
+        .target(name: "Regression", dependencies: ["Linalg", "Distributions", "Tabular"], swiftSettings: swiftSettings),
+        .target(name: "Matching", dependencies: ["Regression"], swiftSettings: swiftSettings),
+        .target(name: "Panel", dependencies: ["Regression", "Matching"], swiftSettings: swiftSettings),
+        .target(name: "Plots", swiftSettings: swiftSettings),
+        .target(
+            name: "DiDKit",
+            dependencies: ["Linalg", "Distributions", "Tabular", "Regression", "Matching", "Panel", "Plots"],
+            swiftSettings: swiftSettings
+        ),
+        .target(
+            name: "DiDKitCLI",
+            dependencies: ["DiDKit", .product(name: "ArgumentParser", package: "swift-argument-parser")],
+            swiftSettings: swiftSettings
+        ),
+        .executableTarget(name: "didkit", dependencies: ["DiDKitCLI"], swiftSettings: swiftSettings),
+
+        .testTarget(name: "LinalgTests", dependencies: ["Linalg"], swiftSettings: swiftSettings),
+        .testTarget(name: "DistributionsTests", dependencies: ["Distributions"], resources: [.copy("Fixtures")], swiftSettings: swiftSettings),
+        .testTarget(name: "TabularTests", dependencies: ["Tabular"], resources: [.copy("Fixtures")], swiftSettings: swiftSettings),
+        .testTarget(name: "RegressionTests", dependencies: ["Regression", "Tabular"], resources: [.copy("Fixtures")], swiftSettings: swiftSettings),
+        .testTarget(name: "MatchingTests", dependencies: ["Matching", "Tabular"], resources: [.copy("Fixtures")], swiftSettings: swiftSettings),
+        .testTarget(name: "PanelTests", dependencies: ["Panel", "Tabular"], resources: [.copy("Fixtures")], swiftSettings: swiftSettings),
+        .testTarget(name: "PlotsTests", dependencies: ["Plots"], swiftSettings: swiftSettings),
+        .testTarget(name: "DiDKitTests", dependencies: ["DiDKit", "DiDKitCLI"], swiftSettings: swiftSettings),
+    ]
+)
