@@ -1,0 +1,198 @@
+import Distributions
+import Linalg
+
+/// Significance stars: a star per threshold the p-value falls below.
+/// Default `* p < 0.10, ** p < 0.05, *** p < 0.01` (Stata's `esttab` and the
+/// reference study's regression tables).
+public struct StarConvention: Sendable, Equatable {
+    /// Thresholds in decreasing order, e.g. `[0.10, 0.05, 0.01]`.
+    public var thresholds: [Double]
+    /// Text for a p-value above every threshold (`""`; balance tables use `"i.s."`).
+    public var notSignificant: String
+
+    public init(thresholds: [Double] = [0.10, 0.05, 0.01], notSignificant: String = "") {
+        self.thresholds = thresholds.sorted(by: >)
+        self.notSignificant = notSignificant
+    }
+
+    /// Regression tables: `* <0.10, ** <0.05, *** <0.01`.
+    public static let regression = StarConvention()
+    /// The reference study's balance tables: `* <0.10, ** <0.05, *** <0.001`, else `i.s.`.
+    public static let balance = StarConvention(thresholds: [0.10, 0.05, 0.001], notSignificant: "i.s.")
+
+    /// The stars for `p`.
+    public func stars(_ p: Double) -> String {
+        guard p.isFinite else { return "" }
+        let k = thresholds.filter { p < $0 }.count
+        return k == 0 ? notSignificant : String(repeating: "*", count: k)
+    }
+
+    /// A note explaining the stars, e.g. `* p<0.10, ** p<0.05, *** p<0.01`.
+    public var legend: String {
+        thresholds.enumerated().map { "\(String(repeating: "*", count: $0.offset + 1)) p<\(formatThreshold($0.element))" }
+            .joined(separator: ", ")
+    }
+
+    private func formatThreshold(_ t: Double) -> String {
+        var s = String(t)
+        if s.hasPrefix("0.") { s = String(s.dropFirst()) }
+        return "0" + s
+    }
+}
+
+/// The distribution of `b / SE(b)` used for p-values and intervals.
+public enum ReferenceDistribution: Sendable, Equatable {
+    case normal
+    case studentT(degreesOfFreedom: Double)
+
+    /// Two-sided p-value of a statistic.
+    public func pValue(_ stat: Double) -> Double {
+        switch self {
+        case .normal: return Normal.twoSidedPValue(stat)
+        case .studentT(let df): return StudentT(degreesOfFreedom: df).twoSidedPValue(stat)
+        }
+    }
+
+    /// The critical value for a two-sided interval at `level` percent.
+    public func critical(level: Double) -> Double {
+        let p = 1 - (1 - level / 100) / 2
+        switch self {
+        case .normal: return Normal.quantile(p)
+        case .studentT(let df): return StudentT(degreesOfFreedom: df).quantile(p)
+        }
+    }
+}
+
+/// One row of a coefficient table.
+public struct CoefficientRow: Sendable, Equatable {
+    public let name: String
+    public let coefficient: Double
+    public let standardError: Double
+    /// `b / SE(b)`: z for ML models, t for OLS.
+    public let statistic: Double
+    public let pValue: Double
+    public let ciLower: Double
+    public let ciUpper: Double
+    /// Odds ratio `exp(b)` (logit only).
+    public let oddsRatio: Double?
+    /// `exp(b) SE(b)` (delta method, Stata's `logistic`).
+    public let oddsRatioStandardError: Double?
+    /// `exp` of the coefficient interval.
+    public let oddsRatioCILower: Double?
+    public let oddsRatioCIUpper: Double?
+}
+
+/// Estimates with a chosen covariance: standard errors, tests, intervals and
+/// (for logit) odds ratios. Made by `inference(...)` on a fit.
+public struct CoefficientTable: Sendable {
+    /// Coefficient names, `_cons` last.
+    public let names: [String]
+    public let coefficients: [Double]
+    /// The covariance matrix of the estimates.
+    public let covariance: Matrix
+    /// The estimator used (`oim`, `robust`, `cluster`).
+    public let vce: String
+    /// Number of clusters (cluster-robust only).
+    public let clusters: Int?
+    /// Confidence level in percent (default 95).
+    public let level: Double
+    public let distribution: ReferenceDistribution
+    /// Whether to report odds ratios (logit).
+    public let reportsOddsRatios: Bool
+
+    public init(names: [String], coefficients: [Double], covariance: Matrix, vce: String, clusters: Int?,
+                level: Double, distribution: ReferenceDistribution, reportsOddsRatios: Bool) {
+        precondition(names.count == coefficients.count && covariance.rows == names.count, "CoefficientTable: shape mismatch")
+        self.names = names
+        self.coefficients = coefficients
+        self.covariance = covariance
+        self.vce = vce
+        self.clusters = clusters
+        self.level = level
+        self.distribution = distribution
+        self.reportsOddsRatios = reportsOddsRatios
+    }
+
+    /// `sqrt(diag V)`.
+    public var standardErrors: [Double] { covariance.diagonal.map { Swift.max(0, $0).squareRoot() } }
+
+    /// All rows, in `names` order.
+    public var rows: [CoefficientRow] {
+        let se = standardErrors
+        let crit = distribution.critical(level: level)
+        return names.indices.map { k in
+            let b = coefficients[k], s = se[k]
+            let stat = b / s
+            let lo = b - crit * s, hi = b + crit * s
+            let or = reportsOddsRatios ? Double.exp(b) : nil
+            return CoefficientRow(name: names[k], coefficient: b, standardError: s, statistic: stat,
+                                  pValue: distribution.pValue(stat), ciLower: lo, ciUpper: hi, oddsRatio: or,
+                                  oddsRatioStandardError: or.map { $0 * s },
+                                  oddsRatioCILower: reportsOddsRatios ? Double.exp(lo) : nil,
+                                  oddsRatioCIUpper: reportsOddsRatios ? Double.exp(hi) : nil)
+        }
+    }
+
+    /// The row of a named term.
+    /// - Throws: ``RegressionError/unknownTerm(_:available:)``.
+    public func row(_ name: String) throws -> CoefficientRow {
+        guard let k = names.firstIndex(of: name) else { throw RegressionError.unknownTerm(name, available: names) }
+        return rows[k]
+    }
+
+    /// The joint Wald test that the named coefficients are all zero.
+    /// - Throws: ``RegressionError/unknownTerm(_:available:)``.
+    public func waldTest(_ terms: [String]) throws -> WaldTest {
+        let idx = try terms.map { t -> Int in
+            guard let k = names.firstIndex(of: t) else { throw RegressionError.unknownTerm(t, available: names) }
+            return k
+        }
+        var r = Matrix(rows: idx.count, columns: names.count)
+        for (row, k) in idx.enumerated() { r[row, k] = 1 }
+        return try waldTest(r, value: [Double](repeating: 0, count: idx.count))
+    }
+
+    /// The Wald test of `R b = r`: `W = (Rb - r)' (R V R')^-1 (Rb - r)`, chi-square with
+    /// `rank(R V R')` degrees of freedom (dependent constraints are dropped, as Stata does);
+    /// `F = W / df` is reported beside it for OLS.
+    public func waldTest(_ r: Matrix, value: [Double]) throws -> WaldTest {
+        precondition(r.columns == names.count && value.count == r.rows, "waldTest: shape mismatch")
+        let diff = zip(r.multiply(coefficients), value).map { $0 - $1 }
+        let rv = Matrix.multiply(r, covariance)
+        let rvr = Matrix.multiply(rv, r, transposeB: true)
+        // Keep independent constraints (Stata's test drops the dependent ones).
+        let scale = rvr.diagonal.map { $0 > 0 ? 1 / $0.squareRoot() : 0 }
+        var corr = rvr
+        for i in 0..<corr.rows { for j in 0..<corr.columns { corr[i, j] *= scale[i] * scale[j] } }
+        let dependent = Set(corr.dependentColumnsInOrder(tolerance: 1e-12))
+        let keep = (0..<rvr.rows).filter { !dependent.contains($0) }
+        let sub = rvr.selecting(rows: keep, columns: keep)
+        let d = keep.map { diff[$0] }
+        let w: Double
+        do { w = dot(d, try CholeskyFactor(sub).solve(d)) } catch { throw RegressionError.informationNotInvertible }
+        let df = keep.count
+        let residualDF: Double? = { if case .studentT(let v) = distribution { return v }; return nil }()
+        return WaldTest(chi2: w, df: df, pValue: ChiSquared(degreesOfFreedom: Double(df)).sf(w),
+                        f: residualDF.map { _ in w / Double(df) },
+                        fPValue: residualDF.map { FDistribution(d1: Double(df), d2: $0).sf(w / Double(df)) },
+                        residualDF: residualDF)
+    }
+}
+
+/// A joint Wald test.
+public struct WaldTest: Sendable, Equatable {
+    /// The chi-square statistic.
+    public let chi2: Double
+    /// Degrees of freedom (independent constraints).
+    public let df: Int
+    /// `P(chi2_df > chi2)`.
+    public let pValue: Double
+    /// `chi2 / df`, for models with a t reference distribution (OLS).
+    public let f: Double?
+    /// `P(F_{df, residual df} > f)`.
+    public let fPValue: Double?
+    public let residualDF: Double?
+
+    /// Whether the test rejects at level `alpha` (default 0.05).
+    public func rejects(at alpha: Double = 0.05) -> Bool { (fPValue ?? pValue) < alpha }
+}

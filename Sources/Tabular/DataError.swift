@@ -1,0 +1,68 @@
+/// Problems with input data: each case names the file, column, row or value
+/// involved and says what to do. Rows are numbered as in the CSV file: 1-based,
+/// the header being row 1.
+public enum DataError: Error, Sendable, Equatable, CustomStringConvertible {
+    case fileNotFound(path: String)
+    case unreadableFile(path: String, reason: String)
+    case emptyFile(path: String)
+    case noDataRows(path: String)
+    case duplicateColumnName(String)
+    case emptyColumnName(position: Int)
+    case raggedRow(row: Int, expected: Int, found: Int)
+    case unterminatedQuote(row: Int)
+    case unknownColumn(String, available: [String])
+    case nonNumeric(column: String, row: Int, value: String)
+    case nonFinite(column: String, row: Int, value: String)
+    case wrongColumnType(column: String, expected: String)
+    case columnLengthMismatch(column: String, expected: Int, found: Int)
+    case noRowsAfterDeletion(dropped: Int, reasons: String)
+    case unknownFactorLevel(column: String, level: String, known: [String])
+    case unknownBaseLevel(column: String, level: String, known: [String])
+
+    public var description: String {
+        switch self {
+        case .fileNotFound(let p):
+            return "cannot find the data file '\(p)': check the path (relative paths start from the current directory)"
+        case .unreadableFile(let p, let r):
+            return "cannot read the data file '\(p)': \(r)"
+        case .emptyFile(let p):
+            return "the data file '\(p)' is empty: it needs a header row and at least one data row"
+        case .noDataRows(let p):
+            return "the data file '\(p)' has a header but no data rows"
+        case .duplicateColumnName(let n):
+            return "the header names column '\(n)' twice: column names must be unique"
+        case .emptyColumnName(let pos):
+            return "column \(pos) of the header has no name: give every column a name"
+        case .raggedRow(let row, let expected, let found):
+            return "row \(row) has \(found) fields but the header has \(expected): check for unquoted commas or missing separators"
+        case .unterminatedQuote(let row):
+            return "a quoted field starting in row \(row) is never closed: check the quotes"
+        case .unknownColumn(let n, let available):
+            let shown = available.prefix(12).joined(separator: ", ")
+            return "there is no column '\(n)' in the data (columns: \(shown)\(available.count > 12 ? ", ..." : "")): check the spelling"
+        case .nonNumeric(let c, let row, let v):
+            return "column '\(c)', row \(row): '\(v)' is not a number: numeric columns take numbers, with empty, NA or . for missing (declare text columns as factors or ids)"
+        case .nonFinite(let c, let row, let v):
+            return "column '\(c)', row \(row): '\(v)' is not a finite number: replace it by a value or by NA for missing"
+        case .wrongColumnType(let c, let expected):
+            return "column '\(c)' must be \(expected)"
+        case .columnLengthMismatch(let c, let e, let f):
+            return "column '\(c)' has \(f) values but the table has \(e) rows"
+        case .noRowsAfterDeletion(let d, let reasons):
+            return "no rows are left after removing the \(d) rows with missing values (\(reasons)): check the columns' missing-value coding"
+        case .unknownFactorLevel(let c, let l, let known):
+            return "column '\(c)' has level '\(l)', which the fitted model did not see (levels: \(known.joined(separator: ", ")))"
+        case .unknownBaseLevel(let c, let l, let known):
+            return "the base level '\(l)' of factor '\(c)' does not occur in the estimation sample (levels: \(known.joined(separator: ", ")))"
+        }
+    }
+}
+
+extension DataError {
+    /// A weight that is negative, not finite, or (frequency weights) not a whole number.
+    public static func invalidWeight(column: String, row: Int, value: Double, kind: WeightKind) -> DataError {
+        .wrongColumnType(column: column, expected: kind == .frequency
+            ? "a non-negative whole number in every row to serve as frequency weights (row \(row) has \(value))"
+            : "a non-negative number in every row to serve as analytic weights (row \(row) has \(value))")
+    }
+}

@@ -1,0 +1,260 @@
+import Linalg
+
+/// A model term. Names follow the CLI contract: a numeric column is its name
+/// (`age`), a factor level is `name=level` (`race=2`), an interaction joins
+/// its parts with `:` (`treated:event=0`), the intercept is `_cons`.
+public indirect enum Term: Hashable, Sendable, CustomStringConvertible {
+    /// A numeric column entering linearly.
+    case numeric(String)
+    /// A factor column expanded to one indicator per non-base level.
+    case factor(String)
+    /// The product of its parts (factors expand to their non-base levels).
+    case interaction([Term])
+
+    public var description: String {
+        switch self {
+        case .numeric(let n), .factor(let n): return n
+        case .interaction(let parts): return parts.map(\.description).joined(separator: ":")
+        }
+    }
+
+    /// The data columns the term reads.
+    public var columns: [String] {
+        switch self {
+        case .numeric(let n), .factor(let n): return [n]
+        case .interaction(let parts): return parts.flatMap(\.columns)
+        }
+    }
+
+    /// Parses `a`, `a:b` (parts named in `factors` become factor terms).
+    public static func parse(_ text: String, factors: Set<String>) -> Term {
+        let parts = text.split(separator: ":").map { String($0).trimmingSpaces }
+        let terms = parts.map { factors.contains($0) ? Term.factor($0) : Term.numeric($0) }
+        return terms.count == 1 ? terms[0] : .interaction(terms)
+    }
+}
+
+extension String {
+    var trimmingSpaces: String {
+        var s = Substring(self)
+        while s.first == " " { s.removeFirst() }
+        while s.last == " " { s.removeLast() }
+        return String(s)
+    }
+}
+
+/// How observation weights enter a model.
+public enum WeightKind: String, Sendable, Equatable {
+    /// Frequency weights: a weight of 3 is three identical rows (Stata `fweight`);
+    /// the number of observations is the sum of the weights.
+    case frequency
+    /// Analytic weights, rescaled to sum to the number of rows (Stata `aweight`).
+    case analytic
+}
+
+/// What to put in a design matrix.
+public struct ModelSpecification: Sendable, Equatable {
+    /// The outcome column (nil for a design without response, e.g. prediction).
+    public var outcome: String?
+    /// Terms in order (the intercept is added by `intercept`).
+    public var terms: [Term]
+    /// Whether to add `_cons`.
+    public var intercept: Bool
+    /// Base level label by factor column (default: the smallest level).
+    public var baseLevels: [String: String]
+    /// Optional weight column and its kind.
+    public var weights: String?
+    public var weightKind: WeightKind
+    /// Optional cluster column (rows with a missing cluster are dropped).
+    public var cluster: String?
+
+    public init(outcome: String?, terms: [Term], intercept: Bool = true, baseLevels: [String: String] = [:],
+                weights: String? = nil, weightKind: WeightKind = .frequency, cluster: String? = nil) {
+        self.outcome = outcome
+        self.terms = terms
+        self.intercept = intercept
+        self.baseLevels = baseLevels
+        self.weights = weights
+        self.weightKind = weightKind
+        self.cluster = cluster
+    }
+
+    /// The usual CLI form: numeric covariates, some of them factors (a factor
+    /// named only in `factors` is appended), `a:b` interactions allowed.
+    public init(outcome: String?, covariates: [String], factors: [String] = [], baseLevels: [String: String] = [:],
+                intercept: Bool = true, weights: String? = nil, weightKind: WeightKind = .frequency, cluster: String? = nil) {
+        let fset = Set(factors)
+        var terms = covariates.map { Term.parse($0, factors: fset) }
+        for f in factors where !terms.contains(where: { $0.columns.contains(f) }) { terms.append(.factor(f)) }
+        self.init(outcome: outcome, terms: terms, intercept: intercept, baseLevels: baseLevels,
+                  weights: weights, weightKind: weightKind, cluster: cluster)
+    }
+}
+
+/// The levels of one factor as learned from the estimation sample.
+public struct FactorCoding: Sendable, Equatable {
+    /// Column name.
+    public let column: String
+    /// Level labels in sort order (numeric levels numerically, text by bytes).
+    public let levels: [String]
+    /// Numeric values of the levels when the column is numeric.
+    public let numericLevels: [Double]?
+    /// Index of the base (omitted) level in `levels`.
+    public let base: Int
+
+    /// Non-base level indices in order.
+    public var nonBaseLevels: [Int] { levels.indices.filter { $0 != base } }
+}
+
+/// A built design: the matrix, its column names, the response and weights,
+/// and what was dropped.
+public struct DesignMatrix: Sendable {
+    /// `n x p`, column-major, columns in `columnNames` order (`_cons` last, as Stata prints it).
+    public var matrix: Matrix
+    /// One name per column.
+    public var columnNames: [String]
+    /// The term each column comes from (index into `termNames`).
+    public var termOfColumn: [Int]
+    /// Term names, `_cons` last when present.
+    public var termNames: [String]
+    /// The outcome, when the specification has one.
+    public var response: [Double]?
+    /// Observation weights (already rescaled for analytic weights), or nil.
+    public var weights: [Double]?
+    /// Dense cluster codes `0..<clusterCount`, or nil.
+    public var clusters: [Int32]?
+    /// Number of distinct clusters.
+    public var clusterCount: Int
+    /// Source-table rows used, in order.
+    public var rowIndices: [Int]
+    /// Rows of the source table not used.
+    public var droppedRows: Int
+    /// Why rows were dropped, one sentence each.
+    public var notes: [String]
+    /// The factor codings, for building new rows the same way.
+    public var coding: DesignCoding
+
+    /// Number of rows.
+    public var rows: Int { matrix.rows }
+    /// Number of columns.
+    public var columns: Int { matrix.columns }
+}
+
+/// Everything needed to build design rows for new data exactly as for the fit.
+public struct DesignCoding: Sendable, Equatable {
+    public var terms: [Term]
+    public var intercept: Bool
+    public var factors: [String: FactorCoding]
+    public var columnNames: [String]
+
+    /// The columns one term expands to: (name, parts) where each part is
+    /// (data column, factor level index or nil for numeric).
+    func expansion(of term: Term) -> [(name: String, parts: [(String, Int?)])] {
+        switch term {
+        case .numeric(let n): return [(n, [(n, nil)])]
+        case .factor(let n):
+            let f = factors[n]!
+            return f.nonBaseLevels.map { ("\(n)=\(f.levels[$0])", [(n, $0)]) }
+        case .interaction(let parts):
+            var acc: [(name: String, parts: [(String, Int?)])] = [("", [])]
+            for p in parts {
+                let e = expansion(of: p)
+                var next: [(name: String, parts: [(String, Int?)])] = []
+                for a in acc {
+                    for b in e {
+                        next.append((a.name.isEmpty ? b.name : a.name + ":" + b.name, a.parts + b.parts))
+                    }
+                }
+                acc = next
+            }
+            return acc
+        }
+    }
+
+    /// Builds the design rows for `table` (rows with a missing used value are
+    /// reported in `missingRows` and filled with NaN).
+    /// - Throws: ``DataError`` for unknown columns or factor levels the fit did not see.
+    public func matrix(for table: Table) throws -> (matrix: Matrix, missingRows: [Int]) {
+        let n = table.rowCount
+        var m = Matrix(rows: n, columns: columnNames.count)
+        var missing = [Bool](repeating: false, count: n)
+        let accessors = try ColumnAccessors(table: table, coding: self)
+        var col = 0
+        for term in terms {
+            for e in expansion(of: term) {
+                var values = [Double](repeating: 1, count: n)
+                for (name, level) in e.parts {
+                    try accessors.multiply(&values, by: name, level: level, missing: &missing)
+                }
+                m.setColumn(col, to: values)
+                col += 1
+            }
+        }
+        if intercept { m.setColumn(col, to: [Double](repeating: 1, count: n)) }
+        var missingRows: [Int] = []
+        for i in 0..<n where missing[i] {
+            missingRows.append(i)
+            for j in 0..<m.columns { m[i, j] = .nan }
+        }
+        return (m, missingRows)
+    }
+}
+
+/// Reads numeric values and factor-level indicators from a table.
+struct ColumnAccessors {
+    let numeric: [String: [Double]]
+    let levelCodes: [String: [Int]]  // -1 missing, -2 unknown level
+
+    init(table: Table, coding: DesignCoding) throws {
+        var numeric: [String: [Double]] = [:]
+        var codes: [String: [Int]] = [:]
+        for name in Set(coding.terms.flatMap(\.columns)) {
+            if let f = coding.factors[name] {
+                codes[name] = try factorCodes(table: table, coding: f)
+            } else {
+                numeric[name] = try table.numeric(name)
+            }
+        }
+        self.numeric = numeric
+        self.levelCodes = codes
+    }
+
+    func multiply(_ values: inout [Double], by name: String, level: Int?, missing: inout [Bool]) throws {
+        if let level {
+            let c = levelCodes[name]!
+            for i in values.indices {
+                if c[i] < 0 { missing[i] = true; values[i] = 0 } else if c[i] != level { values[i] = 0 }
+            }
+        } else {
+            let v = numeric[name]!
+            for i in values.indices {
+                if v[i].isNaN { missing[i] = true; values[i] = 0 } else { values[i] *= v[i] }
+            }
+        }
+    }
+}
+
+/// Level index of each row under an existing coding (-1 missing).
+/// - Throws: ``DataError/unknownFactorLevel(column:level:known:)``.
+func factorCodes(table: Table, coding f: FactorCoding) throws -> [Int] {
+    switch try table.column(f.column) {
+    case .numeric(let v):
+        var index: [Double: Int] = [:]
+        if let nl = f.numericLevels { for (k, x) in nl.enumerated() { index[x] = k } } else {
+            for (k, l) in f.levels.enumerated() { if let x = Double(l) { index[x] = k } }
+        }
+        return try v.map { x in
+            if x.isNaN { return -1 }
+            guard let k = index[x] else { throw DataError.unknownFactorLevel(column: f.column, level: formatLevel(x), known: f.levels) }
+            return k
+        }
+    case .text(let t):
+        var index: [String: Int] = [:]
+        for (k, l) in f.levels.enumerated() { index[l] = k }
+        return try (0..<t.count).map { i in
+            guard let s = t[i] else { return -1 }
+            guard let k = index[s] else { throw DataError.unknownFactorLevel(column: f.column, level: s, known: f.levels) }
+            return k
+        }
+    }
+}

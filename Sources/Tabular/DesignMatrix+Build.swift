@@ -1,0 +1,152 @@
+import Linalg
+
+extension DesignMatrix {
+    /// Builds the design matrix of `spec` on `table`.
+    ///
+    /// Listwise deletion: a row with a missing value in the outcome, any term's
+    /// column, the weight or the cluster column is left out and counted (by
+    /// column, in `notes`). Rows with a zero weight are left out too. Factor
+    /// levels are those present in the remaining rows. The base level is the
+    /// smallest unless `spec.baseLevels` names one.
+    ///
+    /// - Complexity: O(n x p) time and memory for the matrix.
+    /// - Throws: ``DataError`` (unknown column, text where numbers are needed,
+    ///   no rows left, unknown base level, invalid weights).
+    public static func build(_ table: Table, _ spec: ModelSpecification) throws -> DesignMatrix {
+        let n = table.rowCount
+        var used: [String] = []
+        func use(_ c: String) { if !used.contains(c) { used.append(c) } }
+        if let y = spec.outcome { use(y) }
+        for t in spec.terms { for c in t.columns { use(c) } }
+        if let w = spec.weights { use(w) }
+        if let c = spec.cluster { use(c) }
+        let factorNames = Set(spec.terms.flatMap(factorColumns))
+        for name in used { _ = try table.column(name) }
+        // Numeric columns must be numeric (factors and clusters may be text).
+        for name in used where !factorNames.contains(name) && name != spec.cluster {
+            if case .text = try table.column(name) {
+                throw DataError.wrongColumnType(column: name, expected: "numeric (it holds text: declare it as a factor if it is categorical)")
+            }
+        }
+
+        // Listwise deletion.
+        var keep = [Bool](repeating: true, count: n)
+        var missingCounts: [(String, Int)] = []
+        for name in used {
+            let col = try table.column(name)
+            var count = 0
+            for i in 0..<n where col.isMissing(i) {
+                count += 1
+                keep[i] = false
+            }
+            if count > 0 { missingCounts.append((name, count)) }
+        }
+        var zeroWeight = 0
+        var weightsAll: [Double]?
+        if let w = spec.weights {
+            let v = try table.numeric(w)
+            for i in 0..<n where keep[i] {
+                let x = v[i]
+                if x < 0 || (spec.weightKind == .frequency && x != x.rounded()) {
+                    throw DataError.invalidWeight(column: w, row: i + 2, value: x, kind: spec.weightKind)
+                }
+                if x == 0 { keep[i] = false; zeroWeight += 1 }
+            }
+            weightsAll = v
+        }
+        let rowIndices = (0..<n).filter { keep[$0] }
+        let dropped = n - rowIndices.count
+        var notes: [String] = []
+        if !missingCounts.isEmpty {
+            let detail = missingCounts.map { "\($0.0): \($0.1)" }.joined(separator: ", ")
+            notes.append("\(dropped - zeroWeight) rows dropped for missing values (\(detail))")
+        }
+        if zeroWeight > 0 { notes.append("\(zeroWeight) rows with zero weight left out") }
+        if rowIndices.isEmpty {
+            throw DataError.noRowsAfterDeletion(dropped: dropped, reasons: missingCounts.map { "\($0.0): \($0.1) missing" }.joined(separator: ", "))
+        }
+        let sample = dropped == 0 ? table : table.selectingRows(rowIndices)
+
+        // Factor codings from the estimation sample.
+        var factors: [String: FactorCoding] = [:]
+        for name in factorNames.sorted() {
+            factors[name] = try learnFactor(sample, name, base: spec.baseLevels[name])
+        }
+        // Column names.
+        var coding = DesignCoding(terms: spec.terms, intercept: spec.intercept, factors: factors, columnNames: [])
+        var names: [String] = []
+        var termOfColumn: [Int] = []
+        var termNames: [String] = []
+        for (k, t) in spec.terms.enumerated() {
+            termNames.append(t.description)
+            for e in coding.expansion(of: t) { names.append(e.name); termOfColumn.append(k) }
+        }
+        if spec.intercept {
+            termNames.append("_cons")
+            names.append("_cons")
+            termOfColumn.append(termNames.count - 1)
+        }
+        coding.columnNames = names
+        let (matrix, _) = try coding.matrix(for: sample)
+
+        var response: [Double]?
+        if let y = spec.outcome { response = try sample.numeric(y) }
+        var weights: [Double]?
+        if let wAll = weightsAll {
+            var w = rowIndices.map { wAll[$0] }
+            if spec.weightKind == .analytic {
+                let s = w.reduce(0, +)
+                let scale = Double(w.count) / s
+                for i in w.indices { w[i] *= scale }
+            }
+            weights = w
+        }
+        var clusters: [Int32]?
+        var clusterCount = 0
+        if let c = spec.cluster {
+            let enc = try sample.text(c).dictionaryEncoded()
+            clusters = enc.codes
+            clusterCount = enc.levels.count
+        }
+        return DesignMatrix(matrix: matrix, columnNames: names, termOfColumn: termOfColumn, termNames: termNames,
+                            response: response, weights: weights, clusters: clusters, clusterCount: clusterCount,
+                            rowIndices: rowIndices, droppedRows: dropped, notes: notes, coding: coding)
+    }
+
+    /// Number of observations: the sum of frequency weights, or the row count.
+    public func observationCount(weightKind: WeightKind) -> Double {
+        if let w = weights, weightKind == .frequency { return w.reduce(0, +) }
+        return Double(rows)
+    }
+}
+
+private func factorColumns(_ t: Term) -> [String] {
+    switch t {
+    case .numeric: return []
+    case .factor(let n): return [n]
+    case .interaction(let parts): return parts.flatMap(factorColumns)
+    }
+}
+
+/// Learns a factor's levels from the (already complete) sample.
+func learnFactor(_ table: Table, _ name: String, base: String?) throws -> FactorCoding {
+    var levels: [String]
+    var numericLevels: [Double]?
+    switch try table.column(name) {
+    case .numeric(let v):
+        let distinct = Array(Set(v)).sorted()
+        numericLevels = distinct
+        levels = distinct.map(formatLevel)
+    case .text(let t):
+        levels = t.dictionaryEncoded().levels
+    }
+    var baseIndex = 0
+    if let b = base {
+        if let k = levels.firstIndex(of: b) { baseIndex = k } else if let x = Double(b), let nl = numericLevels, let k = nl.firstIndex(of: x) {
+            baseIndex = k
+        } else {
+            throw DataError.unknownBaseLevel(column: name, level: b, known: levels)
+        }
+    }
+    return FactorCoding(column: name, levels: levels, numericLevels: numericLevels, base: baseIndex)
+}

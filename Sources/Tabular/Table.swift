@@ -1,0 +1,119 @@
+/// One column of a ``Table``: numbers (missing = NaN) or text.
+public enum Column: Sendable, Equatable {
+    /// Doubles; a missing value is `Double.nan`. Explicit NaN/Inf are rejected on input.
+    case numeric([Double])
+    /// Text values (ids, text factor levels).
+    case text(TextColumn)
+
+    /// Number of values.
+    public var count: Int {
+        switch self {
+        case .numeric(let v): return v.count
+        case .text(let t): return t.count
+        }
+    }
+
+    /// Whether value `i` is missing.
+    public func isMissing(_ i: Int) -> Bool {
+        switch self {
+        case .numeric(let v): return v[i].isNaN
+        case .text(let t): return t.missing[i]
+        }
+    }
+
+    /// The values at the given row indices.
+    public func selecting(_ rows: [Int]) -> Column {
+        switch self {
+        case .numeric(let v): return .numeric(rows.map { v[$0] })
+        case .text(let t): return .text(t.selecting(rows))
+        }
+    }
+}
+
+/// A columnar table: named columns of equal length, in a fixed order.
+///
+/// Value semantics, copy-on-write columns; selecting columns or rows makes new
+/// arrays only for what is selected.
+public struct Table: Sendable, Equatable {
+    /// Column names in order.
+    public private(set) var columnNames: [String]
+    private var columnsByName: [String: Column]
+    /// Number of rows.
+    public let rowCount: Int
+
+    /// A table from named columns; all must have `rowCount` values.
+    /// - Throws: ``DataError/columnLengthMismatch(column:expected:found:)``,
+    ///   ``DataError/duplicateColumnName(_:)``, ``DataError/nonFinite(column:row:value:)``
+    ///   for an infinite number in a numeric column.
+    public init(_ columns: [(String, Column)]) throws {
+        let n = columns.first?.1.count ?? 0
+        var names: [String] = []
+        var dict: [String: Column] = [:]
+        for (name, col) in columns {
+            if dict[name] != nil { throw DataError.duplicateColumnName(name) }
+            if col.count != n { throw DataError.columnLengthMismatch(column: name, expected: n, found: col.count) }
+            if case .numeric(let v) = col, let i = v.firstIndex(where: { $0.isInfinite }) {
+                throw DataError.nonFinite(column: name, row: i + 2, value: "\(v[i])")
+            }
+            names.append(name)
+            dict[name] = col
+        }
+        columnNames = names
+        columnsByName = dict
+        rowCount = n
+    }
+
+    /// Convenience: numeric columns only.
+    public init(numeric columns: [(String, [Double])]) throws {
+        try self.init(columns.map { ($0.0, Column.numeric($0.1)) })
+    }
+
+    /// The column with this name.
+    /// - Throws: ``DataError/unknownColumn(_:available:)``.
+    public func column(_ name: String) throws -> Column {
+        guard let c = columnsByName[name] else { throw DataError.unknownColumn(name, available: columnNames) }
+        return c
+    }
+
+    /// Whether the table has this column.
+    public func hasColumn(_ name: String) -> Bool { columnsByName[name] != nil }
+
+    /// A numeric column's values.
+    /// - Throws: ``DataError/unknownColumn(_:available:)``, ``DataError/wrongColumnType(column:expected:)``.
+    public func numeric(_ name: String) throws -> [Double] {
+        guard case .numeric(let v) = try column(name) else {
+            throw DataError.wrongColumnType(column: name, expected: "numeric, but it holds text")
+        }
+        return v
+    }
+
+    /// A text column's values.
+    public func text(_ name: String) throws -> TextColumn {
+        switch try column(name) {
+        case .text(let t): return t
+        case .numeric(let v):
+            // Numbers used as ids: render them as text (integers without a decimal point).
+            return TextColumn(v.map { $0.isNaN ? nil : formatLevel($0) })
+        }
+    }
+
+    /// Adds or replaces a column.
+    public mutating func setColumn(_ name: String, _ column: Column) throws {
+        if column.count != rowCount { throw DataError.columnLengthMismatch(column: name, expected: rowCount, found: column.count) }
+        if columnsByName[name] == nil { columnNames.append(name) }
+        columnsByName[name] = column
+    }
+
+    /// The rows at the given indices (all columns).
+    public func selectingRows(_ rows: [Int]) -> Table {
+        // Every column comes from a valid table, so this cannot fail.
+        try! Table(columnNames.map { ($0, columnsByName[$0]!.selecting(rows)) })
+    }
+}
+
+/// Formats a numeric factor level or id the way Stata prints it: integers
+/// without a decimal point (`2`, not `2.0`), other values in the shortest form.
+public func formatLevel(_ v: Double) -> String {
+    if v == v.rounded(), Swift.abs(v) < 1e15 { return String(Int64(v)) }
+    return "\(v)"
+}

@@ -1,0 +1,93 @@
+/// A column of text values stored as one contiguous UTF-8 byte buffer plus
+/// offsets (as in Apache Arrow), so that millions of ids cost two allocations,
+/// not one `String` each. Missing values (empty, `NA`, `.`) are flagged.
+public struct TextColumn: Sendable, Equatable {
+    /// All values' bytes, concatenated.
+    public private(set) var bytes: [UInt8]
+    /// `offsets[i]..<offsets[i + 1]` are the bytes of value `i`; `offsets.count == count + 1`.
+    public private(set) var offsets: [Int]
+    /// `missing[i]` is true when value `i` is missing.
+    public private(set) var missing: [Bool]
+
+    public init() {
+        bytes = []
+        offsets = [0]
+        missing = []
+    }
+
+    public init<S: Sequence>(_ values: S) where S.Element == String? {
+        self.init()
+        for v in values { append(v) }
+    }
+
+    public init(_ values: [String]) { self.init(values.map { Optional($0) }) }
+
+    /// Number of values.
+    public var count: Int { missing.count }
+
+    /// Appends a value (`nil` for missing).
+    public mutating func append(_ value: String?) {
+        if let v = value { bytes.append(contentsOf: v.utf8); missing.append(false) } else { missing.append(true) }
+        offsets.append(bytes.count)
+    }
+
+    /// Appends raw UTF-8 bytes.
+    public mutating func append(bytes b: ArraySlice<UInt8>, missing isMissing: Bool) {
+        if !isMissing { bytes.append(contentsOf: b) }
+        offsets.append(bytes.count)
+        missing.append(isMissing)
+    }
+
+    /// Appends another column's values.
+    public mutating func append(contentsOf other: TextColumn) {
+        let base = bytes.count
+        bytes.append(contentsOf: other.bytes)
+        offsets.append(contentsOf: other.offsets.dropFirst().map { $0 + base })
+        missing.append(contentsOf: other.missing)
+    }
+
+    /// Value `i` as a `String`, or `nil` when missing.
+    public subscript(i: Int) -> String? {
+        if missing[i] { return nil }
+        return String(decoding: bytes[offsets[i]..<offsets[i + 1]], as: UTF8.self)
+    }
+
+    /// The bytes of value `i` (empty when missing).
+    public func valueBytes(_ i: Int) -> ArraySlice<UInt8> { bytes[offsets[i]..<offsets[i + 1]] }
+
+    /// The values at the given row indices.
+    public func selecting(_ rows: [Int]) -> TextColumn {
+        var out = TextColumn()
+        out.bytes.reserveCapacity(rows.count * 8)
+        for i in rows {
+            out.bytes.append(contentsOf: valueBytes(i))
+            out.offsets.append(out.bytes.count)
+            out.missing.append(missing[i])
+        }
+        return out
+    }
+
+    /// Dense codes `0..<levels.count` for the values (missing: -1) and the
+    /// distinct values in byte order. One hash-table pass plus a sort of the
+    /// distinct values.
+    public func dictionaryEncoded() -> (codes: [Int32], levels: [String]) {
+        var index: [ArraySlice<UInt8>: Int32] = [:]
+        var firstSeen: [ArraySlice<UInt8>] = []
+        var raw = [Int32](repeating: -1, count: count)
+        for i in 0..<count where !missing[i] {
+            let key = valueBytes(i)
+            if let c = index[key] { raw[i] = c } else {
+                let c = Int32(firstSeen.count)
+                index[key] = c
+                firstSeen.append(key)
+                raw[i] = c
+            }
+        }
+        let order = firstSeen.indices.sorted { firstSeen[$0].lexicographicallyPrecedes(firstSeen[$1]) }
+        var remap = [Int32](repeating: 0, count: order.count)
+        for (newCode, old) in order.enumerated() { remap[old] = Int32(newCode) }
+        let codes = raw.map { $0 < 0 ? -1 : remap[Int($0)] }
+        let levels = order.map { String(decoding: firstSeen[$0], as: UTF8.self) }
+        return (codes, levels)
+    }
+}
