@@ -56,14 +56,16 @@ let package = Package(
             swiftSettings: swiftSettings
         ),
         .executableTarget(name: "didkit", dependencies: ["DiDKitCLI"], swiftSettings: swiftSettings),
+        // Non-API support for the test targets (synthetic data shared with the fixture scripts).
+        .target(name: "_DiDKitTestSupport", dependencies: ["Distributions", "Linalg", "Tabular"], swiftSettings: swiftSettings),
 
         .testTarget(name: "LinalgTests", dependencies: ["Linalg"], swiftSettings: swiftSettings),
         .testTarget(name: "DistributionsTests", dependencies: ["Distributions"], resources: [.copy("Fixtures")], swiftSettings: swiftSettings),
         .testTarget(name: "TabularTests", dependencies: ["Tabular"], resources: [.copy("Fixtures")], swiftSettings: swiftSettings),
-        .testTarget(name: "RegressionTests", dependencies: ["Regression", "Tabular"], resources: [.copy("Fixtures")], swiftSettings: swiftSettings),
-        .testTarget(name: "MatchingTests", dependencies: ["Matching", "Tabular"], resources: [.copy("Fixtures")], swiftSettings: swiftSettings),
-        .testTarget(name: "PanelTests", dependencies: ["Panel", "Tabular"], resources: [.copy("Fixtures")], swiftSettings: swiftSettings),
+        .testTarget(name: "RegressionTests", dependencies: ["_DiDKitTestSupport", "Regression", "Tabular"], resources: [.copy("Fixtures")], swiftSettings: swiftSettings),
+        .testTarget(name: "MatchingTests", dependencies: ["_DiDKitTestSupport", "Matching", "Tabular"], resources: [.copy("Fixtures")], swiftSettings: swiftSettings),
+        .testTarget(name: "PanelTests", dependencies: ["_DiDKitTestSupport", "Panel", "Tabular"], resources: [.copy("Fixtures")], swiftSettings: swiftSettings),
         .testTarget(name: "PlotsTests", dependencies: ["Plots"], swiftSettings: swiftSettings),
-        .testTarget(name: "DiDKitTests", dependencies: ["DiDKit", "DiDKitCLI"], swiftSettings: swiftSettings),
+        .testTarget(name: "DiDKitTests", dependencies: ["_DiDKitTestSupport", "DiDKit", "DiDKitCLI"], swiftSettings: swiftSettings),
     ]
 )
