@@ -1,0 +1,10 @@
+// DiDKit: the umbrella module. `import DiDKit` gives the whole library:
+// numeric core, distributions, tables and CSV, regression, matching, panels,
+// plots, and the study pipeline and reports defined here.
+@_exported import Distributions
+@_exported import Linalg
+@_exported import Matching
+@_exported import Panel
+@_exported import Plots
+@_exported import Regression
+@_exported import Tabular

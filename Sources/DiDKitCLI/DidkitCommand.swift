@@ -1,0 +1,46 @@
+import ArgumentParser
+import DiDKit
+import Foundation
+
+/// The `didkit` command: its subcommands follow `shared/cli-contract.md`.
+public struct DidkitCommand: ParsableCommand {
+    public static let configuration = CommandConfiguration(
+        commandName: "didkit",
+        abstract: "Difference-in-differences effect evaluation on register data: propensity-score matching, person-year panels and logit event studies reported as odds ratios.",
+        subcommands: [LogitCommand.self, OLSCommand.self]
+    )
+
+    public init() {}
+}
+
+/// A subcommand that produces its whole output as one string, so that nothing
+/// reaches stdout when it fails and tests can call it directly.
+public protocol OutputCommand: ParsableCommand {
+    func output() throws -> String
+}
+
+extension OutputCommand {
+    public mutating func run() throws {
+        let text: String
+        do {
+            text = try output()
+        } catch let e as ValidationError {
+            throw e
+        } catch let e as ExitCode {
+            throw e
+        } catch {
+            // Bad data or a model that cannot be estimated: one sentence on stderr, exit 1.
+            FileHandle.standardError.write(Data(("didkit: " + String(describing: error) + "\n").utf8))
+            throw ExitCode(1)
+        }
+        FileHandle.standardOutput.write(Data(text.utf8))
+    }
+}
+
+/// Splits a comma-separated flag value.
+func commaList(_ s: String?) -> [String] {
+    guard let s else { return [] }
+    return s.split(separator: ",").map { String($0).trimmingCharacters(in: .whitespaces) }.filter { !$0.isEmpty }
+}
+
+extension OutputFormat: ExpressibleByArgument {}

@@ -1,0 +1,131 @@
+import ArgumentParser
+import DiDKit
+
+/// Variance estimator names of the CLI.
+public enum VCEOption: String, ExpressibleByArgument, Sendable {
+    case oim, robust, cluster
+}
+
+/// Weight kinds of the CLI (Stata's names).
+public enum WeightOption: String, ExpressibleByArgument, Sendable {
+    case fweight, aweight
+    var kind: WeightKind { self == .fweight ? .frequency : .analytic }
+}
+
+/// The flags shared by `logit` and `ols`.
+struct ModelOptions: ParsableArguments {
+    @Option(help: "CSV file with a header row.")
+    var data: String
+
+    @Option(help: "The outcome column (0/1 for logit).")
+    var outcome: String
+
+    @Option(help: "Comma-separated terms: columns, factor columns, interactions a:b.")
+    var covariates: String
+
+    @Option(help: "Comma-separated columns to expand into level dummies.")
+    var factors: String?
+
+    @Option(parsing: .singleValue, help: "Base level of a factor, as f=LEVEL (repeatable).")
+    var base: [String] = []
+
+    @Option(help: "Variance estimator: oim, robust or cluster.")
+    var vce: VCEOption = .oim
+
+    @Option(help: "Cluster column (with --vce cluster).")
+    var cluster: String?
+
+    @Option(help: "Confidence level in percent.")
+    var level: Double = 95
+
+    @Option(help: "Weight column.")
+    var weights: String?
+
+    @Option(help: "Weight kind: fweight (frequency) or aweight (analytic).")
+    var weightKind: WeightOption = .fweight
+
+    @Option(help: "Output format: text, json, markdown, csv or latex.")
+    var format: OutputFormat = .text
+
+    func validate() throws {
+        if vce == .cluster && cluster == nil { throw ValidationError("--vce cluster needs --cluster COL") }
+        if cluster != nil && vce != .cluster { throw ValidationError("--cluster is used only with --vce cluster") }
+        if !(level > 0 && level < 100) { throw ValidationError("--level must be between 0 and 100 (a percentage), got \(level)") }
+        for b in base where !b.contains("=") { throw ValidationError("--base takes f=LEVEL, got '\(b)'") }
+        if commaList(covariates).isEmpty { throw ValidationError("--covariates needs at least one column") }
+    }
+
+    var baseLevels: [String: String] {
+        var out: [String: String] = [:]
+        for b in base {
+            let parts = b.split(separator: "=", maxSplits: 1).map(String.init)
+            out[parts[0]] = parts[1]
+        }
+        return out
+    }
+
+    var specification: ModelSpecification {
+        ModelSpecification(outcome: outcome, covariates: commaList(covariates), factors: commaList(factors),
+                           baseLevels: baseLevels, weights: weights, weightKind: weightKind.kind,
+                           cluster: vce == .cluster ? cluster : nil)
+    }
+
+    /// Reads only the columns the model uses (factors and the cluster may be text).
+    func readTable() throws -> Table {
+        let spec = specification
+        var kinds: [String: ColumnKind] = [:]
+        for t in spec.terms { for c in t.columns { kinds[c] = .numeric } }
+        for f in commaList(factors) { kinds[f] = .auto }
+        kinds[outcome] = .numeric
+        if let w = weights { kinds[w] = .numeric }
+        if let c = spec.cluster { kinds[c] = .auto }
+        return try CSVReader.read(path: data, kinds: kinds, defaultKind: .skip)
+    }
+
+    func estimator(for fit: ClusterIDs?) -> VarianceEstimator {
+        switch vce {
+        case .oim: return .oim
+        case .robust: return .robust
+        case .cluster: return .cluster(fit!)
+        }
+    }
+
+    func render(_ doc: ModelResultDocument) -> String {
+        format == .json ? doc.json() : doc.reportTable().rendered(as: format)
+    }
+}
+
+struct LogitCommand: OutputCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "logit",
+        abstract: "Logistic regression with coefficients, odds ratios, Wald tests and intervals (Stata's logit/logistic conventions).")
+
+    @OptionGroup var options: ModelOptions
+
+    @Option(help: "Link: logit (default) or probit.")
+    var link: BinaryLink = .logit
+
+    func output() throws -> String {
+        let design = try DesignMatrix.build(try options.readTable(), options.specification)
+        let fit = try LogisticRegression(link: link).fit(design, outcomeName: options.outcome, weightKind: options.weightKind.kind)
+        let table = try fit.inference(vce: options.estimator(for: fit.designClusterIDs), level: options.level)
+        return options.render(ModelResultDocument(fit, table))
+    }
+}
+
+struct OLSCommand: OutputCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "ols",
+        abstract: "Linear regression with classical, HC1 or CR1 standard errors (Stata's regress conventions).")
+
+    @OptionGroup var options: ModelOptions
+
+    func output() throws -> String {
+        let design = try DesignMatrix.build(try options.readTable(), options.specification)
+        let fit = try LinearRegression().fit(design, weightKind: options.weightKind.kind)
+        let table = try fit.inference(vce: options.estimator(for: fit.designClusterIDs), level: options.level)
+        return options.render(ModelResultDocument(fit, table))
+    }
+}
+
+extension BinaryLink: ExpressibleByArgument {}
