@@ -236,7 +236,7 @@ struct ColumnAccessors {
 
 /// Level index of each row under an existing coding (-1 missing).
 /// - Throws: ``DataError/unknownFactorLevel(column:level:known:)``.
-func factorCodes(table: Table, coding f: FactorCoding) throws -> [Int] {
+public func factorCodes(table: Table, coding f: FactorCoding) throws -> [Int] {
     switch try table.column(f.column) {
     case .numeric(let v):
         var index: [Double: Int] = [:]

@@ -1,0 +1,103 @@
+import ArgumentParser
+import DiDKit
+import Foundation
+
+public enum PresetOption: String, ExpressibleByArgument, Sendable { case psmatch2, matchit }
+public enum OrderOption: String, ExpressibleByArgument, Sendable { case ascending, descending, random, data }
+extension CaliperScale: ExpressibleByArgument {}
+
+struct MatchCommand: OutputCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "match",
+        abstract: "Propensity-score nearest-neighbour matching with a balance table (psmatch2 and MatchIt presets).")
+
+    @Option(help: "CSV file with a header row.") var data: String
+    @Option(help: "The person id column.") var id: String
+    @Option(help: "The 0/1 treatment column.") var treatment: String
+    @Option(help: "Comma-separated covariates of the score model.") var covariates: String
+    @Option(help: "Comma-separated factor columns.") var factors: String?
+    @Option(parsing: .singleValue, help: "Base level of a factor, as f=LEVEL (repeatable).") var base: [String] = []
+    @Option(help: "Score model: logit or probit (psmatch2 preset: probit; otherwise logit).") var model: BinaryLink?
+    @Option(help: "Preset: psmatch2 or matchit (default: DiDKit's, see Docs/Matching.md).") var preset: PresetOption?
+    @Option(help: "Controls per treated unit.") var neighbors: Int?
+    @Option(help: "Caliper (in --caliper-scale units).") var caliper: Double?
+    @Option(help: "Caliper scale: score or sd.") var caliperScale: CaliperScale?
+    @Flag(inversion: .prefixedNo, help: "Match with replacement.") var replacement: Bool?
+    @Option(help: "Matching order: ascending, descending, random or data.") var order: OrderOption?
+    @Option(help: "Seed for --order random.") var seed: UInt64 = 1
+    @Flag(help: "Drop treated units outside the controls' score range.") var commonSupport = false
+    @Option(help: "Comma-separated columns to match exactly on.") var exact: String?
+    @Option(help: "Write the matched pairs (micro data: person ids) to this CSV file.") var pairsOut: String?
+    @Option(help: "Output format: text, json, markdown, csv or latex.") var format: OutputFormat = .text
+
+    func validate() throws {
+        if let c = caliper, !(c > 0) { throw ValidationError("--caliper must be positive, got \(c)") }
+        if let k = neighbors, k < 1 { throw ValidationError("--neighbors must be at least 1, got \(k)") }
+    }
+
+    var specification: MatchingSpecification {
+        var s: MatchingSpecification
+        switch preset {
+        case .psmatch2: s = .psmatch2
+        case .matchit: s = .matchit
+        case nil: s = .default
+        }
+        if let k = neighbors { s.neighbors = k }
+        if let c = caliper { s.caliper = c }
+        if let sc = caliperScale { s.caliperScale = sc }
+        if let r = replacement { s.replacement = r }
+        s.commonSupport = s.commonSupport || commonSupport
+        switch order {
+        case .ascending: s.order = .ascending
+        case .descending: s.order = .descending
+        case .random: s.order = .random(seed: seed)
+        case .data: s.order = .data
+        case nil: break
+        }
+        return s
+    }
+
+    func output() throws -> String {
+        let factorList = commaList(factors)
+        var kinds: [String: ColumnKind] = [id: .text, treatment: .numeric]
+        for c in commaList(covariates) { for part in c.split(separator: ":") { kinds[String(part)] = .numeric } }
+        for f in factorList { kinds[f] = .auto }
+        for e in commaList(exact) { kinds[e] = .auto }
+        let table = try CSVReader.read(path: data, kinds: kinds, defaultKind: .skip)
+        var bases: [String: String] = [:]
+        for b in base {
+            let parts = b.split(separator: "=", maxSplits: 1).map(String.init)
+            guard parts.count == 2 else { throw ValidationError("--base takes f=LEVEL, got '\(b)'") }
+            bases[parts[0]] = parts[1]
+        }
+        let psm = PropensityScoreMatching(
+            treatment: treatment, covariates: commaList(covariates), factors: factorList, baseLevels: bases,
+            link: model ?? (preset == .psmatch2 ? .probit : .logit), matching: specification, exact: commaList(exact))
+        let match = try psm.run(on: table)
+        if let path = pairsOut { try writePairs(match, table: table, to: path) }
+        let doc = try MatchDocument(match)
+        switch format {
+        case .json: return doc.json()
+        default:
+            let model = doc.propensityModel.reportTable(title: "Propensity-score model (\(doc.propensityModel.model))")
+            return model.rendered(as: format) + "\n" + doc.balanceTable().rendered(as: format)
+        }
+    }
+
+    /// `treated_id,control_id,distance,weight`: one row per pair (micro data).
+    func writePairs(_ m: PropensityScoreMatch, table: Table, to path: String) throws {
+        let ids = try table.text(id)
+        var out = "treated_id,control_id,distance,weight\n"
+        for p in m.result.pairs {
+            let t = ids[m.rows[p.treated]] ?? "", c = ids[m.rows[p.control]] ?? ""
+            out += "\(csvField(t)),\(csvField(c)),\(p.distance),\(m.result.weights[p.control])\n"
+        }
+        do { try out.write(toFile: path, atomically: true, encoding: .utf8) } catch {
+            throw DataError.unreadableFile(path: path, reason: "cannot write the pairs file: \(error.localizedDescription)")
+        }
+    }
+}
+
+func csvField(_ s: String) -> String {
+    s.contains(",") || s.contains("\"") ? "\"" + s.replacingOccurrences(of: "\"", with: "\"\"") + "\"" : s
+}

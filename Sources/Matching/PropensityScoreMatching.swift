@@ -1,0 +1,128 @@
+import Linalg
+import Regression
+import Tabular
+
+/// Propensity-score matching from a table: the score model, the match, the
+/// balance table and the score histograms, in one value.
+public struct PropensityScoreMatching: Sendable {
+    /// The 0/1 treatment column.
+    public var treatment: String
+    /// Covariate terms of the score model (factors expand to levels).
+    public var covariates: [String]
+    public var factors: [String]
+    public var baseLevels: [String: String]
+    /// The score model's link (psmatch2's default is probit; MatchIt's and DiDKit's logit).
+    public var link: BinaryLink
+    public var matching: MatchingSpecification
+    /// Columns whose values must agree within a pair (e.g. the start-year cohort).
+    public var exact: [String]
+    /// Histogram bins.
+    public var histogramBins: Int
+
+    public init(treatment: String, covariates: [String], factors: [String] = [], baseLevels: [String: String] = [:],
+                link: BinaryLink = .logit, matching: MatchingSpecification = .default, exact: [String] = [],
+                histogramBins: Int = 20) {
+        self.treatment = treatment
+        self.covariates = covariates
+        self.factors = factors
+        self.baseLevels = baseLevels
+        self.link = link
+        self.matching = matching
+        self.exact = exact
+        self.histogramBins = histogramBins
+    }
+
+    /// Runs the score model, the match and the balance diagnostics.
+    /// - Throws: ``MatchingError``.
+    public func run(on table: Table) throws -> PropensityScoreMatch {
+        let spec = ModelSpecification(outcome: treatment, covariates: covariates, factors: factors, baseLevels: baseLevels)
+        let design: DesignMatrix
+        do { design = try DesignMatrix.build(table, spec) } catch let e as DataError { throw MatchingError.data(e) }
+        // The treatment must be 0/1 (checked here to name it as the treatment).
+        let t = design.response!
+        let bad = t.filter { $0 != 0 && $0 != 1 }
+        if let v = bad.first { throw MatchingError.treatmentNotBinary(column: treatment, value: v, count: bad.count) }
+        if !t.contains(1) { throw MatchingError.noTreated(column: treatment) }
+        if !t.contains(0) { throw MatchingError.noControls(column: treatment) }
+        let fit: BinaryModelFit
+        do { fit = try LogisticRegression(link: link).fit(design, outcomeName: treatment) } catch let e as RegressionError {
+            throw MatchingError.scoreModel(e)
+        }
+        // The fit may drop rows (perfect predictors): work on its rows.
+        let rows = fit.rowIndices
+        let scores = fit.fittedProbabilities
+        let treatmentColumn = try table.numeric(treatment)
+        let treated = rows.map { treatmentColumn[$0] == 1 }
+        // Exact strata: a missing value is a stratum of its own ("NA").
+        var strata: [Int32]?
+        if !exact.isEmpty {
+            let columns: [TextColumn]
+            do { columns = try exact.map { try table.text($0) } } catch let e as DataError { throw MatchingError.data(e) }
+            strata = ClusterIDs(labels: rows.map { r in columns.map { $0[r] ?? "NA" } }).codes
+        }
+        let result: MatchResult
+        do { result = try NearestNeighborMatcher(matching).match(scores: scores, treated: treated, strata: strata) } catch let e as MatchingError {
+            switch e {
+            case .noTreated: throw MatchingError.noTreated(column: treatment)
+            case .noControls: throw MatchingError.noControls(column: treatment)
+            default: throw e
+            }
+        }
+        let variables = try balanceVariables(table: table, design: design, fitRows: rows) + [("_score", scores)]
+        let balance = BalanceTable(variables: variables, treated: treated, weights: result.weights, convention: matching.balance)
+        let histogram = ScoreHistogram(scores: scores, treated: treated, weights: result.weights, bins: histogramBins)
+        return PropensityScoreMatch(model: fit, rows: rows, scores: scores, treated: treated, result: result,
+                                    balance: balance, histogram: histogram, specification: matching)
+    }
+
+    /// Balance variables: numeric terms as they are, every level of each factor
+    /// (base included) as an indicator, interactions as their design columns.
+    func balanceVariables(table: Table, design: DesignMatrix, fitRows: [Int]) throws -> [(String, [Double])] {
+        var out: [(String, [Double])] = []
+        let sample = table.selectingRows(fitRows)
+        var interactionMatrix: Matrix?
+        for (k, term) in design.coding.terms.enumerated() {
+            switch term {
+            case .numeric(let name):
+                out.append((name, try sample.numeric(name)))
+            case .factor(let name):
+                let coding = design.coding.factors[name]!
+                let codes = try factorCodes(table: sample, coding: coding)
+                for (level, label) in coding.levels.enumerated() {
+                    out.append(("\(name)=\(label)", codes.map { $0 == level ? 1 : 0 }))
+                }
+            case .interaction:
+                if interactionMatrix == nil { interactionMatrix = try design.coding.matrix(for: sample).matrix }
+                for j in design.columnNames.indices where design.termOfColumn[j] == k {
+                    out.append((design.columnNames[j], interactionMatrix!.column(j)))
+                }
+            }
+        }
+        return out
+    }
+}
+
+/// The result of ``PropensityScoreMatching/run(on:)``. Rows are indices into
+/// the input table (`rows[i]` is the table row of unit `i`).
+public struct PropensityScoreMatch: Sendable {
+    /// The fitted score model (its table is printed with the match).
+    public let model: BinaryModelFit
+    /// Table rows of the units in the match (after listwise deletion).
+    public let rows: [Int]
+    /// Propensity scores (probability scale) per unit.
+    public let scores: [Double]
+    public let treated: [Bool]
+    /// The match, with unit indices `0..<rows.count`.
+    public let result: MatchResult
+    public let balance: BalanceTable
+    public let histogram: ScoreHistogram
+    public let specification: MatchingSpecification
+
+    /// Linear predictor (log-odds for logit) per unit.
+    public var linearPredictor: [Double] { model.linearPredictor }
+
+    /// Matched pairs as table rows.
+    public var tableRowPairs: [(treated: Int, control: Int, distance: Double)] {
+        result.pairs.map { (rows[$0.treated], rows[$0.control], $0.distance) }
+    }
+}
