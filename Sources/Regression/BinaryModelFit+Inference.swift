@@ -94,4 +94,11 @@ public struct PredictedProbability: Sendable, Equatable {
     public let standardError: Double
     public let ciLower: Double
     public let ciUpper: Double
+
+    public init(probability: Double, standardError: Double, ciLower: Double, ciUpper: Double) {
+        self.probability = probability
+        self.standardError = standardError
+        self.ciLower = ciLower
+        self.ciUpper = ciUpper
+    }
 }

@@ -1,0 +1,81 @@
+import ArgumentParser
+import DiDKit
+import Foundation
+
+extension EventStudyModel: ExpressibleByArgument {}
+extension EventStudyVariance: ExpressibleByArgument {}
+
+/// Parses `-3:1` into a closed range.
+func parseWindow(_ s: String) throws -> ClosedRange<Int> {
+    let parts = s.split(separator: ":", omittingEmptySubsequences: false).map { Int($0.trimmingCharacters(in: .whitespaces)) }
+    guard parts.count == 2, let lo = parts[0], let hi = parts[1] else {
+        throw ValidationError("--window takes LOW:HIGH event times, e.g. -3:1 (got '\(s)')")
+    }
+    guard lo <= hi else { throw ValidationError("--window \(s): LOW must not exceed HIGH") }
+    return lo...hi
+}
+
+struct DiDCommand: OutputCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "did",
+        abstract: "Logit (or linear) DiD event study on a person-year panel: treated x event-time odds ratios, pre-trend test, predicted probabilities.")
+
+    @Option(help: "CSV file, one row per person and year.") var data: String
+    @Option(help: "The person id column.") var id: String
+    @Option(help: "The year column.") var time: String
+    @Option(help: "The outcome column (0/1 for logit).") var outcome: String
+    @Option(help: "The 0/1 treatment column (constant within a person).") var treatment: String
+    @Option(help: "Each person's start year (the pseudo start year for controls).") var start: String
+    @Option(parsing: .unconditional, help: "Event window LOW:HIGH, e.g. -3:1.") var window: String = "-3:1"
+    @Option(parsing: .unconditional, help: "The omitted reference period.") var reference: Int = -1
+    @Option(help: "Comma-separated numeric controls (read from each person-year).") var controls: String?
+    @Option(help: "Comma-separated factor controls.") var factors: String?
+    @Option(parsing: .singleValue, help: "Base level of a factor, as f=LEVEL (repeatable).") var base: [String] = []
+    @Option(help: "Model: logit or ols.") var model: EventStudyModel = .logit
+    @Option(help: "Variance: oim, robust or cluster (by person, the default).") var vce: EventStudyVariance = .cluster
+    @Option(help: "Confidence level in percent.") var level: Double = 95
+    @Flag(help: "Keep persons with no observation in the reference period (repeated cross-sections).") var keepWithoutReference = false
+    @Option(help: "Output format: text, json, markdown, csv or latex.") var format: OutputFormat = .text
+
+    func validate() throws {
+        let w = try parseWindow(window)
+        if !w.contains(reference) { throw ValidationError("--reference \(reference) must lie inside --window \(window)") }
+    }
+
+    func output() throws -> String {
+        var kinds: [String: ColumnKind] = [id: .text, time: .numeric, outcome: .numeric, treatment: .numeric, start: .numeric]
+        for c in commaList(controls) { kinds[c] = .numeric }
+        for f in commaList(factors) { kinds[f] = .auto }
+        let table = try CSVReader.read(path: data, kinds: kinds, defaultKind: .skip)
+        let panel = try PersonYearPanel(table, id: id, time: time)
+        let treatedValue = try panel.personValue(treatment)
+        let startValue = try panel.personValue(start)
+        if let bad = treatedValue.first(where: { !$0.isNaN && $0 != 0 && $0 != 1 }) {
+            throw MatchingError.treatmentNotBinary(column: treatment, value: bad, count: treatedValue.filter { !$0.isNaN && $0 != 0 && $0 != 1 }.count)
+        }
+        let missingTreatedStart = (0..<panel.personCount).filter { treatedValue[$0] == 1 && startValue[$0].isNaN }.count
+        if missingTreatedStart > 0 { throw PanelError.missingStartYear(count: missingTreatedStart) }
+        let cohorts = Cohorts(treated: treatedValue.map { $0 == 1 }, start: startValue.map { $0.isNaN ? nil : Int($0) })
+        var bases: [String: String] = [:]
+        for b in base {
+            let parts = b.split(separator: "=", maxSplits: 1).map(String.init)
+            guard parts.count == 2 else { throw ValidationError("--base takes f=LEVEL, got '\(b)'") }
+            bases[parts[0]] = parts[1]
+        }
+        let spec = EventStudySpecification(outcome: outcome, window: try parseWindow(window), reference: reference,
+                                           controls: commaList(controls), factorControls: commaList(factors), baseLevels: bases,
+                                           model: model, requireReferenceObservation: !keepWithoutReference)
+        let sample = try EventStudySample(panel: panel, cohorts: cohorts, specification: spec)
+        let result = try EventStudy.estimate(sample, vce: vce, level: level)
+        var doc = EventStudyDocument(result)
+        let noStart = (0..<panel.personCount).filter { treatedValue[$0] != 1 && startValue[$0].isNaN }.count
+        if noStart > 0 { doc.result.notes.append("\(noStart) control persons without a (pseudo) start year are not in the study") }
+        if panel.droppedRows > 0 { doc.result.notes.append("\(panel.droppedRows) rows without id or year dropped") }
+        switch format {
+        case .json: return doc.json()
+        default:
+            return [doc.result.reportTable(title: "Event-study \(doc.result.model)"), doc.eventStudyTable(), doc.predictedTable()]
+                .map { $0.rendered(as: format) }.joined(separator: "\n")
+        }
+    }
+}

@@ -1,0 +1,113 @@
+import Linalg
+
+/// The event-study design, generated block by block from the sample's
+/// columnar storage: it is never materialised (a 10.5M x 37 design would be
+/// 3 GB; the indicators and interactions cost nothing to rebuild per block).
+///
+/// Columns, named as in the CLI contract: `treated`; `event=e` for every
+/// window period but the reference; `treated:event=e` (or one `treated:post`
+/// column in the pooled variant, post = event time >= 0); numeric controls;
+/// baseline controls; factor-control level dummies (`f=level`, base omitted);
+/// `_cons`.
+public struct EventStudyDesign: RowBlockSource {
+    public let sample: EventStudySample
+    public let pooled: Bool
+    public let columnNames: [String]
+    let eventColumn: [Int]          // per window index: column of event=e, or -1 for the reference
+    let interactionColumn: [Int]    // per window index: column of treated:event=e (or treated:post), or -1
+    let controlStart: Int
+    let factorColumns: [(name: String, codes: [Int], columnOfLevel: [Int])]
+
+    public init(sample: EventStudySample, pooled: Bool = false) {
+        self.sample = sample
+        self.pooled = pooled
+        let spec = sample.specification
+        let window = Array(spec.window)
+        var names = ["treated"]
+        var ev = [Int](repeating: -1, count: window.count)
+        for (k, e) in window.enumerated() where e != spec.reference {
+            ev[k] = names.count
+            names.append("event=\(e)")
+        }
+        var ia = [Int](repeating: -1, count: window.count)
+        if pooled {
+            let c = names.count
+            names.append("treated:post")
+            for (k, e) in window.enumerated() where e >= 0 && e != spec.reference { ia[k] = c }
+        } else {
+            for (k, e) in window.enumerated() where e != spec.reference {
+                ia[k] = names.count
+                names.append("treated:event=\(e)")
+            }
+        }
+        eventColumn = ev
+        interactionColumn = ia
+        controlStart = names.count
+        names += spec.controls
+        names += spec.baselineControls
+        var fcols: [(String, [Int], [Int])] = []
+        for f in spec.factorControls {
+            let (levels, base) = sample.factorLevels[f]!
+            var col = [Int](repeating: -1, count: levels.count)
+            for (k, l) in levels.enumerated() where k != base {
+                col[k] = names.count
+                names.append("\(f)=\(l)")
+            }
+            fcols.append((f, sample.factorCodes[f]!, col))
+        }
+        factorColumns = fcols
+        names.append("_cons")
+        columnNames = names
+    }
+
+    public var rows: Int { sample.count }
+    public var columns: Int { columnNames.count }
+
+    public func rowBlock(_ range: Range<Int>) -> Matrix {
+        let spec = sample.specification
+        let m = range.count
+        var x = Matrix(rows: m, columns: columns)
+        let cons = columns - 1
+        for k in 0..<m {
+            let i = range.lowerBound + k
+            let e = Int(sample.eventIndex[i])
+            let t = sample.treated[i]
+            if t { x[k, 0] = 1 }
+            if eventColumn[e] >= 0 { x[k, eventColumn[e]] = 1 }
+            if t && interactionColumn[e] >= 0 { x[k, interactionColumn[e]] = 1 }
+            x[k, cons] = 1
+        }
+        var col = controlStart
+        for c in spec.controls {
+            let v = sample.controlColumns[c]!
+            for k in 0..<m { x[k, col] = v[sample.panelRows[range.lowerBound + k]] }
+            col += 1
+        }
+        for c in spec.baselineControls {
+            let v = sample.baselineValues[c]!
+            for k in 0..<m { x[k, col] = v[Int(sample.person[range.lowerBound + k])] }
+            col += 1
+        }
+        for f in factorColumns {
+            for k in 0..<m {
+                let level = f.codes[sample.panelRows[range.lowerBound + k]]
+                let c = f.columnOfLevel[level]
+                if c >= 0 { x[k, c] = 1 }
+            }
+        }
+        return x
+    }
+
+    /// The design row of a reference person at window index `e`, treated or
+    /// not: numeric and baseline controls at the given values, factor controls
+    /// at their base levels.
+    func referenceRow(eventIndex e: Int, treated t: Bool, controlValues: [Double]) -> [Double] {
+        var x = [Double](repeating: 0, count: columns)
+        if t { x[0] = 1 }
+        if eventColumn[e] >= 0 { x[eventColumn[e]] = 1 }
+        if t && interactionColumn[e] >= 0 { x[interactionColumn[e]] = 1 }
+        for (k, v) in controlValues.enumerated() { x[controlStart + k] = v }
+        x[columns - 1] = 1
+        return x
+    }
+}

@@ -1,0 +1,186 @@
+import Linalg
+import Tabular
+
+/// The person-years of an event study: every person with a start year, their
+/// rows inside the window, after window conditions and listwise deletion,
+/// with everything excluded counted by reason.
+public struct EventStudySample: Sendable {
+    public let specification: EventStudySpecification
+    /// Panel rows in the sample (sorted by person, so clusters are contiguous).
+    public let panelRows: [Int]
+    /// Index into `specification.window` of each row's event time.
+    public let eventIndex: [Int8]
+    public let treated: [Bool]
+    /// Person code of each row.
+    public let person: [Int32]
+    /// The outcome per row.
+    public let outcome: [Double]
+    /// Persons in the sample by group.
+    public let treatedPersons: Int
+    public let controlPersons: Int
+    /// Persons excluded, by reason (in the order checked).
+    public let excludedPersons: [(reason: String, treated: Int, control: Int)]
+    /// Person-years dropped for missing outcome or controls, by column.
+    public let droppedRows: [(column: String, count: Int)]
+    /// Baseline control values per person, by column.
+    let baselineValues: [String: [Double]]
+    /// Time-varying control columns (panel-row indexed).
+    let controlColumns: [String: [Double]]
+    /// Factor level codes per panel row and the level labels.
+    let factorCodes: [String: [Int]]
+    let factorLevels: [String: (levels: [String], base: Int)]
+
+    /// Selects the sample.
+    /// - Throws: ``PanelError`` for bad windows, uncovered event times, empty cells and empty groups.
+    public init(panel: PersonYearPanel, cohorts: Cohorts, specification spec: EventStudySpecification,
+                conditions: [WindowCondition] = []) throws {
+        specification = spec
+        let w = spec.window
+        guard w.lowerBound <= w.upperBound else { throw PanelError.invalidWindow(lower: w.lowerBound, upper: w.upperBound) }
+        guard w.contains(spec.reference) else {
+            throw PanelError.referenceOutsideWindow(reference: spec.reference, lower: w.lowerBound, upper: w.upperBound)
+        }
+        precondition(cohorts.treated.count == panel.personCount, "EventStudySample: cohorts must cover every panel person")
+        let table = panel.table
+        func numeric(_ c: String) throws -> [Double] {
+            do { return try table.numeric(c) } catch let e as DataError { throw PanelError.data(e) }
+        }
+        let y = try numeric(spec.outcome)
+        var controls: [String: [Double]] = [:]
+        for c in spec.controls { controls[c] = try numeric(c) }
+        var conditionColumns: [String: [Double]] = [:]
+        for c in conditions where conditionColumns[c.column] == nil { conditionColumns[c.column] = try numeric(c.column) }
+        var baseline: [String: [Double]] = [:]
+        for c in spec.baselineControls {
+            let v = try numeric(c)
+            baseline[c] = (0..<panel.personCount).map { p in
+                let year: Int?
+                switch spec.baseline {
+                case .calendar(let yr): year = yr
+                case .relative(let k): year = cohorts.start[p].map { $0 + k }
+                }
+                guard let yr = year, let r = panel.row(person: p, year: yr) else { return .nan }
+                return v[r]
+            }
+        }
+        var fCodes: [String: [Int]] = [:]
+        var fLevels: [String: (levels: [String], base: Int)] = [:]
+        for f in spec.factorControls {
+            let enc: (codes: [Int32], levels: [String])
+            switch try { () throws -> Column in
+                do { return try table.column(f) } catch let e as DataError { throw PanelError.data(e) }
+            }() {
+            case .numeric(let v):
+                let distinct = Array(Set(v.filter { !$0.isNaN })).sorted()
+                var index: [Double: Int32] = [:]
+                for (k, x) in distinct.enumerated() { index[x] = Int32(k) }
+                enc = (v.map { $0.isNaN ? -1 : index[$0]! }, distinct.map(formatLevel))
+            case .text(let t):
+                enc = t.dictionaryEncoded()
+            }
+            var base = 0
+            if let b = spec.baseLevels[f] {
+                guard let k = enc.levels.firstIndex(of: b) else {
+                    throw PanelError.data(.unknownBaseLevel(column: f, level: b, known: enc.levels))
+                }
+                base = k
+            }
+            fCodes[f] = enc.codes.map(Int.init)
+            fLevels[f] = (enc.levels, base)
+        }
+
+        let yr = panel.yearRange
+        var reasons: [String] = ["start year outside the data (\(yr.lowerBound)-\(yr.upperBound))"]
+        reasons += conditions.map(\.label)
+        let referenceReason = "no observation in the reference period (event time \(spec.reference))"
+        reasons.append(referenceReason)
+        let noRowsReason = "no complete person-year in the window"
+        reasons.append(noRowsReason)
+        var excludedTreated = [Int](repeating: 0, count: reasons.count)
+        var excludedControl = [Int](repeating: 0, count: reasons.count)
+        var rows: [Int] = [], eidx: [Int8] = [], tr: [Bool] = [], pers: [Int32] = [], out: [Double] = []
+        var missingCounts: [String: Int] = [:]
+        var nTreated = 0, nControl = 0
+        let windowList = Array(w)
+        personLoop: for p in 0..<panel.personCount {
+            guard let s = cohorts.start[p] else { continue }
+            let isTreated = cohorts.treated[p]
+            func exclude(_ k: Int) {
+                if isTreated { excludedTreated[k] += 1 } else { excludedControl[k] += 1 }
+            }
+            if !yr.contains(s) { exclude(0); continue }
+            for (k, c) in conditions.enumerated() {
+                let col = conditionColumns[c.column]!
+                for ry in c.relativeYears {
+                    guard let r = panel.row(person: p, year: s + ry), c.accepts(col[r]) else { exclude(1 + k); continue personLoop }
+                }
+            }
+            if spec.requireReferenceObservation && panel.row(person: p, year: s + spec.reference) == nil {
+                exclude(conditions.count + 1)
+                continue
+            }
+            var personRows = 0
+            var baselineMissing = false
+            for c in spec.baselineControls where baseline[c]![p].isNaN {
+                missingCounts[c, default: 0] += 1
+                baselineMissing = true
+            }
+            if !baselineMissing {
+                for r in panel.rows(ofPerson: p) {
+                    let e = Int(panel.years[r]) - s
+                    guard w.contains(e) else { continue }
+                    if y[r].isNaN { missingCounts[spec.outcome, default: 0] += 1; continue }
+                    var missing = false
+                    for c in spec.controls where controls[c]![r].isNaN { missingCounts[c, default: 0] += 1; missing = true }
+                    for f in spec.factorControls where fCodes[f]![r] < 0 { missingCounts[f, default: 0] += 1; missing = true }
+                    if missing { continue }
+                    rows.append(r)
+                    eidx.append(Int8(e - w.lowerBound))
+                    tr.append(isTreated)
+                    pers.append(Int32(p))
+                    out.append(y[r])
+                    personRows += 1
+                }
+            }
+            if personRows == 0 { exclude(conditions.count + 2); continue }
+            if isTreated { nTreated += 1 } else { nControl += 1 }
+        }
+        excludedPersons = reasons.indices.compactMap { k in
+            excludedTreated[k] + excludedControl[k] > 0 ? (reasons[k], excludedTreated[k], excludedControl[k]) : nil
+        }
+        let summary = excludedPersons.map { "\($0.reason): \($0.treated) treated, \($0.control) controls" }.joined(separator: "; ")
+        if nTreated == 0 { throw PanelError.noTreated(reason: summary.isEmpty ? "no treated person has a start year" : summary) }
+        if nControl == 0 { throw PanelError.noControls(reason: summary.isEmpty ? "no control person has a start year" : summary) }
+        // Coverage of every event time, for both groups.
+        var cellT = [Int](repeating: 0, count: windowList.count), cellC = cellT
+        for k in rows.indices { if tr[k] { cellT[Int(eidx[k])] += 1 } else { cellC[Int(eidx[k])] += 1 } }
+        let uncovered = windowList.indices.filter { cellT[$0] + cellC[$0] == 0 }.map { windowList[$0] }
+        if !uncovered.isEmpty { throw PanelError.windowNotCovered(eventTimes: uncovered, exclusions: summary) }
+        for k in windowList.indices {
+            if cellT[k] == 0 { throw PanelError.emptyEventCell(eventTime: windowList[k], group: "treated") }
+            if cellC[k] == 0 { throw PanelError.emptyEventCell(eventTime: windowList[k], group: "control") }
+        }
+        panelRows = rows
+        eventIndex = eidx
+        treated = tr
+        person = pers
+        outcome = out
+        treatedPersons = nTreated
+        controlPersons = nControl
+        droppedRows = missingCounts.sorted { $0.key < $1.key }.map { ($0.key, $0.value) }
+        baselineValues = baseline
+        controlColumns = controls
+        factorCodes = fCodes
+        factorLevels = fLevels
+    }
+
+    /// Number of person-years.
+    public var count: Int { panelRows.count }
+
+    /// Notes on everything excluded, one sentence each.
+    public var notes: [String] {
+        var n = excludedPersons.map { "persons excluded, \($0.reason): \($0.treated) treated, \($0.control) controls" }
+        n += droppedRows.map { "person-years dropped for missing \($0.column): \($0.count)" }
+        return n
+    }
+}

@@ -1,0 +1,48 @@
+import Matching
+import Regression
+import Tabular
+
+/// Problems building a panel or an event study; each says what to do.
+public enum PanelError: Error, Sendable, Equatable, CustomStringConvertible {
+    case duplicatePersonYears(count: Int, examples: [String])
+    case nonIntegerYear(column: String, row: Int, value: Double)
+    case invalidWindow(lower: Int, upper: Int)
+    case referenceOutsideWindow(reference: Int, lower: Int, upper: Int)
+    case windowNotCovered(eventTimes: [Int], exclusions: String)
+    case noTreated(reason: String)
+    case noControls(reason: String)
+    case emptyEventCell(eventTime: Int, group: String)
+    case unknownPerson(String)
+    case missingStartYear(count: Int)
+    case regression(RegressionError)
+    case matching(MatchingError)
+    case data(DataError)
+
+    public var description: String {
+        switch self {
+        case .duplicatePersonYears(let n, let ex):
+            return "\(n) person-years occur more than once (for example \(ex.joined(separator: ", "))): a register panel needs one row per person and year; aggregate or remove the duplicates"
+        case .nonIntegerYear(let c, let row, let v):
+            return "column '\(c)', row \(row): year \(v) is not a whole number"
+        case .invalidWindow(let lo, let hi):
+            return "the event window \(lo):\(hi) is empty: give it as LOW:HIGH with LOW <= HIGH, e.g. -3:1"
+        case .referenceOutsideWindow(let r, let lo, let hi):
+            return "the reference period \(r) lies outside the window \(lo):\(hi): choose a reference inside it (usually -1)"
+        case .windowNotCovered(let e, let ex):
+            return "the data have no person-years at event time(s) \(e.map(String.init).joined(separator: ", "))\(ex.isEmpty ? "" : " after exclusions (\(ex))"): narrow the window to what the registers cover, or check the exclusions"
+        case .noTreated(let why):
+            return "no treated persons are left (\(why)): check the start years, the window conditions and the data's years"
+        case .noControls(let why):
+            return "no control persons are left (\(why)): check the control pool and the window conditions"
+        case .emptyEventCell(let e, let g):
+            return "there are no \(g) observations at event time \(e), so treated x event=\(e) cannot be estimated: narrow the window or check the data"
+        case .unknownPerson(let id):
+            return "person '\(id)' is not in the panel"
+        case .missingStartYear(let n):
+            return "\(n) treated persons have no start year: every treated person needs one"
+        case .regression(let e): return e.description
+        case .matching(let e): return e.description
+        case .data(let e): return e.description
+        }
+    }
+}

@@ -1,0 +1,144 @@
+import Linalg
+import Tabular
+
+/// A person-year register: one row per person and year, sorted by person
+/// (ids in byte order) and year, with each person's rows contiguous.
+///
+/// Persons are integer codes `0..<personCount`; `rowStart[p]..<rowStart[p+1]`
+/// are person `p`'s rows. No per-person object is allocated: ids live in one
+/// `TextColumn`, everything else in flat arrays.
+///
+/// Validation: duplicate (id, year) rows are an error that counts them and
+/// shows a few; gaps in a person's years are allowed and counted; rows with a
+/// missing id or year are dropped and counted.
+///
+/// - Complexity: `O(n)` to group (counting sort by person code) plus the
+///   per-person sort of years; memory: the table once more, sorted.
+public struct PersonYearPanel: Sendable {
+    /// All columns, rows sorted by (person, year).
+    public let table: Table
+    /// The id of each person, in person-code order.
+    public let personIDs: TextColumn
+    /// Person code of each row.
+    public let personOfRow: [Int32]
+    /// Year of each row.
+    public let years: [Int32]
+    /// Row offsets per person (`personCount + 1` entries).
+    public let rowStart: [Int]
+    /// Missing years inside persons' spans (gaps), summed over persons.
+    public let gapYears: Int
+    /// Persons with at least one gap.
+    public let personsWithGaps: Int
+    /// Rows dropped for a missing id or year.
+    public let droppedRows: Int
+    /// Names of the id and time columns.
+    public let idColumn: String
+    public let timeColumn: String
+
+    /// Number of persons.
+    public var personCount: Int { rowStart.count - 1 }
+    /// Number of person-years.
+    public var rowCount: Int { years.count }
+    /// Rows of person `p`.
+    public func rows(ofPerson p: Int) -> Range<Int> { rowStart[p]..<rowStart[p + 1] }
+    /// First and last year in the data.
+    public var yearRange: ClosedRange<Int> { Int(years.min() ?? 0)...Int(years.max() ?? 0) }
+
+    /// Builds the panel from a long table.
+    /// - Throws: ``PanelError/duplicatePersonYears(count:examples:)``, ``PanelError/nonIntegerYear(column:row:value:)``, ``PanelError/data(_:)``.
+    public init(_ input: Table, id: String, time: String) throws {
+        let ids: TextColumn
+        let yearValues: [Double]
+        do {
+            ids = try input.text(id)
+            yearValues = try input.numeric(time)
+        } catch let e as DataError { throw PanelError.data(e) }
+        var keep: [Int] = []
+        keep.reserveCapacity(input.rowCount)
+        for i in 0..<input.rowCount where !ids.missing[i] && !yearValues[i].isNaN {
+            if yearValues[i] != yearValues[i].rounded() || Swift.abs(yearValues[i]) > 1e6 {
+                throw PanelError.nonIntegerYear(column: time, row: i + 2, value: yearValues[i])
+            }
+            keep.append(i)
+        }
+        droppedRows = input.rowCount - keep.count
+        let (rawCodes, levels) = ids.dictionaryEncoded()
+        let personCount = levels.count
+        // Counting sort by person code (stable: data order within a person).
+        var counts = [Int](repeating: 0, count: personCount + 1)
+        for i in keep { counts[Int(rawCodes[i]) + 1] += 1 }
+        for p in 0..<personCount { counts[p + 1] += counts[p] }
+        let starts = counts
+        var order = [Int](repeating: 0, count: keep.count)
+        var fill = counts
+        for i in keep {
+            let p = Int(rawCodes[i])
+            order[fill[p]] = i
+            fill[p] += 1
+        }
+        // Sort each person's rows by year.
+        var duplicates = 0
+        var examples: [String] = []
+        var gaps = 0, withGaps = 0
+        for p in 0..<personCount {
+            let r = starts[p]..<starts[p + 1]
+            if r.count > 1 {
+                order[r].sort { yearValues[$0] < yearValues[$1] }
+                var personGap = 0
+                for k in (r.lowerBound + 1)..<r.upperBound {
+                    let d = Int(yearValues[order[k]] - yearValues[order[k - 1]])
+                    if d == 0 {
+                        duplicates += 1
+                        if examples.count < 5 { examples.append("id \(levels[p]) in \(Int(yearValues[order[k]]))") }
+                    } else if d > 1 {
+                        personGap += d - 1
+                    }
+                }
+                gaps += personGap
+                if personGap > 0 { withGaps += 1 }
+            }
+        }
+        if duplicates > 0 { throw PanelError.duplicatePersonYears(count: duplicates, examples: examples) }
+        table = input.selectingRows(order)
+        personIDs = TextColumn(levels)
+        personOfRow = order.map { rawCodes[$0] }
+        years = order.map { Int32(yearValues[$0]) }
+        rowStart = starts
+        gapYears = gaps
+        personsWithGaps = withGaps
+        idColumn = id
+        timeColumn = time
+    }
+
+    /// The row of person `p` in `year`, if any (binary search within the person).
+    public func row(person p: Int, year: Int) -> Int? {
+        var lo = rowStart[p], hi = rowStart[p + 1]
+        let y = Int32(year)
+        while lo < hi {
+            let mid = (lo + hi) / 2
+            if years[mid] < y { lo = mid + 1 } else { hi = mid }
+        }
+        return lo < rowStart[p + 1] && years[lo] == y ? lo : nil
+    }
+
+    /// The person code of an id.
+    public func person(withID id: String) -> Int? {
+        var lo = 0, hi = personCount
+        let key = Array(id.utf8)
+        while lo < hi {
+            let mid = (lo + hi) / 2
+            if personIDs.valueBytes(mid).lexicographicallyPrecedes(key) { lo = mid + 1 } else { hi = mid }
+        }
+        return lo < personCount && personIDs.valueBytes(lo).elementsEqual(key) ? lo : nil
+    }
+
+    /// A per-person value: the first non-missing value of a column over the person's rows.
+    public func personValue(_ column: String) throws -> [Double] {
+        let v: [Double]
+        do { v = try table.numeric(column) } catch let e as DataError { throw PanelError.data(e) }
+        return (0..<personCount).map { p in
+            for r in rows(ofPerson: p) where !v[r].isNaN { return v[r] }
+            return .nan
+        }
+    }
+}
