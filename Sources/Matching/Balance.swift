@@ -10,6 +10,12 @@ public struct BalanceStatistics: Sendable, Equatable {
     public let varianceRatio: Double
     /// Two-sided p-value of equal means: pooled t-test before; weighted regression after.
     public let pValue: Double
+    /// Persons behind the treated and control means (units, not weights).
+    public let treatedPersons: Int
+    public let controlPersons: Int
+    /// For 0/1 variables: persons with value 1 in each group (for disclosure control).
+    public let treatedOnes: Int?
+    public let controlOnes: Int?
 }
 
 /// One row of a balance table.
@@ -69,6 +75,17 @@ public struct BalanceTable: Sendable {
                     if weights[i] > 0 { ca.add(x[i], weights[i]) }
                 }
             }
+            var ones = [0, 0, 0, 0]   // treated before, control before, treated after, control after
+            var units = [0, 0, 0, 0]
+            for i in 0..<n {
+                let g = treated[i] ? 0 : 1
+                units[g] += 1
+                if x[i] == 1 { ones[g] += 1 }
+                if weights[i] > 0 {
+                    units[g + 2] += 1
+                    if x[i] == 1 { ones[g + 2] += 1 }
+                }
+            }
             let denominator: Double
             switch convention {
             case .matchit:
@@ -76,11 +93,13 @@ public struct BalanceTable: Sendable {
             case .pstest:
                 denominator = ((t.variance + c.variance) / 2).squareRoot()
             }
-            func stats(_ a: WeightedMoments, _ b: WeightedMoments) -> BalanceStatistics {
+            func stats(_ a: WeightedMoments, _ b: WeightedMoments, _ k: Int) -> BalanceStatistics {
                 BalanceStatistics(treatedMean: a.mean, controlMean: b.mean, smd: (a.mean - b.mean) / denominator,
-                                  varianceRatio: a.variance / b.variance, pValue: pooledTTest(a, b))
+                                  varianceRatio: a.variance / b.variance, pValue: pooledTTest(a, b),
+                                  treatedPersons: units[k], controlPersons: units[k + 1],
+                                  treatedOnes: binary ? ones[k] : nil, controlOnes: binary ? ones[k + 1] : nil)
             }
-            return BalanceRow(name: name, before: stats(t, c), after: stats(ta, ca), isBinary: binary)
+            return BalanceRow(name: name, before: stats(t, c, 0), after: stats(ta, ca, 2), isBinary: binary)
         }
     }
 }

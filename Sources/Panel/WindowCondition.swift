@@ -100,3 +100,13 @@ public struct Cohorts: Sendable, Equatable {
         self.start = start
     }
 }
+
+extension WindowCondition {
+    /// Whether person `p` of `panel`, starting in `start`, satisfies the condition.
+    public func holds(panel: PersonYearPanel, person p: Int, start: Int, values: [Double]) -> Bool {
+        for ry in relativeYears {
+            guard let r = panel.row(person: p, year: start + ry), accepts(values[r]) else { return false }
+        }
+        return true
+    }
+}

@@ -1,0 +1,38 @@
+/// Statistical disclosure control for register outputs: every published
+/// count, bin or mean must rest on at least `minimumCellSize` persons
+/// (default 5; Statistics Denmark's rule is at least 3).
+///
+/// - A count below the threshold (but above zero) is suppressed.
+/// - A mean is suppressed when its group has fewer persons than the
+///   threshold, and for a 0/1 variable also when fewer than the threshold
+///   have, or lack, the characteristic (the mean would reveal them).
+/// Suppressed cells are `nil` in JSON and `<k` in tables; every output with a
+/// suppression carries a note saying so. Model estimates (odds ratios, SEs)
+/// rest on the whole estimation sample and are not suppressed, but the
+/// persons per group and per event-time cell behind them are checked.
+public struct DisclosureControl: Sendable, Equatable {
+    public var minimumCellSize: Int
+
+    public init(minimumCellSize: Int = 5) {
+        precondition(minimumCellSize >= 1, "DisclosureControl: the minimum cell size must be at least 1")
+        self.minimumCellSize = minimumCellSize
+    }
+
+    /// The count, or nil when it is positive but below the threshold.
+    public func count(_ n: Int) -> Int? { n > 0 && n < minimumCellSize ? nil : n }
+
+    /// Table text of a count.
+    public func countText(_ n: Int) -> String { count(n).map(Format.count) ?? "<\(minimumCellSize)" }
+
+    /// Whether a mean over `persons` with `ones` persons having value 1 (for 0/1 variables) may be shown.
+    public func allowsMean(persons: Int, ones: Int?) -> Bool {
+        if persons < minimumCellSize { return false }
+        if let k = ones, (k > 0 && k < minimumCellSize) || (persons - k > 0 && persons - k < minimumCellSize) { return false }
+        return true
+    }
+
+    /// The note that goes with any suppression.
+    public var note: String {
+        "Disclosure control: cells based on fewer than \(minimumCellSize) persons are suppressed (shown as <\(minimumCellSize) or left empty)."
+    }
+}

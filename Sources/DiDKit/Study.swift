@@ -1,0 +1,156 @@
+import Foundation
+import Matching
+import Panel
+import Regression
+import Tabular
+
+/// The result of running a study: who was excluded, the match, and each model.
+public struct StudyResult: Sendable {
+    public let specification: StudySpecification
+    /// Persons excluded before matching, by condition (first failed), per group.
+    public let exclusions: [(reason: String, treated: Int, control: Int)]
+    /// Persons in the panel: participants and the control pool.
+    public let participants: Int
+    public let pool: Int
+    public let match: PropensityScoreMatch
+    public let matchDocument: MatchDocument
+    /// Controls dropped after matching (partner rule: conditions fail at the inherited start).
+    public let controlsDroppedAfterMatching: Int
+    public let models: [(name: String, result: EventStudyResult)]
+    public let notes: [String]
+}
+
+/// Runs a whole evaluation: panel, conditions, matching, panels around start
+/// years, event-study models. See Docs/StudyFile.md.
+public enum Study {
+    /// - Parameter progress: called with a short message before each long step.
+    /// - Throws: ``StudyError``, ``PanelError``, ``MatchingError``, ``DataError``.
+    public static func run(_ spec: StudySpecification, table: Table, progress: (@Sendable (String) -> Void)? = nil) throws -> StudyResult {
+        progress?("building the person-year panel")
+        let panel = try PersonYearPanel(table, id: spec.id, time: spec.time)
+        let participantValue = try panel.personValue(spec.treatment.column)
+        let startValue = try panel.personValue(spec.treatment.start)
+        let poolValue = try spec.controlPool.column.map { try panel.personValue($0) }
+        let n = panel.personCount
+        var notes: [String] = []
+        let isParticipant = participantValue.map { $0 == 1 }
+        let missingStart = (0..<n).filter { isParticipant[$0] && startValue[$0].isNaN }.count
+        if missingStart > 0 { throw PanelError.missingStartYear(count: missingStart) }
+        let inPool = (0..<n).map { !isParticipant[$0] && (poolValue?[$0] ?? 1) == 1 }
+        let pseudo = spec.controlPool.pseudoStartYear
+        guard ["fixed", "partner"].contains(spec.controlPool.pseudoStart) else {
+            throw StudyError.invalidOption("controlPool.pseudoStart must be \"fixed\" or \"partner\", got \"\(spec.controlPool.pseudoStart)\"")
+        }
+        guard spec.window.count == 2, spec.window[0] <= spec.window[1] else {
+            throw StudyError.invalidOption("window must be [LOW, HIGH] with LOW <= HIGH, e.g. [-3, 1]")
+        }
+        func personStart(_ p: Int) -> Int? { isParticipant[p] ? Int(startValue[p]) : (inPool[p] ? pseudo : nil) }
+
+        // Window conditions, counted by the first one that fails.
+        let conditions = (spec.conditions ?? []).map {
+            WindowCondition(column: $0.column, relativeYears: $0.relativeYears, minimum: $0.minimum, maximum: $0.maximum, label: $0.label)
+        }
+        var conditionValues: [String: [Double]] = [:]
+        for c in conditions where conditionValues[c.column] == nil {
+            do { conditionValues[c.column] = try panel.table.numeric(c.column) } catch let e as DataError { throw PanelError.data(e) }
+        }
+        var excluded = [(treated: Int, control: Int)](repeating: (0, 0), count: conditions.count)
+        var eligible = [Bool](repeating: false, count: n)
+        progress?("applying window conditions")
+        for p in 0..<n {
+            guard let s = personStart(p) else { continue }
+            if let k = conditions.firstIndex(where: { !$0.holds(panel: panel, person: p, start: s, values: conditionValues[$0.column]!) }) {
+                if isParticipant[p] { excluded[k].treated += 1 } else { excluded[k].control += 1 }
+                continue
+            }
+            eligible[p] = true
+        }
+        let exclusions = conditions.indices.map { (conditions[$0].label, excluded[$0].treated, excluded[$0].control) }
+
+        // Baseline characteristics, one row per eligible person.
+        progress?("reading baseline characteristics")
+        let m = spec.matching
+        let persons = (0..<n).filter { eligible[$0] }
+        var columns: [(String, Column)] = [("_person", .numeric(persons.map(Double.init))),
+                                           ("_treated", .numeric(persons.map { isParticipant[$0] ? 1 : 0 })),
+                                           ("_cohort", .numeric(persons.map { Double(personStart($0)!) }))]
+        for c in m.covariates {
+            let v: [Double]
+            do { v = try panel.table.numeric(c) } catch let e as DataError { throw PanelError.data(e) }
+            columns.append((c, .numeric(persons.map { p in
+                let year = m.baselineCalendarYear ?? (personStart(p)! + (m.baselineRelativeYear ?? -1))
+                return panel.row(person: p, year: year).map { v[$0] } ?? .nan
+            })))
+        }
+        let baseline = try Table(columns)
+        var matching: MatchingSpecification
+        switch m.preset ?? "default" {
+        case "psmatch2": matching = .psmatch2
+        case "matchit": matching = .matchit
+        case "default": matching = .default
+        default: throw StudyError.invalidOption("matching.preset must be psmatch2, matchit or default")
+        }
+        if let k = m.neighbors { matching.neighbors = k }
+        if let c = m.caliper { matching.caliper = c }
+        if let s = m.caliperScale {
+            guard let scale = CaliperScale(rawValue: s) else { throw StudyError.invalidOption("matching.caliperScale must be score or sd") }
+            matching.caliperScale = scale
+        }
+        if let r = m.replacement { matching.replacement = r }
+        let link: BinaryLink
+        switch m.link ?? (m.preset == "psmatch2" ? "probit" : "logit") {
+        case "logit": link = .logit
+        case "probit": link = .probit
+        default: throw StudyError.invalidOption("matching.link must be logit or probit")
+        }
+        progress?("fitting the propensity score and matching")
+        let psm = PropensityScoreMatching(treatment: "_treated", covariates: m.covariates, factors: m.factors ?? [], link: link,
+                                          matching: matching, exact: (m.exactCohort ?? false) ? ["_cohort"] : [])
+        let match = try psm.run(on: baseline)
+        let matchDocument = try MatchDocument(match)
+
+        // Cohorts: matched participants with their start, matched controls with the pseudo start rule.
+        var treatedFlag = [Bool](repeating: false, count: n)
+        var start = [Int?](repeating: nil, count: n)
+        var droppedAfter = 0
+        for p in match.result.pairs {
+            let tp = persons[match.rows[p.treated]], cp = persons[match.rows[p.control]]
+            treatedFlag[tp] = true
+            start[tp] = Int(startValue[tp])
+            if start[cp] != nil { continue }   // with replacement: the first partner's start
+            if spec.controlPool.pseudoStart == "fixed" {
+                start[cp] = pseudo
+            } else {
+                let s = Int(startValue[tp])
+                if conditions.allSatisfy({ $0.holds(panel: panel, person: cp, start: s, values: conditionValues[$0.column]!) }) {
+                    start[cp] = s
+                } else {
+                    droppedAfter += 1
+                }
+            }
+        }
+        if droppedAfter > 0 {
+            notes.append("\(droppedAfter) matched controls fail the window conditions at their partner's start year and are left out")
+        }
+        if matching.replacement {
+            notes.append("controls matched to several participants enter the panel once (with their first partner's start year)")
+        }
+        let cohorts = Cohorts(treated: treatedFlag, start: start)
+
+        var models: [(String, EventStudyResult)] = []
+        let vce = EventStudyVariance(rawValue: spec.vce ?? "cluster") ?? .cluster
+        for variant in spec.models {
+            progress?("estimating \(variant.name)")
+            let model = EventStudyModel(rawValue: variant.model ?? "logit") ?? .logit
+            let es = EventStudySpecification(outcome: spec.outcome, window: spec.window[0]...spec.window[1],
+                                             reference: spec.reference ?? -1, controls: variant.controls ?? [],
+                                             factorControls: variant.factors ?? [], baseLevels: variant.baseLevels ?? [:],
+                                             model: model)
+            let sample = try EventStudySample(panel: panel, cohorts: cohorts, specification: es)
+            models.append((variant.name, try EventStudy.estimate(sample, vce: vce)))
+        }
+        return StudyResult(specification: spec, exclusions: exclusions, participants: isParticipant.filter { $0 }.count,
+                           pool: inPool.filter { $0 }.count, match: match, matchDocument: matchDocument,
+                           controlsDroppedAfterMatching: droppedAfter, models: models, notes: notes)
+    }
+}

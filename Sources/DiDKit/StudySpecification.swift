@@ -1,0 +1,132 @@
+import Foundation
+import Matching
+import Panel
+import Regression
+
+/// A whole evaluation in one JSON file (`didkit run STUDY.json`): data,
+/// treated and start years, control pool and pseudo start rule, window
+/// conditions, matching, outcome, window, reference, model variants.
+/// See Docs/StudyFile.md for the schema and a complete example.
+public struct StudySpecification: Codable, Sendable, Equatable {
+    public struct Treatment: Codable, Sendable, Equatable {
+        /// 0/1 column marking participants (constant within a person).
+        public var column: String
+        /// Each participant's start year.
+        public var start: String
+    }
+
+    public struct ControlPool: Codable, Sendable, Equatable {
+        /// Optional 0/1 column marking the eligible control pool (default: every non-participant).
+        public var column: String?
+        /// `"fixed"` (everybody gets `pseudoStartYear`) or `"partner"` (each matched control inherits its partner's start year).
+        public var pseudoStart: String
+        /// The fixed pseudo start year (the reference study: 2014); with `"partner"` it is the year used to check
+        /// the pool's window conditions before matching.
+        public var pseudoStartYear: Int
+    }
+
+    public struct Condition: Codable, Sendable, Equatable {
+        public var column: String
+        public var relativeYears: [Int]
+        public var minimum: Double?
+        public var maximum: Double?
+        public var label: String?
+    }
+
+    public struct MatchingOptions: Codable, Sendable, Equatable {
+        public var covariates: [String]
+        public var factors: [String]?
+        /// `{"calendar": 2010}` or `{"relative": -1}`: where baseline characteristics are read.
+        public var baselineCalendarYear: Int?
+        public var baselineRelativeYear: Int?
+        /// `psmatch2`, `matchit` or `default`.
+        public var preset: String?
+        /// `logit` or `probit`.
+        public var link: String?
+        public var neighbors: Int?
+        public var caliper: Double?
+        public var caliperScale: String?
+        public var replacement: Bool?
+        /// Match exactly within start-year cohorts (needs `"partner"` or relative baselines to be meaningful).
+        public var exactCohort: Bool?
+    }
+
+    public struct ModelVariant: Codable, Sendable, Equatable {
+        public var name: String
+        public var controls: [String]?
+        public var factors: [String]?
+        public var baseLevels: [String: String]?
+        /// `logit` (default) or `ols`.
+        public var model: String?
+    }
+
+    /// CSV file (relative paths from the study file's folder), or nil for the built-in demo register.
+    public var data: String?
+    public var title: String?
+    public var id: String
+    public var time: String
+    public var treatment: Treatment
+    public var controlPool: ControlPool
+    public var conditions: [Condition]?
+    public var matching: MatchingOptions
+    public var outcome: String
+    public var window: [Int]
+    public var reference: Int?
+    public var models: [ModelVariant]
+    /// `oim`, `robust` or `cluster` (by person, the default).
+    public var vce: String?
+    /// Disclosure control: the smallest number of persons a published cell may rest on (default 5).
+    public var minimumCellSize: Int?
+
+    /// The reference study's youth analysis on the demo register (fixed pseudo start 2014).
+    public static func referenceStudy(pseudoStart: String = "fixed") -> StudySpecification {
+        StudySpecification(
+            data: nil, title: "Leisure-job activity (demo register)", id: "pnr", time: "year",
+            treatment: Treatment(column: "participant", start: "start_year"),
+            controlPool: ControlPool(column: nil, pseudoStart: pseudoStart, pseudoStartYear: 2014),
+            conditions: [
+                Condition(column: "age", relativeYears: [0], minimum: 14, maximum: 19, label: "aged 14-19 in the start year"),
+                Condition(column: "inschool", relativeYears: [-1, 0, 1], minimum: 1, maximum: 1,
+                          label: "in school in start-1, start and start+1"),
+            ],
+            matching: MatchingOptions(
+                covariates: ["age", "nonwestern", "mother_young", "father_young", "mother_24_30", "couple", "no_father", "children",
+                             "father_edu", "mother_edu", "father_employed", "mother_employed", "father_benefit_weeks",
+                             "mother_benefit_weeks", "income", "gp", "specialist"],
+                factors: ["father_edu", "mother_edu"], baselineCalendarYear: 2010, baselineRelativeYear: nil,
+                preset: "psmatch2", link: "logit", neighbors: 1, caliper: 0.01, caliperScale: "score", replacement: false,
+                exactCohort: false),
+            outcome: "leisure_job", window: [-3, 1], reference: -1,
+            models: [
+                ModelVariant(name: "Model 1", controls: [], factors: nil, baseLevels: nil, model: "logit"),
+                ModelVariant(name: "Model 2", controls: ["male", "age", "age2", "nonwestern", "couple", "no_father", "children",
+                                                         "father_vocational", "mother_vocational", "income", "gp", "specialist",
+                                                         "physio", "psychologist"],
+                             factors: ["municipality"], baseLevels: ["municipality": "1"], model: "logit"),
+            ],
+            vce: "cluster", minimumCellSize: 5)
+    }
+
+    /// Parses a study file.
+    public static func load(path: String) throws -> StudySpecification {
+        guard let data = FileManager.default.contents(atPath: path) else { throw StudyError.cannotRead(path) }
+        do { return try JSONDecoder().decode(StudySpecification.self, from: data) } catch {
+            throw StudyError.invalidStudyFile(path, String(describing: error))
+        }
+    }
+}
+
+/// Problems with a study file or its run.
+public enum StudyError: Error, Sendable, Equatable, CustomStringConvertible {
+    case cannotRead(String)
+    case invalidStudyFile(String, String)
+    case invalidOption(String)
+
+    public var description: String {
+        switch self {
+        case .cannotRead(let p): return "cannot read the study file '\(p)': check the path"
+        case .invalidStudyFile(let p, let why): return "the study file '\(p)' is not valid: \(why) (see Docs/StudyFile.md for the schema)"
+        case .invalidOption(let why): return "invalid study option: \(why)"
+        }
+    }
+}
