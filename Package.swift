@@ -61,7 +61,7 @@ let package = Package(
 
         .testTarget(name: "LinalgTests", dependencies: ["Linalg"], swiftSettings: swiftSettings),
         .testTarget(name: "DistributionsTests", dependencies: ["Distributions"], resources: [.copy("Fixtures")], swiftSettings: swiftSettings),
-        .testTarget(name: "TabularTests", dependencies: ["Tabular"], resources: [.copy("Fixtures")], swiftSettings: swiftSettings),
+        .testTarget(name: "TabularTests", dependencies: ["Tabular"], swiftSettings: swiftSettings),
         .testTarget(name: "RegressionTests", dependencies: ["_DiDKitTestSupport", "Regression", "Tabular"], resources: [.copy("Fixtures")], swiftSettings: swiftSettings),
         .testTarget(name: "MatchingTests", dependencies: ["_DiDKitTestSupport", "Matching", "Tabular"], resources: [.copy("Fixtures")], swiftSettings: swiftSettings),
         .testTarget(name: "PanelTests", dependencies: ["_DiDKitTestSupport", "Panel", "Tabular"], resources: [.copy("Fixtures")], swiftSettings: swiftSettings),

@@ -137,3 +137,20 @@ struct DesignMatrixTests {
         }
     }
 }
+
+@Suite("CSV writer")
+struct CSVWriterTests {
+    @Test("what the writer writes the reader reads back identically")
+    func roundTrip() throws {
+        let t = try Table([("id", .text(TextColumn(["a", "b,c", nil, "say \"x\""]))),
+                           ("x", .numeric([1, -2.5, .nan, 1e-300])), ("n", .numeric([0, 123456789, -7, 2]))])
+        let path = FileManager.default.temporaryDirectory.appendingPathComponent("didkit-writer-\(UUID().uuidString).csv").path
+        defer { try? FileManager.default.removeItem(atPath: path) }
+        try CSVWriter.write(t, to: path)
+        let back = try CSVReader.read(path: path, kinds: ["id": .text])
+        #expect(try back.text("id") == t.text("id"))
+        let x = try back.numeric("x")
+        #expect(x[0] == 1 && x[1] == -2.5 && x[2].isNaN && x[3] == 1e-300)
+        #expect(try back.numeric("n") == [0, 123456789, -7, 2])
+    }
+}
