@@ -35,6 +35,8 @@ struct DiDCommand: OutputCommand {
     @Option(help: "Variance: oim, robust or cluster (by person, the default).") var vce: EventStudyVariance = .cluster
     @Option(help: "Confidence level in percent.") var level: Double = 95
     @Flag(help: "Keep persons with no observation in the reference period (repeated cross-sections).") var keepWithoutReference = false
+    @Option(help: "Pseudo start year for controls whose start column is empty (the reference study: 2014).") var pseudoStart: Int?
+    @Flag(help: "Print phase timings to stderr.") var timing = false
     @Option(help: "Output format: text, json, markdown, csv or latex.") var format: OutputFormat = .text
 
     func validate() throws {
@@ -46,10 +48,15 @@ struct DiDCommand: OutputCommand {
         var kinds: [String: ColumnKind] = [id: .text, time: .numeric, outcome: .numeric, treatment: .numeric, start: .numeric]
         for c in commaList(controls) { kinds[c] = .numeric }
         for f in commaList(factors) { kinds[f] = .auto }
+        var clock = PhaseClock(enabled: timing)
         let table = try CSVReader.read(path: data, kinds: kinds, defaultKind: .skip)
+        clock.lap("read")
         let panel = try PersonYearPanel(table, id: id, time: time)
         let treatedValue = try panel.personValue(treatment)
-        let startValue = try panel.personValue(start)
+        var startValue = try panel.personValue(start)
+        if let ps = pseudoStart {
+            for p in startValue.indices where treatedValue[p] != 1 && startValue[p].isNaN { startValue[p] = Double(ps) }
+        }
         if let bad = treatedValue.first(where: { !$0.isNaN && $0 != 0 && $0 != 1 }) {
             throw MatchingError.treatmentNotBinary(column: treatment, value: bad, count: treatedValue.filter { !$0.isNaN && $0 != 0 && $0 != 1 }.count)
         }
@@ -66,7 +73,10 @@ struct DiDCommand: OutputCommand {
                                            controls: commaList(controls), factorControls: commaList(factors), baseLevels: bases,
                                            model: model, requireReferenceObservation: !keepWithoutReference)
         let sample = try EventStudySample(panel: panel, cohorts: cohorts, specification: spec)
-        let result = try EventStudy.estimate(sample, vce: vce, level: level)
+        clock.lap("panel")
+        let result = try EventStudy.estimate(sample, vce: vce, level: level, pooledEstimate: !timing)
+        clock.lap("fit")
+        clock.report(extra: "rows=\(sample.count) columns=\(result.table.names.count + result.omitted.count) iterations=\(result.iterations)")
         var doc = EventStudyDocument(result)
         let noStart = (0..<panel.personCount).filter { treatedValue[$0] != 1 && startValue[$0].isNaN }.count
         if noStart > 0 { doc.result.notes.append("\(noStart) control persons without a (pseudo) start year are not in the study") }

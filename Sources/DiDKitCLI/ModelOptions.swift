@@ -1,5 +1,6 @@
 import ArgumentParser
 import DiDKit
+import Foundation
 
 /// Variance estimator names of the CLI.
 public enum VCEOption: String, ExpressibleByArgument, Sendable {
@@ -46,6 +47,9 @@ struct ModelOptions: ParsableArguments {
 
     @Option(help: "Output format: text, json, markdown, csv or latex.")
     var format: OutputFormat = .text
+
+    @Flag(help: "Print phase timings (read, design, fit, inference) to stderr.")
+    var timing = false
 
     func validate() throws {
         if vce == .cluster && cluster == nil { throw ValidationError("--vce cluster needs --cluster COL") }
@@ -106,9 +110,16 @@ struct LogitCommand: OutputCommand {
     var link: BinaryLink = .logit
 
     func output() throws -> String {
-        let design = try DesignMatrix.build(try options.readTable(), options.specification)
+        var clock = PhaseClock(enabled: options.timing)
+        let data = try options.readTable()
+        clock.lap("read")
+        let design = try DesignMatrix.build(data, options.specification)
+        clock.lap("design")
         let fit = try LogisticRegression(link: link).fit(design, outcomeName: options.outcome, weightKind: options.weightKind.kind)
+        clock.lap("fit")
         let table = try fit.inference(vce: options.estimator(for: fit.designClusterIDs), level: options.level)
+        clock.lap("inference")
+        clock.report(extra: "rows=\(design.rows) columns=\(design.columns) iterations=\(fit.iterations)")
         return options.render(ModelResultDocument(fit, table))
     }
 }
@@ -129,3 +140,24 @@ struct OLSCommand: OutputCommand {
 }
 
 extension BinaryLink: ExpressibleByArgument {}
+
+/// Phase timings for benchmark harnesses: `didkit-timing read=0.123 design=0.045 ...` on stderr.
+struct PhaseClock {
+    let enabled: Bool
+    var last = Date()
+    var phases: [(String, Double)] = []
+
+    init(enabled: Bool) { self.enabled = enabled }
+
+    mutating func lap(_ name: String) {
+        let now = Date()
+        phases.append((name, now.timeIntervalSince(last)))
+        last = now
+    }
+
+    func report(extra: String = "") {
+        guard enabled else { return }
+        let text = phases.map { "\($0.0)=\(String(format: "%.4f", $0.1))" }.joined(separator: " ")
+        FileHandle.standardError.write(Data("didkit-timing \(text) \(extra)\n".utf8))
+    }
+}
