@@ -54,40 +54,20 @@ public struct ModelResultDocument: Codable, Sendable, Equatable {
 
     /// A logit or probit result under a chosen inference.
     public init(_ fit: BinaryModelFit, _ table: CoefficientTable) {
-        model = fit.link.rawValue
-        observations = fit.observations
-        converged = fit.converged
-        iterations = fit.iterations
-        logLikelihood = finite(fit.logLikelihood)
+        self.init(table: table, model: fit.link.rawValue, observations: fit.observations, converged: fit.converged,
+                  iterations: fit.iterations, logLikelihood: fit.logLikelihood, omitted: fit.omitted,
+                  droppedRows: fit.droppedRows, notes: fit.notes)
         nullLogLikelihood = fit.nullLogLikelihood.flatMap(finite)
         likelihoodRatioChi2 = fit.likelihoodRatioChi2.flatMap(finite)
         likelihoodRatioDF = fit.nullLogLikelihood == nil ? nil : fit.likelihoodRatioDF
         pseudoR2 = fit.pseudoR2.flatMap(finite)
-        rSquared = nil
-        vce = table.vce
-        clusters = table.clusters
-        level = table.level
-        omitted = fit.omitted
-        droppedRows = fit.droppedRows
-        notes = fit.notes
-        terms = table.rows.map(TermDocument.init)
     }
 
     /// An OLS result under a chosen inference.
     public init(_ fit: LinearModelFit, _ table: CoefficientTable) {
-        model = "ols"
-        observations = fit.observations
-        converged = true
-        iterations = 0
-        logLikelihood = nil
+        self.init(table: table, model: "ols", observations: fit.observations, converged: true, iterations: 0,
+                  logLikelihood: nil, omitted: fit.omitted, droppedRows: fit.droppedRows, notes: fit.notes)
         rSquared = finite(fit.rSquared)
-        vce = table.vce
-        clusters = table.clusters
-        level = table.level
-        omitted = fit.omitted
-        droppedRows = fit.droppedRows
-        notes = fit.notes
-        terms = table.rows.map(TermDocument.init)
     }
 
     /// Pretty-printed JSON.

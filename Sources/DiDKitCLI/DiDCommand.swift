@@ -63,12 +63,7 @@ struct DiDCommand: OutputCommand {
         let missingTreatedStart = (0..<panel.personCount).filter { treatedValue[$0] == 1 && startValue[$0].isNaN }.count
         if missingTreatedStart > 0 { throw PanelError.missingStartYear(count: missingTreatedStart) }
         let cohorts = Cohorts(treated: treatedValue.map { $0 == 1 }, start: startValue.map { $0.isNaN ? nil : Int($0) })
-        var bases: [String: String] = [:]
-        for b in base {
-            let parts = b.split(separator: "=", maxSplits: 1).map(String.init)
-            guard parts.count == 2 else { throw ValidationError("--base takes f=LEVEL, got '\(b)'") }
-            bases[parts[0]] = parts[1]
-        }
+        let bases = try parseBaseLevels(base)
         let spec = EventStudySpecification(outcome: outcome, window: try parseWindow(window), reference: reference,
                                            controls: commaList(controls), factorControls: commaList(factors), baseLevels: bases,
                                            model: model, requireReferenceObservation: !keepWithoutReference)

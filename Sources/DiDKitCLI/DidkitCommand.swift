@@ -44,3 +44,14 @@ func commaList(_ s: String?) -> [String] {
 }
 
 extension OutputFormat: ExpressibleByArgument {}
+
+/// Parses repeated `--base f=LEVEL` flags.
+func parseBaseLevels(_ flags: [String]) throws -> [String: String] {
+    var out: [String: String] = [:]
+    for b in flags {
+        let parts = b.split(separator: "=", maxSplits: 1).map(String.init)
+        guard parts.count == 2, !parts[0].isEmpty else { throw ValidationError("--base takes f=LEVEL, got '\(b)'") }
+        out[parts[0]] = parts[1]
+    }
+    return out
+}

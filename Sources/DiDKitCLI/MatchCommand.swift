@@ -64,12 +64,7 @@ struct MatchCommand: OutputCommand {
         for f in factorList { kinds[f] = .auto }
         for e in commaList(exact) { kinds[e] = .auto }
         let table = try CSVReader.read(path: data, kinds: kinds, defaultKind: .skip)
-        var bases: [String: String] = [:]
-        for b in base {
-            let parts = b.split(separator: "=", maxSplits: 1).map(String.init)
-            guard parts.count == 2 else { throw ValidationError("--base takes f=LEVEL, got '\(b)'") }
-            bases[parts[0]] = parts[1]
-        }
+        let bases = try parseBaseLevels(base)
         let psm = PropensityScoreMatching(
             treatment: treatment, covariates: commaList(covariates), factors: factorList, baseLevels: bases,
             link: model ?? (preset == .psmatch2 ? .probit : .logit), matching: specification, exact: commaList(exact))

@@ -55,18 +55,12 @@ struct ModelOptions: ParsableArguments {
         if vce == .cluster && cluster == nil { throw ValidationError("--vce cluster needs --cluster COL") }
         if cluster != nil && vce != .cluster { throw ValidationError("--cluster is used only with --vce cluster") }
         if !(level > 0 && level < 100) { throw ValidationError("--level must be between 0 and 100 (a percentage), got \(level)") }
-        for b in base where !b.contains("=") { throw ValidationError("--base takes f=LEVEL, got '\(b)'") }
+        _ = try parseBaseLevels(base)
         if commaList(covariates).isEmpty { throw ValidationError("--covariates needs at least one column") }
     }
 
-    var baseLevels: [String: String] {
-        var out: [String: String] = [:]
-        for b in base {
-            let parts = b.split(separator: "=", maxSplits: 1).map(String.init)
-            out[parts[0]] = parts[1]
-        }
-        return out
-    }
+    /// Validated in `validate()`, so parsing cannot fail here.
+    var baseLevels: [String: String] { (try? parseBaseLevels(base)) ?? [:] }
 
     var specification: ModelSpecification {
         ModelSpecification(outcome: outcome, covariates: commaList(covariates), factors: commaList(factors),

@@ -14,6 +14,13 @@ func lalondeMatch(_ spec: MatchingSpecification) throws -> PropensityScoreMatch 
                                        factors: ["race"], baseLevels: ["race": "black"], matching: spec).run(on: table)
 }
 
+/// The values of the lalonde case's expected.json: `published` or `unpublished_reference`.
+func lalondeValues(_ section: String) throws -> [(key: String, value: Double, tolerance: Double)] {
+    let url = Bundle.module.resourceURL!.appendingPathComponent("Fixtures/matchit-lalonde-nn-noreplace/expected.json")
+    let values = (try loadJSON(url)[section] as! [String: Any])["values"] as! [[String: Any]]
+    return values.map { ($0["key"] as! String, ($0["value"] as! NSNumber).doubleValue, ($0["tolerance_abs"] as! NSNumber).doubleValue) }
+}
+
 /// Names in expected.json -> DiDKit balance rows.
 func balanceName(_ key: String) -> String {
     ["distance": "_score", "raceblack": "race=black", "racehispan": "race=hispan", "racewhite": "race=white"][key] ?? key
@@ -25,15 +32,9 @@ struct MatchItVignetteTests {
     /// `summary(m.out1, un = FALSE)`; tolerances: half a unit in the last printed digit.
     @Test("every published value with the matchit preset")
     func published() throws {
-        let url = Bundle.module.resourceURL!.appendingPathComponent("Fixtures/matchit-lalonde-nn-noreplace/expected.json")
-        let json = try loadJSON(url)
-        let values = (json["published"] as! [String: Any])["values"] as! [[String: Any]]
         let m = try lalondeMatch(.matchit)
         let rows = Dictionary(uniqueKeysWithValues: m.balance.rows.map { ($0.name, $0) })
-        for v in values {
-            let key = v["key"] as! String
-            let want = (v["value"] as! NSNumber).doubleValue
-            let tol = (v["tolerance_abs"] as! NSNumber).doubleValue
+        for (key, want, tol) in try lalondeValues("published") {
             let got: Double
             switch key {
             case "matched_control": got = Double(m.result.matchedControls)
@@ -59,16 +60,11 @@ struct MatchItVignetteTests {
     /// values printed by a std::abs-patched MatchIt 4.5.1 and an independent re-implementation.
     @Test("caliper 0.1 SD run matches the patched MatchIt reference")
     func caliperRun() throws {
-        let url = Bundle.module.resourceURL!.appendingPathComponent("Fixtures/matchit-lalonde-nn-noreplace/expected.json")
-        let values = (try loadJSON(url)["unpublished_reference"] as! [String: Any])["values"] as! [[String: Any]]
         var spec = MatchingSpecification.matchit
         spec.caliper = 0.1
         let m = try lalondeMatch(spec)
         let rows = Dictionary(uniqueKeysWithValues: m.balance.rows.map { ($0.name, $0) })
-        for v in values {
-            let key = v["key"] as! String
-            let want = (v["value"] as! NSNumber).doubleValue
-            let tol = (v["tolerance_abs"] as! NSNumber).doubleValue
+        for (key, want, tol) in try lalondeValues("unpublished_reference") {
             let got: Double
             switch key {
             case "matched_treated": got = Double(m.result.matchedTreated)

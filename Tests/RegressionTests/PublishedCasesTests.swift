@@ -3,6 +3,13 @@ import Regression
 import Tabular
 import Testing
 
+/// Splits `coef[educ]` into ("coef", "educ"); `const` is DiDKit's `_cons`.
+func coefficientKey(_ key: String) -> (String, String)? {
+    guard let open = key.firstIndex(of: "["), key.hasSuffix("]") else { return nil }
+    let term = String(key[key.index(after: open)..<key.index(before: key.endIndex)])
+    return (String(key[..<open]), term == "const" ? "_cons" : term)
+}
+
 /// Every published value of the shared reference cases, within the tolerance
 /// its printed precision implies. Each case's `expected.json` (copied from
 /// `shared/reference/`) carries the citation beside the numbers; it is
@@ -66,11 +73,9 @@ struct PublishedCasesTests {
         for v in ref.values {
             let key = v.key.replacingOccurrences(of: "logit:", with: "")
             let got: Double
-            if let open = key.firstIndex(of: "[") {
-                var term = String(key[key.index(after: open)..<key.index(before: key.endIndex)])
-                if term == "const" { term = "_cons" }
+            if let (what, term) = coefficientKey(key) {
                 let row = try inf.row(term)
-                got = key.hasPrefix("coef") ? row.coefficient : row.standardError
+                got = what == "coef" ? row.coefficient : row.standardError
             } else {
                 switch key {
                 case "loglik": got = fit.logLikelihood
@@ -100,11 +105,9 @@ struct PublishedCasesTests {
         for v in ref.values {
             let key = v.key.replacingOccurrences(of: "ky:", with: "")
             let got: Double
-            if let open = key.firstIndex(of: "[") {
-                var term = String(key[key.index(after: open)..<key.index(before: key.endIndex)])
-                if term == "const" { term = "_cons" }
+            if let (what, term) = coefficientKey(key) {
                 let row = try inf.row(term)
-                got = key.hasPrefix("coef") ? row.coefficient : row.standardError
+                got = what == "coef" ? row.coefficient : row.standardError
             } else {
                 got = key == "r2" ? fit.rSquared : Double(fit.observations)
             }

@@ -13,22 +13,15 @@ import json, os, sys
 import numpy as np, scipy, statsmodels
 import statsmodels.api as sm
 
+sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", ".."))
+from fixture_rng import splitmix_uniforms  # noqa: E402
+
 N, SEED = 3000, 424242
 YEARS = list(range(2008, 2017))
-GOLDEN = np.uint64(0x9E3779B97F4A7C15)
-
-def uniforms(seed, count):
-    k = np.arange(1, count + 1, dtype=np.uint64)
-    with np.errstate(over="ignore"):
-        z = np.uint64(seed) + k * GOLDEN
-        z = (z ^ (z >> np.uint64(30))) * np.uint64(0xBF58476D1CE4E5B9)
-        z = (z ^ (z >> np.uint64(27))) * np.uint64(0x94D049BB133111EB)
-        z = z ^ (z >> np.uint64(31))
-    return (z >> np.uint64(11)).astype(np.float64) * 2.0**-53
 
 delta = {-3: -0.4, -2: -0.2, -1: 0.0, 0: 0.3, 1: 0.6}
 theta = {-3: np.log(0.635), -2: np.log(0.927), -1: 0.0, 0: np.log(3.271), 1: np.log(2.577)}
-u = uniforms(SEED, N * 21).reshape(N, 21)
+u = splitmix_uniforms(SEED, N * 21).reshape(N, 21)
 rows = []
 for p in range(N):
     t = 1.0 if u[p, 0] < 0.3 else 0.0

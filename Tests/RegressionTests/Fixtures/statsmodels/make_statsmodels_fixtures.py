@@ -19,18 +19,11 @@ import numpy as np
 import scipy, statsmodels
 import statsmodels.api as sm
 
+sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "..", ".."))
+from fixture_rng import splitmix_uniforms  # noqa: E402
+
 N, SEED = 100_000, 20261123
 P, Q = 26, 4
-GOLDEN = np.uint64(0x9E3779B97F4A7C15)
-
-def splitmix_uniforms(seed, count):
-    k = np.arange(1, count + 1, dtype=np.uint64)
-    with np.errstate(over="ignore"):
-        z = np.uint64(seed) + k * GOLDEN
-        z = (z ^ (z >> np.uint64(30))) * np.uint64(0xBF58476D1CE4E5B9)
-        z = (z ^ (z >> np.uint64(27))) * np.uint64(0x94D049BB133111EB)
-        z = z ^ (z >> np.uint64(31))
-    return (z >> np.uint64(11)).astype(np.float64) * 2.0**-53
 
 def make_data(n, seed):
     per_row = 3 * P + Q + 3
