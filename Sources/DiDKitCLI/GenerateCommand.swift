@@ -30,3 +30,28 @@ struct GenerateCommand: ParsableCommand {
         }
     }
 }
+
+/// Reads a CSV file completely (every column, numbers or text) and prints its
+/// shape: the CSV-ingest step of the benchmarks, and a quick check of a file.
+struct ReadCommand: OutputCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "read",
+        abstract: "Read a CSV file completely and report its rows, columns and missing values.")
+
+    @Option(help: "CSV file.") var data: String
+    @Flag(help: "Print the read time to stderr.") var timing = false
+
+    func output() throws -> String {
+        var clock = PhaseClock(enabled: timing)
+        let table = try CSVReader.read(path: data)
+        clock.lap("read")
+        var missing = 0, text = 0
+        for name in table.columnNames {
+            let c = try table.column(name)
+            if case .text = c { text += 1 }
+            for i in 0..<table.rowCount where c.isMissing(i) { missing += 1 }
+        }
+        clock.report(extra: "rows=\(table.rowCount) columns=\(table.columnNames.count)")
+        return "\(Format.count(table.rowCount)) rows, \(table.columnNames.count) columns (\(text) text), \(Format.count(missing)) missing values\n"
+    }
+}

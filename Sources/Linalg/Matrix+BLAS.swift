@@ -74,10 +74,10 @@ extension Matrix {
     /// Multiplies every row `i` by `s[i]` in place (`diag(s) A`).
     public mutating func scaleRows(by s: [Double]) {
         precondition(s.count == rows, "Matrix.scaleRows: shape mismatch")
-        let m = rows
+        let m = rows, n = columns
         storage.withUnsafeMutableBufferPointer { a in
             s.withUnsafeBufferPointer { sp in
-                for j in 0..<columns {
+                for j in 0..<n {
                     let col = a.baseAddress! + j * m
                     for i in 0..<m { col[i] *= sp[i] }
                 }

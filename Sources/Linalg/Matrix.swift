@@ -13,15 +13,23 @@ public struct Matrix: Sendable, Equatable {
     public let rows: Int
     /// Number of columns.
     public let columns: Int
+    /// The elements (usable from inlinable code, so that element access
+    /// inlines across modules in hot loops).
+    @usableFromInline internal var _storage: [Double]
+
     /// The elements in column-major order; `storage.count == rows * columns`.
-    public internal(set) var storage: [Double]
+    public internal(set) var storage: [Double] {
+        get { _storage }
+        _modify { yield &_storage }
+        set { _storage = newValue }
+    }
 
     /// A `rows x columns` matrix filled with `value`.
     public init(rows: Int, columns: Int, repeating value: Double = 0) {
         precondition(rows >= 0 && columns >= 0, "Matrix: negative dimension \(rows)x\(columns)")
         self.rows = rows
         self.columns = columns
-        self.storage = [Double](repeating: value, count: rows * columns)
+        self._storage = [Double](repeating: value, count: rows * columns)
     }
 
     /// A matrix over existing column-major elements.
@@ -31,7 +39,7 @@ public struct Matrix: Sendable, Equatable {
                      "Matrix: \(elements.count) elements for a \(rows)x\(columns) matrix")
         self.rows = rows
         self.columns = columns
-        self.storage = elements
+        self._storage = elements
     }
 
     /// A matrix whose columns are the given arrays (all of one length).
@@ -72,14 +80,15 @@ public struct Matrix: Sendable, Equatable {
         return m
     }
 
+    @inlinable
     public subscript(row: Int, column: Int) -> Double {
         get {
             precondition(row >= 0 && row < rows && column >= 0 && column < columns, "Matrix index out of range")
-            return storage[row + column * rows]
+            return _storage[row + column * rows]
         }
         set {
             precondition(row >= 0 && row < rows && column >= 0 && column < columns, "Matrix index out of range")
-            storage[row + column * rows] = newValue
+            _storage[row + column * rows] = newValue
         }
     }
 

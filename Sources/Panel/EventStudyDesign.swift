@@ -66,36 +66,40 @@ public struct EventStudyDesign: RowBlockSource {
     public func rowBlock(_ range: Range<Int>) -> Matrix {
         let spec = sample.specification
         let m = range.count
-        var x = Matrix(rows: m, columns: columns)
-        let cons = columns - 1
+        let lo = range.lowerBound
+        var x = [Double](repeating: 0, count: m * columns)
+        let cons = (columns - 1) * m
         for k in 0..<m {
-            let i = range.lowerBound + k
+            let i = lo + k
             let e = Int(sample.eventIndex[i])
             let t = sample.treated[i]
-            if t { x[k, 0] = 1 }
-            if eventColumn[e] >= 0 { x[k, eventColumn[e]] = 1 }
-            if t && interactionColumn[e] >= 0 { x[k, interactionColumn[e]] = 1 }
-            x[k, cons] = 1
+            if t { x[k] = 1 }
+            let ec = eventColumn[e]
+            if ec >= 0 { x[k + ec * m] = 1 }
+            let ic = interactionColumn[e]
+            if t && ic >= 0 { x[k + ic * m] = 1 }
+            x[cons + k] = 1
         }
         var col = controlStart
         for c in spec.controls {
             let v = sample.controlColumns[c]!
-            for k in 0..<m { x[k, col] = v[sample.panelRows[range.lowerBound + k]] }
+            let base = col * m
+            for k in 0..<m { x[base + k] = v[sample.panelRows[lo + k]] }
             col += 1
         }
         for c in spec.baselineControls {
             let v = sample.baselineValues[c]!
-            for k in 0..<m { x[k, col] = v[Int(sample.person[range.lowerBound + k])] }
+            let base = col * m
+            for k in 0..<m { x[base + k] = v[Int(sample.person[lo + k])] }
             col += 1
         }
         for f in factorColumns {
             for k in 0..<m {
-                let level = f.codes[sample.panelRows[range.lowerBound + k]]
-                let c = f.columnOfLevel[level]
-                if c >= 0 { x[k, c] = 1 }
+                let c = f.columnOfLevel[f.codes[sample.panelRows[lo + k]]]
+                if c >= 0 { x[k + c * m] = 1 }
             }
         }
-        return x
+        return Matrix(rows: m, columns: columns, columnMajor: x)
     }
 
     /// The design row of a reference person at window index `e`, treated or

@@ -265,7 +265,9 @@ public struct LogisticRegression: Sendable {
         var notes: [String] = []
         let candidates = columns.filter { $0 != interceptColumn }
         if candidates.isEmpty { return ([], []) }
-        // Read the candidate columns once (they are needed whole).
+        // One streaming pass: which columns are 0/1, and does either value of one have a single outcome?
+        // Only if some indicator is flagged are the indicator columns read whole (rare).
+        if !anyIndicatorPredictsPerfectly(x, y: y, candidates: candidates) { return ([], []) }
         let full = (x as? Matrix) ?? x.rowBlock(0..<x.rows)
         var indicatorColumns: [Int: [Double]] = [:]
         for j in candidates {
@@ -303,6 +305,48 @@ public struct LogisticRegression: Sendable {
             }
         }
         return (omitted, notes)
+    }
+}
+
+extension LogisticRegression {
+    /// Whether some 0/1 column has a value (0 or 1) under which the outcome is constant (all rows in use).
+    static func anyIndicatorPredictsPerfectly(_ x: any RowBlockSource, y: [Double], candidates: [Int]) -> Bool {
+        let k = candidates.count
+        struct Stats: Sendable {
+            var binary: [Bool]
+            var n1: [Double], s1: [Double], n0: [Double], s0: [Double]
+        }
+        let zero = Stats(binary: [Bool](repeating: true, count: k), n1: [Double](repeating: 0, count: k),
+                         s1: [Double](repeating: 0, count: k), n0: [Double](repeating: 0, count: k), s0: [Double](repeating: 0, count: k))
+        let stats = RowBlocks(count: x.rows).reduce(zero, partial: { ranges in
+            var st = zero
+            for r in ranges {
+                let b = x.rowBlock(r)
+                let m = r.count
+                for (c, j) in candidates.enumerated() where st.binary[c] {
+                    let base = j * m
+                    for i in 0..<m {
+                        let v = b.storage[base + i]
+                        let yi = y[r.lowerBound + i]
+                        if v == 1 { st.n1[c] += 1; st.s1[c] += yi } else if v == 0 { st.n0[c] += 1; st.s0[c] += yi } else {
+                            st.binary[c] = false
+                            break
+                        }
+                    }
+                }
+            }
+            return st
+        }, combine: { a, b in
+            for c in 0..<k {
+                a.binary[c] = a.binary[c] && b.binary[c]
+                a.n1[c] += b.n1[c]; a.s1[c] += b.s1[c]; a.n0[c] += b.n0[c]; a.s0[c] += b.s0[c]
+            }
+        })
+        for c in 0..<k where stats.binary[c] {
+            if stats.n1[c] > 0 && (stats.s1[c] == 0 || stats.s1[c] == stats.n1[c]) { return true }
+            if stats.n0[c] > 0 && stats.n1[c] > 0 && (stats.s0[c] == 0 || stats.s0[c] == stats.n0[c]) { return true }
+        }
+        return false
     }
 }
 

@@ -74,8 +74,18 @@ public enum CSVReader {
         let columnKinds = header.map { kinds[$0] ?? defaultKind }
 
         let chunks = splitIntoChunks(bytes, from: pos)
+        // Auto columns are parsed as numbers; only those that turn out to hold text are read again, as text.
+        let isAuto = columnKinds.map { $0 == .auto }
         let parsed: [ChunkResult] = parallelMap(count: chunks.count) { c in
-            parseChunk(bytes, range: chunks[c], kinds: columnKinds)
+            parseChunk(bytes, range: chunks[c], kinds: columnKinds.map { $0 == .auto ? .numeric : $0 }, autoColumns: isAuto)
+        }
+        let textual = Set(columnKinds.indices.filter { j in isAuto[j] && parsed.contains { !$0.autoIsNumeric[j] } })
+        var texts: [[TextColumn]] = []
+        if !textual.isEmpty {
+            let kinds = columnKinds.indices.map { textual.contains($0) ? ColumnKind.text : .skip }
+            texts = parallelMap(count: chunks.count) { c in
+                parseChunk(bytes, range: chunks[c], kinds: kinds, autoColumns: [Bool](repeating: false, count: kinds.count)).texts
+            }
         }
         // Report the first problem in file order, with its file row number.
         var rowOffset = 2
@@ -97,10 +107,10 @@ public enum CSVReader {
             case .text:
                 columns.append((name, .text(concatenate(parsed.map { $0.texts[j] }))))
             case .auto:
-                if parsed.allSatisfy({ $0.autoIsNumeric[j] }) {
-                    columns.append((name, .numeric(concatenate(parsed.map { $0.numbers[j] }, total: totalRows))))
+                if textual.contains(j) {
+                    columns.append((name, .text(concatenate(texts.map { $0[j] }))))
                 } else {
-                    columns.append((name, .text(concatenate(parsed.map { $0.texts[j] }))))
+                    columns.append((name, .numeric(concatenate(parsed.map { $0.numbers[j] }, total: totalRows))))
                 }
             }
         }
@@ -268,12 +278,14 @@ public enum CSVReader {
         var problem: Problem?
     }
 
-    static func parseChunk(_ bytes: [UInt8], range: Range<Int>, kinds: [ColumnKind]) -> ChunkResult {
+    /// Parses the rows in `range`. A non-numeric value in a numeric column is a
+    /// problem, except in `autoColumns`, where it only clears `autoIsNumeric`.
+    static func parseChunk(_ bytes: [UInt8], range: Range<Int>, kinds: [ColumnKind], autoColumns: [Bool]) -> ChunkResult {
         let ncol = kinds.count
         var result = ChunkResult(numbers: Array(repeating: [], count: ncol), texts: Array(repeating: TextColumn(), count: ncol),
                                  autoIsNumeric: Array(repeating: true, count: ncol), problem: nil)
         let estimatedRows = Swift.max(16, range.count / Swift.max(1, ncol * 6))
-        for j in 0..<ncol where kinds[j] == .numeric || kinds[j] == .auto { result.numbers[j].reserveCapacity(estimatedRows) }
+        for j in 0..<ncol where kinds[j] == .numeric { result.numbers[j].reserveCapacity(estimatedRows) }
         var pos = range.lowerBound
         let end = range.upperBound
         let lf = UInt8(ascii: "\n"), cr = UInt8(ascii: "\r")
@@ -297,6 +309,9 @@ public enum CSVReader {
                         if missing { result.numbers[col].append(.nan) } else {
                             switch parseNumber(bytes, f.start, f.end) {
                             case .value(let v): result.numbers[col].append(v)
+                            case .notANumber where autoColumns[col], .nonFinite where autoColumns[col]:
+                                result.autoIsNumeric[col] = false
+                                result.numbers[col].append(.nan)
                             case .notANumber:
                                 result.problem = Problem(kind: .nonNumeric, localRow: row, column: col,
                                                          value: String(decoding: f.content(bytes), as: UTF8.self))
@@ -312,14 +327,7 @@ public enum CSVReader {
                     case .text:
                         appendText(&result.texts[col], bytes, f, missing: missing)
                     case .auto:
-                        appendText(&result.texts[col], bytes, f, missing: missing)
-                        if result.autoIsNumeric[col] {
-                            if missing { result.numbers[col].append(.nan) } else if case .value(let v) = parseNumber(bytes, f.start, f.end) {
-                                result.numbers[col].append(v)
-                            } else {
-                                result.autoIsNumeric[col] = false
-                            }
-                        }
+                        preconditionFailure("parseChunk: auto columns are parsed as numeric")
                     }
                 }
                 col += 1
@@ -334,8 +342,6 @@ public enum CSVReader {
             row += 1
         }
         result.rows = row
-        // Auto columns that stayed numeric do not need their text copy.
-        for j in 0..<ncol where kinds[j] == .auto && result.autoIsNumeric[j] { result.texts[j] = TextColumn() }
         return result
     }
 
