@@ -90,6 +90,9 @@ struct MatchCommand: OutputCommand {
         do { try out.write(toFile: path, atomically: true, encoding: .utf8) } catch {
             throw DataError.unreadableFile(path: path, reason: "cannot write the pairs file: \(error.localizedDescription)")
         }
+        // The header is fixed by the CLI contract, so the warning goes to stderr.
+        let hint = path.lowercased().contains("micro") ? "" : " (consider a file name that says so, e.g. pairs-MICRODATA.csv)"
+        FileHandle.standardError.write(Data("didkit: wrote \(m.result.pairs.count) matched pairs with person ids to \(path): this is micro data, keep it on the secure server\(hint)\n".utf8))
     }
 }
 
