@@ -55,11 +55,9 @@ public struct EventStudyDocument: Codable, Sendable, Equatable {
     public var pooled: ModelResultDocument.TermDocument?
 
     public init(_ r: EventStudyResult) {
-        var m = ModelResultDocument(table: r.table, model: r.model.rawValue, observations: r.observations, converged: r.converged,
-                                    iterations: r.iterations, logLikelihood: r.logLikelihood, omitted: r.omitted,
-                                    droppedRows: 0, notes: r.notes)
-        m.droppedRows = 0
-        result = m
+        result = ModelResultDocument(table: r.table, model: r.model.rawValue, observations: r.observations, converged: r.converged,
+                                     iterations: r.iterations, logLikelihood: r.logLikelihood, omitted: r.omitted,
+                                     droppedRows: 0, notes: r.notes)
         window = Array(r.specification.window)
         referencePeriod = r.specification.reference
         persons = Persons(treated: r.treatedPersons, control: r.controlPersons)

@@ -74,13 +74,14 @@ public enum Study {
         var columns: [(String, Column)] = [("_person", .numeric(persons.map(Double.init))),
                                            ("_treated", .numeric(persons.map { isParticipant[$0] ? 1 : 0 })),
                                            ("_cohort", .numeric(persons.map { Double(personStart($0)!) }))]
+        // Each person's baseline row (calendar year, or relative to the start), found once.
+        let baselineRow = persons.map { p in
+            panel.row(person: p, year: m.baselineCalendarYear ?? (personStart(p)! + (m.baselineRelativeYear ?? -1)))
+        }
         for c in m.covariates {
             let v: [Double]
             do { v = try panel.table.numeric(c) } catch let e as DataError { throw PanelError.data(e) }
-            columns.append((c, .numeric(persons.map { p in
-                let year = m.baselineCalendarYear ?? (personStart(p)! + (m.baselineRelativeYear ?? -1))
-                return panel.row(person: p, year: year).map { v[$0] } ?? .nan
-            })))
+            columns.append((c, .numeric(baselineRow.map { $0.map { v[$0] } ?? .nan })))
         }
         let baseline = try Table(columns)
         var matching: MatchingSpecification

@@ -33,11 +33,10 @@ public struct StudyReport: Sendable {
             }
         }
         let nRow = table.rows.count - 1
-        for col in [1, 2, 4, 5] {
-            if let n = Int(table.rows[nRow][col].replacingOccurrences(of: ",", with: "")), disclosure.count(n) == nil {
-                table.rows[nRow][col] = disclosure.countText(n)
-                suppressed += 1
-            }
+        let doc = result.matchDocument
+        for (col, n) in [(1, doc.matchedTreated), (2, doc.matchedControls), (4, doc.treated), (5, doc.controls)] where disclosure.count(n) == nil {
+            table.rows[nRow][col] = disclosure.countText(n)
+            suppressed += 1
         }
         if suppressed > 0 { table.notes.append(disclosure.note) }
         return (table, suppressed)

@@ -79,7 +79,9 @@ public struct PropensityScoreMatching: Sendable {
     /// (base included) as an indicator, interactions as their design columns.
     func balanceVariables(table: Table, design: DesignMatrix, fitRows: [Int]) throws -> [(String, [Double])] {
         var out: [(String, [Double])] = []
-        let sample = table.selectingRows(fitRows)
+        // The used columns only, at the fit's rows (the input may be a wide register).
+        let used = Array(Set(design.coding.terms.flatMap(\.columns))).sorted()
+        let sample = try Table(used.map { ($0, try table.column($0).selecting(fitRows)) })
         var interactionMatrix: Matrix?
         for (k, term) in design.coding.terms.enumerated() {
             switch term {

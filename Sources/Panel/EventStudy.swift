@@ -156,11 +156,9 @@ public enum EventStudy {
         var effects: [MarginalEffect] = []
         let z = ReferenceDistribution.normal.critical(level: level)
         let names = table.names
-        func align(_ x: [Double]) -> [Double] {
-            var index: [String: Int] = [:]
-            for (k, n) in design.columnNames.enumerated() { index[n] = k }
-            return names.map { index[$0].map { x[$0] } ?? 0 }
-        }
+        var designColumn: [String: Int] = [:]
+        for (k, n) in design.columnNames.enumerated() { designColumn[n] = k }
+        func align(_ x: [Double]) -> [Double] { names.map { designColumn[$0].map { x[$0] } ?? 0 } }
         for (k, e) in window.enumerated() {
             let xt = align(design.referenceRow(eventIndex: k, treated: true, controlValues: refValues))
             let xc = align(design.referenceRow(eventIndex: k, treated: false, controlValues: refValues))
@@ -179,7 +177,7 @@ public enum EventStudy {
         // Average marginal effects of the interactions on the treated, in percentage points:
         // mean over treated person-years at event time e of F(eta) - F(eta - b_e), with the
         // delta-method gradient mean[f(eta) x - f(eta - b_e)(x - u_e)]; one pass for all periods.
-        let designIndex = names.map { design.columnNames.firstIndex(of: $0)! }
+        let designIndex = names.map { designColumn[$0]! }
         let interaction: [Int?] = window.map { e in e == spec.reference ? nil : names.firstIndex(of: "treated:event=\(e)") }
         var effectSum = [Double](repeating: 0, count: window.count)
         var gradients = [[Double]](repeating: [Double](repeating: 0, count: names.count), count: window.count)

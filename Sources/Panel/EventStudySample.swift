@@ -66,27 +66,11 @@ public struct EventStudySample: Sendable {
         var fCodes: [String: [Int]] = [:]
         var fLevels: [String: (levels: [String], base: Int)] = [:]
         for f in spec.factorControls {
-            let enc: (codes: [Int32], levels: [String])
-            switch try { () throws -> Column in
-                do { return try table.column(f) } catch let e as DataError { throw PanelError.data(e) }
-            }() {
-            case .numeric(let v):
-                let distinct = Array(Set(v.filter { !$0.isNaN })).sorted()
-                var index: [Double: Int32] = [:]
-                for (k, x) in distinct.enumerated() { index[x] = Int32(k) }
-                enc = (v.map { $0.isNaN ? -1 : index[$0]! }, distinct.map(formatLevel))
-            case .text(let t):
-                enc = t.dictionaryEncoded()
-            }
-            var base = 0
-            if let b = spec.baseLevels[f] {
-                guard let k = enc.levels.firstIndex(of: b) else {
-                    throw PanelError.data(.unknownBaseLevel(column: f, level: b, known: enc.levels))
-                }
-                base = k
-            }
-            fCodes[f] = enc.codes.map(Int.init)
-            fLevels[f] = (enc.levels, base)
+            do {
+                let coding = try learnFactor(table, f, base: spec.baseLevels[f])
+                fCodes[f] = try Tabular.factorCodes(table: table, coding: coding)
+                fLevels[f] = (coding.levels, coding.base)
+            } catch let e as DataError { throw PanelError.data(e) }
         }
 
         let yr = panel.yearRange

@@ -99,6 +99,8 @@ public struct CoefficientTable: Sendable {
     public let distribution: ReferenceDistribution
     /// Whether to report odds ratios (logit).
     public let reportsOddsRatios: Bool
+    /// All rows, in `names` order (computed once: each needs the critical value and a p-value).
+    public let rows: [CoefficientRow]
 
     public init(names: [String], coefficients: [Double], covariance: Matrix, vce: String, clusters: Int?,
                 level: Double, distribution: ReferenceDistribution, reportsOddsRatios: Bool) {
@@ -111,14 +113,13 @@ public struct CoefficientTable: Sendable {
         self.level = level
         self.distribution = distribution
         self.reportsOddsRatios = reportsOddsRatios
+        self.rows = Self.makeRows(names: names, coefficients: coefficients, covariance: covariance, level: level,
+                                  distribution: distribution, reportsOddsRatios: reportsOddsRatios)
     }
 
-    /// `sqrt(diag V)`.
-    public var standardErrors: [Double] { covariance.diagonal.map { Swift.max(0, $0).squareRoot() } }
-
-    /// All rows, in `names` order.
-    public var rows: [CoefficientRow] {
-        let se = standardErrors
+    static func makeRows(names: [String], coefficients: [Double], covariance: Matrix, level: Double,
+                         distribution: ReferenceDistribution, reportsOddsRatios: Bool) -> [CoefficientRow] {
+        let se = covariance.diagonal.map { Swift.max(0, $0).squareRoot() }
         let crit = distribution.critical(level: level)
         return names.indices.map { k in
             let b = coefficients[k], s = se[k]
@@ -132,6 +133,9 @@ public struct CoefficientTable: Sendable {
                                   oddsRatioCIUpper: reportsOddsRatios ? Double.exp(hi) : nil)
         }
     }
+
+    /// `sqrt(diag V)`.
+    public var standardErrors: [Double] { rows.map(\.standardError) }
 
     /// The row of a named term.
     /// - Throws: ``RegressionError/unknownTerm(_:available:)``.

@@ -18,6 +18,8 @@ public enum DataError: Error, Sendable, Equatable, CustomStringConvertible {
     case noRowsAfterDeletion(dropped: Int, reasons: String)
     case unknownFactorLevel(column: String, level: String, known: [String])
     case unknownBaseLevel(column: String, level: String, known: [String])
+    /// A weight that is negative or (frequency weights) not a whole number.
+    case invalidWeight(column: String, row: Int, value: Double, kind: WeightKind)
 
     public var description: String {
         switch self {
@@ -52,17 +54,11 @@ public enum DataError: Error, Sendable, Equatable, CustomStringConvertible {
             return "no rows are left after removing the \(d) rows with missing values (\(reasons)): check the columns' missing-value coding"
         case .unknownFactorLevel(let c, let l, let known):
             return "column '\(c)' has level '\(l)', which the fitted model did not see (levels: \(known.joined(separator: ", ")))"
+        case .invalidWeight(let c, let row, let v, let kind):
+            return "column '\(c)', row \(row): weight \(v) is not valid: \(kind == .frequency ? "frequency weights must be non-negative whole numbers" : "analytic weights must be non-negative")"
         case .unknownBaseLevel(let c, let l, let known):
             return "the base level '\(l)' of factor '\(c)' does not occur in the estimation sample (levels: \(known.joined(separator: ", ")))"
         }
     }
 }
 
-extension DataError {
-    /// A weight that is negative, not finite, or (frequency weights) not a whole number.
-    public static func invalidWeight(column: String, row: Int, value: Double, kind: WeightKind) -> DataError {
-        .wrongColumnType(column: column, expected: kind == .frequency
-            ? "a non-negative whole number in every row to serve as frequency weights (row \(row) has \(value))"
-            : "a non-negative number in every row to serve as analytic weights (row \(row) has \(value))")
-    }
-}

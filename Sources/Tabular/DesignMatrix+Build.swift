@@ -128,13 +128,16 @@ private func factorColumns(_ t: Term) -> [String] {
     }
 }
 
-/// Learns a factor's levels from the (already complete) sample.
-func learnFactor(_ table: Table, _ name: String, base: String?) throws -> FactorCoding {
+/// Learns a factor's levels from a table (missing values are not a level):
+/// numbers sort numerically, text by bytes; the base is the first level
+/// unless `base` names one.
+/// - Throws: ``DataError/unknownBaseLevel(column:level:known:)``, ``DataError/unknownColumn(_:available:)``.
+public func learnFactor(_ table: Table, _ name: String, base: String?) throws -> FactorCoding {
     var levels: [String]
     var numericLevels: [Double]?
     switch try table.column(name) {
     case .numeric(let v):
-        let distinct = Array(Set(v)).sorted()
+        let distinct = Array(Set(v.filter { !$0.isNaN })).sorted()
         numericLevels = distinct
         levels = distinct.map(formatLevel)
     case .text(let t):

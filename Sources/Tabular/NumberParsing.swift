@@ -34,21 +34,10 @@ func parseNumber(_ bytes: [UInt8], _ start: Int, _ end: Int) -> ParsedNumber {
     var sawDigit = false
     var truncated = false
     let zero = UInt8(ascii: "0")
-    while i < end {
-        let d = bytes[i] &- zero
-        if d > 9 { break }
-        sawDigit = true
-        if significant < 19 {
-            mantissa = mantissa * 10 + UInt64(d)
-            if mantissa > 0 { significant += 1 }
-        } else {
-            exponent += 1
-            if d != 0 { truncated = true }
-        }
-        i += 1
-    }
-    if i < end && bytes[i] == UInt8(ascii: ".") {
-        i += 1
+    /// Accumulates a run of digits: up to 19 significant ones go into the
+    /// mantissa (a fractional digit also lowers the exponent); beyond that an
+    /// integer digit raises the exponent and any non-zero digit marks the value inexact.
+    func scanDigits(fractional: Bool) {
         while i < end {
             let d = bytes[i] &- zero
             if d > 9 { break }
@@ -56,12 +45,18 @@ func parseNumber(_ bytes: [UInt8], _ start: Int, _ end: Int) -> ParsedNumber {
             if significant < 19 {
                 mantissa = mantissa * 10 + UInt64(d)
                 if mantissa > 0 { significant += 1 }
-                exponent -= 1
-            } else if d != 0 {
-                truncated = true
+                if fractional { exponent -= 1 }
+            } else {
+                if !fractional { exponent += 1 }
+                if d != 0 { truncated = true }
             }
             i += 1
         }
+    }
+    scanDigits(fractional: false)
+    if i < end && bytes[i] == UInt8(ascii: ".") {
+        i += 1
+        scanDigits(fractional: true)
     }
     if !sawDigit { return nonFiniteWord(bytes, start, end) ? .nonFinite : .notANumber }
     if i < end && (bytes[i] == UInt8(ascii: "e") || bytes[i] == UInt8(ascii: "E")) {
