@@ -139,7 +139,9 @@ struct DemoRegisterCalibrationTests {
         let reg = DemoRegister(persons: 60_000, seed: 11)
         let result = try Study.run(.referenceStudy(), table: reg.table)
         let m2 = result.models[1].result
-        #expect(m2.treatedPersons > 700)
+        // Every matched participant is observed in all nine years, so all of them are in the model's sample.
+        #expect(m2.treatedPersons == result.matchDocument.matchedTreated)
+        #expect(m2.controlPersons == result.matchDocument.matchedControls)
         for p in m2.eventStudy where !p.isReference {
             let truth = DemoRegister.interactionOddsRatios[p.eventTime]!
             let row = try m2.table.row("treated:event=\(p.eventTime)")
@@ -200,8 +202,10 @@ struct CommandLineTests {
                                                                       "--start", "start_year", "--window=-3:1", "--reference", "-1",
                                                                       "--controls", "age,age2", "--format", "json"]).utf8)) as! [String: Any]
         for k in ["persons", "eventStudy", "preTrend", "predicted", "terms", "observations", "vce"] { #expect(did[k] != nil, "did JSON lacks \(k)") }
-        // 58 participants in a 3,000-person register; a few fail to have a reference-period row only if data were missing (none here).
-        #expect((did["persons"] as! [String: Int])["treated"] == 58)
+        // Every participant of the register (3,000 x 289 / 14,930 = 58.07, rounded: 58) is in the sample:
+        // everybody is observed 2008-2016, so nobody lacks the reference period.
+        #expect((did["persons"] as! [String: Int])["treated"] == reg.treatedPersons)
+        #expect(reg.treatedPersons == 58)
         #expect((did["eventStudy"] as! [[String: Any]]).count == 5)
         #expect(did["vce"] as? String == "cluster")
         let pre = did["preTrend"] as! [String: Any]

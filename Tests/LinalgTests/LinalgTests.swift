@@ -48,6 +48,8 @@ struct LinalgTests {
         let y: [Double] = [6, 5, 7, 10]
         let qr = QRFactorization(x)
         let b = try qr.solve(y)
+        // By hand: x-bar = 2.5, y-bar = 7, slope = sum (x - x-bar)(y - y-bar) / sum (x - x-bar)^2 = 7 / 5 = 1.4,
+        // intercept = 7 - 1.4 x 2.5 = 3.5.
         #expect(Swift.abs(b[0] - 3.5) < 1e-14 && Swift.abs(b[1] - 1.4) < 1e-14)
         let inv = try qr.inverseGram()
         let ref = try CholeskyFactor(x.gram).inverse()
