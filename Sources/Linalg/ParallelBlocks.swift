@@ -1,3 +1,4 @@
+import CLAPACK
 import Dispatch
 
 /// A fixed partition of `0..<count` into contiguous row blocks, grouped into
@@ -51,13 +52,19 @@ public struct RowBlocks: Sendable {
         partial: @Sendable (_ rowBlocks: [Range<Int>]) -> T,
         combine: (inout T, T) -> Void
     ) -> T {
-        let k = stripeCount
-        let results = parallelMap(count: k) { s in
-            partial(blocks(ofStripe: s).map { block($0) })
-        }
+        let results = stripes(partial)
         var total = initial
         for r in results { combine(&total, r) }
         return total
+    }
+}
+
+extension RowBlocks {
+    /// Maps each stripe's row ranges to a result, in parallel, returning the
+    /// results in stripe order.
+    public func stripes<T: Sendable>(_ body: @Sendable (_ rowBlocks: [Range<Int>]) -> T) -> [T] {
+        _ = blasRunsSingleThreaded
+        return parallelMap(count: stripeCount) { s in body(blocks(ofStripe: s).map { block($0) }) }
     }
 }
 
@@ -88,3 +95,11 @@ private final class ResultBox<T>: @unchecked Sendable {
         slots.deallocate()
     }
 }
+
+/// DiDKit parallelises over row blocks itself, one BLAS call per block per
+/// core; OpenBLAS's own threads on top of that oversubscribe the cores (each
+/// small `dsyrk` then spends its time spinning in `sched_yield`). The first
+/// row-block reduction therefore sets OpenBLAS to one thread for the process;
+/// the BLAS calls DiDKit makes outside row blocks are on `p x p` matrices,
+/// where threads do not pay.
+let blasRunsSingleThreaded: Void = openblas_set_num_threads(1)

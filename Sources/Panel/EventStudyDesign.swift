@@ -17,6 +17,8 @@ public struct EventStudyDesign: RowBlockSource {
     let interactionColumn: [Int]    // per window index: column of treated:event=e (or treated:post), or -1
     let controlStart: Int
     let factorColumns: [(name: String, codes: [Int], columnOfLevel: [Int])]
+    let controlValues: [[Double]]   // per numeric control, indexed by panel row
+    let baselineValues: [[Double]]  // per baseline control, indexed by person
 
     public init(sample: EventStudySample, pooled: Bool = false) {
         self.sample = sample
@@ -56,6 +58,8 @@ public struct EventStudyDesign: RowBlockSource {
             fcols.append((f, sample.factorCodes[f]!, col))
         }
         factorColumns = fcols
+        controlValues = spec.controls.map { sample.controlColumns[$0]! }
+        baselineValues = spec.baselineControls.map { sample.baselineValues[$0]! }
         names.append("_cons")
         columnNames = names
     }
@@ -63,43 +67,42 @@ public struct EventStudyDesign: RowBlockSource {
     public var rows: Int { sample.count }
     public var columns: Int { columnNames.count }
 
-    public func rowBlock(_ range: Range<Int>) -> Matrix {
-        let spec = sample.specification
+    /// Writes the design rows in `range`: zeros, then the ones of the
+    /// indicator columns row by row, then the numeric columns gathered from
+    /// the panel's columns (a copy per column, no per-row dictionary lookups).
+    public func fill(_ block: inout RowBlock, rows range: Range<Int>) {
         let m = range.count
         let lo = range.lowerBound
-        var x = [Double](repeating: 0, count: m * columns)
-        let cons = (columns - 1) * m
+        block.reset(rows: m, zeroed: true)
+        let cons = columns - 1
         for k in 0..<m {
             let i = lo + k
             let e = Int(sample.eventIndex[i])
             let t = sample.treated[i]
-            if t { x[k] = 1 }
+            if t { block[k, 0] = 1 }
             let ec = eventColumn[e]
-            if ec >= 0 { x[k + ec * m] = 1 }
+            if ec >= 0 { block[k, ec] = 1 }
             let ic = interactionColumn[e]
-            if t && ic >= 0 { x[k + ic * m] = 1 }
-            x[cons + k] = 1
+            if t && ic >= 0 { block[k, ic] = 1 }
         }
+        block.fillColumn(cons, with: 1)
         var col = controlStart
-        for c in spec.controls {
-            let v = sample.controlColumns[c]!
-            let base = col * m
-            for k in 0..<m { x[base + k] = v[sample.panelRows[lo + k]] }
+        let rowsOfBlock = sample.panelRows[range]
+        for v in controlValues {
+            block.gatherColumn(col, from: v, at: rowsOfBlock)
             col += 1
         }
-        for c in spec.baselineControls {
-            let v = sample.baselineValues[c]!
-            let base = col * m
-            for k in 0..<m { x[base + k] = v[Int(sample.person[lo + k])] }
+        let persons = sample.person[range]
+        for v in baselineValues {
+            block.gatherColumn(col, from: v, at: persons)
             col += 1
         }
         for f in factorColumns {
             for k in 0..<m {
                 let c = f.columnOfLevel[f.codes[sample.panelRows[lo + k]]]
-                if c >= 0 { x[k + c * m] = 1 }
+                if c >= 0 { block[k, c] = 1 }
             }
         }
-        return Matrix(rows: m, columns: columns, columnMajor: x)
     }
 
     /// The design row of a reference person at window index `e`, treated or

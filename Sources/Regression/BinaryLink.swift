@@ -40,12 +40,20 @@ enum LogitLink: LinkKernel {
         eta >= 0 ? 1 / (1 + Double.exp(-eta)) : { let e = Double.exp(eta); return e / (1 + e) }()
     }
 
+    /// One `exp` and one `log` per observation: with `e = exp(-|eta|)` in `(0, 1]`,
+    /// `log(1 + e^eta) = max(eta, 0) + log(1 + e)`, `mu = 1 / (1 + e)` for
+    /// `eta >= 0` (else `e / (1 + e)`), and `mu (1 - mu) = e / (1 + e)^2`;
+    /// no overflow for any `eta`. `log(1 + e)` rather than `log1p(e)`: for
+    /// `e` in `(0, 1]` its absolute error is below `2.3e-16` (the rounding of
+    /// `1 + e`), which is all a sum of log-likelihood terms can see, and `log`
+    /// is several times cheaper than `log1p` in glibc (this is the hot loop).
     @inline(__always)
     static func contributions(y: Double, eta: Double) -> (logLik: Double, score: Double, weight: Double) {
-        // log(1 + e^eta) computed without overflow.
-        let softplus = eta > 0 ? eta + Double.log(onePlus: Double.exp(-eta)) : Double.log(onePlus: Double.exp(eta))
-        let mu = mean(eta)
-        return (y * eta - softplus, y - mu, mu * (1 - mu))
+        let e = Double.exp(-Swift.abs(eta))
+        let r = 1 / (1 + e)
+        let softplus = Swift.max(eta, 0) + Double.log(1 + e)
+        let mu = eta >= 0 ? r : e * r
+        return (y * eta - softplus, y - mu, e * r * r)
     }
 }
 

@@ -35,7 +35,7 @@ public struct LinearRegression: Sendable {
         precondition(y.count == n && names.count == x.columns, "LinearRegression.fit: shape mismatch")
         var notes = notes
         let interceptColumn = names.firstIndex(of: "_cons")
-        let dependent = LogisticRegression.collinearColumns(x, interceptColumn: interceptColumn, tolerance: collinearityTolerance)
+        let dependent = LogisticRegression.collinearColumns(DesignSurvey(x, y: y, interceptColumn: interceptColumn), interceptColumn: interceptColumn, tolerance: collinearityTolerance)
         for j in dependent { notes.append("\(names[j]) omitted because of collinearity") }
         let kept = (0..<names.count).filter { !dependent.contains($0) }
         if kept.isEmpty { throw RegressionError.noEstimableTerms }

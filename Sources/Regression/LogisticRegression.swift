@@ -100,7 +100,9 @@ public struct LogisticRegression: Sendable {
         // Collinearity (Stata's order: intercept first, then terms in order).
         var keptColumns = Array(0..<names.count)
         var omitted: [String] = []
-        let dependent = Self.collinearColumns(x, interceptColumn: interceptColumn, tolerance: collinearityTolerance)
+        // One pass surveys the design: centred Gram (collinearity) and 0/1-column outcome counts (perfect prediction).
+        let survey = DesignSurvey(x, y: y, interceptColumn: interceptColumn)
+        let dependent = Self.collinearColumns(survey, interceptColumn: interceptColumn, tolerance: collinearityTolerance)
         for j in dependent {
             omitted.append(names[j])
             notes.append("\(names[j]) omitted because of collinearity")
@@ -110,7 +112,7 @@ public struct LogisticRegression: Sendable {
         // Perfect prediction by 0/1 indicator terms.
         var rowsInUse = Array(0..<n)
         let pp = try Self.dropPerfectPredictors(x, y: y, names: names, columns: &keptColumns, rows: &rowsInUse,
-                                                 interceptColumn: interceptColumn)
+                                                 interceptColumn: interceptColumn, survey: survey)
         omitted.append(contentsOf: pp.omitted)
         notes.append(contentsOf: pp.notes)
         if keptColumns.isEmpty { throw RegressionError.noEstimableTerms }
@@ -122,7 +124,7 @@ public struct LogisticRegression: Sendable {
         var sourceRows = rowIndices ?? Array(0..<n)
         var clusterIDs = clusters
         if rowsInUse.count < n {
-            let m = (x as? Matrix) ?? x.rowBlock(0..<n)
+            let m = x.materialized()
             source = m.selecting(rows: rowsInUse, columns: keptColumns)
             yy = rowsInUse.map { y[$0] }
             ww = weights.map { w in rowsInUse.map { w[$0] } }
@@ -188,9 +190,10 @@ public struct LogisticRegression: Sendable {
         }
 
         // Separation diagnostics at the estimate (probability 0 or 1 to machine precision).
+        let eta = current.eta()
         var sep = SeparationDiagnostic(determinedFailures: 0, determinedSuccesses: 0)
         for i in 0..<yy.count {
-            let mu = link.mean(current.eta[i])
+            let mu = link.mean(eta[i])
             if yy[i] == 0 && mu < 1e-12 { sep.determinedFailures += 1 }
             if yy[i] == 1 && 1 - mu < 1e-12 { sep.determinedSuccesses += 1 }
         }
@@ -215,8 +218,8 @@ public struct LogisticRegression: Sendable {
                               bread: bread, omitted: omitted, logLikelihood: current.logLikelihood,
                               nullLogLikelihood: nullLL, iterations: iterations, converged: converged,
                               observations: nObs, rowIndices: sourceRows, droppedRows: droppedRows + (n - yy.count),
-                              notes: notes, separation: sep, linearPredictor: current.eta, design: source,
-                              scoreResiduals: current.scores, weights: ww, weightKind: weightKind,
+                              notes: notes, separation: sep, linearPredictor: eta, design: source,
+                              scoreResiduals: current.scores(), weights: ww, weightKind: weightKind,
                               designClusters: clusterIDs)
     }
 
@@ -230,11 +233,15 @@ public struct LogisticRegression: Sendable {
     /// Columns to drop for collinearity, Stata's rule: with an intercept, a
     /// constant column is collinear with it; the others are checked on their
     /// correlation matrix in order, the later of two collinear columns going.
-    static func collinearColumns(_ x: any RowBlockSource, interceptColumn: Int?, tolerance: Double) -> [Int] {
-        let p = x.columns
+    static func collinearColumns(_ survey: DesignSurvey, interceptColumn: Int?, tolerance: Double) -> [Int] {
+        let p = survey.means.count
         if p == 0 { return [] }
-        let centers = interceptColumn != nil ? x.columnMeans() : [Double](repeating: 0, count: p)
-        let g = x.centeredGram(centers: centers)
+        // With an intercept the centred Gram; without, the raw one `X'X = centred + n m m'`.
+        var g = survey.centeredGram
+        if interceptColumn == nil {
+            let n = Double(survey.rows)
+            for j in 0..<p { for i in 0..<p { g[i, j] += n * survey.means[i] * survey.means[j] } }
+        }
         var order = Array(0..<p)
         var dropped: [Int] = []
         if let ic = interceptColumn {
@@ -260,15 +267,15 @@ public struct LogisticRegression: Sendable {
     /// perfectly, with the rows they determine, until none is left (Stata's
     /// check for dummy variables).
     static func dropPerfectPredictors(_ x: any RowBlockSource, y: [Double], names: [String], columns: inout [Int],
-                                      rows: inout [Int], interceptColumn: Int?) throws -> (omitted: [String], notes: [String]) {
+                                      rows: inout [Int], interceptColumn: Int?, survey: DesignSurvey) throws -> (omitted: [String], notes: [String]) {
         var omitted: [String] = []
         var notes: [String] = []
         let candidates = columns.filter { $0 != interceptColumn }
         if candidates.isEmpty { return ([], []) }
-        // One streaming pass: which columns are 0/1, and does either value of one have a single outcome?
-        // Only if some indicator is flagged are the indicator columns read whole (rare).
-        if !anyIndicatorPredictsPerfectly(x, y: y, candidates: candidates) { return ([], []) }
-        let full = (x as? Matrix) ?? x.rowBlock(0..<x.rows)
+        // The survey pass found which columns are 0/1 and whether either value of one has a single outcome;
+        // only if some kept indicator is flagged are the indicator columns read whole (rare).
+        if !candidates.contains(where: { survey.indicators.predictsPerfectly(column: $0) }) { return ([], []) }
+        let full = x.materialized()
         var indicatorColumns: [Int: [Double]] = [:]
         for j in candidates {
             let c = full.column(j)
@@ -308,54 +315,29 @@ public struct LogisticRegression: Sendable {
     }
 }
 
-extension LogisticRegression {
-    /// Whether some 0/1 column has a value (0 or 1) under which the outcome is constant (all rows in use).
-    static func anyIndicatorPredictsPerfectly(_ x: any RowBlockSource, y: [Double], candidates: [Int]) -> Bool {
-        let k = candidates.count
-        struct Stats: Sendable {
-            var binary: [Bool]
-            var n1: [Double], s1: [Double], n0: [Double], s0: [Double]
-        }
-        let zero = Stats(binary: [Bool](repeating: true, count: k), n1: [Double](repeating: 0, count: k),
-                         s1: [Double](repeating: 0, count: k), n0: [Double](repeating: 0, count: k), s0: [Double](repeating: 0, count: k))
-        let stats = RowBlocks(count: x.rows).reduce(zero, partial: { ranges in
-            var st = zero
-            for r in ranges {
-                let b = x.rowBlock(r)
-                let m = r.count
-                for (c, j) in candidates.enumerated() where st.binary[c] {
-                    let base = j * m
-                    for i in 0..<m {
-                        let v = b.storage[base + i]
-                        let yi = y[r.lowerBound + i]
-                        if v == 1 { st.n1[c] += 1; st.s1[c] += yi } else if v == 0 { st.n0[c] += 1; st.s0[c] += yi } else {
-                            st.binary[c] = false
-                            break
-                        }
-                    }
-                }
-            }
-            return st
-        }, combine: { a, b in
-            for c in 0..<k {
-                a.binary[c] = a.binary[c] && b.binary[c]
-                a.n1[c] += b.n1[c]; a.s1[c] += b.s1[c]; a.n0[c] += b.n0[c]; a.s0[c] += b.s0[c]
-            }
-        })
-        for c in 0..<k where stats.binary[c] {
-            if stats.n1[c] > 0 && (stats.s1[c] == 0 || stats.s1[c] == stats.n1[c]) { return true }
-            if stats.n0[c] > 0 && stats.n1[c] > 0 && (stats.s0[c] == 0 || stats.s0[c] == stats.n0[c]) { return true }
-        }
-        return false
-    }
-}
-
-/// One stripe's share of an IRLS pass.
+/// One stripe's share of an IRLS pass, with its scratch buffers.
 struct IRLSPartial: Sendable {
     var ll = 0.0
     var grad: [Double]
     var info: Matrix
-    var segments: [(Int, [Double], [Double])] = []
+    /// The stripe's first row, and the linear predictor and scores of its rows, in order.
+    let firstRow: Int
+    var eta: [Double]
+    var scores: [Double]
+    var blockEta: [Double]
+    var weightedScore: [Double]
+    var rootWeight: [Double]
+
+    init(columns p: Int, blockSize: Int, rows: Range<Int>) {
+        grad = [Double](repeating: 0, count: p)
+        info = Matrix(rows: p, columns: p)
+        firstRow = rows.lowerBound
+        eta = [Double](repeating: 0, count: rows.count)
+        scores = eta
+        blockEta = [Double](repeating: 0, count: blockSize)
+        weightedScore = blockEta
+        rootWeight = blockEta
+    }
 }
 
 /// The result of one pass over the data at `beta`.
@@ -363,54 +345,54 @@ struct IRLSPass: Sendable {
     var logLikelihood: Double
     var gradient: [Double]
     var information: Matrix
-    var eta: [Double]
-    var scores: [Double]
+    /// `X beta` and the scores `dl/deta` of each stripe's rows (stripes in
+    /// order): kept by every pass, since the last pass is not known in advance,
+    /// and joined only for the reported one.
+    var etaParts: [[Double]]
+    var scoreParts: [[Double]]
 
+    func eta() -> [Double] { Array(etaParts.joined()) }
+    func scores() -> [Double] { Array(scoreParts.joined()) }
+
+    /// One parallel pass: per block, `eta = X_b b` (`dgemv`), the link's
+    /// per-row contributions, `g += X_b' (f s)` (`dgemv`), and
+    /// `I += X_b' diag(f w) X_b` by `dsyrk` on the block scaled in place by
+    /// `sqrt(f w)`. Each core reuses one block buffer and its scratch vectors.
     static func run<L: LinkKernel>(_ link: L.Type, source: any RowBlockSource, y: [Double], weights: [Double]?,
                                    beta: [Double]) -> IRLSPass {
         let p = beta.count
-        let n = source.rows
-        let blocks = RowBlocks(count: n)
-        let total = blocks.reduce(IRLSPartial(grad: [Double](repeating: 0, count: p), info: Matrix(rows: p, columns: p)),
-                                  partial: { ranges in
-            var part = IRLSPartial(grad: [Double](repeating: 0, count: p), info: Matrix(rows: p, columns: p))
-            for r in ranges {
-                var xb = source.rowBlock(r)
-                let eta = xb.multiply(beta)
-                let m = r.count
-                var weightedScore = [Double](repeating: 0, count: m)
-                var rootWeight = [Double](repeating: 0, count: m)
-                var scores = [Double](repeating: 0, count: m)
-                for k in 0..<m {
-                    let i = r.lowerBound + k
-                    let c = L.contributions(y: y[i], eta: eta[k])
-                    let f = weights?[i] ?? 1
-                    part.ll += f * c.logLik
-                    scores[k] = c.score
-                    weightedScore[k] = f * c.score
-                    rootWeight[k] = (f * Swift.max(0, c.weight)).squareRoot()
-                }
-                let g = xb.multiply(weightedScore, transposed: true)
-                for j in 0..<p { part.grad[j] += g[j] }
-                xb.scaleRows(by: rootWeight)
-                part.info.addGram(of: xb)
-                part.segments.append((r.lowerBound, eta, scores))
+        let blockSize = RowBlocks.defaultBlockSize
+        var etaParts: [[Double]] = []
+        var scoreParts: [[Double]] = []
+        let total = source.reduceRowBlocks(blockSize: blockSize,
+                                           stripeState: { IRLSPartial(columns: p, blockSize: blockSize, rows: $0) },
+                                           body: { part, block, r in
+            block.multiply(beta, into: &part.blockEta)
+            let lo = r.lowerBound, offset = lo - part.firstRow
+            var ll = 0.0
+            for k in 0..<r.count {
+                let eta = part.blockEta[k]
+                let c = L.contributions(y: y[lo + k], eta: eta)
+                let f = weights?[lo + k] ?? 1
+                ll += f * c.logLik
+                part.eta[offset + k] = eta
+                part.scores[offset + k] = c.score
+                part.weightedScore[k] = f * c.score
+                part.rootWeight[k] = (f * Swift.max(0, c.weight)).squareRoot()
             }
-            return part
+            part.ll += ll
+            block.accumulateTransposedProduct(part.weightedScore, into: &part.grad)
+            block.scaleRows(by: part.rootWeight)
+            block.accumulateGram(into: &part.info)
         }, combine: { acc, part in
             acc.ll += part.ll
             for j in 0..<p { acc.grad[j] += part.grad[j] }
             acc.info = acc.info + part.info
-            acc.segments.append(contentsOf: part.segments)
+            etaParts.append(part.eta)
+            scoreParts.append(part.scores)
         })
         var info = total.info
         info.symmetrizeFromUpper()
-        var eta = [Double](repeating: 0, count: n)
-        var scores = [Double](repeating: 0, count: n)
-        for (start, e, s) in total.segments {
-            eta.replaceSubrange(start..<(start + e.count), with: e)
-            scores.replaceSubrange(start..<(start + s.count), with: s)
-        }
-        return IRLSPass(logLikelihood: total.ll, gradient: total.grad, information: info, eta: eta, scores: scores)
+        return IRLSPass(logLikelihood: total.ll, gradient: total.grad, information: info, etaParts: etaParts, scoreParts: scoreParts)
     }
 }

@@ -40,30 +40,29 @@ struct ScoreData: Sendable {
     /// as scaled scores (`(f r)^2 x x'`). One parallel pass of `dsyrk`.
     func robustMeat() -> Matrix {
         let p = design.columns
-        let blocks = RowBlocks(count: design.rows)
-        let design = self.design, residuals = self.residuals, weights = self.weights, kind = self.weightKind
-        var meat = blocks.reduce(Matrix(rows: p, columns: p), partial: { ranges in
-            var acc = Matrix(rows: p, columns: p)
-            for r in ranges {
-                var xb = design.rowBlock(r)
-                let scale = r.map { i -> Double in
-                    let f = weights?[i] ?? 1
-                    return kind == .frequency ? f.squareRoot() * residuals[i] : f * residuals[i]
-                }
-                xb.scaleRows(by: scale)
-                acc.addGram(of: xb)
+        let residuals = self.residuals, weights = self.weights, kind = self.weightKind
+        var meat = design.reduceRowBlocks(stripeState: { _ in (Matrix(rows: p, columns: p), [Double](repeating: 0, count: RowBlocks.defaultBlockSize)) },
+                                          body: { acc, block, r in
+            for (k, i) in r.enumerated() {
+                let f = weights?[i] ?? 1
+                acc.1[k] = kind == .frequency ? f.squareRoot() * residuals[i] : f * residuals[i]
             }
-            return acc
-        }, combine: { $0 = $0 + $1 })
+            block.scaleRows(by: acc.1)
+            block.accumulateGram(into: &acc.0)
+        }, combine: { $0.0 = $0.0 + $1.0 }).0
         meat.symmetrizeFromUpper()
         return meat
     }
 
     /// The meat `sum_g u_g u_g'` with `u_g = sum_{i in g} f_i r_i x_i`.
     ///
-    /// When each cluster's rows are contiguous (panels sorted by person), the
-    /// cluster sums are streamed through a small buffer and `dsyrk`ed in
-    /// batches: memory O(block). Otherwise the `G x p` matrix of sums is built.
+    /// When each cluster's rows are contiguous (panels sorted by person), one
+    /// parallel pass: per block the rows are scaled by `f r`, each cluster's
+    /// rows summed (``RowBlock/segmentSums(bounds:into:)``) and the completed
+    /// sums `dsyrk`ed in batches; a cluster cut by a stripe boundary is
+    /// completed when the stripes are combined (in order, so the result does
+    /// not depend on the number of cores). Memory O(block). Otherwise the
+    /// `G x p` matrix of sums is built.
     func clusterMeat(_ clusters: ClusterIDs) -> Matrix {
         let p = design.columns
         let n = design.rows
@@ -76,36 +75,27 @@ struct ScoreData: Sendable {
             if !seen.insert(c).inserted { contiguous = false; break }
             previous = c
         }
-        let blocks = RowBlocks(count: n)
         var meat = Matrix(rows: p, columns: p)
         if contiguous {
-            let batch = 2048
-            var buffer = Matrix(rows: batch, columns: p)
-            var filled = 0
-            var current = [Double](repeating: 0, count: p)
-            var currentCode: Int32 = -1
-            func flushCluster() {
-                if currentCode < 0 { return }
-                for j in 0..<p { buffer[filled, j] = current[j]; current[j] = 0 }
-                filled += 1
-                if filled == batch { meat.addGram(of: buffer); buffer = Matrix(rows: batch, columns: p); filled = 0 }
-            }
-            for b in 0..<blocks.blockCount {
-                let r = blocks.block(b)
-                let xb = design.rowBlock(r)
-                for k in 0..<r.count {
-                    let i = r.lowerBound + k
-                    if codes[i] != currentCode { flushCluster(); currentCode = codes[i] }
-                    let s = (weights?[i] ?? 1) * residuals[i]
-                    if s != 0 { for j in 0..<p { current[j] += s * xb[k, j] } }
+            let residuals = self.residuals, weights = self.weights
+            let total = design.reduceRowBlocks(stripeState: { _ in ClusterMeatPartial(columns: p) }, body: { part, block, r in
+                var bounds = [0]
+                for (k, i) in r.enumerated() {
+                    part.scale[k] = (weights?[i] ?? 1) * residuals[i]
+                    if k > 0 && codes[i] != codes[i - 1] { bounds.append(k) }
                 }
-            }
-            flushCluster()
-            if filled > 0 { meat.addGram(of: buffer.rowBlock(0..<filled)) }
+                bounds.append(r.count)
+                block.scaleRows(by: part.scale)
+                block.segmentSums(bounds: bounds, into: &part.sums)
+                for s in 0..<(bounds.count - 1) {
+                    part.add(code: codes[r.lowerBound + bounds[s]], sum: part.sums.row(s))
+                }
+            }, combine: { total, part in total.absorb(part) })
+            meat = total.finished()
         } else {
             var sums = Matrix(rows: clusters.count, columns: p)
-            for b in 0..<blocks.blockCount {
-                let r = blocks.block(b)
+            for b in 0..<RowBlocks(count: n).blockCount {
+                let r = RowBlocks(count: n).block(b)
                 let xb = design.rowBlock(r)
                 for k in 0..<r.count {
                     let i = r.lowerBound + k
@@ -115,9 +105,92 @@ struct ScoreData: Sendable {
                 }
             }
             meat.addGram(of: sums)
+            meat.symmetrizeFromUpper()
         }
-        meat.symmetrizeFromUpper()
         return meat
+    }
+}
+
+/// One stripe's share of a cluster meat over contiguous clusters: the sum of
+/// the stripe's first cluster (which may have begun in the previous stripe),
+/// the open last cluster (which may go on in the next), and the `dsyrk` of
+/// the complete ones in between.
+struct ClusterMeatPartial: Sendable {
+    var first: (code: Int32, sum: [Double])?
+    var open: (code: Int32, sum: [Double])?
+    var meat: Matrix
+    var batch: RowBlock
+    var scale: [Double]
+    var sums: RowBlock
+
+    init(columns p: Int) {
+        meat = Matrix(rows: p, columns: p)
+        batch = RowBlock(capacity: 1024, columns: p)
+        scale = [Double](repeating: 0, count: RowBlocks.defaultBlockSize)
+        sums = RowBlock(capacity: RowBlocks.defaultBlockSize, columns: p)
+    }
+
+    /// Adds one segment's sum (rows of cluster `code`).
+    mutating func add(code: Int32, sum: [Double]) {
+        if var o = open, o.code == code {
+            for j in sum.indices { o.sum[j] += sum[j] }
+            open = o
+            return
+        }
+        if let o = open { close(o) }
+        open = (code, sum)
+    }
+
+    private mutating func close(_ cluster: (code: Int32, sum: [Double])) {
+        if first == nil {
+            first = cluster
+            return
+        }
+        emit(cluster.sum)
+    }
+
+    mutating func emit(_ u: [Double]) {
+        if batch.rows == batch.capacity {
+            batch.accumulateGram(into: &meat)
+            batch.reset(rows: 0, zeroed: false)
+        }
+        batch.appendRow(u)
+    }
+
+    /// Folds the next stripe's partial into this running total (stripe order).
+    mutating func absorb(_ next: ClusterMeatPartial) {
+        // The next stripe's clusters in order: its first (closed) cluster if any, its
+        // interior (already in its meat), its open cluster.
+        var nextMeat = next.meat
+        next.batch.accumulateGram(into: &nextMeat)
+        let head = next.first ?? next.open
+        if let head {
+            add(code: head.code, sum: head.sum)
+        }
+        if next.first != nil, let tail = next.open {
+            // `head` was complete within the next stripe: everything before its tail is closed.
+            if let o = open { emitClosing(o) }
+            meat = meat + nextMeat
+            open = tail
+        } else {
+            meat = meat + nextMeat
+        }
+    }
+
+    private mutating func emitClosing(_ cluster: (code: Int32, sum: [Double])) {
+        emit(cluster.sum)
+        open = nil
+    }
+
+    /// The meat once every stripe is absorbed.
+    func finished() -> Matrix {
+        var total = self
+        if let o = total.open { total.emit(o.sum) }
+        if let f = total.first { total.emit(f.sum) }
+        total.batch.accumulateGram(into: &total.meat)
+        var m = total.meat
+        m.symmetrizeFromUpper()
+        return m
     }
 }
 

@@ -65,4 +65,69 @@ struct LinalgTests {
         let covered = (0..<blocks.stripeCount).flatMap { blocks.blocks(ofStripe: $0) }
         #expect(covered == Array(0..<101))
     }
+
+    /// A 10,001 x 4 matrix whose columns sit far from zero (a year, an income),
+    /// the case where `X'X - n m m'` would cancel most digits.
+    static func offsetColumns() -> Matrix {
+        var x = Matrix(rows: 10_001, columns: 4)
+        for i in 0..<x.rows {
+            let t = Double(i)
+            x[i, 0] = 2008 + Double(i % 9)                      // year
+            x[i, 1] = 400_000 + 1_000 * (t * 0.618).truncatingRemainder(dividingBy: 7)   // income
+            x[i, 2] = Double(i % 2)                             // indicator
+            x[i, 3] = 1                                         // constant
+        }
+        return x
+    }
+
+    @Test("one-pass means and centred Gram equal the two-pass definition")
+    func centeredGram() {
+        let x = Self.offsetColumns()
+        let (means, g) = x.meansAndCenteredGram()
+        // Two-pass reference: means, then the Gram of explicitly centred columns.
+        let n = Double(x.rows)
+        let m = (0..<4).map { j in x.column(j).reduce(0, +) / n }
+        var c = x
+        for j in 0..<4 { for i in 0..<x.rows { c[i, j] -= m[j] } }
+        let ref = c.gram
+        for j in 0..<4 {
+            #expect(Swift.abs(means[j] - m[j]) <= 1e-12 * Swift.abs(m[j]))
+            for i in 0..<4 {
+                // Relative to the diagonal scale; the constant column's row and column are exactly zero.
+                let scale = (ref[i, i] * ref[j, j]).squareRoot()
+                if scale == 0 { #expect(g[i, j] == 0) } else { #expect(Swift.abs(g[i, j] - ref[i, j]) <= 1e-12 * scale) }
+            }
+        }
+    }
+
+    @Test("row-block passes fill every row once, whatever the block size")
+    func rowBlockPasses() {
+        let x = Self.offsetColumns()
+        for bs in [1, 7, 4096, 20_000] {
+            let sums = x.reduceRowBlocks(blockSize: bs, stripeState: { _ in [Double](repeating: 0, count: 4) },
+                                         body: { s, b, _ in b.accumulateColumnSums(into: &s) },
+                                         combine: { t, s in for j in 0..<4 { t[j] += s[j] } })
+            for j in 0..<4 { #expect(Swift.abs(sums[j] - x.column(j).reduce(0, +)) <= 1e-9 * Swift.abs(sums[j]) + 1e-12) }
+        }
+        // A block's rows, columns and BLAS products read only the rows in use.
+        var b = RowBlock(capacity: 8, columns: 4)
+        x.fill(&b, rows: 3..<8)
+        #expect(b.rows == 5)
+        #expect(b.matrix() == x.rowBlock(3..<8))
+        var y = [Double](repeating: .nan, count: 8)
+        b.multiply([1, 0, 0, 1], into: &y)
+        #expect(Array(y[0..<5]) == (3..<8).map { x[$0, 0] + 1 })
+        #expect(y[5].isNaN)
+    }
+
+    @Test("segment sums add up each run of rows")
+    func segmentSums() {
+        var b = RowBlock(capacity: 6, columns: 2)
+        b.reset(rows: 6, zeroed: true)
+        for i in 0..<6 { b[i, 0] = Double(i + 1); b[i, 1] = Double(10 * (i + 1)) }
+        var out = RowBlock(capacity: 6, columns: 2)
+        b.segmentSums(bounds: [0, 1, 4, 6], into: &out)
+        #expect(out.rows == 3)
+        #expect(out.matrix() == Matrix(rowMajor: [[1, 10], [2 + 3 + 4, 90], [5 + 6, 110]]))
+    }
 }

@@ -27,6 +27,26 @@ struct LogisticPropertyTests {
         ModelChecker.expectRelative(try b.inference().standardErrors, try a.inference().standardErrors, tolerance: 1e-10, "shuffled SEs")
     }
 
+    @Test("cluster SEs are the same whether each cluster's rows are contiguous or scattered")
+    func contiguousClusters() throws {
+        // 20,000 rows in 2,000 clusters: sorted by cluster, the meat is streamed over
+        // 5 stripes with clusters cut at block and stripe boundaries; shuffled, it is
+        // built as the G x p matrix of cluster sums. Both must give the same SEs.
+        let data = SyntheticRegressionData(rows: 20_000, seed: 11)
+        let spec = ModelSpecification(outcome: "y", covariates: Self.covariates, cluster: "cluster")
+        let cluster = try data.table.numeric("cluster")
+        let sorted = (0..<data.table.rowCount).sorted { (cluster[$0], $0) < (cluster[$1], $1) }
+        var shuffled = Array(0..<data.table.rowCount)
+        var rng = SplitMix64(seed: 5)
+        shuffled.shuffle(using: &rng)
+        var ses: [[Double]] = []
+        for order in [sorted, shuffled] {
+            let f = try LogisticRegression().fit(try DesignMatrix.build(data.table.selectingRows(order), spec))
+            ses.append(try f.inference(vce: .cluster(try #require(f.designClusterIDs))).standardErrors)
+        }
+        ModelChecker.expectRelative(ses[0], ses[1], tolerance: 1e-10, "cluster SEs, contiguous vs scattered")
+    }
+
     @Test("odds ratio is exp(b), its SE exp(b) SE(b), its CI exp of the coefficient CI")
     func oddsRatios() throws {
         for row in try fit(Self.data.table).inference(level: 90).rows {
