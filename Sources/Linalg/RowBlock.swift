@@ -61,15 +61,40 @@ public struct RowBlock: Sendable {
         }
     }
 
-    /// Column `j`, rows `0..<indices.count`: `values[indices[k]]` (a gather).
-    public mutating func gatherColumn<I: FixedWidthInteger>(_ j: Int, from values: [Double], at indices: ArraySlice<I>) {
+    /// Column `j`, rows `0..<indices.count`: `values[indices[k]]` (a gather;
+    /// indices are checked against `values`).
+    public mutating func gatherColumn(_ j: Int, from values: [Double], at indices: ArraySlice<Int>) {
         precondition(j >= 0 && j < columns && indices.count <= capacity, "RowBlock.gatherColumn: shape mismatch")
         let cap = capacity
         values.withUnsafeBufferPointer { v in
             indices.withUnsafeBufferPointer { ix in
                 _storage.withUnsafeMutableBufferPointer { s in
                     let col = s.baseAddress! + j * cap
-                    for k in 0..<ix.count { col[k] = v[Int(ix[k])] }
+                    let n = v.count
+                    for k in 0..<ix.count {
+                        let i = ix[k]
+                        precondition(i >= 0 && i < n, "RowBlock.gatherColumn: index out of range")
+                        col[k] = v[i]
+                    }
+                }
+            }
+        }
+    }
+
+    /// ``gatherColumn(_:from:at:)`` with 32-bit indices (person numbers).
+    public mutating func gatherColumn(_ j: Int, from values: [Double], at indices: ArraySlice<Int32>) {
+        precondition(j >= 0 && j < columns && indices.count <= capacity, "RowBlock.gatherColumn: shape mismatch")
+        let cap = capacity
+        values.withUnsafeBufferPointer { v in
+            indices.withUnsafeBufferPointer { ix in
+                _storage.withUnsafeMutableBufferPointer { s in
+                    let col = s.baseAddress! + j * cap
+                    let n = v.count
+                    for k in 0..<ix.count {
+                        let i = Int(ix[k])
+                        precondition(i >= 0 && i < n, "RowBlock.gatherColumn: index out of range")
+                        col[k] = v[i]
+                    }
                 }
             }
         }

@@ -182,26 +182,43 @@ public enum EventStudy {
         var effectSum = [Double](repeating: 0, count: window.count)
         var gradients = [[Double]](repeating: [Double](repeating: 0, count: names.count), count: window.count)
         var cellCount = [Int](repeating: 0, count: window.count)
-        if isLogit, let fit = binaryFit {
-            let blocks = RowBlocks(count: design.rows)
-            for bi in 0..<blocks.blockCount {
-                let r = blocks.block(bi)
-                let xb = design.rowBlock(r)
+        if isLogit, binaryFit != nil {
+            // One parallel pass; only treated rows in an interaction period contribute, their
+            // linear predictor recomputed from the design row (so rows dropped by the fit do not matter).
+            struct AMEPartial: Sendable { var effect: [Double]; var gradient: [[Double]]; var count: [Int] }
+            let b = table.coefficients
+            let periods = window.count, p = names.count
+            let total = design.reduceRowBlocks(stripeState: { _ in
+                AMEPartial(effect: [Double](repeating: 0, count: periods),
+                           gradient: [[Double]](repeating: [Double](repeating: 0, count: p), count: periods),
+                           count: [Int](repeating: 0, count: periods))
+            }, body: { part, xb, r in
                 for kk in 0..<r.count {
                     let i = r.lowerBound + kk
                     let k = Int(sample.eventIndex[i])
                     guard sample.treated[i], let j = interaction[k] else { continue }
-                    let eta1 = fit.linearPredictor[i], eta0 = eta1 - table.coefficients[j]
+                    var eta1 = 0.0
+                    for (jj, dj) in designIndex.enumerated() { eta1 += b[jj] * xb[kk, dj] }
+                    let eta0 = eta1 - b[j]
                     let p1 = BinaryLink.logit.mean(eta1), p0 = BinaryLink.logit.mean(eta0)
-                    effectSum[k] += p1 - p0
+                    part.effect[k] += p1 - p0
                     let d1 = p1 * (1 - p1), d0 = p0 * (1 - p0)
                     for (jj, dj) in designIndex.enumerated() {
                         let x = xb[kk, dj]
-                        gradients[k][jj] += d1 * x - d0 * (x - (jj == j ? 1 : 0))
+                        part.gradient[k][jj] += d1 * x - d0 * (x - (jj == j ? 1 : 0))
                     }
-                    cellCount[k] += 1
+                    part.count[k] += 1
                 }
-            }
+            }, combine: { t, part in
+                for k in 0..<periods {
+                    t.effect[k] += part.effect[k]
+                    t.count[k] += part.count[k]
+                    for jj in 0..<p { t.gradient[k][jj] += part.gradient[k][jj] }
+                }
+            })
+            effectSum = total.effect
+            gradients = total.gradient
+            cellCount = total.count
         }
         for (k, e) in window.enumerated() {
             guard let j = interaction[k] else { continue }

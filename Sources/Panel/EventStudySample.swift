@@ -86,6 +86,11 @@ public struct EventStudySample: Sendable {
         var missingCounts: [String: Int] = [:]
         var nTreated = 0, nControl = 0
         let windowList = Array(w)
+        // The per-row checks read arrays in specification order (no dictionary lookups per row).
+        let controlList = spec.controls.map { controls[$0]! }
+        let factorList = spec.factorControls.map { fCodes[$0]! }
+        var controlMissing = [Int](repeating: 0, count: controlList.count)
+        var factorMissing = [Int](repeating: 0, count: factorList.count)
         personLoop: for p in 0..<panel.personCount {
             guard let s = cohorts.start[p] else { continue }
             let isTreated = cohorts.treated[p]
@@ -115,8 +120,8 @@ public struct EventStudySample: Sendable {
                     guard w.contains(e) else { continue }
                     if y[r].isNaN { missingCounts[spec.outcome, default: 0] += 1; continue }
                     var missing = false
-                    for c in spec.controls where controls[c]![r].isNaN { missingCounts[c, default: 0] += 1; missing = true }
-                    for f in spec.factorControls where fCodes[f]![r] < 0 { missingCounts[f, default: 0] += 1; missing = true }
+                    for (k, c) in controlList.enumerated() where c[r].isNaN { controlMissing[k] += 1; missing = true }
+                    for (k, f) in factorList.enumerated() where f[r] < 0 { factorMissing[k] += 1; missing = true }
                     if missing { continue }
                     rows.append(r)
                     eidx.append(Int8(e - w.lowerBound))
@@ -129,6 +134,8 @@ public struct EventStudySample: Sendable {
             if personRows == 0 { exclude(conditions.count + 2); continue }
             if isTreated { nTreated += 1 } else { nControl += 1 }
         }
+        for (k, c) in spec.controls.enumerated() where controlMissing[k] > 0 { missingCounts[c, default: 0] += controlMissing[k] }
+        for (k, f) in spec.factorControls.enumerated() where factorMissing[k] > 0 { missingCounts[f, default: 0] += factorMissing[k] }
         excludedPersons = reasons.indices.compactMap { k in
             excludedTreated[k] + excludedControl[k] > 0 ? (reasons[k], excludedTreated[k], excludedControl[k]) : nil
         }

@@ -62,6 +62,29 @@ public struct PersonYearPanel: Sendable {
             keep.append(i)
         }
         droppedRows = input.rowCount - keep.count
+        // Fast path: rows already sorted by id and, within a person, by year (no copy, no hashing).
+        if keep.count == input.rowCount, let runs = ids.sortedRuns(), Self.yearsIncrease(yearValues, within: runs.codes) {
+            table = input
+            personIDs = runs.levels
+            personOfRow = runs.codes
+            years = yearValues.map { Int32($0) }
+            var starts = [Int](repeating: 0, count: runs.levels.count + 1)
+            for c in runs.codes { starts[Int(c) + 1] += 1 }
+            for p in 0..<runs.levels.count { starts[p + 1] += starts[p] }
+            rowStart = starts
+            var gaps = 0, withGaps = 0
+            for p in 0..<runs.levels.count where starts[p + 1] - starts[p] > 1 {
+                var personGap = 0
+                for k in (starts[p] + 1)..<starts[p + 1] { personGap += Int(yearValues[k] - yearValues[k - 1]) - 1 }
+                gaps += personGap
+                if personGap > 0 { withGaps += 1 }
+            }
+            gapYears = gaps
+            personsWithGaps = withGaps
+            idColumn = id
+            timeColumn = time
+            return
+        }
         let (rawCodes, levels) = ids.dictionaryEncoded()
         let personCount = levels.count
         // Counting sort by person code (stable: data order within a person).
@@ -140,5 +163,11 @@ public struct PersonYearPanel: Sendable {
             for r in rows(ofPerson: p) where !v[r].isNaN { return v[r] }
             return .nan
         }
+    }
+
+    /// Whether the years strictly increase within each run of equal person codes.
+    static func yearsIncrease(_ years: [Double], within codes: [Int32]) -> Bool {
+        for i in 1..<Swift.max(1, years.count) where codes[i] == codes[i - 1] && !(years[i] > years[i - 1]) { return false }
+        return true
     }
 }

@@ -40,11 +40,7 @@ public enum CSVReader {
     /// - Throws: ``DataError``.
     public static func read(path: String, kinds: [String: ColumnKind] = [:], defaultKind: ColumnKind = .auto) throws -> Table {
         guard FileManager.default.fileExists(atPath: path) else { throw DataError.fileNotFound(path: path) }
-        let data: Data
-        do { data = try Data(contentsOf: URL(fileURLWithPath: path), options: .alwaysMapped) } catch {
-            throw DataError.unreadableFile(path: path, reason: error.localizedDescription)
-        }
-        return try read(bytes: [UInt8](data), source: path, kinds: kinds, defaultKind: defaultKind)
+        return try read(bytes: readFileBytes(path), source: path, kinds: kinds, defaultKind: defaultKind)
     }
 
     /// Parses CSV text held in memory (`source` names it in error messages).
@@ -98,20 +94,32 @@ public enum CSVReader {
         let totalRows = parsed.reduce(0) { $0 + $1.rows }
         if totalRows == 0 { throw DataError.noDataRows(path: source) }
 
+        // Numeric columns are assembled chunk by chunk and each chunk's buffer is freed
+        // once copied, so the peak is about one copy of the data (not two).
+        var parts = parsed
+        var numeric: [Int: [Double]] = [:]
+        for j in header.indices where columnKinds[j] == .numeric || (columnKinds[j] == .auto && !textual.contains(j)) {
+            numeric[j] = []
+            numeric[j]!.reserveCapacity(totalRows)
+        }
+        for c in parts.indices {
+            let part = parts[c]
+            for j in numeric.keys.sorted() {
+                let base = part.slot[j] * part.capacity
+                numeric[j]!.append(contentsOf: part.numbers[base..<(base + part.rows)])
+            }
+            parts[c].numbers = []
+        }
         var columns: [(String, Column)] = []
         for (j, name) in header.enumerated() {
             switch columnKinds[j] {
             case .skip: continue
-            case .numeric:
-                columns.append((name, .numeric(concatenate(parsed.map { $0.numbers[j] }, total: totalRows))))
             case .text:
-                columns.append((name, .text(concatenate(parsed.map { $0.texts[j] }))))
-            case .auto:
-                if textual.contains(j) {
-                    columns.append((name, .text(concatenate(texts.map { $0[j] }))))
-                } else {
-                    columns.append((name, .numeric(concatenate(parsed.map { $0.numbers[j] }, total: totalRows))))
-                }
+                columns.append((name, .text(concatenate(parts.map { $0.texts[j] }))))
+            case .auto where textual.contains(j):
+                columns.append((name, .text(concatenate(texts.map { $0[j] }))))
+            case .numeric, .auto:
+                columns.append((name, .numeric(numeric.removeValue(forKey: j)!)))
             }
         }
         return try Table(columns)
@@ -272,7 +280,13 @@ public enum CSVReader {
 
     struct ChunkResult: Sendable {
         var rows = 0
-        var numbers: [[Double]]
+        /// The numeric columns, column-major in one buffer: column `j` (slot `slot[j]`)
+        /// holds its rows at `numbers[slot[j] * capacity ..< slot[j] * capacity + rows]`.
+        /// One flat buffer written by index: appending to nested arrays cost a
+        /// uniqueness check and a retain per value.
+        var numbers: [Double]
+        var slot: [Int]
+        var capacity: Int
         var texts: [TextColumn]
         var autoIsNumeric: [Bool]
         var problem: Problem?
@@ -282,10 +296,15 @@ public enum CSVReader {
     /// problem, except in `autoColumns`, where it only clears `autoIsNumeric`.
     static func parseChunk(_ bytes: [UInt8], range: Range<Int>, kinds: [ColumnKind], autoColumns: [Bool]) -> ChunkResult {
         let ncol = kinds.count
-        var result = ChunkResult(numbers: Array(repeating: [], count: ncol), texts: Array(repeating: TextColumn(), count: ncol),
+        // Room for every line of the chunk (an upper bound on its rows): no regrowth, no copies.
+        var lines = 1
+        for i in range where bytes[i] == UInt8(ascii: "\n") { lines += 1 }
+        var slot = [Int](repeating: -1, count: ncol)
+        var slots = 0
+        for j in 0..<ncol where kinds[j] == .numeric { slot[j] = slots; slots += 1 }
+        var result = ChunkResult(numbers: [Double](repeating: .nan, count: slots * lines), slot: slot, capacity: lines,
+                                 texts: Array(repeating: TextColumn(), count: ncol),
                                  autoIsNumeric: Array(repeating: true, count: ncol), problem: nil)
-        let estimatedRows = Swift.max(16, range.count / Swift.max(1, ncol * 6))
-        for j in 0..<ncol where kinds[j] == .numeric { result.numbers[j].reserveCapacity(estimatedRows) }
         var pos = range.lowerBound
         let end = range.upperBound
         let lf = UInt8(ascii: "\n"), cr = UInt8(ascii: "\r")
@@ -306,12 +325,12 @@ public enum CSVReader {
                     switch kinds[col] {
                     case .skip: break
                     case .numeric:
-                        if missing { result.numbers[col].append(.nan) } else {
+                        // Missing values stay NaN (the buffer starts so).
+                        if !missing {
                             switch parseNumber(bytes, f.start, f.end) {
-                            case .value(let v): result.numbers[col].append(v)
+                            case .value(let v): result.numbers[slot[col] * lines + row] = v
                             case .notANumber where autoColumns[col], .nonFinite where autoColumns[col]:
                                 result.autoIsNumeric[col] = false
-                                result.numbers[col].append(.nan)
                             case .notANumber:
                                 result.problem = Problem(kind: .nonNumeric, localRow: row, column: col,
                                                          value: String(decoding: f.content(bytes), as: UTF8.self))
@@ -355,18 +374,30 @@ public enum CSVReader {
         }
     }
 
-    static func concatenate(_ parts: [[Double]], total: Int) -> [Double] {
-        if parts.count == 1 { return parts[0] }
-        var out: [Double] = []
-        out.reserveCapacity(total)
-        for p in parts { out.append(contentsOf: p) }
-        return out
-    }
-
     static func concatenate(_ parts: [TextColumn]) -> TextColumn {
         if parts.count == 1 { return parts[0] }
         var out = TextColumn()
         for p in parts { out.append(contentsOf: p) }
         return out
     }
+}
+
+/// The whole file as bytes, read straight into the array's storage (one copy
+/// of the file in memory; `Data` then `[UInt8](data)` would hold two).
+/// - Throws: ``DataError/unreadableFile(path:reason:)``.
+func readFileBytes(_ path: String) throws -> [UInt8] {
+    guard let file = fopen(path, "rb") else {
+        throw DataError.unreadableFile(path: path, reason: String(cString: strerror(errno)))
+    }
+    defer { fclose(file) }
+    var size = 0
+    if fseeko(file, 0, SEEK_END) == 0 { size = Int(ftello(file)) }
+    rewind(file)
+    var failed = false
+    let bytes = [UInt8](unsafeUninitializedCapacity: Swift.max(size, 1)) { buffer, count in
+        count = size == 0 ? 0 : fread(buffer.baseAddress, 1, size, file)
+        failed = count != size
+    }
+    if failed { throw DataError.unreadableFile(path: path, reason: "read \(bytes.count) of \(size) bytes") }
+    return bytes
 }

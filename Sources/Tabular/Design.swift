@@ -243,9 +243,14 @@ public func factorCodes(table: Table, coding f: FactorCoding) throws -> [Int] {
         if let nl = f.numericLevels { for (k, x) in nl.enumerated() { index[x] = k } } else {
             for (k, l) in f.levels.enumerated() { if let x = Double(l) { index[x] = k } }
         }
+        // Consecutive rows often share a level: look up only when the value changes.
+        var lastValue = Double.nan, lastCode = -1
         return try v.map { x in
             if x.isNaN { return -1 }
+            if x == lastValue { return lastCode }
             guard let k = index[x] else { throw DataError.unknownFactorLevel(column: f.column, level: formatLevel(x), known: f.levels) }
+            lastValue = x
+            lastCode = k
             return k
         }
     case .text(let t):

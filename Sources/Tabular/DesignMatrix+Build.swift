@@ -137,7 +137,14 @@ public func learnFactor(_ table: Table, _ name: String, base: String?) throws ->
     var numericLevels: [Double]?
     switch try table.column(name) {
     case .numeric(let v):
-        let distinct = Array(Set(v.filter { !$0.isNaN })).sorted()
+        // Registers repeat a level over many consecutive rows: hash only when the value changes.
+        var seen = Set<Double>()
+        var last = Double.nan
+        for x in v where x != last && !x.isNaN {
+            seen.insert(x)
+            last = x
+        }
+        let distinct = seen.sorted()
         numericLevels = distinct
         levels = distinct.map(formatLevel)
     case .text(let t):

@@ -90,4 +90,30 @@ public struct TextColumn: Sendable, Equatable {
         let levels = order.map { String(decoding: firstSeen[$0], as: UTF8.self) }
         return (codes, levels)
     }
+
+    /// For a column already sorted by value (register extracts usually are:
+    /// one person's rows together, persons in id order), the codes of its
+    /// runs and the run values, in O(n) without hashing; `nil` if some value
+    /// is missing or a value is smaller than the one before it.
+    ///
+    /// The codes equal those of ``dictionaryEncoded()`` (levels sorted by
+    /// their UTF-8 bytes) whenever this returns non-`nil`.
+    public func sortedRuns() -> (codes: [Int32], levels: TextColumn)? {
+        if missing.contains(true) { return nil }
+        var codes = [Int32](repeating: 0, count: count)
+        var runStarts: [Int] = []
+        var code: Int32 = -1
+        var previous: ArraySlice<UInt8> = []
+        for i in 0..<count {
+            let v = valueBytes(i)
+            if i == 0 || !v.elementsEqual(previous) {
+                if i > 0 && !previous.lexicographicallyPrecedes(v) { return nil }
+                code += 1
+                runStarts.append(i)
+                previous = v
+            }
+            codes[i] = code
+        }
+        return (codes, selecting(runStarts))
+    }
 }
