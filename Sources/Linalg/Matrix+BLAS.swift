@@ -75,14 +75,7 @@ extension Matrix {
     public mutating func scaleRows(by s: [Double]) {
         precondition(s.count == rows, "Matrix.scaleRows: shape mismatch")
         let m = rows, n = columns
-        storage.withUnsafeMutableBufferPointer { a in
-            s.withUnsafeBufferPointer { sp in
-                for j in 0..<n {
-                    let col = a.baseAddress! + j * m
-                    for i in 0..<m { col[i] *= sp[i] }
-                }
-            }
-        }
+        storage.withUnsafeMutableBufferPointer { a in scaleColumnMajorRows(a, rows: m, leadingDimension: m, columns: n, by: s) }
     }
 
     /// The quadratic form `x' A x` for a square `A`.
@@ -100,6 +93,19 @@ public func dot(_ x: [Double], _ y: [Double]) -> Double {
     return x.withUnsafeBufferPointer { xp in
         y.withUnsafeBufferPointer { yp in
             cblas_ddot(lapackInt(x.count), xp.baseAddress, 1, yp.baseAddress, 1)
+        }
+    }
+}
+
+/// `A[i, j] *= s[i]` for the first `rows` rows of a column-major buffer with
+/// leading dimension `ld` (the one loop behind both `scaleRows`).
+func scaleColumnMajorRows(_ a: UnsafeMutableBufferPointer<Double>, rows m: Int, leadingDimension ld: Int, columns n: Int,
+                          by s: [Double]) {
+    precondition(s.count >= m && (n == 0 || a.count >= (n - 1) * ld + m), "scaleRows: shape mismatch")
+    s.withUnsafeBufferPointer { sp in
+        for j in 0..<n {
+            let col = a.baseAddress! + j * ld
+            for i in 0..<m { col[i] *= sp[i] }
         }
     }
 }

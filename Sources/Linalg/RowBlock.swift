@@ -64,25 +64,18 @@ public struct RowBlock: Sendable {
     /// Column `j`, rows `0..<indices.count`: `values[indices[k]]` (a gather;
     /// indices are checked against `values`).
     public mutating func gatherColumn(_ j: Int, from values: [Double], at indices: ArraySlice<Int>) {
-        precondition(j >= 0 && j < columns && indices.count <= capacity, "RowBlock.gatherColumn: shape mismatch")
-        let cap = capacity
-        values.withUnsafeBufferPointer { v in
-            indices.withUnsafeBufferPointer { ix in
-                _storage.withUnsafeMutableBufferPointer { s in
-                    let col = s.baseAddress! + j * cap
-                    let n = v.count
-                    for k in 0..<ix.count {
-                        let i = ix[k]
-                        precondition(i >= 0 && i < n, "RowBlock.gatherColumn: index out of range")
-                        col[k] = v[i]
-                    }
-                }
-            }
-        }
+        gather(j, values, indices)
     }
 
     /// ``gatherColumn(_:from:at:)`` with 32-bit indices (person numbers).
     public mutating func gatherColumn(_ j: Int, from values: [Double], at indices: ArraySlice<Int32>) {
+        gather(j, values, indices)
+    }
+
+    /// The gather behind both public overloads; always inlined, so each is
+    /// specialised (a generic call per element costs more than the load).
+    @inline(__always)
+    private mutating func gather<I: BinaryInteger>(_ j: Int, _ values: [Double], _ indices: ArraySlice<I>) {
         precondition(j >= 0 && j < columns && indices.count <= capacity, "RowBlock.gatherColumn: shape mismatch")
         let cap = capacity
         values.withUnsafeBufferPointer { v in
@@ -148,15 +141,8 @@ public struct RowBlock: Sendable {
     /// Multiplies every row `i` in use by `s[i]` in place (`diag(s) X`).
     public mutating func scaleRows(by s: [Double]) {
         precondition(s.count >= rows, "RowBlock.scaleRows: shape mismatch")
-        let m = rows, cap = capacity
-        _storage.withUnsafeMutableBufferPointer { a in
-            s.withUnsafeBufferPointer { sp in
-                for j in 0..<columns {
-                    let col = a.baseAddress! + j * cap
-                    for i in 0..<m { col[i] *= sp[i] }
-                }
-            }
-        }
+        let m = rows, cap = capacity, n = columns
+        _storage.withUnsafeMutableBufferPointer { a in scaleColumnMajorRows(a, rows: m, leadingDimension: cap, columns: n, by: s) }
     }
 
     /// Subtracts `m[j]` from every element in use of column `j`.
