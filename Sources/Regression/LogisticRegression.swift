@@ -20,9 +20,10 @@ import Tabular
 /// `|delta_j| / (|b_j| + 1)` falls below `tolerance` (default 1e-10), or the
 /// log-likelihood changes by less than 1e-13 relative while the scaled
 /// gradient `g' I^-1 g` is below 1e-10 (this is how quasi-separated fits,
-/// whose estimates drift, stop, as in Stata). After convergence one more pass
-/// computes the information, the scores and the log-likelihood at the final
-/// estimate, so the covariance belongs to the reported coefficients.
+/// whose estimates drift, stop, as in Stata). The reported estimate is the
+/// one the last pass was made at, and every pass keeps its information,
+/// scores, linear predictor and log-likelihood, so the covariance belongs to
+/// the reported coefficients without an extra pass.
 ///
 /// Before the fit, as Stata's `logit` does:
 /// - terms collinear with earlier terms (or constant, with an intercept) are
