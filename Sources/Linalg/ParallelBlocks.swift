@@ -40,26 +40,6 @@ public struct RowBlocks: Sendable {
         return (s * n / k)..<((s + 1) * n / k)
     }
 
-    /// Maps each stripe to a partial result (in parallel) and folds the
-    /// partials in stripe order.
-    ///
-    /// - Parameters:
-    ///   - initial: the identity of `combine`.
-    ///   - partial: computes one stripe's result from its row ranges, in order.
-    ///   - combine: folds one stripe's result into the running total.
-    public func reduce<T: Sendable>(
-        _ initial: T,
-        partial: @Sendable (_ rowBlocks: [Range<Int>]) -> T,
-        combine: (inout T, T) -> Void
-    ) -> T {
-        let results = stripes(partial)
-        var total = initial
-        for r in results { combine(&total, r) }
-        return total
-    }
-}
-
-extension RowBlocks {
     /// Maps each stripe's row ranges to a result, in parallel, returning the
     /// results in stripe order.
     public func stripes<T: Sendable>(_ body: @Sendable (_ rowBlocks: [Range<Int>]) -> T) -> [T] {

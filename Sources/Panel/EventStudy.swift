@@ -92,7 +92,6 @@ public enum EventStudy {
         var observations = sample.count, converged = true, iterations = 0
         var ll: Double?
         var omitted: [String] = []
-        var binaryFit: BinaryModelFit?
         do {
             switch spec.model {
             case .logit:
@@ -105,7 +104,6 @@ public enum EventStudy {
                 ll = fit.logLikelihood
                 omitted = fit.omitted
                 notes += fit.notes
-                binaryFit = fit
             case .ols:
                 let x = design.rowBlock(0..<design.rows)
                 let fit = try LinearRegression().fit(x, y: sample.outcome, names: design.columnNames, clusters: clusters)
@@ -182,7 +180,7 @@ public enum EventStudy {
         var effectSum = [Double](repeating: 0, count: window.count)
         var gradients = [[Double]](repeating: [Double](repeating: 0, count: names.count), count: window.count)
         var cellCount = [Int](repeating: 0, count: window.count)
-        if isLogit, binaryFit != nil {
+        if isLogit {
             // One parallel pass; only treated rows in an interaction period contribute, their
             // linear predictor recomputed from the design row (so rows dropped by the fit do not matter).
             struct AMEPartial: Sendable { var effect: [Double]; var gradient: [[Double]]; var count: [Int] }

@@ -62,30 +62,10 @@ public struct PersonYearPanel: Sendable {
             keep.append(i)
         }
         droppedRows = input.rowCount - keep.count
-        // Fast path: rows already sorted by id and, within a person, by year (no copy, no hashing).
-        if keep.count == input.rowCount, let runs = ids.sortedRuns(), Self.yearsIncrease(yearValues, within: runs.codes) {
-            table = input
-            personIDs = runs.levels
-            personOfRow = runs.codes
-            years = yearValues.map { Int32($0) }
-            var starts = [Int](repeating: 0, count: runs.levels.count + 1)
-            for c in runs.codes { starts[Int(c) + 1] += 1 }
-            for p in 0..<runs.levels.count { starts[p + 1] += starts[p] }
-            rowStart = starts
-            var gaps = 0, withGaps = 0
-            for p in 0..<runs.levels.count where starts[p + 1] - starts[p] > 1 {
-                var personGap = 0
-                for k in (starts[p] + 1)..<starts[p + 1] { personGap += Int(yearValues[k] - yearValues[k - 1]) - 1 }
-                gaps += personGap
-                if personGap > 0 { withGaps += 1 }
-            }
-            gapYears = gaps
-            personsWithGaps = withGaps
-            idColumn = id
-            timeColumn = time
-            return
-        }
-        let (rawCodes, levels) = ids.dictionaryEncoded()
+        // Person codes, levels in byte order. A register already sorted by id (the usual
+        // extract) is coded without hashing, and the counting sort below then leaves its
+        // row order as it is, so the table is not copied.
+        let (rawCodes, levels) = ids.encoded()
         let personCount = levels.count
         // Counting sort by person code (stable: data order within a person).
         var counts = [Int](repeating: 0, count: personCount + 1)
@@ -106,13 +86,13 @@ public struct PersonYearPanel: Sendable {
         for p in 0..<personCount {
             let r = starts[p]..<starts[p + 1]
             if r.count > 1 {
-                order[r].sort { yearValues[$0] < yearValues[$1] }
+                order[r].sort { yearValues[$0] < yearValues[$1] }   // Swift's sort finds an already sorted run in one scan
                 var personGap = 0
                 for k in (r.lowerBound + 1)..<r.upperBound {
                     let d = Int(yearValues[order[k]] - yearValues[order[k - 1]])
                     if d == 0 {
                         duplicates += 1
-                        if examples.count < 5 { examples.append("id \(levels[p]) in \(Int(yearValues[order[k]]))") }
+                        if examples.count < 5 { examples.append("id \(levels[p] ?? "") in \(Int(yearValues[order[k]]))") }
                     } else if d > 1 {
                         personGap += d - 1
                     }
@@ -122,8 +102,8 @@ public struct PersonYearPanel: Sendable {
             }
         }
         if duplicates > 0 { throw PanelError.duplicatePersonYears(count: duplicates, examples: examples) }
-        table = input.selectingRows(order)
-        personIDs = TextColumn(levels)
+        table = order.elementsEqual(0..<input.rowCount) ? input : input.selectingRows(order)
+        personIDs = levels
         personOfRow = order.map { rawCodes[$0] }
         years = order.map { Int32(yearValues[$0]) }
         rowStart = starts
@@ -163,11 +143,5 @@ public struct PersonYearPanel: Sendable {
             for r in rows(ofPerson: p) where !v[r].isNaN { return v[r] }
             return .nan
         }
-    }
-
-    /// Whether the years strictly increase within each run of equal person codes.
-    static func yearsIncrease(_ years: [Double], within codes: [Int32]) -> Bool {
-        for i in 1..<Swift.max(1, years.count) where codes[i] == codes[i - 1] && !(years[i] > years[i - 1]) { return false }
-        return true
     }
 }

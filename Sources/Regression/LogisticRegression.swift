@@ -278,11 +278,7 @@ public struct LogisticRegression: Sendable {
         if !candidates.contains(where: { survey.indicators.predictsPerfectly(column: $0) }) { return ([], []) }
         let full = x.materialized()
         var indicatorColumns: [Int: [Double]] = [:]
-        for j in candidates {
-            let c = full.column(j)
-            if c.allSatisfy({ $0 == 0 || $0 == 1 }) { indicatorColumns[j] = c }
-        }
-        if indicatorColumns.isEmpty { return ([], []) }
+        for j in candidates where survey.indicators.binary[j] { indicatorColumns[j] = full.column(j) }
         var changed = true
         while changed {
             changed = false

@@ -94,8 +94,9 @@ struct ScoreData: Sendable {
             meat = total.finished()
         } else {
             var sums = Matrix(rows: clusters.count, columns: p)
-            for b in 0..<RowBlocks(count: n).blockCount {
-                let r = RowBlocks(count: n).block(b)
+            let blocks = RowBlocks(count: n)
+            for b in 0..<blocks.blockCount {
+                let r = blocks.block(b)
                 let xb = design.rowBlock(r)
                 for k in 0..<r.count {
                     let i = r.lowerBound + k
@@ -111,13 +112,13 @@ struct ScoreData: Sendable {
     }
 }
 
-/// One stripe's share of a cluster meat over contiguous clusters: the sum of
-/// the stripe's first cluster (which may have begun in the previous stripe),
-/// the open last cluster (which may go on in the next), and the `dsyrk` of
-/// the complete ones in between.
+/// A cluster meat over contiguous clusters, built from cluster sums in row
+/// order: the first and the last cluster seen are held back (a stripe's first
+/// cluster may have begun in the previous stripe, its last may go on in the
+/// next); the complete ones in between are `dsyrk`ed in batches.
 struct ClusterMeatPartial: Sendable {
     var first: (code: Int32, sum: [Double])?
-    var open: (code: Int32, sum: [Double])?
+    var last: (code: Int32, sum: [Double])?
     var meat: Matrix
     var batch: RowBlock
     var scale: [Double]
@@ -130,26 +131,20 @@ struct ClusterMeatPartial: Sendable {
         sums = RowBlock(capacity: RowBlocks.defaultBlockSize, columns: p)
     }
 
-    /// Adds one segment's sum (rows of cluster `code`).
+    /// Adds the sum of the next rows in order, all of cluster `code`.
     mutating func add(code: Int32, sum: [Double]) {
-        if var o = open, o.code == code {
-            for j in sum.indices { o.sum[j] += sum[j] }
-            open = o
+        if var l = last, l.code == code {
+            for j in sum.indices { l.sum[j] += sum[j] }
+            last = l
             return
         }
-        if let o = open { close(o) }
-        open = (code, sum)
-    }
-
-    private mutating func close(_ cluster: (code: Int32, sum: [Double])) {
-        if first == nil {
-            first = cluster
-            return
+        if let l = last {
+            if first == nil { first = l } else { emit(l.sum) }
         }
-        emit(cluster.sum)
+        last = (code, sum)
     }
 
-    mutating func emit(_ u: [Double]) {
+    private mutating func emit(_ u: [Double]) {
         if batch.rows == batch.capacity {
             batch.accumulateGram(into: &meat)
             batch.reset(rows: 0, zeroed: false)
@@ -157,36 +152,19 @@ struct ClusterMeatPartial: Sendable {
         batch.appendRow(u)
     }
 
-    /// Folds the next stripe's partial into this running total (stripe order).
+    /// Folds in the next stripe's partial (stripes in row order): its first
+    /// cluster, the complete ones in its meat, its last cluster.
     mutating func absorb(_ next: ClusterMeatPartial) {
-        // The next stripe's clusters in order: its first (closed) cluster if any, its
-        // interior (already in its meat), its open cluster.
-        var nextMeat = next.meat
-        next.batch.accumulateGram(into: &nextMeat)
-        let head = next.first ?? next.open
-        if let head {
-            add(code: head.code, sum: head.sum)
-        }
-        if next.first != nil, let tail = next.open {
-            // `head` was complete within the next stripe: everything before its tail is closed.
-            if let o = open { emitClosing(o) }
-            meat = meat + nextMeat
-            open = tail
-        } else {
-            meat = meat + nextMeat
-        }
+        if let f = next.first { add(code: f.code, sum: f.sum) }
+        meat = meat + next.meat
+        next.batch.accumulateGram(into: &meat)
+        if let l = next.last { add(code: l.code, sum: l.sum) }
     }
 
-    private mutating func emitClosing(_ cluster: (code: Int32, sum: [Double])) {
-        emit(cluster.sum)
-        open = nil
-    }
-
-    /// The meat once every stripe is absorbed.
+    /// The meat once every stripe is absorbed (full symmetric matrix).
     func finished() -> Matrix {
         var total = self
-        if let o = total.open { total.emit(o.sum) }
-        if let f = total.first { total.emit(f.sum) }
+        for c in [first, last] { if let c { total.emit(c.sum) } }
         total.batch.accumulateGram(into: &total.meat)
         var m = total.meat
         m.symmetrizeFromUpper()

@@ -297,8 +297,14 @@ public enum CSVReader {
     static func parseChunk(_ bytes: [UInt8], range: Range<Int>, kinds: [ColumnKind], autoColumns: [Bool]) -> ChunkResult {
         let ncol = kinds.count
         // Room for every line of the chunk (an upper bound on its rows): no regrowth, no copies.
+        // A line ends in LF, CRLF or a lone CR (the scanner accepts all three).
         var lines = 1
-        for i in range where bytes[i] == UInt8(ascii: "\n") { lines += 1 }
+        for i in range {
+            let b = bytes[i]
+            if b == UInt8(ascii: "\n") || (b == UInt8(ascii: "\r") && (i + 1 == range.upperBound || bytes[i + 1] != UInt8(ascii: "\n"))) {
+                lines += 1
+            }
+        }
         var slot = [Int](repeating: -1, count: ncol)
         var slots = 0
         for j in 0..<ncol where kinds[j] == .numeric { slot[j] = slots; slots += 1 }

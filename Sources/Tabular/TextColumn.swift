@@ -68,27 +68,35 @@ public struct TextColumn: Sendable, Equatable {
     }
 
     /// Dense codes `0..<levels.count` for the values (missing: -1) and the
-    /// distinct values in byte order. One hash-table pass plus a sort of the
-    /// distinct values.
+    /// distinct values in byte order (see ``encoded()``).
     public func dictionaryEncoded() -> (codes: [Int32], levels: [String]) {
+        let e = encoded()
+        return (e.codes, (0..<e.levels.count).map { e.levels[$0] ?? "" })
+    }
+
+    /// ``dictionaryEncoded()`` with the levels kept as a text column (no
+    /// `String` per level: a register has millions of ids). A column already
+    /// sorted by value is coded by its runs in one scan (``sortedRuns()``);
+    /// otherwise one hash-table pass plus a sort of the distinct values.
+    public func encoded() -> (codes: [Int32], levels: TextColumn) {
+        if let runs = sortedRuns() { return runs }
         var index: [ArraySlice<UInt8>: Int32] = [:]
-        var firstSeen: [ArraySlice<UInt8>] = []
+        var firstRow: [Int] = []
         var raw = [Int32](repeating: -1, count: count)
         for i in 0..<count where !missing[i] {
             let key = valueBytes(i)
             if let c = index[key] { raw[i] = c } else {
-                let c = Int32(firstSeen.count)
+                let c = Int32(firstRow.count)
                 index[key] = c
-                firstSeen.append(key)
+                firstRow.append(i)
                 raw[i] = c
             }
         }
-        let order = firstSeen.indices.sorted { firstSeen[$0].lexicographicallyPrecedes(firstSeen[$1]) }
+        let order = firstRow.indices.sorted { valueBytes(firstRow[$0]).lexicographicallyPrecedes(valueBytes(firstRow[$1])) }
         var remap = [Int32](repeating: 0, count: order.count)
         for (newCode, old) in order.enumerated() { remap[old] = Int32(newCode) }
         let codes = raw.map { $0 < 0 ? -1 : remap[Int($0)] }
-        let levels = order.map { String(decoding: firstSeen[$0], as: UTF8.self) }
-        return (codes, levels)
+        return (codes, selecting(order.map { firstRow[$0] }))
     }
 
     /// For a column already sorted by value (register extracts usually are:

@@ -60,7 +60,7 @@ struct LinalgTests {
     func rowBlocks() {
         let blocks = RowBlocks(count: 100_003, blockSize: 1000)
         #expect(blocks.blockCount == 101)
-        let total = blocks.reduce(0.0, partial: { ranges in ranges.reduce(0.0) { $0 + Double($1.count) } }, combine: { $0 += $1 })
+        let total = blocks.stripes { ranges in ranges.reduce(0.0) { $0 + Double($1.count) } }.reduce(0, +)
         #expect(total == 100_003)
         let covered = (0..<blocks.stripeCount).flatMap { blocks.blocks(ofStripe: $0) }
         #expect(covered == Array(0..<101))
@@ -94,6 +94,7 @@ struct LinalgTests {
             #expect(Swift.abs(means[j] - m[j]) <= 1e-12 * Swift.abs(m[j]))
             for i in 0..<4 {
                 // Relative to the diagonal scale; the constant column's row and column are exactly zero.
+                // 1e-12: both sides sum 10,001 products, each sum good to about n eps = 1.1e-12 of the scale.
                 let scale = (ref[i, i] * ref[j, j]).squareRoot()
                 if scale == 0 { #expect(g[i, j] == 0) } else { #expect(Swift.abs(g[i, j] - ref[i, j]) <= 1e-12 * scale) }
             }
@@ -107,6 +108,8 @@ struct LinalgTests {
             let sums = x.reduceRowBlocks(blockSize: bs, stripeState: { _ in [Double](repeating: 0, count: 4) },
                                          body: { s, b, _ in b.accumulateColumnSums(into: &s) },
                                          combine: { t, s in for j in 0..<4 { t[j] += s[j] } })
+            // A row missed or filled twice moves a sum by at least 1/10,001 of it; summing in
+            // another order moves it by at most n eps = 1.1e-12 of it (positive terms). 1e-9 lies between.
             for j in 0..<4 { #expect(Swift.abs(sums[j] - x.column(j).reduce(0, +)) <= 1e-9 * Swift.abs(sums[j]) + 1e-12) }
         }
         // A block's rows, columns and BLAS products read only the rows in use.

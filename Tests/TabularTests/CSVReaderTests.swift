@@ -23,6 +23,15 @@ struct CSVReaderTests {
         #expect(try t.text("id")[2] == "3")
     }
 
+    @Test("lines ended by a lone CR (old Mac exports) are rows too")
+    func loneCarriageReturns() throws {
+        // Three data rows and no LF at all: the numeric buffer must still have room for every row.
+        let t = try csv("x,y\r1,2\r3,4\r5,6\r")
+        #expect(t.rowCount == 3)
+        #expect(try t.numeric("x") == [1, 3, 5])
+        #expect(try t.numeric("y") == [2, 4, 6])
+    }
+
     @Test("auto columns become text when any value is not a number; ids are never parsed")
     func autoColumns() throws {
         let t = try csv("race,age,id\nblack,30,007\nwhite,NA,010\n", kinds: ["id": .text])
