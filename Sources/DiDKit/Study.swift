@@ -50,7 +50,7 @@ public enum Study {
         let conditions = (spec.conditions ?? []).map {
             WindowCondition(column: $0.column, relativeYears: $0.relativeYears, minimum: $0.minimum, maximum: $0.maximum, label: $0.label)
         }
-        var conditionValues: [String: [Double]] = [:]
+        var conditionValues: [String: NumericColumn] = [:]
         for c in conditions where conditionValues[c.column] == nil {
             do { conditionValues[c.column] = try panel.table.numeric(c.column) } catch let e as DataError { throw PanelError.data(e) }
         }
@@ -79,7 +79,7 @@ public enum Study {
             panel.row(person: p, year: m.baselineCalendarYear ?? (personStart(p)! + (m.baselineRelativeYear ?? -1)))
         }
         for c in m.covariates {
-            let v: [Double]
+            let v: NumericColumn
             do { v = try panel.table.numeric(c) } catch let e as DataError { throw PanelError.data(e) }
             columns.append((c, .numeric(baselineRow.map { $0.map { v[$0] } ?? .nan })))
         }

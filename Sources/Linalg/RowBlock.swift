@@ -64,18 +64,36 @@ public struct RowBlock: Sendable {
     /// Column `j`, rows `0..<indices.count`: `values[indices[k]]` (a gather;
     /// indices are checked against `values`).
     public mutating func gatherColumn(_ j: Int, from values: [Double], at indices: ArraySlice<Int>) {
-        gather(j, values, indices)
+        gather(j, values, indices) { $0 }
     }
 
     /// ``gatherColumn(_:from:at:)`` with 32-bit indices (person numbers).
     public mutating func gatherColumn(_ j: Int, from values: [Double], at indices: ArraySlice<Int32>) {
-        gather(j, values, indices)
+        gather(j, values, indices) { $0 }
     }
 
-    /// The gather behind both public overloads; always inlined, so each is
+    /// ``gatherColumn(_:from:at:)`` from integers (compactly stored register
+    /// columns), each converted exactly to `Double`. The caller gathers only
+    /// non-missing rows: a storage sentinel would be read as its number.
+    public mutating func gatherColumn(_ j: Int, from values: [Int8], at indices: ArraySlice<Int>) {
+        gather(j, values, indices) { Double($0) }
+    }
+
+    /// ``gatherColumn(_:from:at:)`` from 2-byte integers.
+    public mutating func gatherColumn(_ j: Int, from values: [Int16], at indices: ArraySlice<Int>) {
+        gather(j, values, indices) { Double($0) }
+    }
+
+    /// ``gatherColumn(_:from:at:)`` from 4-byte integers.
+    public mutating func gatherColumn(_ j: Int, from values: [Int32], at indices: ArraySlice<Int>) {
+        gather(j, values, indices) { Double($0) }
+    }
+
+    /// The gather behind the public overloads; always inlined, so each is
     /// specialised (a generic call per element costs more than the load).
     @inline(__always)
-    private mutating func gather<I: BinaryInteger>(_ j: Int, _ values: [Double], _ indices: ArraySlice<I>) {
+    private mutating func gather<V, I: BinaryInteger>(_ j: Int, _ values: [V], _ indices: ArraySlice<I>,
+                                                      _ convert: (V) -> Double) {
         precondition(j >= 0 && j < columns && indices.count <= capacity, "RowBlock.gatherColumn: shape mismatch")
         let cap = capacity
         values.withUnsafeBufferPointer { v in
@@ -86,7 +104,7 @@ public struct RowBlock: Sendable {
                     for k in 0..<ix.count {
                         let i = Int(ix[k])
                         precondition(i >= 0 && i < n, "RowBlock.gatherColumn: index out of range")
-                        col[k] = v[i]
+                        col[k] = convert(v[i])
                     }
                 }
             }

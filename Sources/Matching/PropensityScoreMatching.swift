@@ -86,7 +86,7 @@ public struct PropensityScoreMatching: Sendable {
         for (k, term) in design.coding.terms.enumerated() {
             switch term {
             case .numeric(let name):
-                out.append((name, try sample.numeric(name)))
+                out.append((name, try sample.numeric(name).doubles))
             case .factor(let name):
                 let coding = design.coding.factors[name]!
                 let codes = try factorCodes(table: sample, coding: coding)

@@ -1,4 +1,5 @@
 import Linalg
+import Tabular
 
 /// The event-study design, generated block by block from the sample's
 /// columnar storage: it is never materialised (a 10.5M x 37 design would be
@@ -17,7 +18,7 @@ public struct EventStudyDesign: RowBlockSource {
     let interactionColumn: [Int]    // per window index: column of treated:event=e (or treated:post), or -1
     let controlStart: Int
     let factorColumns: [(name: String, codes: [Int], columnOfLevel: [Int])]
-    let controlValues: [[Double]]   // per numeric control, indexed by panel row
+    let controlValues: [NumericColumn]   // per numeric control, indexed by panel row
     let baselineValues: [[Double]]  // per baseline control, indexed by person
 
     public init(sample: EventStudySample, pooled: Bool = false) {

@@ -25,7 +25,7 @@ public struct EventStudySample: Sendable {
     /// Baseline control values per person, by column.
     let baselineValues: [String: [Double]]
     /// Time-varying control columns (panel-row indexed).
-    let controlColumns: [String: [Double]]
+    let controlColumns: [String: NumericColumn]
     /// Factor level codes per panel row and the level labels.
     let factorCodes: [String: [Int]]
     let factorLevels: [String: (levels: [String], base: Int)]
@@ -42,13 +42,13 @@ public struct EventStudySample: Sendable {
         }
         precondition(cohorts.treated.count == panel.personCount, "EventStudySample: cohorts must cover every panel person")
         let table = panel.table
-        func numeric(_ c: String) throws -> [Double] {
+        func numeric(_ c: String) throws -> NumericColumn {
             do { return try table.numeric(c) } catch let e as DataError { throw PanelError.data(e) }
         }
         let y = try numeric(spec.outcome)
-        var controls: [String: [Double]] = [:]
+        var controls: [String: NumericColumn] = [:]
         for c in spec.controls { controls[c] = try numeric(c) }
-        var conditionColumns: [String: [Double]] = [:]
+        var conditionColumns: [String: NumericColumn] = [:]
         for c in conditions where conditionColumns[c.column] == nil { conditionColumns[c.column] = try numeric(c.column) }
         var baseline: [String: [Double]] = [:]
         for c in spec.baselineControls {

@@ -48,7 +48,7 @@ public struct PersonYearPanel: Sendable {
     /// - Throws: ``PanelError/duplicatePersonYears(count:examples:)``, ``PanelError/nonIntegerYear(column:row:value:)``, ``PanelError/data(_:)``.
     public init(_ input: Table, id: String, time: String) throws {
         let ids: TextColumn
-        let yearValues: [Double]
+        let yearValues: NumericColumn
         do {
             ids = try input.text(id)
             yearValues = try input.numeric(time)
@@ -137,7 +137,7 @@ public struct PersonYearPanel: Sendable {
 
     /// A per-person value: the first non-missing value of a column over the person's rows.
     public func personValue(_ column: String) throws -> [Double] {
-        let v: [Double]
+        let v: NumericColumn
         do { v = try table.numeric(column) } catch let e as DataError { throw PanelError.data(e) }
         return (0..<personCount).map { p in
             for r in rows(ofPerson: p) where !v[r].isNaN { return v[r] }

@@ -1,3 +1,5 @@
+import Tabular
+
 /// A condition on a column at years relative to a person's (pseudo) start
 /// year, applied to treated and controls alike, e.g. "in school in start-1,
 /// start and start+1" (`inschool` in [1, 1] at -1, 0, 1) or "aged 14-19 in
@@ -103,7 +105,7 @@ public struct Cohorts: Sendable, Equatable {
 
 extension WindowCondition {
     /// Whether person `p` of `panel`, starting in `start`, satisfies the condition.
-    public func holds(panel: PersonYearPanel, person p: Int, start: Int, values: [Double]) -> Bool {
+    public func holds(panel: PersonYearPanel, person p: Int, start: Int, values: NumericColumn) -> Bool {
         for ry in relativeYears {
             guard let r = panel.row(person: p, year: start + ry), accepts(values[r]) else { return false }
         }

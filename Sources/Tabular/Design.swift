@@ -202,11 +202,11 @@ public struct DesignCoding: Sendable, Equatable {
 
 /// Reads numeric values and factor-level indicators from a table.
 struct ColumnAccessors {
-    let numeric: [String: [Double]]
+    let numeric: [String: NumericColumn]
     let levelCodes: [String: [Int]]  // -1 missing, -2 unknown level
 
     init(table: Table, coding: DesignCoding) throws {
-        var numeric: [String: [Double]] = [:]
+        var numeric: [String: NumericColumn] = [:]
         var codes: [String: [Int]] = [:]
         for name in Set(coding.terms.flatMap(\.columns)) {
             if let f = coding.factors[name] {

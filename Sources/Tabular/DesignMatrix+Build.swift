@@ -42,7 +42,7 @@ extension DesignMatrix {
             if count > 0 { missingCounts.append((name, count)) }
         }
         var zeroWeight = 0
-        var weightsAll: [Double]?
+        var weightsAll: NumericColumn?
         if let w = spec.weights {
             let v = try table.numeric(w)
             for i in 0..<n where keep[i] {
@@ -90,7 +90,7 @@ extension DesignMatrix {
         let (matrix, _) = try coding.matrix(for: sample)
 
         var response: [Double]?
-        if let y = spec.outcome { response = try sample.numeric(y) }
+        if let y = spec.outcome { response = try sample.numeric(y).doubles }
         var weights: [Double]?
         if let wAll = weightsAll {
             var w = rowIndices.map { wAll[$0] }

@@ -21,7 +21,7 @@ private let exactPowersOfTen: [Double] = (0...22).map { k in
 
 /// Parses `bytes[start..<end]` as a decimal number: `[+-]digits[.digits][(e|E)[+-]digits]`
 /// (also `.5` and `5.`). See ``CSVReader`` for the exactness argument.
-func parseNumber(_ bytes: [UInt8], _ start: Int, _ end: Int) -> ParsedNumber {
+func parseNumber(_ bytes: Span<UInt8>, _ start: Int, _ end: Int) -> ParsedNumber {
     var i = start
     var negative = false
     if i < end && (bytes[i] == UInt8(ascii: "-") || bytes[i] == UInt8(ascii: "+")) {
@@ -34,29 +34,26 @@ func parseNumber(_ bytes: [UInt8], _ start: Int, _ end: Int) -> ParsedNumber {
     var sawDigit = false
     var truncated = false
     let zero = UInt8(ascii: "0")
-    /// Accumulates a run of digits: up to 19 significant ones go into the
-    /// mantissa (a fractional digit also lowers the exponent); beyond that an
-    /// integer digit raises the exponent and any non-zero digit marks the value inexact.
-    func scanDigits(fractional: Bool) {
-        while i < end {
-            let d = bytes[i] &- zero
-            if d > 9 { break }
-            sawDigit = true
-            if significant < 19 {
-                mantissa = mantissa * 10 + UInt64(d)
-                if mantissa > 0 { significant += 1 }
-                if fractional { exponent -= 1 }
-            } else {
-                if !fractional { exponent += 1 }
-                if d != 0 { truncated = true }
-            }
-            i += 1
+    // Integer then fractional digits: up to 19 significant ones go into the
+    // mantissa (a fractional digit also lowers the exponent); beyond that an
+    // integer digit raises the exponent and any non-zero digit marks the value inexact.
+    var fractional = false
+    while i < end {
+        let d = bytes[i] &- zero
+        if d > 9 {
+            if !fractional && bytes[i] == UInt8(ascii: ".") { fractional = true; i += 1; continue }
+            break
         }
-    }
-    scanDigits(fractional: false)
-    if i < end && bytes[i] == UInt8(ascii: ".") {
+        sawDigit = true
+        if significant < 19 {
+            mantissa = mantissa * 10 + UInt64(d)
+            if mantissa > 0 { significant += 1 }
+            if fractional { exponent -= 1 }
+        } else {
+            if !fractional { exponent += 1 }
+            if d != 0 { truncated = true }
+        }
         i += 1
-        scanDigits(fractional: true)
     }
     if !sawDigit { return nonFiniteWord(bytes, start, end) ? .nonFinite : .notANumber }
     if i < end && (bytes[i] == UInt8(ascii: "e") || bytes[i] == UInt8(ascii: "E")) {
@@ -94,9 +91,11 @@ func parseNumber(_ bytes: [UInt8], _ start: Int, _ end: Int) -> ParsedNumber {
 }
 
 /// Whether the field spells nan / inf / infinity (with an optional sign), any case.
-private func nonFiniteWord(_ bytes: [UInt8], _ start: Int, _ end: Int) -> Bool {
+private func nonFiniteWord(_ bytes: Span<UInt8>, _ start: Int, _ end: Int) -> Bool {
     var s = start
     if s < end && (bytes[s] == UInt8(ascii: "-") || bytes[s] == UInt8(ascii: "+")) { s += 1 }
-    let word = String(decoding: bytes[s..<end], as: UTF8.self).lowercased()
-    return word == "nan" || word == "inf" || word == "infinity"
+    var word: [UInt8] = []
+    for k in s..<end { word.append(bytes[k]) }
+    let w = String(decoding: word, as: UTF8.self).lowercased()
+    return w == "nan" || w == "inf" || w == "infinity"
 }

@@ -1,9 +1,13 @@
 /// One column of a ``Table``: numbers (missing = NaN) or text.
 public enum Column: Sendable, Equatable {
-    /// Doubles; a missing value is `Double.nan`. Explicit NaN/Inf are rejected on input.
-    case numeric([Double])
+    /// Numbers (see ``NumericColumn``: read as `Double`, stored compactly); a
+    /// missing value reads as `Double.nan`. Explicit NaN/Inf are rejected on input.
+    case numeric(NumericColumn)
     /// Text values (ids, text factor levels).
     case text(TextColumn)
+
+    /// Numbers kept as `Double` (``NumericColumn/init(_:)``).
+    public static func numeric(_ values: [Double]) -> Column { .numeric(NumericColumn(values)) }
 
     /// Number of values.
     public var count: Int {
@@ -16,7 +20,7 @@ public enum Column: Sendable, Equatable {
     /// Whether value `i` is missing.
     public func isMissing(_ i: Int) -> Bool {
         switch self {
-        case .numeric(let v): return v[i].isNaN
+        case .numeric(let v): return v.isMissing(i)
         case .text(let t): return t.missing[i]
         }
     }
@@ -24,7 +28,7 @@ public enum Column: Sendable, Equatable {
     /// The values at the given row indices.
     public func selecting(_ rows: [Int]) -> Column {
         switch self {
-        case .numeric(let v): return .numeric(rows.map { v[$0] })
+        case .numeric(let v): return .numeric(v.selecting(rows))
         case .text(let t): return .text(t.selecting(rows))
         }
     }
@@ -52,7 +56,7 @@ public struct Table: Sendable, Equatable {
         for (name, col) in columns {
             if dict[name] != nil { throw DataError.duplicateColumnName(name) }
             if col.count != n { throw DataError.columnLengthMismatch(column: name, expected: n, found: col.count) }
-            if case .numeric(let v) = col, let i = v.firstIndex(where: { $0.isInfinite }) {
+            if case .numeric(let v) = col, case .double(let d) = v.storage, let i = d.firstIndex(where: { $0.isInfinite }) {
                 throw DataError.nonFinite(column: name, row: i + 2, value: "\(v[i])")
             }
             names.append(name)
@@ -65,7 +69,7 @@ public struct Table: Sendable, Equatable {
 
     /// Convenience: numeric columns only.
     public init(numeric columns: [(String, [Double])]) throws {
-        try self.init(columns.map { ($0.0, Column.numeric($0.1)) })
+        try self.init(columns.map { ($0.0, Column.numeric(NumericColumn($0.1))) })
     }
 
     /// The column with this name.
@@ -78,13 +82,13 @@ public struct Table: Sendable, Equatable {
     /// Whether the table has this column.
     public func hasColumn(_ name: String) -> Bool { columnsByName[name] != nil }
 
-    /// A numeric column's values.
+    /// A numeric column's values (no copy: the column as stored; ``NumericColumn/doubles`` makes a `[Double]`).
     /// - Throws: ``DataError/unknownColumn(_:available:)``, ``DataError/wrongColumnType(column:expected:)``.
-    public func numeric(_ name: String) throws -> [Double] {
-        guard case .numeric(let v) = try column(name) else {
-            throw DataError.wrongColumnType(column: name, expected: "numeric, but it holds text")
+    public func numeric(_ name: String) throws -> NumericColumn {
+        switch try column(name) {
+        case .numeric(let v): return v
+        case .text: throw DataError.wrongColumnType(column: name, expected: "numeric, but it holds text")
         }
-        return v
     }
 
     /// A text column's values.

@@ -46,6 +46,24 @@ public struct TextColumn: Sendable, Equatable {
         missing.append(contentsOf: other.missing)
     }
 
+    /// Reserves room for `values` more values (their offsets and flags; about 8 bytes each).
+    public mutating func reserve(values n: Int) {
+        bytes.reserveCapacity(bytes.count + 8 * n)
+        offsets.reserveCapacity(offsets.count + n)
+        missing.reserveCapacity(missing.count + n)
+    }
+
+    /// Joins columns end to end.
+    public static func concatenating(_ parts: [TextColumn]) -> TextColumn {
+        if parts.count == 1 { return parts[0] }
+        var out = TextColumn()
+        out.bytes.reserveCapacity(parts.reduce(0) { $0 + $1.bytes.count })
+        out.offsets.reserveCapacity(parts.reduce(1) { $0 + $1.count })
+        out.missing.reserveCapacity(parts.reduce(0) { $0 + $1.count })
+        for p in parts { out.append(contentsOf: p) }
+        return out
+    }
+
     /// Value `i` as a `String`, or `nil` when missing.
     public subscript(i: Int) -> String? {
         if missing[i] { return nil }

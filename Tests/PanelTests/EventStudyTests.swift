@@ -182,7 +182,7 @@ struct PanelInputTests {
     func exclusions() throws {
         var data = SyntheticEventPanel(persons: 400, seed: 5).table
         // Person 0: start year 2030 (outside the data); person 1: reference-year row removed.
-        var start = try data.numeric("start")
+        var start = try data.numeric("start").doubles
         let ids = try data.text("id")
         let years = try data.numeric("year")
         for i in 0..<data.rowCount where ids[i] == "P000000" { start[i] = 2030 }

@@ -1,5 +1,5 @@
 import Foundation
-import Tabular
+@testable import Tabular
 import Testing
 
 func csv(_ s: String, kinds: [String: ColumnKind] = [:], defaultKind: ColumnKind = .auto) throws -> Table {
@@ -28,8 +28,8 @@ struct CSVReaderTests {
         // Three data rows and no LF at all: the numeric buffer must still have room for every row.
         let t = try csv("x,y\r1,2\r3,4\r5,6\r")
         #expect(t.rowCount == 3)
-        #expect(try t.numeric("x") == [1, 3, 5])
-        #expect(try t.numeric("y") == [2, 4, 6])
+        #expect(try t.numeric("x").doubles == [1, 3, 5])
+        #expect(try t.numeric("y").doubles == [2, 4, 6])
     }
 
     @Test("auto columns become text when any value is not a number; ids are never parsed")
@@ -102,6 +102,15 @@ struct CSVReaderTests {
         #expect(zip(x, expectedX).allSatisfy { $0 == $1 || ($0.isNaN && $1.isNaN) })
         #expect(try t.text("id")[249_999] == "249999")
         #expect(try t.text("name")[26] == "n,0")
+        // Quoted fields with line ends and commas inside, in every row: the chunk bounds
+        // (about every 1/8 of the file) must fall at line ends outside quotes.
+        var q = "id,note,x\n"
+        for i in 0..<220_000 { q += "\(i),\"a\nb,\r\n\(i % 7)\"\"\",\(i % 5)\n" }
+        #expect(q.utf8.count > 4 << 20)
+        let quoted = try csv(q, kinds: ["id": .text, "note": .text])
+        #expect(quoted.rowCount == 220_000)
+        let notes = try quoted.text("note"), xs = try quoted.numeric("x")
+        #expect((0..<220_000).allSatisfy { notes[$0] == "a\nb,\r\n\($0 % 7)\"" && xs[$0] == Double($0 % 5) })
         // Errors deep in a later chunk still report the file row.
         let bad = s + "250000,oops,x\n"
         #expect(throws: DataError.nonNumeric(column: "x", row: 250_002, value: "oops")) {
@@ -160,6 +169,87 @@ struct CSVWriterTests {
         #expect(try back.text("id") == t.text("id"))
         let x = try back.numeric("x")
         #expect(x[0] == 1 && x[1] == -2.5 && x[2].isNaN && x[3] == 1e-300)
-        #expect(try back.numeric("n") == [0, 123456789, -7, 2])
+        #expect(try back.numeric("n").doubles == [0, 123456789, -7, 2])
+    }
+}
+
+@Suite("Compact numeric columns")
+struct NumericColumnTests {
+    /// Reads back every value with its bit pattern (so -0.0 and 0.0 differ) or as missing.
+    func sameValues(_ c: NumericColumn, _ expected: [Double]) -> Bool {
+        c.count == expected.count && zip(c, expected).allSatisfy { $0.bitPattern == $1.bitPattern || ($0.isNaN && $1.isNaN) }
+    }
+
+    @Test("the narrowest exact form is chosen at every width's edges; values read back bit for bit")
+    func widths() {
+        // Each storage type's minimum is the missing-value sentinel, so Int8 holds -127...127.
+        let cases: [([Double], Int)] = [
+            ([0, 1, -127, 127, .nan], 1), ([128], 2), ([-128], 2), ([32_767, -32_767], 2), ([32_768], 4), ([-32_768], 4),
+            ([2_147_483_647, -2_147_483_647], 4), ([-2_147_483_648], 8), ([2_147_483_648], 8), ([0.5], 8), ([-0.0], 8),
+            ([1e300], 8), ([.nan, .nan], 1), ([], 1),
+        ]
+        for (values, bytes) in cases {
+            let c = NumericColumn(compacting: values)
+            #expect(c.bytesPerValue == bytes, "\(values)")
+            #expect(sameValues(c, values), "\(values)")
+            #expect(zip(values.indices, values).allSatisfy { c.isMissing($0) == $1.isNaN })
+        }
+    }
+
+    @Test("joining parts of different widths gives the widest form and the same values; selecting keeps the form")
+    func concatenatingAndSelecting() {
+        let parts: [[Double]] = [[1, .nan, -3], [300, 4], [.nan], [70_000, -70_000]]
+        let joined = NumericColumn.concatenating(parts.map { NumericColumn(compacting: $0) })
+        #expect(joined.bytesPerValue == 4)
+        #expect(sameValues(joined, parts.flatMap { $0 }))
+        let withDouble = NumericColumn.concatenating([NumericColumn(compacting: [1, .nan]), NumericColumn(compacting: [0.25])])
+        #expect(withDouble.bytesPerValue == 8 && sameValues(withDouble, [1, .nan, 0.25]))
+        let picked = joined.selecting([7, 1, 0])
+        #expect(picked.bytesPerValue == 4 && sameValues(picked, [-70_000, .nan, 1]))
+        // Equality compares values (missing equals missing), not storage.
+        #expect(NumericColumn(compacting: [1, .nan]) == NumericColumn([1, .nan]))
+        #expect(NumericColumn(compacting: [1, 2]) != NumericColumn([1, 3]))
+    }
+
+    @Test("the reader stores integer columns compactly and reads every integer field exactly like strtod")
+    func readerIntegers() throws {
+        // Fields the in-scan integer path takes, and ones it must leave to the general parser.
+        let fields = ["0", "7", "-12", "007", "999999999999999", "-999999999999999", "9999999999999999", "-0", " 5", "6 ",
+                      "+8", "", "NA", ".", "2147483647"]
+        var text = "a,b\n"
+        for f in fields { text += "\(f),1\r\n" }
+        let t = try csv(text)
+        let a = try t.numeric("a")
+        for (k, f) in fields.enumerated() {
+            let trimmed = f.trimmingCharacters(in: .whitespaces)
+            if ["", "NA", "."].contains(trimmed) { #expect(a[k].isNaN, "\(f)"); continue }
+            #expect(a[k].bitPattern == strtod(trimmed, nil).bitPattern, "\(f) read as \(a[k])")
+        }
+        // 16 digits and -0.0 do not fit an integer form, so the column is Double; b is all ones.
+        #expect(a.bytesPerValue == 8)
+        #expect(try t.numeric("b").bytesPerValue == 1)
+        #expect(try csv("x\n1\n-2\n\n300\n").numeric("x").bytesPerValue == 2)
+    }
+}
+
+@Suite("Byte counting")
+struct ByteCountingTests {
+    @Test("eight-bytes-at-a-time counting equals a byte loop at every length and alignment")
+    func countsMatch() {
+        var rng = SystemRandomNumberGenerator()
+        // Lengths around the 8-byte word and the 255-word block (2,040 bytes) boundaries.
+        for length in [0, 1, 7, 8, 9, 63, 2039, 2040, 2041, 4088, 5000, 100_003] {
+            // Random bytes with the counted ones, their high-bit twin 0x8A and 0xFF among them.
+            let bytes = (0..<length).map { _ in [UInt8(10), 13, 34, 0, 0x8A, 0xFF][Int.random(in: 0..<6, using: &rng)] }
+            for offset in [0, 3] where offset <= length {
+                let s = bytes.span.extracting(offset..<length)
+                let expected = bytes[offset...].filter { $0 == 10 || $0 == 13 }.count
+                #expect(countBytes(s, equalTo: 10, or: 13) == expected, "length \(length) offset \(offset)")
+                #expect(countBytes(s, equalTo: 34, or: 34) == bytes[offset...].filter { $0 == 34 }.count)
+            }
+        }
+        // Every byte a match: each byte lane of a 255-word block sum reaches 255, its maximum.
+        let lineEnds = [UInt8](repeating: 10, count: 3 * 2040 + 5)
+        #expect(countBytes(lineEnds.span, equalTo: 10, or: 13) == lineEnds.count)
     }
 }

@@ -1,0 +1,60 @@
+import Foundation
+import Linalg
+
+extension CSVReader {
+    /// Bytes per chunk on large inputs: small enough that the chunks in flight
+    /// (one per core) keep their transient buffers in the tens of megabytes,
+    /// large enough that the per-chunk set-up is negligible.
+    static let chunkBytes = 8 << 20
+
+    /// Splits `bytes[from...]` into chunks that each end at a line end outside
+    /// quotes: one chunk under 4 MB, otherwise about `max(4 x cores, size / 8 MB)`.
+    ///
+    /// Both passes run in parallel (a serial scan of a 4 GB register took
+    /// seconds): the first counts the quotes in equal byte ranges, which gives
+    /// whether each range starts inside quotes; the second moves every range's
+    /// start to just after the first line end outside quotes.
+    static func splitIntoChunks(_ bytes: [UInt8], from: Int) -> [Range<Int>] {
+        let n = bytes.count
+        let size = n - from
+        if size < (4 << 20) { return [from..<n] }
+        let cores = ProcessInfo.processInfo.activeProcessorCount
+        let wanted = Swift.min(4096, Swift.max(cores * 4, size / chunkBytes))
+        let starts = (0..<wanted).map { from + Int((Int64(size) * Int64($0)) / Int64(wanted)) }
+        let ends = Array(starts.dropFirst()) + [n]
+        let quoteParity: [Bool] = parallelMap(count: wanted) { k in
+            let quote = UInt8(ascii: "\"")
+            return countBytes(bytes.span.extracting(starts[k]..<ends[k]), equalTo: quote, or: quote) & 1 == 1
+        }
+        var parity = [Bool](repeating: false, count: wanted)
+        for k in 1..<wanted { parity[k] = parity[k - 1] != quoteParity[k - 1] }
+        let inQuotesAtStart = parity
+        let bounds: [Int] = parallelMap(count: wanted) { k in
+            if k == 0 { return from }
+            let s = bytes.span
+            var inQuotes = inQuotesAtStart[k]
+            var i = starts[k]
+            // A line end is LF, CRLF or a lone CR; a chunk never starts between CR and LF.
+            if s[i - 1] == UInt8(ascii: "\r") && s[i] == UInt8(ascii: "\n") { i += 1 }
+            if !inQuotes && (s[i - 1] == UInt8(ascii: "\n") || s[i - 1] == UInt8(ascii: "\r")) { return i }
+            while i < n {
+                let b = s[i]
+                if b == UInt8(ascii: "\"") {
+                    inQuotes.toggle()
+                } else if !inQuotes && (b == UInt8(ascii: "\n") || b == UInt8(ascii: "\r")) {
+                    if b == UInt8(ascii: "\r") && i + 1 < n && s[i + 1] == UInt8(ascii: "\n") { i += 1 }
+                    return i + 1
+                }
+                i += 1
+            }
+            return n
+        }
+        var ranges: [Range<Int>] = []
+        var lower = from
+        for b in bounds.dropFirst() + [n] where b > lower {
+            ranges.append(lower..<b)
+            lower = b
+        }
+        return ranges.isEmpty ? [from..<n] : ranges
+    }
+}

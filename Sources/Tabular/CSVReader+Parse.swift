@@ -1,0 +1,184 @@
+extension CSVReader {
+    /// A problem found in a chunk, reported in file order once every chunk is parsed.
+    struct Problem {
+        enum Kind { case nonNumeric, nonFinite, ragged(found: Int), unterminatedQuote }
+        let kind: Kind
+        let localRow: Int
+        let column: Int
+        let value: String
+
+        func error(header: [String], firstRow: Int) -> DataError {
+            let row = firstRow + localRow
+            switch kind {
+            case .nonNumeric: return .nonNumeric(column: header[column], row: row, value: value)
+            case .nonFinite: return .nonFinite(column: header[column], row: row, value: value)
+            case .ragged(let found): return .raggedRow(row: row, expected: header.count, found: found)
+            case .unterminatedQuote: return .unterminatedQuote(row: row)
+            }
+        }
+    }
+
+    struct ChunkResult: Sendable {
+        var rows = 0
+        /// The chunk's numeric columns (`nil` for the others), each already in
+        /// its narrowest exact form (``NumericColumn/init(compacting:)``).
+        var numbers: [NumericColumn?]
+        var texts: [TextColumn]
+        /// Text values with escaped quotes, by `column << 32 | row` (rare: kept out of the row loop's buffers).
+        var escapedTexts: [Int64: String] = [:]
+        var autoIsNumeric: [Bool]
+        var problem: Problem?
+    }
+
+    /// Parses the rows in `range`. A non-numeric value in a numeric column is a
+    /// problem, except in `autoColumns`, where it only clears `autoIsNumeric`.
+    ///
+    /// Numbers go into one flat column-major `Double` buffer sized by the
+    /// chunk's line count (written by index: appending to nested arrays cost a
+    /// uniqueness check and a retain per value), which is narrowed column by
+    /// column when the chunk is done and then freed. A field that starts with
+    /// a digit or `-`, has at most 15 digits and ends at a separator is taken
+    /// as an integer in the same scan (the register's usual field: it is
+    /// exact, so it equals what ``parseNumber(_:_:_:)`` gives); anything else
+    /// goes through ``scanField(_:from:row:limit:)`` and ``parseNumber(_:_:_:)``.
+    static func parseChunk(_ array: [UInt8], range: Range<Int>, kinds: [ColumnKind], autoColumns: [Bool]) -> ChunkResult {
+        let ncol = kinds.count
+        // Room for every row: each row but the last ends in LF, CR or CRLF, so
+        // the number of those bytes plus one bounds the rows (CRLF counts twice: a bound still).
+        let lines = 1 + countBytes(array.span.extracting(range), equalTo: UInt8(ascii: "\n"), or: UInt8(ascii: "\r"))
+        // Each numeric or text column gets `lines` slots in its buffer.
+        var slot = [Int](repeating: -1, count: ncol)
+        var numericSlots = 0, textSlots = 0
+        for j in 0..<ncol {
+            if kinds[j] == .numeric { slot[j] = numericSlots * lines; numericSlots += 1 }
+            if kinds[j] == .text { slot[j] = textSlots * lines; textSlots += 1 }
+        }
+        var numbers = [Double](repeating: .nan, count: numericSlots * lines)
+        var textBounds = [Int](repeating: 0, count: 2 * textSlots * lines)
+        var result = ChunkResult(numbers: Array(repeating: nil, count: ncol),
+                                 texts: Array(repeating: TextColumn(), count: ncol),
+                                 autoIsNumeric: Array(repeating: true, count: ncol), problem: nil)
+        var numberSpan = numbers.mutableSpan
+        var boundSpan = textBounds.mutableSpan
+        let rows = parseRows(array, range: range, kinds: kinds, autoColumns: autoColumns, numberOffset: slot,
+                             numbers: &numberSpan, textBounds: &boundSpan, result: &result)
+        result.rows = rows
+        for j in 0..<ncol where kinds[j] == .numeric {
+            result.numbers[j] = NumericColumn(compacting: numbers[slot[j]..<(slot[j] + rows)])
+        }
+        for j in 0..<ncol where kinds[j] == .text {
+            var text = TextColumn()
+            text.reserve(values: rows)
+            for r in 0..<rows {
+                let k = 2 * (slot[j] + r)
+                switch textBounds[k] {
+                case -1: text.append(nil)
+                case -2: text.append(result.escapedTexts[Int64(j) << 32 | Int64(r)]!)
+                default: text.append(bytes: array[textBounds[k]..<textBounds[k + 1]], missing: false)
+                }
+            }
+            result.texts[j] = text
+        }
+        result.escapedTexts = [:]
+        return result
+    }
+
+    /// The row loop of ``parseChunk(_:range:kinds:autoColumns:)``: numeric
+    /// column `j`'s value in row `r` goes to `numbers[numberOffset[j] + r]`; a
+    /// text column's value bounds to `textBounds[2 * (numberOffset[j] + r)]` and
+    /// the next slot (start -1: missing; -2: with escaped quotes, in `result.escapedTexts`). Returns the
+    /// rows parsed (up to the first problem, which is stored in `result`).
+    private static func parseRows(_ array: [UInt8], range: Range<Int>, kinds: [ColumnKind], autoColumns: [Bool],
+                                  numberOffset: [Int], numbers: inout MutableSpan<Double>, textBounds: inout MutableSpan<Int>,
+                                  result: inout ChunkResult) -> Int {
+        let bytes = array.span
+        let kindOf = kinds.span, offset = numberOffset.span
+        let ncol = kinds.count
+        let lf = UInt8(ascii: "\n"), cr = UInt8(ascii: "\r"), comma = UInt8(ascii: ","), minus = UInt8(ascii: "-")
+        let zero = UInt8(ascii: "0")
+        var pos = range.lowerBound
+        let end = range.upperBound
+        var row = 0
+        while pos < end {
+            // Skip blank lines.
+            if bytes[pos] == lf || bytes[pos] == cr { pos += 1; continue }
+            var col = 0
+            fields: while true {
+                let kind = col < ncol ? kindOf[col] : .skip
+                if kind == .numeric {
+                    // Fast path: an integer field ended by a separator (or an empty, missing field).
+                    var i = pos
+                    let negative = i < end && bytes[i] == minus
+                    if negative { i += 1 }
+                    let digitsStart = i
+                    var v: Int64 = 0
+                    while i < end {
+                        let d = bytes[i] &- zero
+                        if d > 9 { break }
+                        v = v &* 10 &+ Int64(d)
+                        i += 1
+                    }
+                    let digits = i - digitsStart
+                    if digits <= 15 && (i == end || bytes[i] == comma || bytes[i] == lf || bytes[i] == cr)
+                        && (digits > 0 ? !(negative && v == 0) : !negative) {
+                        if digits > 0 { numbers[offset[col] + row] = Double(negative ? -v : v) }
+                        col += 1
+                        let (t, next) = terminator(bytes, at: i, limit: end)
+                        pos = next
+                        if t == .comma { continue fields }
+                        break fields
+                    }
+                }
+                let f: Field
+                do { f = try scanField(bytes, from: pos, row: row, limit: end) } catch {
+                    result.problem = Problem(kind: .unterminatedQuote, localRow: row, column: col, value: "")
+                    return row
+                }
+                if col < ncol {
+                    let missing = isMissingToken(bytes, f)
+                    switch kind {
+                    case .skip: break
+                    case .numeric:
+                        // Missing values stay NaN (the buffer starts so).
+                        if !missing {
+                            switch parseNumber(bytes, f.start, f.end) {
+                            case .value(let v): numbers[offset[col] + row] = v
+                            case .notANumber where autoColumns[col], .nonFinite where autoColumns[col]:
+                                result.autoIsNumeric[col] = false
+                            case .notANumber:
+                                result.problem = Problem(kind: .nonNumeric, localRow: row, column: col, value: f.text(bytes))
+                                return row
+                            case .nonFinite:
+                                result.problem = Problem(kind: .nonFinite, localRow: row, column: col, value: f.text(bytes))
+                                return row
+                            }
+                        }
+                    case .text:
+                        // Only where the value is: the column is built once the chunk is parsed.
+                        let k = 2 * (offset[col] + row)
+                        if missing {
+                            textBounds[k] = -1
+                        } else if f.hasEscapedQuote {
+                            textBounds[k] = -2
+                            result.escapedTexts[Int64(col) << 32 | Int64(row)] = f.text(bytes)
+                        } else {
+                            textBounds[k] = f.start
+                            textBounds[k + 1] = f.end
+                        }
+                    case .auto:
+                        preconditionFailure("parseChunk: auto columns are parsed as numeric")
+                    }
+                }
+                col += 1
+                pos = f.next
+                if f.terminator != .comma { break }
+            }
+            if col != ncol {
+                result.problem = Problem(kind: .ragged(found: col), localRow: row, column: 0, value: "")
+                return row
+            }
+            row += 1
+        }
+        return row
+    }
+}

@@ -1,0 +1,212 @@
+import Linalg
+
+/// A numeric column stored in the narrowest exact form: 1-, 2- or 4-byte
+/// integers when every value is an integer in range, `Double` otherwise.
+///
+/// Register columns are mostly indicators, counts, years and small codes: a
+/// whole country's 54 million person-years times 30 columns is 13 GB as
+/// `Double` and about 2 GB stored this way. Reading a value gives exactly the
+/// `Double` that was stored (integers up to 2^31 are exact doubles); a
+/// missing value reads as `Double.nan`.
+///
+/// ## Detailed design
+/// Integer storage marks a missing value with the type's minimum
+/// (`Int8.min`, ...), so an `Int8` column holds -127...127. A value that does
+/// not fit (a fraction, a larger magnitude, the sentinel itself, or `-0.0`,
+/// whose sign would be lost) keeps the column in the next wider form. The
+/// width is chosen by ``init(compacting:)`` (the CSV reader per chunk, then the
+/// widest chunk) or kept as given by ``init(_:)``.
+///
+/// Equality compares values, not storage: two columns are equal when they
+/// have the same length and every pair of values is equal or both missing.
+///
+/// ## Complexity
+/// Subscript O(1) (one switch on the storage form); ``doubles`` and
+/// ``selecting(_:)`` O(n).
+public struct NumericColumn: Sendable, RandomAccessCollection {
+    /// How the values are stored.
+    public enum Storage: Sendable {
+        case int8([Int8])
+        case int16([Int16])
+        case int32([Int32])
+        case double([Double])
+    }
+
+    /// The stored values.
+    public let storage: Storage
+
+    /// Values kept as `Double` (no narrowing).
+    public init(_ values: [Double]) { storage = .double(values) }
+
+    /// Values stored in the narrowest exact form (see the type's discussion).
+    public init(compacting values: [Double]) { self.init(compacting: values[...]) }
+
+    /// ``init(compacting:)`` from a slice (the CSV reader's per-chunk buffer).
+    public init(compacting values: ArraySlice<Double>) {
+        switch NumericColumn.width(of: values) {
+        case .int8: storage = .int8(NumericColumn.narrowed(values))
+        case .int16: storage = .int16(NumericColumn.narrowed(values))
+        case .int32: storage = .int32(NumericColumn.narrowed(values))
+        case .double: storage = .double(Array(values))
+        }
+    }
+
+    /// Stored values as given.
+    public init(storage: Storage) { self.storage = storage }
+
+    public var startIndex: Int { 0 }
+    public var endIndex: Int { count }
+
+    /// Number of values.
+    @inlinable public var count: Int {
+        switch storage {
+        case .int8(let a): return a.count
+        case .int16(let a): return a.count
+        case .int32(let a): return a.count
+        case .double(let a): return a.count
+        }
+    }
+
+    /// Value `i`; `Double.nan` when missing.
+    @inlinable public subscript(i: Int) -> Double {
+        switch storage {
+        case .int8(let a): let x = a[i]; return x == .min ? .nan : Double(x)
+        case .int16(let a): let x = a[i]; return x == .min ? .nan : Double(x)
+        case .int32(let a): let x = a[i]; return x == .min ? .nan : Double(x)
+        case .double(let a): return a[i]
+        }
+    }
+
+    /// Whether value `i` is missing.
+    @inlinable public func isMissing(_ i: Int) -> Bool {
+        switch storage {
+        case .int8(let a): return a[i] == .min
+        case .int16(let a): return a[i] == .min
+        case .int32(let a): return a[i] == .min
+        case .double(let a): return a[i].isNaN
+        }
+    }
+
+    /// Bytes per stored value (1, 2, 4 or 8).
+    public var bytesPerValue: Int {
+        switch storage {
+        case .int8: return 1
+        case .int16: return 2
+        case .int32: return 4
+        case .double: return 8
+        }
+    }
+
+    /// All values as `Double` (a new array unless stored as `Double`).
+    public var doubles: [Double] {
+        switch storage {
+        case .double(let a): return a
+        default: return map { $0 }
+        }
+    }
+
+    /// The values at the given row indices, in the same storage form.
+    public func selecting(_ rows: [Int]) -> NumericColumn {
+        switch storage {
+        case .int8(let a): return NumericColumn(storage: .int8(rows.map { a[$0] }))
+        case .int16(let a): return NumericColumn(storage: .int16(rows.map { a[$0] }))
+        case .int32(let a): return NumericColumn(storage: .int32(rows.map { a[$0] }))
+        case .double(let a): return NumericColumn(storage: .double(rows.map { a[$0] }))
+        }
+    }
+
+    /// Joins columns end to end in the widest of their storage forms.
+    public static func concatenating(_ parts: [NumericColumn]) -> NumericColumn {
+        if parts.count == 1 { return parts[0] }
+        let total = parts.reduce(0) { $0 + $1.count }
+        switch parts.map(\.form).max() ?? .int8 {
+        case .int8: return NumericColumn(storage: .int8(joined(parts, total)))
+        case .int16: return NumericColumn(storage: .int16(joined(parts, total)))
+        case .int32: return NumericColumn(storage: .int32(joined(parts, total)))
+        case .double:
+            var out: [Double] = []
+            out.reserveCapacity(total)
+            for p in parts {
+                if case .double(let a) = p.storage { out.append(contentsOf: a) } else { out.append(contentsOf: p) }
+            }
+            return NumericColumn(storage: .double(out))
+        }
+    }
+
+    // MARK: - Storage forms
+
+    /// Storage forms, narrowest first.
+    enum Form: Int, Comparable {
+        case int8, int16, int32, double
+        static func < (a: Form, b: Form) -> Bool { a.rawValue < b.rawValue }
+    }
+
+    var form: Form {
+        switch storage {
+        case .int8: return .int8
+        case .int16: return .int16
+        case .int32: return .int32
+        case .double: return .double
+        }
+    }
+
+    /// The narrowest form that holds every value exactly (NaN = missing).
+    static func width(of values: ArraySlice<Double>) -> Form {
+        var low: Int32 = 0, high: Int32 = 0
+        for x in values where !x.isNaN {
+            // Integers in Int32's range, except its minimum (the sentinel) and -0.0. The
+            // truncating conversion is one instruction; `rounded()` is a library call.
+            guard x > -2_147_483_648, x <= 2_147_483_647 else { return .double }
+            let i = Int32(x)
+            guard Double(i) == x, !(i == 0 && x.sign == .minus) else { return .double }
+            low = Swift.min(low, i)
+            high = Swift.max(high, i)
+        }
+        if low > Int32(Int8.min) && high <= Int32(Int8.max) { return .int8 }
+        if low > Int32(Int16.min) && high <= Int32(Int16.max) { return .int16 }
+        return .int32
+    }
+
+    /// `values` as integers of type `T` (every value fits: see ``width(of:)``); NaN becomes `T.min`.
+    static func narrowed<T: FixedWidthInteger>(_ values: ArraySlice<Double>) -> [T] {
+        // Int32(x) is exact here (checked by width(of:)); the generic T(exactly:) costs a call per value.
+        values.map { $0.isNaN ? T.min : T(truncatingIfNeeded: Int32($0)) }
+    }
+
+    private static func joined<T: FixedWidthInteger>(_ parts: [NumericColumn], _ total: Int) -> [T] {
+        var out: [T] = []
+        out.reserveCapacity(total)
+        for p in parts {
+            switch p.storage {
+            case .int8(let a): if T.self == Int8.self { out.append(contentsOf: a as! [T]) } else { out.append(contentsOf: a.lazy.map { $0 == .min ? T.min : T($0) }) }
+            case .int16(let a): if T.self == Int16.self { out.append(contentsOf: a as! [T]) } else { out.append(contentsOf: a.lazy.map { $0 == .min ? T.min : T($0) }) }
+            case .int32(let a): if T.self == Int32.self { out.append(contentsOf: a as! [T]) } else { out.append(contentsOf: a.lazy.map { $0 == .min ? T.min : T($0) }) }
+            case .double: preconditionFailure("NumericColumn: a Double part cannot join an integer column")
+            }
+        }
+        return out
+    }
+}
+
+extension NumericColumn: Equatable {
+    public static func == (a: NumericColumn, b: NumericColumn) -> Bool {
+        a.count == b.count && a.indices.allSatisfy { i in
+            let x = a[i], y = b[i]
+            return x == y || (x.isNaN && y.isNaN)
+        }
+    }
+}
+
+extension RowBlock {
+    /// Copies `values[indices[k]]` into row `k` of column `j`, reading the
+    /// column in its storage form (no `Double` copy of the column is made).
+    /// The caller gathers only non-missing rows.
+    public mutating func gatherColumn(_ j: Int, from values: NumericColumn, at indices: ArraySlice<Int>) {
+        switch values.storage {
+        case .int8(let a): gatherColumn(j, from: a, at: indices)
+        case .int16(let a): gatherColumn(j, from: a, at: indices)
+        case .int32(let a): gatherColumn(j, from: a, at: indices)
+        case .double(let a): gatherColumn(j, from: a, at: indices)
+        }
+    }
+}
