@@ -2,6 +2,7 @@
 """DiDKit against its peers on the same synthetic registers, in one run.
 
     python3 Benchmarks/Compare/compare.py [--sizes 15000,150000,1500000] [--repeats 3]
+                                          [--end-to-end 6000000]
 
 What it does (all from the repository root):
 1. builds `didkit` in release mode and generates the registers with the demo's
@@ -14,7 +15,12 @@ What it does (all from the repository root):
    prints medians, ratios against DiDKit and peak RSS, and checks that every
    peer's coefficients agree with DiDKit's (max |difference| printed);
 4. measures the machine's read bandwidth and prints each DiDKit IRLS
-   iteration against the one-read-of-the-design bound.
+   iteration against the one-read-of-the-design bound;
+5. with `--end-to-end N`, times the whole study (`didkit run` on the
+   reference study file pointed at the N-person register: CSV in, propensity
+   model, matching, panel, two DiD logits, report out) with its peak RSS. No
+   peer runs this pipeline in one program, so this row has no ratio; the
+   whole-country target is N = 6,000,000 in under 60 s and 12 GB.
 
 Timings are of the estimation step only (data already in memory, design
 built), except the CSV task, which times reading. DiDKit reports its phases
@@ -144,10 +150,22 @@ def bandwidth_gbs(py):
     return float(sh([py, "-c", code]).stdout)
 
 
+def ensure_register(n, baseline):
+    """The n-person register (and its 2010 cross-section), generated once."""
+    reg = os.path.join(DATA, f"register-{n}.csv")
+    base = os.path.join(DATA, f"baseline-{n}.csv")
+    if not os.path.exists(reg):
+        sh([DIDKIT, "generate", "--persons", str(n), "--out", reg])
+    if baseline and not os.path.exists(base):
+        sh([DIDKIT, "generate", "--persons", str(n), "--year", "2010", "--out", base])
+    return reg
+
+
 def main():
     ap = argparse.ArgumentParser()
     ap.add_argument("--sizes", default="15000,150000,1500000")
     ap.add_argument("--repeats", type=int, default=3)
+    ap.add_argument("--end-to-end", default="", help="sizes for the whole-study run, e.g. 6000000")
     args = ap.parse_args()
     os.makedirs(DATA, exist_ok=True)
     print("building didkit (release)...", flush=True)
@@ -156,12 +174,27 @@ def main():
     bw = bandwidth_gbs(py)
     print(f"machine: {os.cpu_count()} cores; single-process read bandwidth {bw:.1f} GB/s (numpy sum)")
     rows = []
-    for n in [int(s) for s in args.sizes.split(",")]:
-        reg = os.path.join(DATA, f"register-{n}.csv")
+    for n in [int(s) for s in args.end_to_end.split(",") if s]:
+        reg = ensure_register(n, baseline=False)
+        study = json.load(open(os.path.join(ROOT, "Docs", "examples", "reference-study.json")))
+        study["data"] = reg
+        study_path = os.path.join(DATA, f"study-{n}.json")
+        json.dump(study, open(study_path, "w"), indent=1)
+        cmd = [DIDKIT, "run", study_path, "--out", os.path.join(DATA, f"report-{n}"), "--format", "json"]
+        walls, peaks = [], []
+        for _ in range(args.repeats):
+            start = time.perf_counter()
+            p = subprocess.Popen(cmd, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+            _, status, usage = os.wait4(p.pid, 0)
+            walls.append(time.perf_counter() - start)
+            peaks.append(usage.ru_maxrss / 1024)
+            if status != 0:
+                raise RuntimeError(f"didkit run failed on {study_path}")
+        rows.append((n, "study", "didkit", statistics.median(walls), 1.0, max(peaks), "",
+                     f"end to end, {os.path.getsize(reg) / 1e9:.2f} GB CSV; runs {', '.join(f'{w:.1f}' for w in walls)} s"))
+    for n in [int(s) for s in args.sizes.split(",") if s]:
+        reg = ensure_register(n, baseline=True)
         base = os.path.join(DATA, f"baseline-{n}.csv")
-        if not os.path.exists(reg):
-            sh([DIDKIT, "generate", "--persons", str(n), "--out", reg])
-            sh([DIDKIT, "generate", "--persons", str(n), "--year", "2010", "--out", base])
         size_mb = os.path.getsize(reg) / 1e6
         for task, path, dk in [("ps", base, didkit_ps(base)), ("did", reg, didkit_did(reg)), ("csv", reg, None)]:
             spec = {"numeric": PS_NUMERIC if task == "ps" else DID_CONTROLS, "factors": PS_FACTORS if task == "ps" else DID_FACTORS}
