@@ -6,7 +6,6 @@ extension CSVReader {
     struct Field {
         var start: Int
         var end: Int
-        var quoted: Bool
         var hasEscapedQuote: Bool
         var next: Int
         var terminator: Terminator
@@ -34,9 +33,8 @@ extension CSVReader {
         let space = UInt8(ascii: " ")
         var i = p
         while i < n && bytes[i] == space { i += 1 }
-        var field = Field(start: i, end: i, quoted: false, hasEscapedQuote: false, next: i, terminator: .endOfInput)
+        var field = Field(start: i, end: i, hasEscapedQuote: false, next: i, terminator: .endOfInput)
         if i < n && bytes[i] == quote {
-            field.quoted = true
             i += 1
             field.start = i
             while true {
@@ -54,7 +52,6 @@ extension CSVReader {
                 // Text after a closing quote: the rest up to the separator belongs to a malformed field.
                 while i < n && bytes[i] != comma && bytes[i] != lf && bytes[i] != cr { i += 1 }
                 field.end = i
-                field.quoted = false
                 field.hasEscapedQuote = false
             }
         } else {

@@ -24,8 +24,6 @@ extension CSVReader {
         /// its narrowest exact form (``NumericColumn/init(compacting:)``).
         var numbers: [NumericColumn?]
         var texts: [TextColumn]
-        /// Text values with escaped quotes, by `column << 32 | row` (rare: kept out of the row loop's buffers).
-        var escapedTexts: [Int64: String] = [:]
         var autoIsNumeric: [Bool]
         var problem: Problem?
     }
@@ -60,8 +58,9 @@ extension CSVReader {
                                  autoIsNumeric: Array(repeating: true, count: ncol), problem: nil)
         var numberSpan = numbers.mutableSpan
         var boundSpan = textBounds.mutableSpan
-        let rows = parseRows(array, range: range, kinds: kinds, autoColumns: autoColumns, numberOffset: slot,
-                             numbers: &numberSpan, textBounds: &boundSpan, result: &result)
+        var escapedTexts: [Int64: String] = [:]
+        let rows = parseRows(array, range: range, kinds: kinds, autoColumns: autoColumns, slotOffset: slot,
+                             numbers: &numberSpan, textBounds: &boundSpan, escapedTexts: &escapedTexts, result: &result)
         result.rows = rows
         for j in 0..<ncol where kinds[j] == .numeric {
             result.numbers[j] = NumericColumn(compacting: numbers[slot[j]..<(slot[j] + rows)])
@@ -73,26 +72,26 @@ extension CSVReader {
                 let k = 2 * (slot[j] + r)
                 switch textBounds[k] {
                 case -1: text.append(nil)
-                case -2: text.append(result.escapedTexts[Int64(j) << 32 | Int64(r)]!)
+                case -2: text.append(escapedTexts[Int64(j) << 32 | Int64(r)]!)
                 default: text.append(bytes: array[textBounds[k]..<textBounds[k + 1]], missing: false)
                 }
             }
             result.texts[j] = text
         }
-        result.escapedTexts = [:]
         return result
     }
 
     /// The row loop of ``parseChunk(_:range:kinds:autoColumns:)``: numeric
-    /// column `j`'s value in row `r` goes to `numbers[numberOffset[j] + r]`; a
-    /// text column's value bounds to `textBounds[2 * (numberOffset[j] + r)]` and
-    /// the next slot (start -1: missing; -2: with escaped quotes, in `result.escapedTexts`). Returns the
+    /// column `j`'s value in row `r` goes to `numbers[slotOffset[j] + r]`; a
+    /// text column's value's bounds go to `textBounds[2 * (slotOffset[j] + r)]`
+    /// and the slot after it (start -1: missing; -2: it has escaped quotes and
+    /// its text is in `escapedTexts` under `j << 32 | r`, rare). Returns the
     /// rows parsed (up to the first problem, which is stored in `result`).
     private static func parseRows(_ array: [UInt8], range: Range<Int>, kinds: [ColumnKind], autoColumns: [Bool],
-                                  numberOffset: [Int], numbers: inout MutableSpan<Double>, textBounds: inout MutableSpan<Int>,
-                                  result: inout ChunkResult) -> Int {
+                                  slotOffset: [Int], numbers: inout MutableSpan<Double>, textBounds: inout MutableSpan<Int>,
+                                  escapedTexts: inout [Int64: String], result: inout ChunkResult) -> Int {
         let bytes = array.span
-        let kindOf = kinds.span, offset = numberOffset.span
+        let kindOf = kinds.span, offset = slotOffset.span
         let ncol = kinds.count
         let lf = UInt8(ascii: "\n"), cr = UInt8(ascii: "\r"), comma = UInt8(ascii: ","), minus = UInt8(ascii: "-")
         let zero = UInt8(ascii: "0")
@@ -160,7 +159,7 @@ extension CSVReader {
                             textBounds[k] = -1
                         } else if f.hasEscapedQuote {
                             textBounds[k] = -2
-                            result.escapedTexts[Int64(col) << 32 | Int64(row)] = f.text(bytes)
+                            escapedTexts[Int64(col) << 32 | Int64(row)] = f.text(bytes)
                         } else {
                             textBounds[k] = f.start
                             textBounds[k + 1] = f.end

@@ -20,18 +20,23 @@ public enum ColumnKind: Sendable, Equatable {
 /// with an optional exponent.
 ///
 /// ## Detailed design
-/// The file is read into memory once and parsed byte by byte: no `String` is
-/// made per field. The data rows are split into chunks at line ends that are
-/// outside quotes (one linear scan tracks quote parity) and the chunks are
-/// parsed in parallel, each into its own column buffers, which are then
-/// concatenated in order: the result does not depend on the number of cores.
-/// Numbers with at most 19 significant digits and a decimal exponent within
-/// +-22 are converted exactly with one multiplication or division by a power
-/// of ten (Clinger's fast path: both operands are exact doubles, so the result
-/// is correctly rounded); anything else goes to the C library's `strtod`.
+/// The file is read into memory once and parsed on a `Span` of its bytes: no
+/// `String` is made per field. The data rows are split into chunks at line
+/// ends outside quotes (``splitIntoChunks(_:from:)``, from the quote parity of
+/// equal byte ranges, in parallel); the chunks are parsed in parallel, each
+/// narrowing its numeric columns to their narrowest exact form
+/// (``NumericColumn``); every column is then joined in the widest form any
+/// chunk needed, which is the whole column's narrowest form: the result does
+/// not depend on the number of cores. Integer fields of up to 15 digits are
+/// converted in the scan; other numbers with at most 19 significant digits and
+/// a decimal exponent within +-22 are converted exactly with one
+/// multiplication or division by a power of ten (Clinger's fast path: both
+/// operands are exact doubles, so the result is correctly rounded); anything
+/// else goes to the C library's `strtod`. Docs/Tables.md has the whole design.
 ///
 /// ## Complexity
-/// O(bytes) time, two passes; memory: the file plus the stored columns.
+/// O(bytes) time: a quote count and a line count (eight bytes at a time) and
+/// the parse; memory: the file, the stored columns, one chunk buffer per core.
 public enum CSVReader {
     /// Reads a CSV file.
     /// - Parameters:

@@ -88,14 +88,7 @@ public struct NumericColumn: Sendable, RandomAccessCollection {
     }
 
     /// Bytes per stored value (1, 2, 4 or 8).
-    public var bytesPerValue: Int {
-        switch storage {
-        case .int8: return 1
-        case .int16: return 2
-        case .int32: return 4
-        case .double: return 8
-        }
-    }
+    public var bytesPerValue: Int { 1 << form.rawValue }
 
     /// All values as `Double` (a new array unless stored as `Double`).
     public var doubles: [Double] {
@@ -135,7 +128,7 @@ public struct NumericColumn: Sendable, RandomAccessCollection {
 
     // MARK: - Storage forms
 
-    /// Storage forms, narrowest first.
+    /// Storage forms, narrowest first; the raw value is log2 of the bytes per value.
     enum Form: Int, Comparable {
         case int8, int16, int32, double
         static func < (a: Form, b: Form) -> Bool { a.rawValue < b.rawValue }
@@ -176,11 +169,15 @@ public struct NumericColumn: Sendable, RandomAccessCollection {
     private static func joined<T: FixedWidthInteger>(_ parts: [NumericColumn], _ total: Int) -> [T] {
         var out: [T] = []
         out.reserveCapacity(total)
+        /// Appends integers of a form no wider than `T`, the sentinel mapped to `T`'s.
+        func append<S: FixedWidthInteger>(_ a: [S]) {
+            if S.self == T.self { out.append(contentsOf: a as! [T]) } else { out.append(contentsOf: a.lazy.map { $0 == .min ? T.min : T($0) }) }
+        }
         for p in parts {
             switch p.storage {
-            case .int8(let a): if T.self == Int8.self { out.append(contentsOf: a as! [T]) } else { out.append(contentsOf: a.lazy.map { $0 == .min ? T.min : T($0) }) }
-            case .int16(let a): if T.self == Int16.self { out.append(contentsOf: a as! [T]) } else { out.append(contentsOf: a.lazy.map { $0 == .min ? T.min : T($0) }) }
-            case .int32(let a): if T.self == Int32.self { out.append(contentsOf: a as! [T]) } else { out.append(contentsOf: a.lazy.map { $0 == .min ? T.min : T($0) }) }
+            case .int8(let a): append(a)
+            case .int16(let a): append(a)
+            case .int32(let a): append(a)
             case .double: preconditionFailure("NumericColumn: a Double part cannot join an integer column")
             }
         }

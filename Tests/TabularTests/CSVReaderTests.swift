@@ -106,7 +106,7 @@ struct CSVReaderTests {
         // (about every 1/8 of the file) must fall at line ends outside quotes.
         var q = "id,note,x\n"
         for i in 0..<220_000 { q += "\(i),\"a\nb,\r\n\(i % 7)\"\"\",\(i % 5)\n" }
-        #expect(q.utf8.count > 4 << 20)
+        #expect(q.utf8.count > 4 << 20)   // inputs under 4 MB are parsed as one chunk (CSVReader.splitIntoChunks)
         let quoted = try csv(q, kinds: ["id": .text, "note": .text])
         #expect(quoted.rowCount == 220_000)
         let notes = try quoted.text("note"), xs = try quoted.numeric("x")
