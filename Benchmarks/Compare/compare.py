@@ -9,7 +9,9 @@ What it does (all from the repository root):
    own generator (`didkit generate`), one file per size (persons x 9 years)
    plus the 2010 cross-section used for the propensity model;
 2. creates a virtual environment (Benchmarks/Compare/.venv) with statsmodels,
-   scikit-learn and pandas; R's glm is used when Rscript is installed;
+   scikit-learn and pandas; when Rscript is installed with data.table and
+   MatchIt (Debian: r-base-core r-cran-data.table r-cran-matchit), R's glm,
+   data.table's fread and MatchIt run too (peers.R);
 3. for each task runs DiDKit and the peers on the same file, A/B interleaved,
    `--repeats` times, each run in its own process (peak RSS from wait4);
    prints medians, ratios against DiDKit and peak RSS, and checks that every
@@ -23,8 +25,10 @@ What it does (all from the repository root):
    whole-country target is N = 6,000,000 in under 60 s and 12 GB.
 
 Timings are of the estimation step only (data already in memory, design
-built), except the CSV task, which times reading. DiDKit reports its phases
-with `--timing`.
+built), except the CSV task, which times reading, and the match task, which
+times the score model, the matching (and, for DiDKit, the balance table).
+DiDKit reports its phases with `--timing`. A peer that fails (out of memory,
+say) is reported as failed; the run goes on.
 """
 import argparse, json, os, shutil, statistics, subprocess, sys, time
 
@@ -45,26 +49,29 @@ DID_FACTORS = ["municipality"]
  # father_edu would duplicate father_vocational (collinear)
 
 
+MATCH_CALIPER = 0.01  # score units, as in the reference study
+
+
 def sh(cmd, **kw):
     return subprocess.run(cmd, check=True, text=True, capture_output=True, **kw)
 
 
-def timed(cmd, env=None):
-    """Runs cmd; returns (stdout, stderr, wall seconds)."""
-    start = time.perf_counter()
-    p = subprocess.Popen(cmd, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, env=env)
-    out, err = p.communicate()
-    wall = time.perf_counter() - start
-    if p.returncode != 0:
-        raise RuntimeError(f"{cmd[0]} failed: {err.strip()[:500]}")
-    return out, err, wall
-
-
-def rss_of(cmd):
-    """Peak RSS (MB) of a command, via /usr/bin/time-like wait4."""
-    p = subprocess.Popen(cmd, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-    _, _, usage = os.wait4(p.pid, 0)
-    return usage.ru_maxrss / 1024.0
+def measured(cmd, env=None):
+    """Runs cmd in its own process: (stdout, stderr, wall seconds, peak RSS MB from wait4).
+    Raises RuntimeError (with the last line of stderr, or the signal) if it fails."""
+    import tempfile
+    with tempfile.TemporaryFile("w+") as out, tempfile.TemporaryFile("w+") as err:
+        start = time.perf_counter()
+        p = subprocess.Popen(cmd, stdout=out, stderr=err, text=True, env=env)
+        _, status, usage = os.wait4(p.pid, 0)
+        wall = time.perf_counter() - start
+        out.seek(0); err.seek(0)
+        o, e = out.read(), err.read()
+    if status != 0:
+        sig = os.WTERMSIG(status) if os.WIFSIGNALED(status) else 0
+        last = e.strip().splitlines()[-1][:300] if e.strip() else ""
+        raise RuntimeError(f"killed by signal {sig} (out of memory?)" if sig else f"{os.path.basename(cmd[0])}: {last}")
+    return o, e, wall, usage.ru_maxrss / 1024.0
 
 
 def setup_venv():
@@ -140,6 +147,32 @@ def didkit_did(path):
             "--controls", ",".join(DID_CONTROLS), "--factors", ",".join(DID_FACTORS), "--format", "json", "--timing"]
 
 
+def didkit_match(path, pairs_out):
+    return [DIDKIT, "match", "--data", path, "--id", "pnr", "--treatment", "participant",
+            "--covariates", ",".join(PS_NUMERIC + PS_FACTORS), "--factors", ",".join(PS_FACTORS), "--preset", "matchit",
+            "--caliper", str(MATCH_CALIPER), "--caliper-scale", "score", "--format", "json", "--timing",
+            "--pairs-out", pairs_out]
+
+
+def r_peers():
+    """The R peers installed: {"glm", "fread", "matchit"} or fewer."""
+    if not shutil.which("Rscript"):
+        return set()
+    have = {"glm"}
+    for pkg, tool in [("data.table", "fread"), ("MatchIt", "matchit")]:
+        ok = subprocess.run(["Rscript", "-e", f"library({pkg})"], capture_output=True).returncode == 0
+        if ok:
+            have.add(tool)
+    return have if "fread" in have else set()  # peers.R reads every file with fread
+
+
+def mem_available_gb():
+    for line in open("/proc/meminfo"):
+        if line.startswith("MemAvailable:"):
+            return int(line.split()[1]) / 1024 ** 2
+    return float("inf")
+
+
 def parse_timing(err):
     line = [l for l in err.splitlines() if l.startswith("didkit-timing")][-1]
     return dict(kv.split("=") for kv in line.split()[1:])
@@ -161,18 +194,48 @@ def ensure_register(n, baseline):
     return reg
 
 
+def peer_command(tool, task, path, spec, py, pairs_out):
+    """The command and environment of one peer run."""
+    if tool in ("statsmodels", "sklearn", "pandas"):
+        return [py, "-c", PEER, task, tool, path, json.dumps(spec)], None
+    # R (glm / fread / MatchIt) via peers.R, the spec in a file.
+    spec_path = os.path.join(DATA, f"spec-{task}.json")
+    json.dump(spec, open(spec_path, "w"))
+    cmd = ["Rscript", os.path.join(HERE, "peers.R"), task, path, spec_path] + ([pairs_out] if task == "match" else [])
+    # R's glm.fit with OpenBLAS threads ran 4.8x slower (150k ps: 3.99 s vs
+    # 0.83 s, threads spinning in the kernel), so R gets its fastest setting.
+    return cmd, dict(os.environ, OPENBLAS_NUM_THREADS="1")
+
+
+def read_pairs(path):
+    if path.endswith(".csv"):
+        rows = open(path).read().splitlines()[1:]
+        return {f"{r.split(',')[0]}>{r.split(',')[1]}" for r in rows if r}
+    return set(open(path).read().split())
+
+
 def main():
     ap = argparse.ArgumentParser()
     ap.add_argument("--sizes", default="15000,150000,1500000")
     ap.add_argument("--repeats", type=int, default=3)
+    ap.add_argument("--tasks", default="ps,did,csv,match")
     ap.add_argument("--end-to-end", default="", help="sizes for the whole-study run, e.g. 6000000")
+    ap.add_argument("--matchit-max", type=int, default=150000,
+                    help="largest register (persons) on which MatchIt runs; its correct path holds a treated x control "
+                         "distance matrix (150k: 2,897 x 146,694, 21 GB peak, 2 minutes)")
+    ap.add_argument("--rglm-did-max", type=int, default=150000,
+                    help="largest register on which R glm fits the DiD model (its model matrix and QR copies; "
+                         "the issue measured glm out of memory at 10.5M person-years)")
     args = ap.parse_args()
+    tasks = args.tasks.split(",")
     os.makedirs(DATA, exist_ok=True)
     print("building didkit (release)...", flush=True)
     subprocess.run(["swift", "build", "-c", "release", "--product", "didkit"], cwd=ROOT, check=True, capture_output=True)
     py = setup_venv()
+    r_tools = r_peers()
     bw = bandwidth_gbs(py)
-    print(f"machine: {os.cpu_count()} cores; single-process read bandwidth {bw:.1f} GB/s (numpy sum)")
+    print(f"machine: {os.cpu_count()} cores; single-process read bandwidth {bw:.1f} GB/s (numpy sum); "
+          f"R peers: {', '.join(sorted(r_tools)) or 'none (Rscript with data.table and MatchIt not found)'}", flush=True)
     rows = []
     for n in [int(s) for s in args.end_to_end.split(",") if s]:
         reg = ensure_register(n, baseline=False)
@@ -196,51 +259,91 @@ def main():
         reg = ensure_register(n, baseline=True)
         base = os.path.join(DATA, f"baseline-{n}.csv")
         size_mb = os.path.getsize(reg) / 1e6
-        for task, path, dk in [("ps", base, didkit_ps(base)), ("did", reg, didkit_did(reg)), ("csv", reg, None)]:
-            spec = {"numeric": PS_NUMERIC if task == "ps" else DID_CONTROLS, "factors": PS_FACTORS if task == "ps" else DID_FACTORS}
-            tools = ["didkit", "statsmodels", "sklearn"] if task != "csv" else ["didkit", "pandas"]
+        for task in tasks:
+            path = base if task in ("ps", "match") else reg
+            ps_like = task in ("ps", "match")
+            spec = {"numeric": PS_NUMERIC if ps_like else DID_CONTROLS, "factors": PS_FACTORS if ps_like else DID_FACTORS,
+                    "caliper": MATCH_CALIPER}
+            skipped = {}
+            if task in ("ps", "did"):
+                tools = ["didkit", "statsmodels", "sklearn"] + (["rglm"] if "glm" in r_tools else [])
+                if task == "did" and "rglm" in tools and n > args.rglm_did_max:
+                    tools.remove("rglm"); skipped["rglm"] = f"skipped above --rglm-did-max {args.rglm_did_max}"
+            elif task == "csv":
+                tools = ["didkit", "pandas"] + (["fread"] if "fread" in r_tools else [])
+            else:
+                tools = ["didkit"]
+                if "matchit" in r_tools:
+                    treated = sum(1 for line in open(base) if line.split(",")[2] == "1")
+                    need_gb = 6.5 * treated * n * 8 / 1e9  # the distance matrix and MatchIt's copies of it
+                    if n > args.matchit_max:
+                        skipped["matchit"] = f"skipped above --matchit-max {args.matchit_max}"
+                    elif need_gb > mem_available_gb():
+                        skipped["matchit"] = f"skipped: needs about {need_gb:.0f} GB, {mem_available_gb():.0f} GB available"
+                    else:
+                        tools.append("matchit")
             times = {t: [] for t in tools}
-            coefs, iters, rss, extra = {}, {}, {}, {}
+            coefs, iters, rss, extra, pairs, failed = {}, {}, {}, {}, {}, {}
             for rep in range(args.repeats):
                 for tool in (tools if rep % 2 == 0 else list(reversed(tools))):
+                    if tool in failed:
+                        continue
+                    pairs_out = os.path.join(DATA, f"pairs-{n}-{tool}-MICRODATA" + (".csv" if tool == "didkit" else ".txt"))
                     if tool == "didkit":
-                        # CSV task: `didkit read` parses every column, as pandas does.
-                        cmd = dk if dk else [DIDKIT, "read", "--data", path, "--timing"]
-                        out, err, _ = timed(cmd)
+                        # CSV task: `didkit read` parses every column, as pandas and fread do.
+                        cmd = {"ps": lambda: didkit_ps(path), "did": lambda: didkit_did(path),
+                               "csv": lambda: [DIDKIT, "read", "--data", path, "--timing"],
+                               "match": lambda: didkit_match(path, pairs_out)}[task]()
+                        out, err, _, peak = measured(cmd)
+                        rss[tool] = max(rss.get(tool, 0), peak)
                         tm = parse_timing(err)
-                        times[tool].append(float(tm["read"]) if task == "csv" else float(tm["fit"]))
-                        if task != "csv":
+                        times[tool].append(float(tm["read" if task == "csv" else "match" if task == "match" else "fit"]))
+                        if task in ("ps", "did"):
                             doc = json.loads(out)
                             coefs[tool] = {t["name"]: t["coefficient"] for t in doc["terms"]}
                             iters[tool] = doc["iterations"]
                             extra = tm
-                        if rep == 0:
-                            rss[tool] = rss_of(cmd)
+                        if task == "match":
+                            pairs[tool] = read_pairs(pairs_out)
                     else:
-                        peer_task = "csv" if tool == "pandas" else task
-                        out, _, _ = timed([py, "-c", PEER, peer_task, tool, path, json.dumps(spec)])
-                        r = json.loads(out)
+                        peer_task = "csv" if tool in ("pandas", "fread") else task
+                        try:
+                            out, _, _, peak = measured(*peer_command(tool, peer_task, path, spec, py, pairs_out))
+                        except RuntimeError as e:
+                            failed[tool] = str(e)
+                            continue
+                        r = json.loads(out.strip().splitlines()[-1])
+                        rss[tool] = max(rss.get(tool, 0), peak)
                         times[tool].append(r["seconds"])
-                        if task != "csv":
+                        if task in ("ps", "did"):
                             coefs[tool] = dict(zip(r["names"], r["coef"]))
                             iters[tool] = r["iterations"]
-                        if rep == 0:
-                            rss[tool] = rss_of([py, "-c", PEER, peer_task, tool, path, json.dumps(spec)])
-            med = {t: statistics.median(v) for t, v in times.items()}
+                        if task == "match":
+                            pairs[tool] = read_pairs(pairs_out)
+            med = {t: statistics.median(v) for t, v in times.items() if v}
             for t in tools:
+                if t not in med:
+                    rows.append((n, task, t, float("nan"), float("nan"), float("nan"), "", f"failed: {failed.get(t, '?')}"))
+                    continue
                 diff = ""
-                if task != "csv" and t != "didkit":
+                if task in ("ps", "did") and t != "didkit":
                     common = set(coefs[t]) & set(coefs["didkit"])
                     diff = f"{max(abs(coefs[t][k] - coefs['didkit'][k]) for k in common):.1e} on {len(common)} coefs"
+                if task == "match":
+                    same = len(pairs[t] & pairs["didkit"])
+                    diff = f"{len(pairs[t])} pairs" + ("" if t == "didkit" else f", {same} identical to DiDKit's")
                 rate = f" ({size_mb / med[t]:.0f} MB/s)" if task == "csv" else ""
                 rows.append((n, task, t, med[t], med[t] / med["didkit"], rss.get(t, float("nan")), iters.get(t, ""), diff + rate))
-            if task != "csv" and extra:
+            for t, why in skipped.items():
+                rows.append((n, task, t, float("nan"), float("nan"), float("nan"), "", why))
+            if task in ("ps", "did") and extra:
                 r_, c_ = int(extra["rows"].split("=")[-1]) if "rows" in extra else 0, int(extra.get("columns", "0"))
                 it = int(extra.get("iterations", "1"))
                 bound = r_ * c_ * 8 / (bw * 1e9)
                 per_it = med["didkit"] / (it + 2)
                 rows.append((n, task, "bound", bound, per_it / bound if bound else float("nan"), float("nan"), "",
                              f"{r_} x {c_} design: one read {bound * 1000:.1f} ms; DiDKit per pass {per_it * 1000:.1f} ms"))
+            print(f"  done: {n} {task}", flush=True)
     print()
     print(f"{'persons':>9} {'task':>5} {'tool':>12} {'median s':>9} {'vs didkit':>9} {'peak MB':>8} {'iter':>5}  agreement / notes")
     for n, task, t, m, ratio, r, it, note in rows:

@@ -29,6 +29,7 @@ struct MatchCommand: OutputCommand {
     @Option(help: "Comma-separated columns to match exactly on.") var exact: String?
     @Option(help: "Write the matched pairs (micro data: person ids) to this CSV file.") var pairsOut: String?
     @Option(help: "Output format: text, json, markdown, csv or latex.") var format: OutputFormat = .text
+    @Flag(help: "Print phase timings (read, match: score model, matching and balance) to stderr.") var timing = false
 
     func validate() throws {
         if let c = caliper, !(c > 0) { throw ValidationError("--caliper must be positive, got \(c)") }
@@ -63,12 +64,16 @@ struct MatchCommand: OutputCommand {
         for c in commaList(covariates) { for part in c.split(separator: ":") { kinds[String(part)] = .numeric } }
         for f in factorList { kinds[f] = .auto }
         for e in commaList(exact) { kinds[e] = .auto }
+        var clock = PhaseClock(enabled: timing)
         let table = try CSVReader.read(path: data, kinds: kinds, defaultKind: .skip)
+        clock.lap("read")
         let bases = try parseBaseLevels(base)
         let psm = PropensityScoreMatching(
             treatment: treatment, covariates: commaList(covariates), factors: factorList, baseLevels: bases,
             link: model ?? (preset == .psmatch2 ? .probit : .logit), matching: specification, exact: commaList(exact))
         let match = try psm.run(on: table)
+        clock.lap("match")
+        clock.report(extra: "units=\(match.rows.count) treated=\(match.treated.filter { $0 }.count) pairs=\(match.result.pairs.count)")
         if let path = pairsOut { try writePairs(match, table: table, to: path) }
         let doc = try MatchDocument(match)
         switch format {

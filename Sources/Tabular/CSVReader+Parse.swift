@@ -35,15 +35,22 @@ extension CSVReader {
     /// chunk's line count (written by index: appending to nested arrays cost a
     /// uniqueness check and a retain per value), which is narrowed column by
     /// column when the chunk is done and then freed. A field that starts with
-    /// a digit or `-`, has at most 15 digits and ends at a separator is taken
-    /// as an integer in the same scan (the register's usual field: it is
-    /// exact, so it equals what ``parseNumber(_:_:_:)`` gives); anything else
+    /// a digit, `-` or `.`, has at most 15 digits, at most one point and no
+    /// exponent, and ends at a separator is converted in the same scan (the
+    /// register's usual fields: integers exactly; decimals by one correctly
+    /// rounded division of two exact doubles, Clinger's fast path, so both
+    /// equal what ``parseNumber(_:_:_:)`` gives); anything else
     /// goes through ``scanField(_:from:row:limit:)`` and ``parseNumber(_:_:_:)``.
-    static func parseChunk(_ array: [UInt8], range: Range<Int>, kinds: [ColumnKind], autoColumns: [Bool]) -> ChunkResult {
+    /// The scan keeps each numeric column's integer range, so a column that
+    /// took only that path is narrowed from its range, without a pass to find
+    /// its width. With `rowLimit`, at most that many rows are parsed (the
+    /// sample that guesses the auto columns' kinds).
+    static func parseChunk(_ array: [UInt8], range: Range<Int>, kinds: [ColumnKind], autoColumns: [Bool],
+                           rowLimit: Int? = nil) -> ChunkResult {
         let ncol = kinds.count
         // Room for every row: each row but the last ends in LF, CR or CRLF, so
         // the number of those bytes plus one bounds the rows (CRLF counts twice: a bound still).
-        let lines = 1 + countBytes(array.span.extracting(range), equalTo: UInt8(ascii: "\n"), or: UInt8(ascii: "\r"))
+        let lines = rowLimit ?? 1 + countBytes(array.span.extracting(range), equalTo: UInt8(ascii: "\n"), or: UInt8(ascii: "\r"))
         // Each numeric or text column gets `lines` slots in its buffer.
         var slot = [Int](repeating: -1, count: ncol)
         var numericSlots = 0, textSlots = 0
@@ -59,11 +66,18 @@ extension CSVReader {
         var numberSpan = numbers.mutableSpan
         var boundSpan = textBounds.mutableSpan
         var escapedTexts: [Int64: String] = [:]
-        let rows = parseRows(array, range: range, kinds: kinds, autoColumns: autoColumns, slotOffset: slot,
-                             numbers: &numberSpan, textBounds: &boundSpan, escapedTexts: &escapedTexts, result: &result)
+        // Per numeric column: the range of the in-scan integers, and whether any value took the general parser.
+        var low = [Int64](repeating: 0, count: ncol), high = low
+        var general = [Bool](repeating: false, count: ncol)
+        var lowSpan = low.mutableSpan, highSpan = high.mutableSpan
+        let rows = parseRows(array, range: range, rowLimit: lines, kinds: kinds, autoColumns: autoColumns, slotOffset: slot,
+                             numbers: &numberSpan, textBounds: &boundSpan, escapedTexts: &escapedTexts,
+                             low: &lowSpan, high: &highSpan, general: &general, result: &result)
         result.rows = rows
         for j in 0..<ncol where kinds[j] == .numeric {
-            result.numbers[j] = NumericColumn(compacting: numbers[slot[j]..<(slot[j] + rows)])
+            let values = numbers[slot[j]..<(slot[j] + rows)]
+            result.numbers[j] = general[j] ? NumericColumn(compacting: values)
+                : NumericColumn(compacting: values, integersIn: low[j], high[j])
         }
         for j in 0..<ncol where kinds[j] == .text {
             var text = TextColumn()
@@ -85,27 +99,33 @@ extension CSVReader {
     /// column `j`'s value in row `r` goes to `numbers[slotOffset[j] + r]`; a
     /// text column's value's bounds go to `textBounds[2 * (slotOffset[j] + r)]`
     /// and the slot after it (start -1: missing; -2: it has escaped quotes and
-    /// its text is in `escapedTexts` under `j << 32 | r`, rare). Returns the
-    /// rows parsed (up to the first problem, which is stored in `result`).
-    private static func parseRows(_ array: [UInt8], range: Range<Int>, kinds: [ColumnKind], autoColumns: [Bool],
+    /// its text is in `escapedTexts` under `j << 32 | r`, rare). An in-scan
+    /// integer widens `low[j]...high[j]`; a value from the general parser sets
+    /// `general[j]`. Returns the
+    /// rows parsed (up to the first problem, which is stored in `result`, or `rowLimit`).
+    private static func parseRows(_ array: [UInt8], range: Range<Int>, rowLimit: Int, kinds: [ColumnKind], autoColumns: [Bool],
                                   slotOffset: [Int], numbers: inout MutableSpan<Double>, textBounds: inout MutableSpan<Int>,
-                                  escapedTexts: inout [Int64: String], result: inout ChunkResult) -> Int {
+                                  escapedTexts: inout [Int64: String], low: inout MutableSpan<Int64>,
+                                  high: inout MutableSpan<Int64>, general: inout [Bool], result: inout ChunkResult) -> Int {
         let bytes = array.span
         let kindOf = kinds.span, offset = slotOffset.span
         let ncol = kinds.count
         let lf = UInt8(ascii: "\n"), cr = UInt8(ascii: "\r"), comma = UInt8(ascii: ","), minus = UInt8(ascii: "-")
-        let zero = UInt8(ascii: "0")
+        let zero = UInt8(ascii: "0"), dot = UInt8(ascii: ".")
+        let tenPowers = exactPowersOfTen
+        let powersOfTen = tenPowers.span
         var pos = range.lowerBound
         let end = range.upperBound
         var row = 0
-        while pos < end {
+        while pos < end && row < rowLimit {
             // Skip blank lines.
             if bytes[pos] == lf || bytes[pos] == cr { pos += 1; continue }
             var col = 0
             fields: while true {
                 let kind = col < ncol ? kindOf[col] : .skip
                 if kind == .numeric {
-                    // Fast path: an integer field ended by a separator (or an empty, missing field).
+                    // Fast path: a plain decimal field (digits, at most one point, at most 15
+                    // digits, no exponent) ended by a separator, or an empty (missing) field.
                     var i = pos
                     let negative = i < end && bytes[i] == minus
                     if negative { i += 1 }
@@ -117,15 +137,52 @@ extension CSVReader {
                         v = v &* 10 &+ Int64(d)
                         i += 1
                     }
-                    let digits = i - digitsStart
-                    if digits <= 15 && (i == end || bytes[i] == comma || bytes[i] == lf || bytes[i] == cr)
-                        && (digits > 0 ? !(negative && v == 0) : !negative) {
-                        if digits > 0 { numbers[offset[col] + row] = Double(negative ? -v : v) }
-                        col += 1
-                        let (t, next) = terminator(bytes, at: i, limit: end)
-                        pos = next
-                        if t == .comma { continue fields }
-                        break fields
+                    var digits = i - digitsStart
+                    var fraction = 0, point = false
+                    if i < end && bytes[i] == dot {
+                        point = true
+                        i += 1
+                        let fractionStart = i
+                        while i < end {
+                            let d = bytes[i] &- zero
+                            if d > 9 { break }
+                            v = v &* 10 &+ Int64(d)
+                            i += 1
+                        }
+                        fraction = i - fractionStart
+                        digits += fraction
+                    }
+                    if digits <= 15 && (i == end || bytes[i] == comma || bytes[i] == lf || bytes[i] == cr) {
+                        var taken = true
+                        if point {
+                            // v < 10^15 < 2^53 and 10^fraction are exact doubles, so the
+                            // quotient is correctly rounded: what parseNumber and strtod give.
+                            if digits > 0 {
+                                let x = Double(v) / powersOfTen[fraction]
+                                numbers[offset[col] + row] = negative ? -x : x
+                                general[col] = true
+                            } else {
+                                taken = false  // "." (a missing token) or "-.": the general path decides
+                            }
+                        } else if digits > 0 {
+                            if negative && v == 0 {
+                                taken = false  // "-0" is -0.0, which no integer form holds
+                            } else {
+                                let x = negative ? -v : v
+                                numbers[offset[col] + row] = Double(x)
+                                if x < low[col] { low[col] = x }
+                                if x > high[col] { high[col] = x }
+                            }
+                        } else if negative {
+                            taken = false
+                        }
+                        if taken {
+                            col += 1
+                            let (t, next) = terminator(bytes, at: i, limit: end)
+                            pos = next
+                            if t == .comma { continue fields }
+                            break fields
+                        }
                     }
                 }
                 let f: Field
@@ -141,7 +198,9 @@ extension CSVReader {
                         // Missing values stay NaN (the buffer starts so).
                         if !missing {
                             switch parseNumber(bytes, f.start, f.end) {
-                            case .value(let v): numbers[offset[col] + row] = v
+                            case .value(let v):
+                                numbers[offset[col] + row] = v
+                                general[col] = true
                             case .notANumber where autoColumns[col], .nonFinite where autoColumns[col]:
                                 result.autoIsNumeric[col] = false
                             case .notANumber:

@@ -13,7 +13,7 @@ enum ParsedNumber: Equatable {
 }
 
 /// Exact powers of ten representable as doubles (10^0 ... 10^22).
-private let exactPowersOfTen: [Double] = (0...22).map { k in
+let exactPowersOfTen: [Double] = (0...22).map { k in
     var v = 1.0
     for _ in 0..<k { v *= 10 }
     return v

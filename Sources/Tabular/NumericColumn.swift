@@ -51,6 +51,18 @@ public struct NumericColumn: Sendable, RandomAccessCollection {
         }
     }
 
+    /// ``init(compacting:)`` when every non-NaN value is already known to be
+    /// an integer in `low...high` other than `-0.0` (the CSV reader's in-scan
+    /// integers): the form comes from the range, without a pass over the values.
+    init(compacting values: ArraySlice<Double>, integersIn low: Int64, _ high: Int64) {
+        switch NumericColumn.form(low: low, high: high) {
+        case .int8: storage = .int8(NumericColumn.narrowed(values))
+        case .int16: storage = .int16(NumericColumn.narrowed(values))
+        case .int32: storage = .int32(NumericColumn.narrowed(values))
+        case .double: storage = .double(Array(values))
+        }
+    }
+
     /// Stored values as given.
     public init(storage: Storage) { self.storage = storage }
 
@@ -155,9 +167,15 @@ public struct NumericColumn: Sendable, RandomAccessCollection {
             low = Swift.min(low, i)
             high = Swift.max(high, i)
         }
-        if low > Int32(Int8.min) && high <= Int32(Int8.max) { return .int8 }
-        if low > Int32(Int16.min) && high <= Int32(Int16.max) { return .int16 }
-        return .int32
+        return form(low: Int64(low), high: Int64(high))
+    }
+
+    /// The narrowest form for integers in `low...high` (each form's minimum is its missing sentinel).
+    static func form(low: Int64, high: Int64) -> Form {
+        if low > Int64(Int8.min) && high <= Int64(Int8.max) { return .int8 }
+        if low > Int64(Int16.min) && high <= Int64(Int16.max) { return .int16 }
+        if low > Int64(Int32.min) && high <= Int64(Int32.max) { return .int32 }
+        return .double
     }
 
     /// `values` as integers of type `T` (every value fits: see ``width(of:)``); NaN becomes `T.min`.

@@ -230,6 +230,75 @@ struct NumericColumnTests {
         #expect(try t.numeric("b").bytesPerValue == 1)
         #expect(try csv("x\n1\n-2\n\n300\n").numeric("x").bytesPerValue == 2)
     }
+
+    @Test("decimal fields converted in the scan equal strtod bit for bit")
+    func readerDecimals() throws {
+        // Edge cases of the in-scan decimal path (at most 15 digits, one point, no exponent)
+        // and fields just outside it (16 digits, an exponent, two points, spaces).
+        var fields = ["0.1", "-0.1", ".5", "5.", "-.5", "-5.", "-0.0", "0.000", "007.250", "123456789012345.",
+                      "0.123456789012345", "1234567.89012345", "99999999999999.9", "1234567.890123456", "1.5e3",
+                      "0.30000000000000004", " 2.5", "2.5 ", "-0", "."]
+        // And 2,000 pseudo-random decimals of 1 to 15 digits with the point anywhere (a fixed LCG).
+        var state: UInt64 = 42
+        func next(_ n: UInt64) -> UInt64 { state = state &* 6364136223846793005 &+ 1442695040888963407; return (state >> 33) % n }
+        for _ in 0..<2_000 {
+            let digits = Int(next(15)) + 1
+            var d = (0..<digits).map { _ in String(next(10)) }.joined()
+            d.insert(".", at: d.index(d.startIndex, offsetBy: Int(next(UInt64(digits + 1)))))
+            fields.append((next(2) == 0 ? "-" : "") + d)
+        }
+        let t = try csv("a\n" + fields.joined(separator: "\n") + "\n")
+        let a = try t.numeric("a")
+        for (k, f) in fields.enumerated() {
+            let trimmed = f.trimmingCharacters(in: .whitespaces)
+            if trimmed == "." { #expect(a[k].isNaN); continue }
+            #expect(a[k].bitPattern == strtod(trimmed, nil).bitPattern, "\(f) read as \(a[k])")
+        }
+    }
+
+    @Test("columns narrowed from the scan's integer range get the form a scan of their values gives")
+    func rangeNarrowing() throws {
+        // Each column's values straddle one form's edge (the minimum is the missing
+        // sentinel, so -128 needs Int16); `mixed` has a decimal, taking the general parser.
+        let columns: [(String, [String])] = [
+            ("i8", ["127", "-127", "NA", "0"]), ("i8hi", ["128", "1", "", "2"]), ("i8lo", ["-128", "1", "2", "3"]),
+            ("i16", ["32767", "-32767", "5", "6"]), ("i16hi", ["32768", "0", "0", "0"]), ("i16lo", ["-32768", "1", "1", "1"]),
+            ("i32", ["2147483647", "-2147483647", "1", "1"]), ("i32hi", ["2147483648", "1", "1", "1"]),
+            ("i32lo", ["-2147483648", "1", "1", "1"]), ("big", ["999999999999999", "1", "1", "1"]),
+            ("mixed", ["1", "2.5", "3", "4"]), ("decimalInt", ["1", "2.0", "3", "4"]), ("allMissing", ["NA", "", ".", "NA"]),
+        ]
+        var text = columns.map(\.0).joined(separator: ",") + "\n"
+        for r in 0..<4 { text += columns.map { $0.1[r] }.joined(separator: ",") + "\n" }
+        let t = try csv(text)
+        let expectedBytes = ["i8": 1, "i8hi": 2, "i8lo": 2, "i16": 2, "i16hi": 4, "i16lo": 4, "i32": 4, "i32hi": 8,
+                             "i32lo": 8, "big": 8, "mixed": 8, "decimalInt": 1, "allMissing": 1]
+        for (name, fields) in columns {
+            let got = try t.numeric(name)
+            let values = fields.map { ["", "NA", "."].contains($0) ? Double.nan : strtod($0, nil) }
+            #expect(got.bytesPerValue == NumericColumn(compacting: values).bytesPerValue, "\(name)")
+            #expect(got.bytesPerValue == expectedBytes[name], "\(name): \(got.bytesPerValue) bytes")
+            #expect(got == NumericColumn(values), "\(name)")
+        }
+    }
+
+    @Test("auto columns: text found in the sample or only deep in a later chunk makes the column text, as a full scan would")
+    func autoColumnGuess() throws {
+        // Over 4 MB, so several chunks; `late` is numeric in every chunk's first rows
+        // (the sample) and text only in row 400,000 (a bump: read again as text).
+        var s = "early,late,num,blank\n"
+        for i in 0..<500_000 {
+            s += "\(i == 0 ? "a" : String(i % 50)),\(i == 400_000 ? "x7" : String(i % 9)),\(i % 1000),\n"
+        }
+        #expect(s.utf8.count > 4 << 20)
+        let t = try csv(s)
+        let early = try t.text("early"), late = try t.text("late")
+        #expect(early[0] == "a" && early[1] == "1" && early[499_999] == "49")
+        #expect(late[400_000] == "x7" && late[399_999] == "\(399_999 % 9)" && late[499_999] == "\(499_999 % 9)")
+        let num = try t.numeric("num")
+        #expect(num.bytesPerValue == 2 && num[123_456] == 456)
+        // A column with no value at all stays numeric (all missing), as before.
+        #expect(try t.numeric("blank").allSatisfy(\.isNaN))
+    }
 }
 
 @Suite("Byte counting")
