@@ -214,11 +214,24 @@ def read_pairs(path):
     return set(open(path).read().split())
 
 
+def ensure_decimal_file(py):
+    """The issue's CSV shape: 1M rows x 10 decimal columns (about 95 MB), numpy seed 1,
+    values N(0, 100^2) written with 5 decimals. Not a register: it measures the reader
+    on decimal fields, where the registers are mostly small integers."""
+    path = os.path.join(DATA, "decimals-1000000x10.csv")
+    if not os.path.exists(path):
+        code = ("import numpy as np,sys\nX=np.random.default_rng(1).normal(size=(1_000_000,10))*100\n"
+                "np.savetxt(sys.argv[1],X,fmt='%.5f',delimiter=',',header=','.join(f'x{i}' for i in range(10)),comments='')")
+        sh([py, "-c", code, path])
+    return path
+
+
 def main():
     ap = argparse.ArgumentParser()
     ap.add_argument("--sizes", default="15000,150000,1500000")
     ap.add_argument("--repeats", type=int, default=3)
-    ap.add_argument("--tasks", default="ps,did,csv,match")
+    ap.add_argument("--tasks", default="ps,did,csv,match,csv10",
+                    help="csv10: the 1M x 10 decimal file of the issue's CSV row, once (not per size)")
     ap.add_argument("--end-to-end", default="", help="sizes for the whole-study run, e.g. 6000000")
     ap.add_argument("--matchit-max", type=int, default=150000,
                     help="largest register (persons) on which MatchIt runs; its correct path holds a treated x control "
@@ -255,11 +268,17 @@ def main():
                 raise RuntimeError(f"didkit run failed on {study_path}")
         rows.append((n, "study", "didkit", statistics.median(walls), 1.0, max(peaks), "",
                      f"end to end, {os.path.getsize(reg) / 1e9:.2f} GB CSV; runs {', '.join(f'{w:.1f}' for w in walls)} s"))
-    for n in [int(s) for s in args.sizes.split(",") if s]:
-        reg = ensure_register(n, baseline=True)
+    runs = [(int(s), [t for t in tasks if t != "csv10"]) for s in args.sizes.split(",") if s]
+    if "csv10" in tasks:
+        runs.append((1_000_000, ["csv10"]))
+    for n, size_tasks in runs:
+        if size_tasks == ["csv10"]:
+            reg = ensure_decimal_file(py)
+        else:
+            reg = ensure_register(n, baseline=True)
         base = os.path.join(DATA, f"baseline-{n}.csv")
         size_mb = os.path.getsize(reg) / 1e6
-        for task in tasks:
+        for task in size_tasks:
             path = base if task in ("ps", "match") else reg
             ps_like = task in ("ps", "match")
             spec = {"numeric": PS_NUMERIC if ps_like else DID_CONTROLS, "factors": PS_FACTORS if ps_like else DID_FACTORS,
@@ -269,13 +288,13 @@ def main():
                 tools = ["didkit", "statsmodels", "sklearn"] + (["rglm"] if "glm" in r_tools else [])
                 if task == "did" and "rglm" in tools and n > args.rglm_did_max:
                     tools.remove("rglm"); skipped["rglm"] = f"skipped above --rglm-did-max {args.rglm_did_max}"
-            elif task == "csv":
+            elif task in ("csv", "csv10"):
                 tools = ["didkit", "pandas"] + (["fread"] if "fread" in r_tools else [])
             else:
                 tools = ["didkit"]
                 if "matchit" in r_tools:
                     treated = sum(1 for line in open(base) if line.split(",")[2] == "1")
-                    need_gb = 6.5 * treated * n * 8 / 1e9  # the distance matrix and MatchIt's copies of it
+                    need_gb = 6.2 * treated * n * 8 / 1e9  # the distance matrix and MatchIt's copies (150k: 21.5 GB measured)
                     if n > args.matchit_max:
                         skipped["matchit"] = f"skipped above --matchit-max {args.matchit_max}"
                     elif need_gb > mem_available_gb():
@@ -293,11 +312,12 @@ def main():
                         # CSV task: `didkit read` parses every column, as pandas and fread do.
                         cmd = {"ps": lambda: didkit_ps(path), "did": lambda: didkit_did(path),
                                "csv": lambda: [DIDKIT, "read", "--data", path, "--timing"],
+                               "csv10": lambda: [DIDKIT, "read", "--data", path, "--timing"],
                                "match": lambda: didkit_match(path, pairs_out)}[task]()
                         out, err, _, peak = measured(cmd)
                         rss[tool] = max(rss.get(tool, 0), peak)
                         tm = parse_timing(err)
-                        times[tool].append(float(tm["read" if task == "csv" else "match" if task == "match" else "fit"]))
+                        times[tool].append(float(tm["read" if task in ("csv", "csv10") else "match" if task == "match" else "fit"]))
                         if task in ("ps", "did"):
                             doc = json.loads(out)
                             coefs[tool] = {t["name"]: t["coefficient"] for t in doc["terms"]}
@@ -332,7 +352,7 @@ def main():
                 if task == "match":
                     same = len(pairs[t] & pairs["didkit"])
                     diff = f"{len(pairs[t])} pairs" + ("" if t == "didkit" else f", {same} identical to DiDKit's")
-                rate = f" ({size_mb / med[t]:.0f} MB/s)" if task == "csv" else ""
+                rate = f" ({size_mb / med[t]:.0f} MB/s)" if task in ("csv", "csv10") else ""
                 rows.append((n, task, t, med[t], med[t] / med["didkit"], rss.get(t, float("nan")), iters.get(t, ""), diff + rate))
             for t, why in skipped.items():
                 rows.append((n, task, t, float("nan"), float("nan"), float("nan"), "", why))
