@@ -30,7 +30,7 @@ times the score model, the matching (and, for DiDKit, the balance table).
 DiDKit reports its phases with `--timing`. A peer that fails (out of memory,
 say) is reported as failed; the run goes on.
 """
-import argparse, json, os, shutil, statistics, subprocess, sys, time
+import argparse, json, os, shutil, statistics, subprocess, sys, tempfile, time
 
 ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
 HERE = os.path.join(ROOT, "Benchmarks", "Compare")
@@ -59,7 +59,6 @@ def sh(cmd, **kw):
 def measured(cmd, env=None):
     """Runs cmd in its own process: (stdout, stderr, wall seconds, peak RSS MB from wait4).
     Raises RuntimeError (with the last line of stderr, or the signal) if it fails."""
-    import tempfile
     with tempfile.TemporaryFile("w+") as out, tempfile.TemporaryFile("w+") as err:
         start = time.perf_counter()
         p = subprocess.Popen(cmd, stdout=out, stderr=err, text=True, env=env)
@@ -83,7 +82,7 @@ def setup_venv():
 
 
 PEER = r'''
-import json, sys, time, resource
+import json, sys, time
 import numpy as np, pandas as pd
 task, tool, path = sys.argv[1], sys.argv[2], sys.argv[3]
 spec = json.loads(sys.argv[4])
@@ -130,8 +129,7 @@ elif tool == "sklearn":
     m = LogisticRegression(solver="newton-cholesky", penalty=None, fit_intercept=False, max_iter=100, tol=1e-8).fit(Xn, y)
     coef, it = m.coef_[0], int(m.n_iter_[0])
 fit = time.perf_counter() - t0
-print(json.dumps({"seconds": fit, "iterations": int(it), "names": names, "coef": [float(c) for c in coef],
-                  "rss_mb": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024}))
+print(json.dumps({"seconds": fit, "iterations": int(it), "names": names, "coef": [float(c) for c in coef]}))
 '''
 
 
@@ -154,11 +152,22 @@ def didkit_match(path, pairs_out):
             "--pairs-out", pairs_out]
 
 
+def didkit_command(task, path, pairs_out):
+    """DiDKit's command for a task; `read` parses every column, as pandas and fread do."""
+    if task == "ps":
+        return didkit_ps(path)
+    if task == "did":
+        return didkit_did(path)
+    if task == "match":
+        return didkit_match(path, pairs_out)
+    return [DIDKIT, "read", "--data", path, "--timing"]  # csv, csv10
+
+
 def r_peers():
-    """The R peers installed: {"glm", "fread", "matchit"} or fewer."""
+    """The R peers installed: {"rglm", "fread", "matchit"} or fewer."""
     if not shutil.which("Rscript"):
         return set()
-    have = {"glm"}
+    have = {"rglm"}
     for pkg, tool in [("data.table", "fread"), ("MatchIt", "matchit")]:
         ok = subprocess.run(["Rscript", "-e", f"library({pkg})"], capture_output=True).returncode == 0
         if ok:
@@ -235,7 +244,7 @@ def main():
     ap.add_argument("--end-to-end", default="", help="sizes for the whole-study run, e.g. 6000000")
     ap.add_argument("--matchit-max", type=int, default=150000,
                     help="largest register (persons) on which MatchIt runs; its correct path holds a treated x control "
-                         "distance matrix (150k: 2,897 x 146,694, 21 GB peak, 2 minutes)")
+                         "distance matrix (150k: 2,897 x 146,694, 21 GB peak, 2-3 minutes)")
     ap.add_argument("--rglm-did-max", type=int, default=150000,
                     help="largest register on which R glm fits the DiD model (its model matrix and QR copies; "
                          "the issue measured glm out of memory at 10.5M person-years)")
@@ -259,13 +268,9 @@ def main():
         cmd = [DIDKIT, "run", study_path, "--out", os.path.join(DATA, f"report-{n}"), "--format", "json"]
         walls, peaks = [], []
         for _ in range(args.repeats):
-            start = time.perf_counter()
-            p = subprocess.Popen(cmd, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-            _, status, usage = os.wait4(p.pid, 0)
-            walls.append(time.perf_counter() - start)
-            peaks.append(usage.ru_maxrss / 1024)
-            if status != 0:
-                raise RuntimeError(f"didkit run failed on {study_path}")
+            _, _, wall, peak = measured(cmd)
+            walls.append(wall)
+            peaks.append(peak)
         rows.append((n, "study", "didkit", statistics.median(walls), 1.0, max(peaks), "",
                      f"end to end, {os.path.getsize(reg) / 1e9:.2f} GB CSV; runs {', '.join(f'{w:.1f}' for w in walls)} s"))
     runs = [(int(s), [t for t in tasks if t != "csv10"]) for s in args.sizes.split(",") if s]
@@ -285,7 +290,7 @@ def main():
                     "caliper": MATCH_CALIPER}
             skipped = {}
             if task in ("ps", "did"):
-                tools = ["didkit", "statsmodels", "sklearn"] + (["rglm"] if "glm" in r_tools else [])
+                tools = ["didkit", "statsmodels", "sklearn"] + (["rglm"] if "rglm" in r_tools else [])
                 if task == "did" and "rglm" in tools and n > args.rglm_did_max:
                     tools.remove("rglm"); skipped["rglm"] = f"skipped above --rglm-did-max {args.rglm_did_max}"
             elif task in ("csv", "csv10"):
@@ -309,12 +314,7 @@ def main():
                         continue
                     pairs_out = os.path.join(DATA, f"pairs-{n}-{tool}-MICRODATA" + (".csv" if tool == "didkit" else ".txt"))
                     if tool == "didkit":
-                        # CSV task: `didkit read` parses every column, as pandas and fread do.
-                        cmd = {"ps": lambda: didkit_ps(path), "did": lambda: didkit_did(path),
-                               "csv": lambda: [DIDKIT, "read", "--data", path, "--timing"],
-                               "csv10": lambda: [DIDKIT, "read", "--data", path, "--timing"],
-                               "match": lambda: didkit_match(path, pairs_out)}[task]()
-                        out, err, _, peak = measured(cmd)
+                        out, err, _, peak = measured(didkit_command(task, path, pairs_out))
                         rss[tool] = max(rss.get(tool, 0), peak)
                         tm = parse_timing(err)
                         times[tool].append(float(tm["read" if task in ("csv", "csv10") else "match" if task == "match" else "fit"]))

@@ -18,7 +18,7 @@ field <- function(key) {  # a flat JSON list of strings or one number, read by r
   if (v == "") return(character())
   gsub('^ *"|" *$', "", strsplit(v, ",")[[1]])
 }
-num <- function(x) formatC(x, digits = 17, format = "g")
+num <- function(x) trimws(formatC(x, digits = 17, format = "g"))
 jstr <- function(x) paste0("[", paste0('"', x, '"', collapse = ","), "]")
 setDTthreads(0)  # all cores, as DiDKit uses
 
@@ -103,5 +103,5 @@ t0 <- proc.time()[["elapsed"]]
 # stops while coefficients still move at 1e-6, so agreement is checked at 1e-12.
 r <- glm.fit(Xm, y, family = binomial(), control = glm.control(epsilon = 1e-12, maxit = 100))
 fit <- proc.time()[["elapsed"]] - t0
-cat(sprintf('{"seconds": %s, "iterations": %d, "names": %s, "coef": [%s], "rss_mb": 0}\n', num(fit), r$iter,
+cat(sprintf('{"seconds": %s, "iterations": %d, "names": %s, "coef": [%s]}\n', num(fit), r$iter,
             jstr(colnames(Xm)), paste(num(unname(r$coefficients)), collapse = ",")))

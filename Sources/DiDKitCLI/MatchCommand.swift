@@ -73,7 +73,7 @@ struct MatchCommand: OutputCommand {
             link: model ?? (preset == .psmatch2 ? .probit : .logit), matching: specification, exact: commaList(exact))
         let match = try psm.run(on: table)
         clock.lap("match")
-        clock.report(extra: "units=\(match.rows.count) treated=\(match.treated.filter { $0 }.count) pairs=\(match.result.pairs.count)")
+        clock.report(extra: "units=\(match.rows.count) treated=\(match.result.treatedCount) pairs=\(match.result.pairs.count)")
         if let path = pairsOut { try writePairs(match, table: table, to: path) }
         let doc = try MatchDocument(match)
         switch format {

@@ -42,20 +42,18 @@ public struct NumericColumn: Sendable, RandomAccessCollection {
     public init(compacting values: [Double]) { self.init(compacting: values[...]) }
 
     /// ``init(compacting:)`` from a slice (the CSV reader's per-chunk buffer).
-    public init(compacting values: ArraySlice<Double>) {
-        switch NumericColumn.width(of: values) {
-        case .int8: storage = .int8(NumericColumn.narrowed(values))
-        case .int16: storage = .int16(NumericColumn.narrowed(values))
-        case .int32: storage = .int32(NumericColumn.narrowed(values))
-        case .double: storage = .double(Array(values))
-        }
-    }
+    public init(compacting values: ArraySlice<Double>) { self.init(values, in: NumericColumn.width(of: values)) }
 
     /// ``init(compacting:)`` when every non-NaN value is already known to be
     /// an integer in `low...high` other than `-0.0` (the CSV reader's in-scan
     /// integers): the form comes from the range, without a pass over the values.
     init(compacting values: ArraySlice<Double>, integersIn low: Int64, _ high: Int64) {
-        switch NumericColumn.form(low: low, high: high) {
+        self.init(values, in: NumericColumn.form(low: low, high: high))
+    }
+
+    /// `values` stored in `form`, which must hold every one of them exactly.
+    private init(_ values: ArraySlice<Double>, in form: Form) {
+        switch form {
         case .int8: storage = .int8(NumericColumn.narrowed(values))
         case .int16: storage = .int16(NumericColumn.narrowed(values))
         case .int32: storage = .int32(NumericColumn.narrowed(values))

@@ -238,7 +238,8 @@ struct NumericColumnTests {
         var fields = ["0.1", "-0.1", ".5", "5.", "-.5", "-5.", "-0.0", "0.000", "007.250", "123456789012345.",
                       "0.123456789012345", "1234567.89012345", "99999999999999.9", "1234567.890123456", "1.5e3",
                       "0.30000000000000004", " 2.5", "2.5 ", "-0", "."]
-        // And 2,000 pseudo-random decimals of 1 to 15 digits with the point anywhere (a fixed LCG).
+        // And 2,000 pseudo-random decimals of 1 to 15 digits with the point anywhere (Knuth's
+        // MMIX LCG constants, fixed seed); the expected value of every field is strtod's.
         var state: UInt64 = 42
         func next(_ n: UInt64) -> UInt64 { state = state &* 6364136223846793005 &+ 1442695040888963407; return (state >> 33) % n }
         for _ in 0..<2_000 {
