@@ -14,7 +14,7 @@ extension CSVReader {
     /// seconds): the first counts the quotes in equal byte ranges, which gives
     /// whether each range starts inside quotes; the second moves every range's
     /// start to just after the first line end outside quotes.
-    static func splitIntoChunks(_ bytes: [UInt8], from: Int) -> [Range<Int>] {
+    static func splitIntoChunks(_ bytes: Span<UInt8>, from: Int) -> [Range<Int>] {
         let n = bytes.count
         let size = n - from
         if size < (4 << 20) { return [from..<n] }
@@ -24,14 +24,14 @@ extension CSVReader {
         let ends = Array(starts.dropFirst()) + [n]
         let quoteParity: [Bool] = parallelMap(count: wanted) { k in
             let quote = UInt8(ascii: "\"")
-            return countBytes(bytes.span.extracting(starts[k]..<ends[k]), equalTo: quote, or: quote) & 1 == 1
+            return countBytes(bytes.extracting(starts[k]..<ends[k]), equalTo: quote, or: quote) & 1 == 1
         }
         var parity = [Bool](repeating: false, count: wanted)
         for k in 1..<wanted { parity[k] = parity[k - 1] != quoteParity[k - 1] }
         let inQuotesAtStart = parity
         let bounds: [Int] = parallelMap(count: wanted) { k in
             if k == 0 { return from }
-            let s = bytes.span
+            let s = bytes
             var inQuotes = inQuotesAtStart[k]
             var i = starts[k]
             // A line end is LF, CRLF or a lone CR; a chunk never starts between CR and LF.

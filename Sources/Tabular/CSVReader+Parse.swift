@@ -45,12 +45,12 @@ extension CSVReader {
     /// took only that path is narrowed from its range, without a pass to find
     /// its width. With `rowLimit`, at most that many rows are parsed (the
     /// sample that guesses the auto columns' kinds).
-    static func parseChunk(_ array: [UInt8], range: Range<Int>, kinds: [ColumnKind], autoColumns: [Bool],
+    static func parseChunk(_ bytes: Span<UInt8>, range: Range<Int>, kinds: [ColumnKind], autoColumns: [Bool],
                            rowLimit: Int? = nil) -> ChunkResult {
         let ncol = kinds.count
         // Room for every row: each row but the last ends in LF, CR or CRLF, so
         // the number of those bytes plus one bounds the rows (CRLF counts twice: a bound still).
-        let lines = rowLimit ?? 1 + countBytes(array.span.extracting(range), equalTo: UInt8(ascii: "\n"), or: UInt8(ascii: "\r"))
+        let lines = rowLimit ?? 1 + countBytes(bytes.extracting(range), equalTo: UInt8(ascii: "\n"), or: UInt8(ascii: "\r"))
         // Each numeric or text column gets `lines` slots in its buffer.
         var slot = [Int](repeating: -1, count: ncol)
         var numericSlots = 0, textSlots = 0
@@ -66,28 +66,28 @@ extension CSVReader {
         var numberSpan = numbers.mutableSpan
         var boundSpan = textBounds.mutableSpan
         var escapedTexts: [Int64: String] = [:]
-        // Per numeric column: the range of the in-scan integers, and whether any value took the general parser.
+        // Per numeric column: the range of the in-scan integers; `low` is `Int64.min` once a value is
+        // not such an integer (a decimal, or one from the general parser), which no in-scan integer
+        // (at most 15 digits) lowers.
         var low = [Int64](repeating: 0, count: ncol), high = low
-        var general = [Bool](repeating: false, count: ncol)
         var lowSpan = low.mutableSpan, highSpan = high.mutableSpan
-        let rows = parseRows(array, range: range, rowLimit: lines, kinds: kinds, autoColumns: autoColumns, slotOffset: slot,
+        let rows = parseRows(bytes, range: range, rowLimit: lines, kinds: kinds, autoColumns: autoColumns, slotOffset: slot,
                              numbers: &numberSpan, textBounds: &boundSpan, escapedTexts: &escapedTexts,
-                             low: &lowSpan, high: &highSpan, general: &general, result: &result)
+                             low: &lowSpan, high: &highSpan, result: &result)
         result.rows = rows
         for j in 0..<ncol where kinds[j] == .numeric {
             let values = numbers[slot[j]..<(slot[j] + rows)]
-            result.numbers[j] = general[j] ? NumericColumn(compacting: values)
+            result.numbers[j] = low[j] == .min ? NumericColumn(compacting: values)
                 : NumericColumn(compacting: values, integersIn: low[j], high[j])
         }
         for j in 0..<ncol where kinds[j] == .text {
             var text = TextColumn()
-            text.reserve(values: rows)
-            for r in 0..<rows {
+            text.append(count: rows, from: bytes) { r in
                 let k = 2 * (slot[j] + r)
                 switch textBounds[k] {
-                case -1: text.append(nil)
-                case -2: text.append(escapedTexts[Int64(j) << 32 | Int64(r)]!)
-                default: text.append(bytes: array[textBounds[k]..<textBounds[k + 1]], missing: false)
+                case -1: return .missing
+                case -2: return .text(escapedTexts[Int64(j) << 32 | Int64(r)]!)
+                default: return .bytes(textBounds[k]..<textBounds[k + 1])
                 }
             }
             result.texts[j] = text
@@ -100,14 +100,13 @@ extension CSVReader {
     /// text column's value's bounds go to `textBounds[2 * (slotOffset[j] + r)]`
     /// and the slot after it (start -1: missing; -2: it has escaped quotes and
     /// its text is in `escapedTexts` under `j << 32 | r`, rare). An in-scan
-    /// integer widens `low[j]...high[j]`; a value from the general parser sets
-    /// `general[j]`. Returns the rows parsed (up to the first problem, which
+    /// integer widens `low[j]...high[j]`; a decimal or a value from the general
+    /// parser sets `low[j]` to `Int64.min`. Returns the rows parsed (up to the first problem, which
     /// is stored in `result`, or `rowLimit`).
-    private static func parseRows(_ array: [UInt8], range: Range<Int>, rowLimit: Int, kinds: [ColumnKind], autoColumns: [Bool],
+    private static func parseRows(_ bytes: Span<UInt8>, range: Range<Int>, rowLimit: Int, kinds: [ColumnKind], autoColumns: [Bool],
                                   slotOffset: [Int], numbers: inout MutableSpan<Double>, textBounds: inout MutableSpan<Int>,
                                   escapedTexts: inout [Int64: String], low: inout MutableSpan<Int64>,
-                                  high: inout MutableSpan<Int64>, general: inout [Bool], result: inout ChunkResult) -> Int {
-        let bytes = array.span
+                                  high: inout MutableSpan<Int64>, result: inout ChunkResult) -> Int {
         let kindOf = kinds.span, offset = slotOffset.span
         let ncol = kinds.count
         let lf = UInt8(ascii: "\n"), cr = UInt8(ascii: "\r"), comma = UInt8(ascii: ","), minus = UInt8(ascii: "-")
@@ -163,7 +162,7 @@ extension CSVReader {
                             // quotient is correctly rounded: what parseNumber and strtod give.
                             let x = Double(v) / powersOfTen[fraction]
                             numbers[offset[col] + row] = negative ? -x : x
-                            general[col] = true
+                            low[col] = .min
                         } else if digits > 0 {
                             let x = negative ? -v : v
                             numbers[offset[col] + row] = Double(x)
@@ -192,7 +191,7 @@ extension CSVReader {
                             switch parseNumber(bytes, f.start, f.end) {
                             case .value(let v):
                                 numbers[offset[col] + row] = v
-                                general[col] = true
+                                low[col] = .min
                             case .notANumber where autoColumns[col], .nonFinite where autoColumns[col]:
                                 result.autoIsNumeric[col] = false
                             case .notANumber:

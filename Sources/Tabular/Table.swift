@@ -50,13 +50,19 @@ public struct Table: Sendable, Equatable {
     ///   ``DataError/duplicateColumnName(_:)``, ``DataError/nonFinite(column:row:value:)``
     ///   for an infinite number in a numeric column.
     public init(_ columns: [(String, Column)]) throws {
+        try self.init(columns, checkingFinite: true)
+    }
+
+    /// ``init(_:)``; `checkingFinite: false` skips the scan for infinities where
+    /// the maker already refused them (the CSV reader: a pass over every decimal column).
+    init(_ columns: [(String, Column)], checkingFinite: Bool) throws {
         let n = columns.first?.1.count ?? 0
         var names: [String] = []
         var dict: [String: Column] = [:]
         for (name, col) in columns {
             if dict[name] != nil { throw DataError.duplicateColumnName(name) }
             if col.count != n { throw DataError.columnLengthMismatch(column: name, expected: n, found: col.count) }
-            if case .numeric(let v) = col, case .double(let d) = v.storage, let i = d.firstIndex(where: { $0.isInfinite }) {
+            if checkingFinite, case .numeric(let v) = col, case .double(let d) = v.storage, let i = d.firstIndex(where: { $0.isInfinite }) {
                 throw DataError.nonFinite(column: name, row: i + 2, value: "\(v[i])")
             }
             names.append(name)

@@ -38,6 +38,43 @@ public struct TextColumn: Sendable, Equatable {
         missing.append(isMissing)
     }
 
+    /// One value for ``append(count:from:_:)``.
+    enum Piece {
+        case missing
+        /// The value's UTF-8 bytes are these bytes of the source.
+        case bytes(Range<Int>)
+        /// A value that is not a range of the source (a quoted field with escaped quotes).
+        case text(String)
+    }
+
+    /// Appends `count` values, value `r` being `piece(r)` (called twice per value:
+    /// once for the lengths, once for the bytes). The bytes are copied from
+    /// `source` into one growth of the buffer, byte by byte into its output
+    /// span: the reader's source is a span of a mapped file, which no safe
+    /// bulk copy into an array takes, and one growth per value cost more.
+    mutating func append(count: Int, from source: Span<UInt8>, _ piece: (Int) -> Piece) {
+        offsets.reserveCapacity(offsets.count + count)
+        missing.reserveCapacity(missing.count + count)
+        var end = bytes.count
+        for r in 0..<count {
+            switch piece(r) {
+            case .missing: missing.append(true)
+            case .bytes(let range): end += range.count; missing.append(false)
+            case .text(let value): end += value.utf8.count; missing.append(false)
+            }
+            offsets.append(end)
+        }
+        bytes.append(addingCapacity: end - bytes.count) { out in
+            for r in 0..<count {
+                switch piece(r) {
+                case .missing: break
+                case .bytes(let range): for i in range { out.append(source[i]) }
+                case .text(let value): for byte in value.utf8 { out.append(byte) }
+                }
+            }
+        }
+    }
+
     /// Appends another column's values.
     public mutating func append(contentsOf other: TextColumn) {
         let base = bytes.count

@@ -84,6 +84,11 @@ struct CSVReaderTests {
         #expect(throws: DataError.noDataRows(path: "test.csv")) { _ = try csv("a,b\n") }
         #expect(throws: DataError.duplicateColumnName("a")) { _ = try csv("a,a\n1,2\n") }
         #expect(throws: DataError.fileNotFound(path: "/no/such/file.csv")) { _ = try CSVReader.read(path: "/no/such/file.csv") }
+        // A path that exists but cannot be mapped as a file (a directory) is unreadable, not a crash.
+        let directory = NSTemporaryDirectory()
+        let error = #expect(throws: DataError.self) { _ = try CSVReader.read(path: directory) }
+        guard case .unreadableFile(let path, _) = error else { Issue.record("expected unreadableFile, got \(String(describing: error))"); return }
+        #expect(path == directory)
     }
 
     @Test("a large file parsed in parallel chunks equals the same rows parsed one by one")
@@ -304,11 +309,11 @@ struct NumericColumnTests {
 
 @Suite("Byte counting")
 struct ByteCountingTests {
-    @Test("eight-bytes-at-a-time counting equals a byte loop at every length and alignment")
+    @Test("32-bytes-at-a-time counting equals a byte loop at every length and alignment")
     func countsMatch() {
         var rng = SystemRandomNumberGenerator()
-        // Lengths around the 8-byte word and the 255-word block (2,040 bytes) boundaries.
-        for length in [0, 1, 7, 8, 9, 63, 2039, 2040, 2041, 4088, 5000, 100_003] {
+        // Lengths around the 32-byte vector and the 255-vector block (8,160 bytes) boundaries.
+        for length in [0, 1, 31, 32, 33, 63, 64, 8159, 8160, 8161, 8192, 16_320, 20_000, 100_003] {
             // Random bytes with the counted ones, their high-bit twin 0x8A and 0xFF among them.
             let bytes = (0..<length).map { _ in [UInt8(10), 13, 34, 0, 0x8A, 0xFF][Int.random(in: 0..<6, using: &rng)] }
             for offset in [0, 3] where offset <= length {
@@ -318,8 +323,8 @@ struct ByteCountingTests {
                 #expect(countBytes(s, equalTo: 34, or: 34) == bytes[offset...].filter { $0 == 34 }.count)
             }
         }
-        // Every byte a match: each byte lane of a 255-word block sum reaches 255, its maximum.
-        let lineEnds = [UInt8](repeating: 10, count: 3 * 2040 + 5)
+        // Every byte a match: each byte lane of a 255-vector block sum reaches 255, its maximum.
+        let lineEnds = [UInt8](repeating: 10, count: 3 * 8160 + 5)
         #expect(countBytes(lineEnds.span, equalTo: 10, or: 13) == lineEnds.count)
     }
 }
