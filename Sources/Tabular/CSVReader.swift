@@ -50,14 +50,35 @@ public enum CSVReader {
     ///   - defaultKind: the kind of every other column.
     /// - Throws: ``DataError``.
     public static func read(path: String, kinds: [String: ColumnKind] = [:], defaultKind: ColumnKind = .auto) throws -> Table {
-        guard FileManager.default.fileExists(atPath: path) else { throw DataError.fileNotFound(path: path) }
-        // Mapped, not copied: the parse reads the page cache's own pages (a copy
-        // into fresh memory cost the kernel's zeroing and copying, a fifth of the read).
-        let file: Data
-        do { file = try Data(contentsOf: URL(fileURLWithPath: path), options: .alwaysMapped) } catch {
-            throw DataError.unreadableFile(path: path, reason: (error as NSError).localizedDescription)
+        var isDirectory: ObjCBool = false
+        guard FileManager.default.fileExists(atPath: path, isDirectory: &isDirectory) else { throw DataError.fileNotFound(path: path) }
+        if isDirectory.boolValue {
+            throw DataError.unreadableFile(path: path, reason: "it is a folder; give the path of the CSV file in it")
         }
+        let file = try contents(of: path)
         return try read(span: file.span, source: path, kinds: kinds, defaultKind: defaultKind)
+    }
+
+    /// The bytes of the file at `path`. A regular file is mapped, not copied:
+    /// the parse reads the page cache's own pages (a copy into fresh memory cost
+    /// the kernel's zeroing and copying, a fifth of the read). A pipe or device
+    /// (`--data /dev/stdin`) cannot be mapped and is read to its end.
+    /// - Throws: ``DataError/unreadableFile(path:reason:)``.
+    static func contents(of path: String) throws -> Data {
+        do {
+            let type = try? FileManager.default.attributesOfItem(atPath: path)[.type] as? FileAttributeType
+            if type == .typeRegular {
+                return try Data(contentsOf: URL(fileURLWithPath: path), options: .alwaysMapped)
+            }
+            guard let handle = FileHandle(forReadingAtPath: path) else {
+                throw DataError.unreadableFile(path: path, reason: "it cannot be opened for reading")
+            }
+            return try handle.readToEnd() ?? Data()
+        } catch let error as DataError {
+            throw error
+        } catch {
+            throw DataError.unreadableFile(path: path, reason: error.localizedDescription)
+        }
     }
 
     /// Parses CSV text held in memory (`source` names it in error messages).

@@ -91,6 +91,26 @@ struct CSVReaderTests {
         #expect(path == directory)
     }
 
+    @Test("a pipe, which cannot be mapped, is read to its end")
+    func readsAPipe() throws {
+        let fifo = NSTemporaryDirectory() + "didkit-test-\(getpid()).fifo"
+        unlink(fifo)
+        #expect(mkfifo(fifo, 0o600) == 0)
+        defer { unlink(fifo) }
+        // The writer opens the pipe on its own thread (an open blocks until both ends are open).
+        let writer = Thread {
+            if let handle = FileHandle(forWritingAtPath: fifo) {
+                handle.write("a,b\n1,2\n3,NA\n".data(using: .utf8)!)
+                try? handle.close()
+            }
+        }
+        writer.start()
+        let table = try CSVReader.read(path: fifo)
+        #expect(table.rowCount == 2)
+        #expect(try table.numeric("a").doubles == [1, 3])
+        #expect(try table.numeric("b")[1].isNaN)
+    }
+
     @Test("a large file parsed in parallel chunks equals the same rows parsed one by one")
     func chunkedParsing() throws {
         var s = "id,x,name\n"
