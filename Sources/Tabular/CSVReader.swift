@@ -50,11 +50,7 @@ public enum CSVReader {
     ///   - defaultKind: the kind of every other column.
     /// - Throws: ``DataError``.
     public static func read(path: String, kinds: [String: ColumnKind] = [:], defaultKind: ColumnKind = .auto) throws -> Table {
-        var isDirectory: ObjCBool = false
-        guard FileManager.default.fileExists(atPath: path, isDirectory: &isDirectory) else { throw DataError.fileNotFound(path: path) }
-        if isDirectory.boolValue {
-            throw DataError.unreadableFile(path: path, reason: "it is a folder; give the path of the CSV file in it")
-        }
+        guard FileManager.default.fileExists(atPath: path) else { throw DataError.fileNotFound(path: path) }
         let file = try contents(of: path)
         return try read(span: file.span, source: path, kinds: kinds, defaultKind: defaultKind)
     }
@@ -62,13 +58,18 @@ public enum CSVReader {
     /// The bytes of the file at `path`. A regular file is mapped, not copied:
     /// the parse reads the page cache's own pages (a copy into fresh memory cost
     /// the kernel's zeroing and copying, a fifth of the read). A pipe or device
-    /// (`--data /dev/stdin`) cannot be mapped and is read to its end.
+    /// (`--data /dev/stdin`) cannot be mapped and is read to its end; a folder
+    /// is an error that says so.
     /// - Throws: ``DataError/unreadableFile(path:reason:)``.
     static func contents(of path: String) throws -> Data {
         do {
-            let type = try? FileManager.default.attributesOfItem(atPath: path)[.type] as? FileAttributeType
-            if type == .typeRegular {
+            switch try? FileManager.default.attributesOfItem(atPath: path)[.type] as? FileAttributeType {
+            case .typeRegular:
                 return try Data(contentsOf: URL(fileURLWithPath: path), options: .alwaysMapped)
+            case .typeDirectory:
+                throw DataError.unreadableFile(path: path, reason: "it is a folder; give the path of the CSV file in it")
+            default:
+                break
             }
             guard let handle = FileHandle(forReadingAtPath: path) else {
                 throw DataError.unreadableFile(path: path, reason: "it cannot be opened for reading")

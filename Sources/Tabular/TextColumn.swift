@@ -31,13 +31,6 @@ public struct TextColumn: Sendable, Equatable {
         offsets.append(bytes.count)
     }
 
-    /// Appends raw UTF-8 bytes.
-    public mutating func append(bytes b: ArraySlice<UInt8>, missing isMissing: Bool) {
-        if !isMissing { bytes.append(contentsOf: b) }
-        offsets.append(bytes.count)
-        missing.append(isMissing)
-    }
-
     /// One value for ``append(count:from:_:)``.
     enum Piece {
         case missing
@@ -81,13 +74,6 @@ public struct TextColumn: Sendable, Equatable {
         bytes.append(contentsOf: other.bytes)
         offsets.append(contentsOf: other.offsets.dropFirst().map { $0 + base })
         missing.append(contentsOf: other.missing)
-    }
-
-    /// Reserves room for `values` more values (their offsets and flags; about 8 bytes each).
-    public mutating func reserve(values n: Int) {
-        bytes.reserveCapacity(bytes.count + 8 * n)
-        offsets.reserveCapacity(offsets.count + n)
-        missing.reserveCapacity(missing.count + n)
     }
 
     /// Joins columns end to end.

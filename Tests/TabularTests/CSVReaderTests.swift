@@ -296,6 +296,11 @@ struct NumericColumnTests {
         var text = columns.map(\.0).joined(separator: ",") + "\n"
         for r in 0..<4 { text += columns.map { $0.1[r] }.joined(separator: ",") + "\n" }
         let t = try csv(text)
+        // Each form holds min+1...max (its minimum is the missing sentinel): Int8 -127...127,
+        // Int16 -32767...32767, Int32 -2147483647...2147483647; one past an edge takes the next
+        // form, past Int32 `Double` (8 bytes). `mixed` holds 2.5, so `Double`; `decimalInt`'s
+        // "2.0" takes the decimal path but is an integer, so the width scan gives Int8; a
+        // column with no value has the empty range 0...0, so Int8.
         let expectedBytes = ["i8": 1, "i8hi": 2, "i8lo": 2, "i16": 2, "i16hi": 4, "i16lo": 4, "i32": 4, "i32hi": 8,
                              "i32lo": 8, "big": 8, "mixed": 8, "decimalInt": 1, "allMissing": 1]
         for (name, fields) in columns {
@@ -318,8 +323,10 @@ struct NumericColumnTests {
         #expect(s.utf8.count > 4 << 20)
         let t = try csv(s)
         let early = try t.text("early"), late = try t.text("late")
+        // `early` is "a" in row 0, then i % 50 (499,999 % 50 = 49); `late` is i % 9 but "x7" in row 400,000.
         #expect(early[0] == "a" && early[1] == "1" && early[499_999] == "49")
         #expect(late[400_000] == "x7" && late[399_999] == "\(399_999 % 9)" && late[499_999] == "\(499_999 % 9)")
+        // `num` is i % 1000: 0...999 needs Int16 (2 bytes), and row 123,456 holds 456.
         let num = try t.numeric("num")
         #expect(num.bytesPerValue == 2 && num[123_456] == 456)
         // A column with no value at all stays numeric (all missing), as before.
