@@ -34,7 +34,11 @@ let package = Package(
             pkgConfig: "lapacke",
             providers: [.apt(["liblapacke-dev", "libopenblas-dev"])]
         ),
-        .target(name: "Linalg", dependencies: ["CLAPACK"], swiftSettings: swiftSettings),
+        .target(
+            name: "Linalg",
+            dependencies: ["CLAPACK", .product(name: "RealModule", package: "swift-numerics")],
+            swiftSettings: swiftSettings
+        ),
         .target(
             name: "Distributions",
             dependencies: [.product(name: "RealModule", package: "swift-numerics")],

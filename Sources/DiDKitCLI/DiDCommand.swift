@@ -71,7 +71,7 @@ struct DiDCommand: OutputCommand {
         clock.lap("panel")
         let result = try EventStudy.estimate(sample, vce: vce, level: level, pooledEstimate: !timing)
         clock.lap("fit")
-        clock.report(extra: "rows=\(sample.count) columns=\(result.table.names.count + result.omitted.count) iterations=\(result.iterations)")
+        clock.report(extra: "rows=\(sample.count) columns=\(result.table.names.count + result.omitted.count) iterations=\(result.iterations) passes=\(result.dataPasses)")
         var doc = EventStudyDocument(result)
         let noStart = (0..<panel.personCount).filter { treatedValue[$0] != 1 && startValue[$0].isNaN }.count
         if noStart > 0 { doc.result.notes.append("\(noStart) control persons without a (pseudo) start year are not in the study") }

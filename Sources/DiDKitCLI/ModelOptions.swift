@@ -113,7 +113,7 @@ struct LogitCommand: OutputCommand {
         clock.lap("fit")
         let table = try fit.inference(vce: options.estimator(for: fit.designClusterIDs), level: options.level)
         clock.lap("inference")
-        clock.report(extra: "rows=\(design.rows) columns=\(design.columns) iterations=\(fit.iterations)")
+        clock.report(extra: "rows=\(design.rows) columns=\(design.columns) iterations=\(fit.iterations) passes=\(fit.dataPasses)")
         return options.render(ModelResultDocument(fit, table))
     }
 }

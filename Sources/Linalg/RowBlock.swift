@@ -1,4 +1,5 @@
 import CLAPACK
+import RealModule
 
 /// A reusable, column-major buffer for one block of design rows.
 ///
@@ -144,15 +145,32 @@ public struct RowBlock: Sendable {
 
     /// `g += X' v` over the rows in use (`dgemv`); `v` must hold at least ``rows`` elements.
     public func accumulateTransposedProduct(_ v: [Double], into g: inout [Double]) {
+        v.withUnsafeBufferPointer { accumulateTransposedProduct($0, into: &g) }
+    }
+
+    /// ``accumulateTransposedProduct(_:into:)`` with `v` a slice (e.g. the
+    /// outcomes of the block's rows, `y[range]`).
+    public func accumulateTransposedProduct(_ v: ArraySlice<Double>, into g: inout [Double]) {
+        v.withUnsafeBufferPointer { accumulateTransposedProduct($0, into: &g) }
+    }
+
+    private func accumulateTransposedProduct(_ v: UnsafeBufferPointer<Double>, into g: inout [Double]) {
         precondition(g.count == columns && v.count >= rows, "RowBlock.accumulateTransposedProduct: shape mismatch")
         if rows == 0 || columns == 0 { return }
         _storage.withUnsafeBufferPointer { a in
-            v.withUnsafeBufferPointer { vp in
-                g.withUnsafeMutableBufferPointer { gp in
-                    cblas_dgemv(CblasColMajor, CblasTrans, lapackInt(rows), lapackInt(columns), 1.0,
-                                a.baseAddress, lapackInt(capacity), vp.baseAddress, 1, 1.0, gp.baseAddress, 1)
-                }
+            g.withUnsafeMutableBufferPointer { gp in
+                cblas_dgemv(CblasColMajor, CblasTrans, lapackInt(rows), lapackInt(columns), 1.0,
+                            a.baseAddress, lapackInt(capacity), v.baseAddress, 1, 1.0, gp.baseAddress, 1)
             }
+        }
+    }
+
+    /// Whether every element in use of column `j` is 0 or 1 (stops at the first that is not).
+    public func columnIsBinary(_ j: Int) -> Bool {
+        precondition(j >= 0 && j < columns, "RowBlock.columnIsBinary: index out of range")
+        let cap = capacity
+        return _storage.withUnsafeBufferPointer { a in
+            UnsafeBufferPointer(start: a.baseAddress! + j * cap, count: rows).allSatisfy { $0 == 0 || $0 == 1 }
         }
     }
 
@@ -176,6 +194,13 @@ public struct RowBlock: Sendable {
     }
 
     /// `g[j] += sum_i X[i, j]` over the rows in use.
+    ///
+    /// The additions are `Relaxed.sum` (swift-numerics): the compiler may
+    /// reorder them, so the loop is vectorised instead of waiting on one
+    /// addition at a time (BLAS has no column sum; `dgemv` would need a vector
+    /// of ones per block). The order is fixed by the compiled code, so results
+    /// are still the same on any number of cores; sums of integers below 2^53
+    /// (counts of 0/1 columns) are exact in any order.
     public func accumulateColumnSums(into g: inout [Double]) {
         precondition(g.count == columns, "RowBlock.accumulateColumnSums: shape mismatch")
         let r = rows, cap = capacity
@@ -183,7 +208,7 @@ public struct RowBlock: Sendable {
             for j in 0..<columns {
                 let col = a.baseAddress! + j * cap
                 var s = 0.0
-                for i in 0..<r { s += col[i] }
+                for i in 0..<r { s = Relaxed.sum(s, col[i]) }
                 g[j] += s
             }
         }

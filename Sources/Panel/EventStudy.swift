@@ -41,6 +41,8 @@ public struct EventStudyResult: Sendable {
     public let observations: Int
     public let converged: Bool
     public let iterations: Int
+    /// Passes over the design by the logit fit (``BinaryModelFit/dataPasses``; 0 for OLS).
+    public let dataPasses: Int
     public let logLikelihood: Double?
     public let omitted: [String]
     public let notes: [String]
@@ -89,7 +91,7 @@ public enum EventStudy {
         let window = Array(spec.window)
         var notes = sample.notes
         var table: CoefficientTable
-        var observations = sample.count, converged = true, iterations = 0
+        var observations = sample.count, converged = true, iterations = 0, dataPasses = 0
         var ll: Double?
         var omitted: [String] = []
         do {
@@ -101,6 +103,7 @@ public enum EventStudy {
                 observations = fit.observations
                 converged = fit.converged
                 iterations = fit.iterations
+                dataPasses = fit.dataPasses
                 ll = fit.logLikelihood
                 omitted = fit.omitted
                 notes += fit.notes
@@ -251,7 +254,7 @@ public enum EventStudy {
             } catch let e as RegressionError { throw PanelError.regression(e) }
         }
         return EventStudyResult(specification: spec, model: spec.model, table: table, observations: observations,
-                                converged: converged, iterations: iterations, logLikelihood: ll, omitted: omitted, notes: notes,
+                                converged: converged, iterations: iterations, dataPasses: dataPasses, logLikelihood: ll, omitted: omitted, notes: notes,
                                 treatedPersons: sample.treatedPersons, controlPersons: sample.controlPersons, eventStudy: points,
                                 preTrend: preTrend, pooled: pooledRow, predicted: predicted, referencePerson: reference,
                                 marginalEffects: effects)

@@ -35,6 +35,11 @@ public struct BinaryModelFit: Sendable {
     public let nullLogLikelihood: Double?
     /// Newton iterations performed.
     public let iterations: Int
+    /// Passes over the design's rows: the survey before the fit (collinearity,
+    /// perfect prediction) and every IRLS pass (the start unless it came in
+    /// closed form, one per Newton step and one per step halving). What a fit
+    /// costs is about this many reads of the design (`Docs/Benchmarks.md`).
+    public let dataPasses: Int
     /// Whether the convergence criteria were met.
     public let converged: Bool
     /// Number of observations (the sum of frequency weights if any).

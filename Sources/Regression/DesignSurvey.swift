@@ -1,65 +1,84 @@
 import Linalg
 
 /// What the checks before a binary-model fit need from the design, gathered
-/// in one parallel pass: column means and the centred Gram (collinearity),
-/// and for every column whether it is 0/1 and how the outcome splits by its
-/// value (perfect prediction).
+/// in one parallel pass over row blocks:
+/// - column means and the centred Gram (collinearity);
+/// - for every column, whether it is 0/1, its plain sum `sum_i x_ij` and its
+///   cross-product with the outcome `sum_i x_ij y_i` (`dgemv` per block), from
+///   which the outcome's split by an indicator's value follows (perfect
+///   prediction) and, for a logit, the whole first IRLS pass at a constant
+///   linear predictor (``IRLSPass/atConstant(_:eta:survey:columns:y:)``).
+///
+/// For a 0/1 column and a 0/1 outcome the sums are sums of integers below
+/// 2^53, so they are exact whatever the order of the additions: the counts of
+/// the perfect-prediction check are exact.
 struct DesignSurvey: Sendable {
     let rows: Int
     let means: [Double]
     let centeredGram: Matrix
-    let indicators: IndicatorOutcomes
+    /// Per column: every value is 0 or 1 (checked only for columns other than the intercept).
+    let binary: [Bool]
+    /// `sum_i x_ij`.
+    let columnSums: [Double]
+    /// `sum_i x_ij y_i`.
+    let outcomeCrossProducts: [Double]
+    /// `sum_i y_i`.
+    let outcomeSum: Double
 
     init(_ x: any RowBlockSource, y: [Double], interceptColumn: Int?) {
         let p = x.columns
-        let r = x.meansAndCenteredGram(inspecting: { IndicatorOutcomes(columns: p) }, inspect: { stats, block, range in
-            stats.observe(block, outcomes: y, rows: range, skipping: interceptColumn)
+        let r = x.meansAndCenteredGram(inspecting: { RawSums(columns: p) }, inspect: { sums, block, range in
+            sums.observe(block, outcomes: y[range], skipping: interceptColumn)
         }, combine: { $0.absorb($1) })
         rows = x.rows
         means = r.means
         centeredGram = r.gram
-        indicators = r.inspected
+        binary = r.inspected.binary
+        columnSums = r.inspected.columnSums
+        outcomeCrossProducts = r.inspected.crossProducts
+        outcomeSum = r.inspected.outcomeSum
+    }
+
+    /// Whether column `j` is 0/1 and one of its values (present alongside the
+    /// other) has a single outcome (`y` must be 0/1).
+    func predictsPerfectly(column j: Int) -> Bool {
+        guard binary[j] else { return false }
+        let n1 = columnSums[j], s1 = outcomeCrossProducts[j]
+        let n0 = Double(rows) - n1, s0 = outcomeSum - s1
+        if n1 > 0 && (s1 == 0 || s1 == n1) { return true }
+        if n0 > 0 && n1 > 0 && (s0 == 0 || s0 == n0) { return true }
+        return false
     }
 }
 
-/// Per column: whether every value is 0 or 1, the number of rows with value 1
-/// (0) and the sum of the outcome over them.
-struct IndicatorOutcomes: Sendable {
+/// One stripe's plain sums for ``DesignSurvey``.
+private struct RawSums: Sendable {
     var binary: [Bool]
-    var n1: [Double], s1: [Double], n0: [Double], s0: [Double]
+    var columnSums: [Double]
+    var crossProducts: [Double]
+    var outcomeSum = 0.0
 
     init(columns p: Int) {
         binary = [Bool](repeating: true, count: p)
-        n1 = [Double](repeating: 0, count: p); s1 = n1; n0 = n1; s0 = n1
+        columnSums = [Double](repeating: 0, count: p)
+        crossProducts = columnSums
     }
 
-    mutating func observe(_ block: RowBlock, outcomes y: [Double], rows r: Range<Int>, skipping skipped: Int?) {
+    mutating func observe(_ block: RowBlock, outcomes y: ArraySlice<Double>, skipping skipped: Int?) {
+        block.accumulateColumnSums(into: &columnSums)
+        block.accumulateTransposedProduct(y, into: &crossProducts)
+        outcomeSum += y.reduce(0, +)
         for j in 0..<block.columns where binary[j] && j != skipped {
-            var a1 = 0.0, b1 = 0.0, a0 = 0.0, b0 = 0.0
-            for i in 0..<r.count {
-                let v = block[i, j]
-                let yi = y[r.lowerBound + i]
-                if v == 1 { a1 += 1; b1 += yi } else if v == 0 { a0 += 1; b0 += yi } else {
-                    binary[j] = false
-                    break
-                }
-            }
-            n1[j] += a1; s1[j] += b1; n0[j] += a0; s0[j] += b0
+            binary[j] = block.columnIsBinary(j)
         }
     }
 
-    mutating func absorb(_ other: IndicatorOutcomes) {
+    mutating func absorb(_ other: RawSums) {
         for j in binary.indices {
             binary[j] = binary[j] && other.binary[j]
-            n1[j] += other.n1[j]; s1[j] += other.s1[j]; n0[j] += other.n0[j]; s0[j] += other.s0[j]
+            columnSums[j] += other.columnSums[j]
+            crossProducts[j] += other.crossProducts[j]
         }
-    }
-
-    /// Whether column `j` is 0/1 and one of its values (present alongside the other) has a single outcome.
-    func predictsPerfectly(column j: Int) -> Bool {
-        guard binary[j] else { return false }
-        if n1[j] > 0 && (s1[j] == 0 || s1[j] == n1[j]) { return true }
-        if n0[j] > 0 && n1[j] > 0 && (s0[j] == 0 || s0[j] == n0[j]) { return true }
-        return false
+        outcomeSum += other.outcomeSum
     }
 }

@@ -14,6 +14,14 @@ import Tabular
 /// temporary exists besides the design; per-stripe partial sums are combined
 /// in a fixed order, so results do not depend on the number of cores.
 ///
+/// The fit starts at the intercept-only estimate (`logit(ybar)`, zero for the
+/// other terms). There every row has the same linear predictor, so for an
+/// unweighted logit the first pass is not made: its log-likelihood, gradient
+/// and information follow from the survey's sums (``IRLSPass`` `atConstant`,
+/// `O(p^2)`), one pass of `n p^2` fewer (a probit's observed weights depend
+/// on the outcome, and weights or dropped rows change the sums, so those fits
+/// make the pass).
+///
 /// The Newton step solves `I delta = g` by Cholesky (`dpotrf`/`dpotrs`); a
 /// step that lowers the log-likelihood is halved (up to 30 times), as Stata
 /// does. Convergence: the largest relative coefficient change
@@ -38,7 +46,8 @@ import Tabular
 /// throws ``RegressionError/perfectPrediction(_:)``.
 ///
 /// ## Complexity
-/// `O(n p^2)` per iteration (dominated by `dsyrk`), usually 4-8 iterations.
+/// `O(n p^2)` per iteration (dominated by `dsyrk`), usually 4-8 iterations,
+/// plus the survey pass (`dsyrk` and two `dgemv` per block).
 public struct LogisticRegression: Sendable {
     public var link: BinaryLink
     /// Maximum Newton iterations (Stata's default is 16,000; separation is caught earlier by the diagnostics).
@@ -152,7 +161,15 @@ public struct LogisticRegression: Sendable {
             case .probit: return IRLSPass.run(ProbitLink.self, source: source, y: yy, weights: ww, beta: b)
             }
         }
-        var current = kernelPass(beta)
+        // The start's linear predictor is the same for every row; without weights or dropped rows
+        // the survey's sums give its pass in closed form (a logit; a probit's weights depend on y).
+        var startPass: IRLSPass?
+        if ww == nil && rowsInUse.count == n && link == .logit {
+            let eta0 = keptNames.firstIndex(of: "_cons").map { beta[$0] } ?? 0
+            startPass = IRLSPass.atConstant(LogitLink.self, eta: eta0, survey: survey, columns: keptColumns, y: yy)
+        }
+        var current = startPass ?? kernelPass(beta)
+        var dataPasses = startPass == nil ? 2 : 1  // the survey, and the start unless in closed form
         var iterations = 0
         var converged = false
         while iterations < maxIterations {
@@ -166,12 +183,14 @@ public struct LogisticRegression: Sendable {
             var step = 1.0
             var candidate = zip(beta, delta).map { $0 + $1 }
             var next = kernelPass(candidate)
+            dataPasses += 1
             var halvings = 0
             while !(next.logLikelihood >= current.logLikelihood - 1e-12 * Swift.abs(current.logLikelihood)) && halvings < 30 {
                 step /= 2
                 halvings += 1
                 candidate = zip(beta, delta).map { $0 + step * $1 }
                 next = kernelPass(candidate)
+                dataPasses += 1
             }
             let relChange = zip(delta, beta).map { Swift.abs(step * $0) / (Swift.abs($1) + 1) }.max() ?? 0
             let llChange = Swift.abs(next.logLikelihood - current.logLikelihood) / (Swift.abs(current.logLikelihood) + 1)
@@ -191,7 +210,7 @@ public struct LogisticRegression: Sendable {
         }
 
         // Separation diagnostics at the estimate (probability 0 or 1 to machine precision).
-        let eta = current.eta()
+        let eta = current.eta(rows: yy.count)
         var sep = SeparationDiagnostic(determinedFailures: 0, determinedSuccesses: 0)
         for i in 0..<yy.count {
             let mu = link.mean(eta[i])
@@ -217,10 +236,10 @@ public struct LogisticRegression: Sendable {
         // Display order: terms as given, `_cons` last (it already is, by construction).
         return BinaryModelFit(link: link, names: keptNames, coefficients: beta, information: current.information,
                               bread: bread, omitted: omitted, logLikelihood: current.logLikelihood,
-                              nullLogLikelihood: nullLL, iterations: iterations, converged: converged,
+                              nullLogLikelihood: nullLL, iterations: iterations, dataPasses: dataPasses, converged: converged,
                               observations: nObs, rowIndices: sourceRows, droppedRows: droppedRows + (n - yy.count),
                               notes: notes, separation: sep, linearPredictor: eta, design: source,
-                              scoreResiduals: current.scores(), weights: ww, weightKind: weightKind,
+                              scoreResiduals: current.scores(y: yy), weights: ww, weightKind: weightKind,
                               designClusters: clusterIDs)
     }
 
@@ -275,10 +294,10 @@ public struct LogisticRegression: Sendable {
         if candidates.isEmpty { return ([], []) }
         // The survey pass found which columns are 0/1 and whether either value of one has a single outcome;
         // only if some kept indicator is flagged are the indicator columns read whole (rare).
-        if !candidates.contains(where: { survey.indicators.predictsPerfectly(column: $0) }) { return ([], []) }
+        if !candidates.contains(where: { survey.predictsPerfectly(column: $0) }) { return ([], []) }
         let full = x.materialized()
         var indicatorColumns: [Int: [Double]] = [:]
-        for j in candidates where survey.indicators.binary[j] { indicatorColumns[j] = full.column(j) }
+        for j in candidates where survey.binary[j] { indicatorColumns[j] = full.column(j) }
         var changed = true
         while changed {
             changed = false
@@ -309,87 +328,5 @@ public struct LogisticRegression: Sendable {
             }
         }
         return (omitted, notes)
-    }
-}
-
-/// One stripe's share of an IRLS pass, with its scratch buffers.
-struct IRLSPartial: Sendable {
-    var ll = 0.0
-    var grad: [Double]
-    var info: Matrix
-    /// The stripe's first row, and the linear predictor and scores of its rows, in order.
-    let firstRow: Int
-    var eta: [Double]
-    var scores: [Double]
-    var blockEta: [Double]
-    var weightedScore: [Double]
-    var rootWeight: [Double]
-
-    init(columns p: Int, blockSize: Int, rows: Range<Int>) {
-        grad = [Double](repeating: 0, count: p)
-        info = Matrix(rows: p, columns: p)
-        firstRow = rows.lowerBound
-        eta = [Double](repeating: 0, count: rows.count)
-        scores = eta
-        blockEta = [Double](repeating: 0, count: blockSize)
-        weightedScore = blockEta
-        rootWeight = blockEta
-    }
-}
-
-/// The result of one pass over the data at `beta`.
-struct IRLSPass: Sendable {
-    var logLikelihood: Double
-    var gradient: [Double]
-    var information: Matrix
-    /// `X beta` and the scores `dl/deta` of each stripe's rows (stripes in
-    /// order): kept by every pass, since the last pass is not known in advance,
-    /// and joined only for the reported one.
-    var etaParts: [[Double]]
-    var scoreParts: [[Double]]
-
-    func eta() -> [Double] { Array(etaParts.joined()) }
-    func scores() -> [Double] { Array(scoreParts.joined()) }
-
-    /// One parallel pass: per block, `eta = X_b b` (`dgemv`), the link's
-    /// per-row contributions, `g += X_b' (f s)` (`dgemv`), and
-    /// `I += X_b' diag(f w) X_b` by `dsyrk` on the block scaled in place by
-    /// `sqrt(f w)`. Each core reuses one block buffer and its scratch vectors.
-    static func run<L: LinkKernel>(_ link: L.Type, source: any RowBlockSource, y: [Double], weights: [Double]?,
-                                   beta: [Double]) -> IRLSPass {
-        let p = beta.count
-        let blockSize = RowBlocks.defaultBlockSize
-        var etaParts: [[Double]] = []
-        var scoreParts: [[Double]] = []
-        let total = source.reduceRowBlocks(blockSize: blockSize,
-                                           stripeState: { IRLSPartial(columns: p, blockSize: blockSize, rows: $0) },
-                                           body: { part, block, r in
-            block.multiply(beta, into: &part.blockEta)
-            let lo = r.lowerBound, offset = lo - part.firstRow
-            var ll = 0.0
-            for k in 0..<r.count {
-                let eta = part.blockEta[k]
-                let c = L.contributions(y: y[lo + k], eta: eta)
-                let f = weights?[lo + k] ?? 1
-                ll += f * c.logLik
-                part.eta[offset + k] = eta
-                part.scores[offset + k] = c.score
-                part.weightedScore[k] = f * c.score
-                part.rootWeight[k] = (f * Swift.max(0, c.weight)).squareRoot()
-            }
-            part.ll += ll
-            block.accumulateTransposedProduct(part.weightedScore, into: &part.grad)
-            block.scaleRows(by: part.rootWeight)
-            block.accumulateGram(into: &part.info)
-        }, combine: { acc, part in
-            acc.ll += part.ll
-            for j in 0..<p { acc.grad[j] += part.grad[j] }
-            acc.info = acc.info + part.info
-            etaParts.append(part.eta)
-            scoreParts.append(part.scores)
-        })
-        var info = total.info
-        info.symmetrizeFromUpper()
-        return IRLSPass(logLikelihood: total.ll, gradient: total.grad, information: info, etaParts: etaParts, scoreParts: scoreParts)
     }
 }

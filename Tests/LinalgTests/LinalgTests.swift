@@ -133,4 +133,22 @@ struct LinalgTests {
         #expect(out.rows == 3)
         #expect(out.matrix() == Matrix(rowMajor: [[1, 10], [2 + 3 + 4, 90], [5 + 6, 110]]))
     }
+
+    @Test("a block's X'v from a slice of a longer vector, column sums and the 0/1 check")
+    func blockProductsFromSlices() {
+        // 5 rows in use of a 7-row buffer, 3 columns; v's rows 3..<8 belong to the block.
+        var b = RowBlock(capacity: 7, columns: 3)
+        b.reset(rows: 5, zeroed: true)
+        for i in 0..<5 { b[i, 0] = Double(i + 1); b[i, 1] = i % 2 == 0 ? 1 : 0; b[i, 2] = 0.5 * Double(i) }
+        let v: [Double] = [100, 200, 300, 1, -1, 2, 0.5, 3, 400]
+        var g = [1.0, 2.0, 3.0]
+        b.accumulateTransposedProduct(v[3..<8], into: &g)
+        // By hand: column 0 is 1..5, column 1 is 1,0,1,0,1, column 2 is 0,0.5,1,1.5,2; v[3..<8] = 1,-1,2,0.5,3.
+        let want: [Double] = [1 + 22, 2 + 6, 3 + 8.25]  // 1-2+6+2+15, 1+2+3, 0-0.5+2+0.75+6
+        #expect(g == want)
+        var sums = [0.0, 0.0, 0.0]
+        b.accumulateColumnSums(into: &sums)
+        #expect(sums == [15, 3, 5])
+        #expect(!b.columnIsBinary(0) && b.columnIsBinary(1) && !b.columnIsBinary(2))
+    }
 }

@@ -77,8 +77,8 @@ let benchmarks: @Sendable () -> Void = {
         }, setup: { logitData(rows: rows, covariates: terms - 1, seed: 1) })
     }
 
-    // One Newton iteration: the survey pass (collinearity, perfect prediction), the pass at the
-    // starting values and the pass at the first step.
+    // One Newton iteration: the survey pass (collinearity, perfect prediction; it also gives the
+    // logit's pass at the starting values) and the pass at the first step.
     Benchmark("IRLS logit one iteration 1000000 x 37", configuration: timed,
               closure: { (benchmark: Benchmark, data: (x: Matrix, y: [Double], names: [String])) throws in
         for _ in benchmark.scaledIterations {
