@@ -358,9 +358,8 @@ def main():
                 rows.append((n, task, t, float("nan"), float("nan"), float("nan"), "", why))
             if task in ("ps", "did") and extra:
                 r_, c_ = int(extra["rows"].split("=")[-1]) if "rows" in extra else 0, int(extra.get("columns", "0"))
-                # DiDKit's passes over the design: the survey and every IRLS pass (`passes=` in its timing
-                # line; the iterations plus the survey and the start pass for builds that did not print it).
-                passes = int(extra["passes"]) if "passes" in extra else int(extra.get("iterations", "1")) + 2
+                # DiDKit's passes over the design: the survey and every IRLS pass (`passes=` in its timing line).
+                passes = int(extra["passes"])
                 bound = r_ * c_ * 8 / (bw * 1e9)
                 per_it = med["didkit"] / passes
                 rows.append((n, task, "bound", bound, per_it / bound if bound else float("nan"), float("nan"), "",

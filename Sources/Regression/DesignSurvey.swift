@@ -39,6 +39,17 @@ struct DesignSurvey: Sendable {
         outcomeSum = r.inspected.outcomeSum
     }
 
+    /// The raw Gram `X'X = G + n m m'` (`G` the centred Gram, `m` the means) of
+    /// the chosen columns, in their order.
+    func gram(columns: [Int]) -> Matrix {
+        let n = Double(rows)
+        var g = Matrix(rows: columns.count, columns: columns.count)
+        for (b, j) in columns.enumerated() {
+            for (a, i) in columns.enumerated() { g[a, b] = centeredGram[i, j] + n * means[i] * means[j] }
+        }
+        return g
+    }
+
     /// Whether column `j` is 0/1 and one of its values (present alongside the
     /// other) has a single outcome (`y` must be 0/1).
     func predictsPerfectly(column j: Int) -> Bool {

@@ -31,14 +31,8 @@ extension IRLSPass {
             let t = survey.outcomeCrossProducts[j]
             return one.score * t + zero.score * (survey.columnSums[j] - t)
         }
-        let p = columns.count
-        var information = Matrix(rows: p, columns: p)
-        for (b, j) in columns.enumerated() {
-            for (a, i) in columns.enumerated() {
-                information[a, b] = one.weight * (survey.centeredGram[i, j] + n * survey.means[i] * survey.means[j])
-            }
-        }
-        return IRLSPass(logLikelihood: n1 * one.logLik + n0 * zero.logLik, gradient: gradient, information: information,
+        return IRLSPass(logLikelihood: n1 * one.logLik + n0 * zero.logLik, gradient: gradient,
+                        information: one.weight * survey.gram(columns: columns),
                         perRow: .constant(eta: eta, scoreOfOne: one.score, scoreOfZero: zero.score))
     }
 }

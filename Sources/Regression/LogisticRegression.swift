@@ -151,11 +151,14 @@ public struct LogisticRegression: Sendable {
         // Newton-Raphson.
         let p = keptColumns.count
         var beta = [Double](repeating: 0, count: p)
-        let ybar = Self.weightedMean(yy, ww)
+        let outcome = Self.weightedOutcomeSums(yy, ww)
+        let ybar = outcome.successes / outcome.total
         if let k = keptNames.firstIndex(of: "_cons") {
             beta[k] = link == .logit ? Double.log(ybar / (1 - ybar)) : Normal.quantile(ybar)
         }
+        var dataPasses = 1  // the survey; every IRLS pass below adds one
         let kernelPass: ([Double]) -> IRLSPass = { b in
+            dataPasses += 1
             switch self.link {
             case .logit: return IRLSPass.run(LogitLink.self, source: source, y: yy, weights: ww, beta: b)
             case .probit: return IRLSPass.run(ProbitLink.self, source: source, y: yy, weights: ww, beta: b)
@@ -169,7 +172,6 @@ public struct LogisticRegression: Sendable {
             startPass = IRLSPass.atConstant(LogitLink.self, eta: eta0, survey: survey, columns: keptColumns, y: yy)
         }
         var current = startPass ?? kernelPass(beta)
-        var dataPasses = startPass == nil ? 2 : 1  // the survey, and the start unless in closed form
         var iterations = 0
         var converged = false
         while iterations < maxIterations {
@@ -183,14 +185,12 @@ public struct LogisticRegression: Sendable {
             var step = 1.0
             var candidate = zip(beta, delta).map { $0 + $1 }
             var next = kernelPass(candidate)
-            dataPasses += 1
             var halvings = 0
             while !(next.logLikelihood >= current.logLikelihood - 1e-12 * Swift.abs(current.logLikelihood)) && halvings < 30 {
                 step /= 2
                 halvings += 1
                 candidate = zip(beta, delta).map { $0 + step * $1 }
                 next = kernelPass(candidate)
-                dataPasses += 1
             }
             let relChange = zip(delta, beta).map { Swift.abs(step * $0) / (Swift.abs($1) + 1) }.max() ?? 0
             let llChange = Swift.abs(next.logLikelihood - current.logLikelihood) / (Swift.abs(current.logLikelihood) + 1)
@@ -227,10 +227,8 @@ public struct LogisticRegression: Sendable {
         // Intercept-only log-likelihood on the same observations (closed form).
         var nullLL: Double?
         if hasIntercept && keptNames.contains("_cons") {
-            let sw = ww?.reduce(0, +) ?? Double(yy.count)
-            let s1 = zip(yy, ww ?? [Double](repeating: 1, count: yy.count)).reduce(0) { $0 + $1.0 * $1.1 }
-            let pbar = s1 / sw
-            nullLL = s1 * Double.log(pbar) + (sw - s1) * Double.log(1 - pbar)
+            let (s1, sw) = (outcome.successes, outcome.total)
+            nullLL = s1 * Double.log(ybar) + (sw - s1) * Double.log(1 - ybar)
         }
 
         // Display order: terms as given, `_cons` last (it already is, by construction).
@@ -243,11 +241,13 @@ public struct LogisticRegression: Sendable {
                               designClusters: clusterIDs)
     }
 
-    static func weightedMean(_ y: [Double], _ w: [Double]?) -> Double {
-        guard let w else { return y.reduce(0, +) / Double(y.count) }
+    /// `sum w y` and `sum w` (with no weights, `sum y` and the row count): the
+    /// start's outcome mean and the intercept-only log-likelihood both come from them.
+    static func weightedOutcomeSums(_ y: [Double], _ w: [Double]?) -> (successes: Double, total: Double) {
+        guard let w else { return (y.reduce(0, +), Double(y.count)) }
         var s = 0.0, sw = 0.0
         for i in y.indices { s += w[i] * y[i]; sw += w[i] }
-        return s / sw
+        return (s, sw)
     }
 
     /// Columns to drop for collinearity, Stata's rule: with an intercept, a
@@ -256,12 +256,8 @@ public struct LogisticRegression: Sendable {
     static func collinearColumns(_ survey: DesignSurvey, interceptColumn: Int?, tolerance: Double) -> [Int] {
         let p = survey.means.count
         if p == 0 { return [] }
-        // With an intercept the centred Gram; without, the raw one `X'X = centred + n m m'`.
-        var g = survey.centeredGram
-        if interceptColumn == nil {
-            let n = Double(survey.rows)
-            for j in 0..<p { for i in 0..<p { g[i, j] += n * survey.means[i] * survey.means[j] } }
-        }
+        // With an intercept the centred Gram; without, the raw one `X'X`.
+        let g = interceptColumn == nil ? survey.gram(columns: Array(0..<p)) : survey.centeredGram
         var order = Array(0..<p)
         var dropped: [Int] = []
         if let ic = interceptColumn {

@@ -50,7 +50,6 @@ public enum CSVReader {
     ///   - defaultKind: the kind of every other column.
     /// - Throws: ``DataError``.
     public static func read(path: String, kinds: [String: ColumnKind] = [:], defaultKind: ColumnKind = .auto) throws -> Table {
-        guard FileManager.default.fileExists(atPath: path) else { throw DataError.fileNotFound(path: path) }
         let file = try contents(of: path)
         return try read(span: file.span, source: path, kinds: kinds, defaultKind: defaultKind)
     }
@@ -59,11 +58,15 @@ public enum CSVReader {
     /// the parse reads the page cache's own pages (a copy into fresh memory cost
     /// the kernel's zeroing and copying, a fifth of the read). A pipe or device
     /// (`--data /dev/stdin`) cannot be mapped and is read to its end; a folder
-    /// is an error that says so.
-    /// - Throws: ``DataError/unreadableFile(path:reason:)``.
+    /// is an error that says so, and so is a path that names nothing.
+    /// - Throws: ``DataError/fileNotFound(path:)``, ``DataError/unreadableFile(path:reason:)``.
     static func contents(of path: String) throws -> Data {
+        // One query of the file system: whether the path names anything, and what.
+        guard let attributes = try? FileManager.default.attributesOfItem(atPath: path) else {
+            throw DataError.fileNotFound(path: path)
+        }
         do {
-            switch try? FileManager.default.attributesOfItem(atPath: path)[.type] as? FileAttributeType {
+            switch attributes[.type] as? FileAttributeType {
             case .typeRegular:
                 return try Data(contentsOf: URL(fileURLWithPath: path), options: .alwaysMapped)
             case .typeDirectory:

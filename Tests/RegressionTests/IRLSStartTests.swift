@@ -82,6 +82,7 @@ struct IRLSStartTests {
     func surveyCounts() {
         let (x, y) = Self.design()
         let survey = DesignSurvey(x, y: y, interceptColumn: 4)
+        // x0 and the year are not 0/1, d is, the count takes 0...3; the intercept is not checked, so it keeps `true`.
         #expect(survey.binary == [false, false, true, false, true])
         let d = x.column(2)
         #expect(survey.columnSums[2] == Double(d.filter { $0 == 1 }.count))
