@@ -2,14 +2,18 @@
 //
 // DiDKit: difference-in-differences effect evaluation on register data.
 //
-// Layers (dependencies point down only):
+// Layers (dependencies point down only; every module declares each module it imports):
+//   _DiDKitParallel (parallelMap: non-API support)
 //   CLAPACK (system LAPACKE + OpenBLAS)
-//     -> Linalg (column-major matrices, BLAS/LAPACK wrappers; the only module with unsafe pointers)
-//     -> Distributions (normal, t, chi-square, F)      Tabular (columnar tables, CSV, design matrices)
+//     -> Linalg (column-major matrices, row blocks, BLAS/LAPACK wrappers; the only module with unsafe pointers)
+//   Distributions (normal, t, chi-square, F)      Tabular (columnar tables, the CSV reader and writer)
+//     -> Estimation (the result vocabulary: EffectTable, EffectScale, EffectLabel, VCEKind, strict options and study-file decoding)
+//     -> Design (model formulas, term names, factor coding, design matrices: Tabular + Linalg)
 //     -> Regression (logit/probit IRLS, OLS, variance estimators, Wald tests)
-//     -> Matching (propensity scores, nearest-neighbour matching, balance)   Panel (person-year registers, event-study designs)
-//     -> Plots (standalone SVG)   DiDKit (umbrella: study pipeline, reports, demo register)
+//     -> Matching (matchers, match results, balance, propensity-score matching)   Panel (person-year registers, event studies)
+//     -> Plots (standalone SVG)   DiDKit (umbrella: study pipeline, documents, reports, demo register)
 //     -> DiDKitCLI (argument-parser commands) -> didkit (executable)
+// The graph is drawn again, with what each module owns, in Docs/Architecture.md.
 // The benchmarks live in the nested package Benchmarks/ so that importing DiDKit never pulls package-benchmark.
 import PackageDescription
 
@@ -34,9 +38,10 @@ let package = Package(
             pkgConfig: "lapacke",
             providers: [.apt(["liblapacke-dev", "libopenblas-dev"])]
         ),
+        .target(name: "_DiDKitParallel", swiftSettings: swiftSettings),
         .target(
             name: "Linalg",
-            dependencies: ["CLAPACK", .product(name: "RealModule", package: "swift-numerics")],
+            dependencies: ["CLAPACK", "_DiDKitParallel", .product(name: "RealModule", package: "swift-numerics")],
             swiftSettings: swiftSettings
         ),
         .target(
@@ -44,14 +49,32 @@ let package = Package(
             dependencies: [.product(name: "RealModule", package: "swift-numerics")],
             swiftSettings: swiftSettings
         ),
-        .target(name: "Tabular", dependencies: ["Linalg"], swiftSettings: swiftSettings),
-        .target(name: "Regression", dependencies: ["Linalg", "Distributions", "Tabular"], swiftSettings: swiftSettings),
-        .target(name: "Matching", dependencies: ["Regression"], swiftSettings: swiftSettings),
-        .target(name: "Panel", dependencies: ["Regression", "Matching"], swiftSettings: swiftSettings),
+        .target(name: "Tabular", dependencies: ["_DiDKitParallel"], swiftSettings: swiftSettings),
+        .target(
+            name: "Estimation",
+            dependencies: ["Distributions", .product(name: "RealModule", package: "swift-numerics")],
+            swiftSettings: swiftSettings
+        ),
+        .target(name: "Design", dependencies: ["Linalg", "Tabular"], swiftSettings: swiftSettings),
+        .target(
+            name: "Regression",
+            dependencies: ["Linalg", "Distributions", "Tabular", "Design", "Estimation", .product(name: "RealModule", package: "swift-numerics")],
+            swiftSettings: swiftSettings
+        ),
+        .target(
+            name: "Matching",
+            dependencies: ["Linalg", "Distributions", "Tabular", "Design", "Estimation", "Regression"],
+            swiftSettings: swiftSettings
+        ),
+        .target(
+            name: "Panel",
+            dependencies: ["Linalg", "Distributions", "Tabular", "Design", "Estimation", "Regression"],
+            swiftSettings: swiftSettings
+        ),
         .target(name: "Plots", swiftSettings: swiftSettings),
         .target(
             name: "DiDKit",
-            dependencies: ["Linalg", "Distributions", "Tabular", "Regression", "Matching", "Panel", "Plots"],
+            dependencies: ["Linalg", "Distributions", "Tabular", "Design", "Estimation", "Regression", "Matching", "Panel", "Plots"],
             swiftSettings: swiftSettings
         ),
         .target(
@@ -66,10 +89,12 @@ let package = Package(
         .testTarget(name: "LinalgTests", dependencies: ["Linalg"], swiftSettings: swiftSettings),
         .testTarget(name: "DistributionsTests", dependencies: ["Distributions"], resources: [.copy("Fixtures")], swiftSettings: swiftSettings),
         .testTarget(name: "TabularTests", dependencies: ["Tabular"], swiftSettings: swiftSettings),
-        .testTarget(name: "RegressionTests", dependencies: ["_DiDKitTestSupport", "Regression", "Tabular"], resources: [.copy("Fixtures")], swiftSettings: swiftSettings),
-        .testTarget(name: "MatchingTests", dependencies: ["_DiDKitTestSupport", "Matching", "Tabular"], resources: [.copy("Fixtures")], swiftSettings: swiftSettings),
-        .testTarget(name: "PanelTests", dependencies: ["_DiDKitTestSupport", "Panel", "Tabular"], resources: [.copy("Fixtures")], swiftSettings: swiftSettings),
+        .testTarget(name: "DesignTests", dependencies: ["Design", "Tabular"], swiftSettings: swiftSettings),
+        .testTarget(name: "EstimationTests", dependencies: ["Estimation"], swiftSettings: swiftSettings),
+        .testTarget(name: "RegressionTests", dependencies: ["_DiDKitTestSupport", "Linalg", "Distributions", "Regression", "Design", "Estimation", "Tabular"], resources: [.copy("Fixtures")], swiftSettings: swiftSettings),
+        .testTarget(name: "MatchingTests", dependencies: ["_DiDKitTestSupport", "Distributions", "Matching", "Regression", "Design", "Estimation", "Tabular"], resources: [.copy("Fixtures")], swiftSettings: swiftSettings),
+        .testTarget(name: "PanelTests", dependencies: ["_DiDKitTestSupport", "Linalg", "Distributions", "Panel", "Regression", "Design", "Estimation", "Tabular"], resources: [.copy("Fixtures")], swiftSettings: swiftSettings),
         .testTarget(name: "PlotsTests", dependencies: ["Plots"], swiftSettings: swiftSettings),
-        .testTarget(name: "DiDKitTests", dependencies: ["_DiDKitTestSupport", "DiDKit", "DiDKitCLI"], swiftSettings: swiftSettings),
+        .testTarget(name: "DiDKitTests", dependencies: ["_DiDKitTestSupport", "DiDKit", "DiDKitCLI", .product(name: "ArgumentParser", package: "swift-argument-parser")], swiftSettings: swiftSettings),
     ]
 )

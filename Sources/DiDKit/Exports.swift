@@ -1,7 +1,9 @@
 // DiDKit: the umbrella module. `import DiDKit` gives the whole library:
 // numeric core, distributions, tables and CSV, regression, matching, panels,
 // plots, and the study pipeline and reports defined here.
+@_exported import Design
 @_exported import Distributions
+@_exported import Estimation
 @_exported import Linalg
 @_exported import Matching
 @_exported import Panel

@@ -1,3 +1,5 @@
+import Design
+import Estimation
 import Distributions
 
 /// Balance statistics of one variable in one sample (before or after matching).

@@ -1,4 +1,6 @@
 import Regression
+import Design
+import Estimation
 import Tabular
 
 /// Matching that cannot be done on the data or options given.

@@ -1,3 +1,5 @@
+import Design
+import Estimation
 import Distributions
 
 /// Nearest-neighbour matching on a one-dimensional score.

@@ -1,5 +1,7 @@
 import Linalg
 import Regression
+import Design
+import Estimation
 import Tabular
 
 /// Propensity-score matching from a table: the score model, the match, the
@@ -91,7 +93,7 @@ public struct PropensityScoreMatching: Sendable {
                 let coding = design.coding.factors[name]!
                 let codes = try factorCodes(table: sample, coding: coding)
                 for (level, label) in coding.levels.enumerated() {
-                    out.append(("\(name)=\(label)", codes.map { $0 == level ? 1 : 0 }))
+                    out.append((TermName.factorLevel(name, label), codes.map { $0 == level ? 1 : 0 }))
                 }
             case .interaction:
                 if interactionMatrix == nil { interactionMatrix = try design.coding.matrix(for: sample).matrix }

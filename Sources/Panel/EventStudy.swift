@@ -1,6 +1,8 @@
 import Distributions
 import Linalg
 import Regression
+import Design
+import Estimation
 import Tabular
 
 /// One period of an event study: the treated x event-time effect.

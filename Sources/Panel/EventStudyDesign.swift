@@ -1,4 +1,6 @@
 import Linalg
+import Design
+import Estimation
 import Tabular
 
 /// The event-study design, generated block by block from the sample's
@@ -54,14 +56,14 @@ public struct EventStudyDesign: RowBlockSource {
             var col = [Int](repeating: -1, count: levels.count)
             for (k, l) in levels.enumerated() where k != base {
                 col[k] = names.count
-                names.append("\(f)=\(l)")
+                names.append(TermName.factorLevel(f, l))
             }
             fcols.append((f, sample.factorCodes[f]!, col))
         }
         factorColumns = fcols
         controlValues = spec.controls.map { sample.controlColumns[$0]! }
         baselineValues = spec.baselineControls.map { sample.baselineValues[$0]! }
-        names.append("_cons")
+        names.append(TermName.intercept)
         columnNames = names
     }
 

@@ -1,4 +1,6 @@
 import Linalg
+import Design
+import Estimation
 import Tabular
 
 /// The person-years of an event study: every person with a start year, their
@@ -68,7 +70,7 @@ public struct EventStudySample: Sendable {
         for f in spec.factorControls {
             do {
                 let coding = try learnFactor(table, f, base: spec.baseLevels[f])
-                fCodes[f] = try Tabular.factorCodes(table: table, coding: coding)
+                fCodes[f] = try Design.factorCodes(table: table, coding: coding)
                 fLevels[f] = (coding.levels, coding.base)
             } catch let e as DataError { throw PanelError.data(e) }
         }

@@ -1,5 +1,7 @@
-import Matching
+
 import Regression
+import Design
+import Estimation
 import Tabular
 
 /// Problems building a panel or an event study; each says what to do.
@@ -15,7 +17,6 @@ public enum PanelError: Error, Sendable, Equatable, CustomStringConvertible {
     case unknownPerson(String)
     case missingStartYear(count: Int)
     case regression(RegressionError)
-    case matching(MatchingError)
     case data(DataError)
 
     public var description: String {
@@ -41,7 +42,6 @@ public enum PanelError: Error, Sendable, Equatable, CustomStringConvertible {
         case .missingStartYear(let n):
             return "\(n) treated persons have no start year: every treated person needs one"
         case .regression(let e): return e.description
-        case .matching(let e): return e.description
         case .data(let e): return e.description
         }
     }

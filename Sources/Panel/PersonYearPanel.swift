@@ -1,4 +1,6 @@
 import Linalg
+import Design
+import Estimation
 import Tabular
 
 /// A person-year register: one row per person and year, sorted by person

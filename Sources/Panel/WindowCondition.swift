@@ -1,3 +1,5 @@
+import Design
+import Estimation
 import Tabular
 
 /// A condition on a column at years relative to a person's (pseudo) start

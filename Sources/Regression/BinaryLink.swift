@@ -1,3 +1,5 @@
+import Design
+import Estimation
 import Distributions
 import RealModule
 

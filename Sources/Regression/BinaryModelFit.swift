@@ -1,4 +1,6 @@
 import Linalg
+import Design
+import Estimation
 import Tabular
 
 /// Quasi-complete or complete separation found at the estimate.
@@ -70,7 +72,7 @@ public struct BinaryModelFit: Sendable {
     public var likelihoodRatioChi2: Double? { nullLogLikelihood.map { 2 * (logLikelihood - $0) } }
 
     /// Degrees of freedom of the LR test (parameters besides the intercept).
-    public var likelihoodRatioDF: Int { names.contains("_cons") ? parameterCount - 1 : parameterCount }
+    public var likelihoodRatioDF: Int { names.contains(TermName.intercept) ? parameterCount - 1 : parameterCount }
 
     /// McFadden's pseudo R-squared `1 - LL / LL0`.
     public var pseudoR2: Double? { nullLogLikelihood.map { 1 - logLikelihood / $0 } }

@@ -1,3 +1,5 @@
+import Design
+import Estimation
 import Linalg
 
 /// What the checks before a binary-model fit need from the design, gathered

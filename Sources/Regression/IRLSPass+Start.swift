@@ -1,3 +1,5 @@
+import Design
+import Estimation
 import Linalg
 
 extension IRLSPass {

@@ -1,3 +1,5 @@
+import Design
+import Estimation
 import Linalg
 
 /// One stripe's share of an IRLS pass, with its scratch buffers.

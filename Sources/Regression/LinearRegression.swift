@@ -1,4 +1,6 @@
 import Linalg
+import Design
+import Estimation
 import Tabular
 
 /// Ordinary (or weighted) least squares by Householder QR (`dgeqrf`,
@@ -34,7 +36,7 @@ public struct LinearRegression: Sendable {
         let n = x.rows
         precondition(y.count == n && names.count == x.columns, "LinearRegression.fit: shape mismatch")
         var notes = notes
-        let interceptColumn = names.firstIndex(of: "_cons")
+        let interceptColumn = names.firstIndex(of: TermName.intercept)
         let dependent = LogisticRegression.collinearColumns(DesignSurvey(x, y: y, interceptColumn: interceptColumn), interceptColumn: interceptColumn, tolerance: collinearityTolerance)
         for j in dependent { notes.append("\(names[j]) omitted because of collinearity") }
         let kept = (0..<names.count).filter { !dependent.contains($0) }

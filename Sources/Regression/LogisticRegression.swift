@@ -1,5 +1,7 @@
 import Distributions
 import Linalg
+import Design
+import Estimation
 import Tabular
 
 /// Maximum-likelihood logit and probit regression by Newton-Raphson (IRLS).
@@ -92,7 +94,7 @@ public struct LogisticRegression: Sendable {
         precondition(y.count == n && names.count == x.columns, "LogisticRegression.fit: shape mismatch")
         precondition(weights == nil || weights!.count == n, "LogisticRegression.fit: weights length mismatch")
         var notes = notes
-        let interceptColumn = names.firstIndex(of: "_cons")
+        let interceptColumn = names.firstIndex(of: TermName.intercept)
         let hasIntercept = hasIntercept ?? (interceptColumn != nil)
 
         // Outcome checks.
@@ -153,7 +155,7 @@ public struct LogisticRegression: Sendable {
         var beta = [Double](repeating: 0, count: p)
         let outcome = Self.weightedOutcomeSums(yy, ww)
         let ybar = outcome.successes / outcome.total
-        if let k = keptNames.firstIndex(of: "_cons") {
+        if let k = keptNames.firstIndex(of: TermName.intercept) {
             beta[k] = link == .logit ? Double.log(ybar / (1 - ybar)) : Normal.quantile(ybar)
         }
         var dataPasses = 1  // the survey; every IRLS pass below adds one
@@ -168,7 +170,7 @@ public struct LogisticRegression: Sendable {
         // the survey's sums give its pass in closed form (a logit; a probit's weights depend on y).
         var startPass: IRLSPass?
         if ww == nil && rowsInUse.count == n && link == .logit {
-            let eta0 = keptNames.firstIndex(of: "_cons").map { beta[$0] } ?? 0
+            let eta0 = keptNames.firstIndex(of: TermName.intercept).map { beta[$0] } ?? 0
             startPass = IRLSPass.atConstant(LogitLink.self, eta: eta0, survey: survey, columns: keptColumns, y: yy)
         }
         var current = startPass ?? kernelPass(beta)
@@ -226,7 +228,7 @@ public struct LogisticRegression: Sendable {
 
         // Intercept-only log-likelihood on the same observations (closed form).
         var nullLL: Double?
-        if hasIntercept && keptNames.contains("_cons") {
+        if hasIntercept && keptNames.contains(TermName.intercept) {
             let (s1, sw) = (outcome.successes, outcome.total)
             nullLL = s1 * Double.log(ybar) + (sw - s1) * Double.log(1 - ybar)
         }

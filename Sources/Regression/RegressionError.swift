@@ -1,3 +1,5 @@
+import Design
+import Estimation
 import Tabular
 
 /// A model that cannot be estimated on the data given. Each message says why

@@ -1,5 +1,5 @@
 import Foundation
-import Linalg
+import _DiDKitParallel
 
 extension CSVReader {
     /// Bytes per chunk on large inputs: small enough that the chunks in flight

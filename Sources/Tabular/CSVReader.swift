@@ -1,5 +1,5 @@
 import Foundation
-import Linalg
+import _DiDKitParallel
 
 /// How the CSV reader stores a column.
 public enum ColumnKind: Sendable, Equatable {

@@ -1,4 +1,3 @@
-import Linalg
 
 /// A numeric column stored in the narrowest exact form: 1-, 2- or 4-byte
 /// integers when every value is an integer in range, `Double` otherwise.
@@ -206,20 +205,6 @@ extension NumericColumn: Equatable {
         a.count == b.count && a.indices.allSatisfy { i in
             let x = a[i], y = b[i]
             return x == y || (x.isNaN && y.isNaN)
-        }
-    }
-}
-
-extension RowBlock {
-    /// Copies `values[indices[k]]` into row `k` of column `j`, reading the
-    /// column in its storage form (no `Double` copy of the column is made).
-    /// The caller gathers only non-missing rows.
-    public mutating func gatherColumn(_ j: Int, from values: NumericColumn, at indices: ArraySlice<Int>) {
-        switch values.storage {
-        case .int8(let a): gatherColumn(j, from: a, at: indices)
-        case .int16(let a): gatherColumn(j, from: a, at: indices)
-        case .int32(let a): gatherColumn(j, from: a, at: indices)
-        case .double(let a): gatherColumn(j, from: a, at: indices)
         }
     }
 }

@@ -4,6 +4,8 @@ import Foundation
 import Matching
 import Regression
 import Tabular
+import Design
+import Estimation
 import Testing
 
 let lalondePath = Bundle.module.resourceURL!.appendingPathComponent("Fixtures/matchit-lalonde-nn-noreplace/data.csv").path

@@ -5,6 +5,8 @@ import Linalg
 import Panel
 import Regression
 import Tabular
+import Design
+import Estimation
 import Testing
 
 func panelAndCohorts(_ t: Table) throws -> (PersonYearPanel, Cohorts) {

@@ -1,6 +1,8 @@
 import Distributions
 import Linalg
 @testable import Regression
+import Design
+import Estimation
 import Testing
 
 /// The first IRLS pass of a fit, at the intercept-only start, comes in closed

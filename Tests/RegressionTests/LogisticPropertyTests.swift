@@ -4,6 +4,8 @@ import Foundation
 import Linalg
 import Regression
 import Tabular
+import Design
+import Estimation
 import Testing
 
 /// Properties that must hold for any data (no external reference needed).

@@ -1,5 +1,7 @@
 import Foundation
 import Regression
+import Design
+import Estimation
 import Testing
 
 /// The shared checker of fitted-model results (after statsmodels' CheckModelResults):

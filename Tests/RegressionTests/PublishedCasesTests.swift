@@ -1,6 +1,8 @@
 import Foundation
 import Regression
 import Tabular
+import Design
+import Estimation
 import Testing
 
 /// Splits `coef[educ]` into ("coef", "educ"); `const` is DiDKit's `_cons`.

@@ -3,6 +3,8 @@ import Foundation
 import Linalg
 import Regression
 import Tabular
+import Design
+import Estimation
 import Testing
 
 /// Agreement with statsmodels on 100,000 synthetic rows x 30 covariates (+ intercept).

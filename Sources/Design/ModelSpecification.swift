@@ -1,4 +1,5 @@
 import Linalg
+import Tabular
 
 /// A model term. Names follow the CLI contract: a numeric column is its name
 /// (`age`), a factor level is `name=level` (`race=2`), an interaction joins
@@ -14,7 +15,7 @@ public indirect enum Term: Hashable, Sendable, CustomStringConvertible {
     public var description: String {
         switch self {
         case .numeric(let n), .factor(let n): return n
-        case .interaction(let parts): return parts.map(\.description).joined(separator: ":")
+        case .interaction(let parts): return TermName.interaction(parts.map(\.description))
         }
     }
 
@@ -41,15 +42,6 @@ extension String {
         while s.last == " " { s.removeLast() }
         return String(s)
     }
-}
-
-/// How observation weights enter a model.
-public enum WeightKind: String, Sendable, Equatable {
-    /// Frequency weights: a weight of 3 is three identical rows (Stata `fweight`);
-    /// the number of observations is the sum of the weights.
-    case frequency
-    /// Analytic weights, rescaled to sum to the number of rows (Stata `aweight`).
-    case analytic
 }
 
 /// What to put in a design matrix.
@@ -154,7 +146,7 @@ public struct DesignCoding: Sendable, Equatable {
         case .numeric(let n): return [(n, [(n, nil)])]
         case .factor(let n):
             let f = factors[n]!
-            return f.nonBaseLevels.map { ("\(n)=\(f.levels[$0])", [(n, $0)]) }
+            return f.nonBaseLevels.map { (TermName.factorLevel(n, f.levels[$0]), [(n, $0)]) }
         case .interaction(let parts):
             var acc: [(name: String, parts: [(String, Int?)])] = [("", [])]
             for p in parts {
@@ -162,7 +154,7 @@ public struct DesignCoding: Sendable, Equatable {
                 var next: [(name: String, parts: [(String, Int?)])] = []
                 for a in acc {
                     for b in e {
-                        next.append((a.name.isEmpty ? b.name : a.name + ":" + b.name, a.parts + b.parts))
+                        next.append((a.name.isEmpty ? b.name : TermName.interaction([a.name, b.name]), a.parts + b.parts))
                     }
                 }
                 acc = next

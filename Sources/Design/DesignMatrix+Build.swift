@@ -1,4 +1,5 @@
 import Linalg
+import Tabular
 
 extension DesignMatrix {
     /// Builds the design matrix of `spec` on `table`.
@@ -82,8 +83,8 @@ extension DesignMatrix {
             for e in coding.expansion(of: t) { names.append(e.name); termOfColumn.append(k) }
         }
         if spec.intercept {
-            termNames.append("_cons")
-            names.append("_cons")
+            termNames.append(TermName.intercept)
+            names.append(TermName.intercept)
             termOfColumn.append(termNames.count - 1)
         }
         coding.columnNames = names
