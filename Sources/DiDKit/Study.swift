@@ -26,25 +26,18 @@ public enum Study {
     /// - Parameter progress: called with a short message before each long step.
     /// - Throws: ``StudyError``, ``PanelError``, ``MatchingError``, ``DataError``.
     public static func run(_ spec: StudySpecification, table: Table, progress: (@Sendable (String) -> Void)? = nil) throws -> StudyResult {
+        try spec.validate()
         progress?("building the person-year panel")
         let panel = try PersonYearPanel(table, id: spec.id, time: spec.time)
-        let participantValue = try panel.personValue(spec.treatment.column)
-        let startValue = try panel.personValue(spec.treatment.start)
-        let poolValue = try spec.controlPool.column.map { try panel.personValue($0) }
+        // Participants and their start years, validated in one place (controls get theirs below).
+        let participants = try Cohorts(panel: panel, treatment: spec.treatment.column, start: spec.treatment.start)
+        let poolValue = try spec.controlPool.column.map { try panel.constantPersonValue($0) }
         let n = panel.personCount
         var notes: [String] = []
-        let isParticipant = participantValue.map { $0 == 1 }
-        let missingStart = (0..<n).filter { isParticipant[$0] && startValue[$0].isNaN }.count
-        if missingStart > 0 { throw PanelError.missingStartYear(count: missingStart) }
+        let isParticipant = participants.treated
         let inPool = (0..<n).map { !isParticipant[$0] && (poolValue?[$0] ?? 1) == 1 }
         let pseudo = spec.controlPool.pseudoStartYear
-        guard ["fixed", "partner"].contains(spec.controlPool.pseudoStart) else {
-            throw StudyError.invalidOption("controlPool.pseudoStart must be \"fixed\" or \"partner\", got \"\(spec.controlPool.pseudoStart)\"")
-        }
-        guard spec.window.count == 2, spec.window[0] <= spec.window[1] else {
-            throw StudyError.invalidOption("window must be [LOW, HIGH] with LOW <= HIGH, e.g. [-3, 1]")
-        }
-        func personStart(_ p: Int) -> Int? { isParticipant[p] ? Int(startValue[p]) : (inPool[p] ? pseudo : nil) }
+        func personStart(_ p: Int) -> Int? { isParticipant[p] ? participants.start[p] : (inPool[p] ? pseudo : nil) }
 
         // Window conditions, counted by the first one that fails.
         let conditions = (spec.conditions ?? []).map {
@@ -84,26 +77,13 @@ public enum Study {
             columns.append((c, .numeric(baselineRow.map { $0.map { v[$0] } ?? .nan })))
         }
         let baseline = try Table(columns)
-        var matching: MatchingSpecification
-        switch m.preset ?? "default" {
-        case "psmatch2": matching = .psmatch2
-        case "matchit": matching = .matchit
-        case "default": matching = .default
-        default: throw StudyError.invalidOption("matching.preset must be psmatch2, matchit or default")
-        }
+        let preset = m.preset ?? .default
+        var matching = preset.specification
         if let k = m.neighbors { matching.neighbors = k }
         if let c = m.caliper { matching.caliper = c }
-        if let s = m.caliperScale {
-            guard let scale = CaliperScale(rawValue: s) else { throw StudyError.invalidOption("matching.caliperScale must be score or sd") }
-            matching.caliperScale = scale
-        }
+        if let s = m.caliperScale { matching.caliperScale = s }
         if let r = m.replacement { matching.replacement = r }
-        let link: BinaryLink
-        switch m.link ?? (m.preset == "psmatch2" ? "probit" : "logit") {
-        case "logit": link = .logit
-        case "probit": link = .probit
-        default: throw StudyError.invalidOption("matching.link must be logit or probit")
-        }
+        let link = m.link ?? preset.defaultLink
         progress?("fitting the propensity score and matching")
         let psm = PropensityScoreMatching(treatment: "_treated", covariates: m.covariates, factors: m.factors ?? [], link: link,
                                           matching: matching, exact: (m.exactCohort ?? false) ? ["_cohort"] : [])
@@ -117,12 +97,13 @@ public enum Study {
         for p in match.result.pairs {
             let tp = persons[match.rows[p.treated]], cp = persons[match.rows[p.control]]
             treatedFlag[tp] = true
-            start[tp] = Int(startValue[tp])
+            start[tp] = participants.start[tp]
             if start[cp] != nil { continue }   // with replacement: the first partner's start
-            if spec.controlPool.pseudoStart == "fixed" {
+            switch spec.controlPool.pseudoStart {
+            case .fixed:
                 start[cp] = pseudo
-            } else {
-                let s = Int(startValue[tp])
+            case .partner:
+                guard let s = participants.start[tp] else { continue }
                 if conditions.allSatisfy({ $0.holds(panel: panel, person: cp, start: s, values: conditionValues[$0.column]!) }) {
                     start[cp] = s
                 } else {
@@ -139,10 +120,10 @@ public enum Study {
         let cohorts = Cohorts(treated: treatedFlag, start: start)
 
         var models: [(String, EventStudyResult)] = []
-        let vce = EventStudyVariance(rawValue: spec.vce ?? "cluster") ?? .cluster
+        let vce = spec.vce ?? .cluster
         for variant in spec.models {
             progress?("estimating \(variant.name)")
-            let model = EventStudyModel(rawValue: variant.model ?? "logit") ?? .logit
+            let model = variant.model ?? .logit
             let es = EventStudySpecification(outcome: spec.outcome, window: spec.window[0]...spec.window[1],
                                              reference: spec.reference ?? -1, controls: variant.controls ?? [],
                                              factorControls: variant.factors ?? [], baseLevels: variant.baseLevels ?? [:],

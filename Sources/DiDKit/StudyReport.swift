@@ -85,8 +85,8 @@ public struct StudyReport: Sendable {
         rows.append(["Persons, control"] + models.map { disclosure.countText($0.result.controlPersons) })
         rows.append(["Pre-trend test p"] + models.map { m in m.result.preTrend.map { Format.fixed($0.pValue, 3) + ($0.rejects() ? " (rejected)" : "") } ?? "" })
         rows.append(["Converged"] + models.map { $0.result.converged ? "yes" : "NO" })
-        var notes = ["\(logit ? "Odds ratios" : "Coefficients") with \(logit ? "delta-method " : "")standard errors in parentheses; SEs \(result.specification.vce ?? "cluster" == "cluster" ? "clustered by person" : (result.specification.vce ?? "")). Stars: \(stars.legend).",
-                     "Reference period: start\(ref). Event time = year - start year (pseudo start year for controls: \(result.specification.controlPool.pseudoStart == "fixed" ? String(result.specification.controlPool.pseudoStartYear) : "the matched partner's start year"))."]
+        var notes = ["\(logit ? "Odds ratios" : "Coefficients") with \(logit ? "delta-method " : "")standard errors in parentheses; SEs \((result.specification.vce ?? .cluster) == .cluster ? "clustered by person" : (result.specification.vce ?? .cluster).rawValue). Stars: \(stars.legend).",
+                     "Reference period: start\(ref). Event time = year - start year (pseudo start year for controls: \(result.specification.controlPool.pseudoStart == .fixed ? String(result.specification.controlPool.pseudoStartYear) : "the matched partner's start year"))."]
         for (name, r) in models where !r.notes.isEmpty { notes += r.notes.map { "\(name): \($0)." } }
         return ReportTable(title: "Logit DiD event study, outcome \(result.specification.outcome)", columns: ["Term"] + models.map(\.name),
                            rows: rows, notes: notes, rulesAfter: [firstSummary - 1])
@@ -206,8 +206,8 @@ public struct StudyReport: Sendable {
                  "Produced by DiDKit. Aggregates only: no person-level rows; cells resting on fewer than \(disclosure.minimumCellSize) persons are suppressed.", "",
                  "## Design", "",
                  "- Outcome: `\(spec.outcome)`; event window start\(spec.window[0]) to start+\(spec.window[1]); reference period start\(spec.reference ?? -1).",
-                 "- Pseudo start year for controls: \(spec.controlPool.pseudoStart == "fixed" ? String(spec.controlPool.pseudoStartYear) : "inherited from the matched partner").",
-                 "- Matching: \(spec.matching.preset ?? "default") preset, \(spec.matching.link ?? "logit") score, caliper \(spec.matching.caliper.map { "\($0)" } ?? "none"), baseline \(spec.matching.baselineCalendarYear.map { "year \($0)" } ?? "start\(spec.matching.baselineRelativeYear ?? -1)").", ""]
+                 "- Pseudo start year for controls: \(spec.controlPool.pseudoStart == .fixed ? String(spec.controlPool.pseudoStartYear) : "inherited from the matched partner").",
+                 "- Matching: \((spec.matching.preset ?? .default).rawValue) preset, \((spec.matching.link ?? (spec.matching.preset ?? .default).defaultLink).rawValue) score, caliper \(spec.matching.caliper.map { "\($0)" } ?? "none"), baseline \(spec.matching.baselineCalendarYear.map { "year \($0)" } ?? "start\(spec.matching.baselineRelativeYear ?? -1)").", ""]
         s += ["## Who is in the study", "", exclusionsTable().markdown, "## Balance before and after matching", "", balanceTable().table.markdown,
               "![Propensity scores](plots/propensity-scores.svg)", "", "## Models", "", modelsTable().markdown]
         for (name, r) in result.models {

@@ -19,7 +19,7 @@ public struct StudySpecification: Codable, Sendable, Equatable {
         /// Optional 0/1 column marking the eligible control pool (default: every non-participant).
         public var column: String?
         /// `"fixed"` (everybody gets `pseudoStartYear`) or `"partner"` (each matched control inherits its partner's start year).
-        public var pseudoStart: String
+        public var pseudoStart: PseudoStartRule
         /// The fixed pseudo start year (the reference study: 2014); with `"partner"` it is the year used to check
         /// the pool's window conditions before matching.
         public var pseudoStartYear: Int
@@ -40,12 +40,12 @@ public struct StudySpecification: Codable, Sendable, Equatable {
         public var baselineCalendarYear: Int?
         public var baselineRelativeYear: Int?
         /// `psmatch2`, `matchit` or `default`.
-        public var preset: String?
-        /// `logit` or `probit`.
-        public var link: String?
+        public var preset: MatchingPreset?
+        /// `logit` or `probit` (default: the preset's, probit for psmatch2, else logit).
+        public var link: BinaryLink?
         public var neighbors: Int?
         public var caliper: Double?
-        public var caliperScale: String?
+        public var caliperScale: CaliperScale?
         public var replacement: Bool?
         /// Match exactly within start-year cohorts (needs `"partner"` or relative baselines to be meaningful).
         public var exactCohort: Bool?
@@ -57,7 +57,7 @@ public struct StudySpecification: Codable, Sendable, Equatable {
         public var factors: [String]?
         public var baseLevels: [String: String]?
         /// `logit` (default) or `ols`.
-        public var model: String?
+        public var model: EventStudyModel?
     }
 
     /// CSV file (relative paths from the study file's folder), or nil for the built-in demo register.
@@ -74,12 +74,12 @@ public struct StudySpecification: Codable, Sendable, Equatable {
     public var reference: Int?
     public var models: [ModelVariant]
     /// `oim`, `robust` or `cluster` (by person, the default).
-    public var vce: String?
+    public var vce: VCEKind?
     /// Disclosure control: the smallest number of persons a published cell may rest on (default 5).
     public var minimumCellSize: Int?
 
     /// The reference study's youth analysis on the demo register (fixed pseudo start 2014).
-    public static func referenceStudy(pseudoStart: String = "fixed") -> StudySpecification {
+    public static func referenceStudy(pseudoStart: PseudoStartRule = .fixed) -> StudySpecification {
         StudySpecification(
             data: nil, title: "Leisure-job activity (demo register)", id: "pnr", time: "year",
             treatment: Treatment(column: "participant", start: "start_year"),
@@ -94,26 +94,41 @@ public struct StudySpecification: Codable, Sendable, Equatable {
                              "father_edu", "mother_edu", "father_employed", "mother_employed", "father_benefit_weeks",
                              "mother_benefit_weeks", "income", "gp", "specialist"],
                 factors: ["father_edu", "mother_edu"], baselineCalendarYear: 2010, baselineRelativeYear: nil,
-                preset: "psmatch2", link: "logit", neighbors: 1, caliper: 0.01, caliperScale: "score", replacement: false,
+                preset: .psmatch2, link: .logit, neighbors: 1, caliper: 0.01, caliperScale: .score, replacement: false,
                 exactCohort: false),
             outcome: "leisure_job", window: [-3, 1], reference: -1,
             models: [
-                ModelVariant(name: "Model 1", controls: [], factors: nil, baseLevels: nil, model: "logit"),
+                ModelVariant(name: "Model 1", controls: [], factors: nil, baseLevels: nil, model: .logit),
                 ModelVariant(name: "Model 2", controls: ["male", "age", "age2", "nonwestern", "couple", "no_father", "children",
                                                          "father_vocational", "mother_vocational", "income", "gp", "specialist",
                                                          "physio", "psychologist"],
-                             factors: ["municipality"], baseLevels: ["municipality": "1"], model: "logit"),
+                             factors: ["municipality"], baseLevels: ["municipality": "1"], model: .logit),
             ],
-            vce: "cluster", minimumCellSize: 5)
+            vce: .cluster, minimumCellSize: 5)
     }
 
-    /// Parses a study file.
+    /// Parses and validates a study file, strictly: an unknown key or option value is an error
+    /// naming it and the nearest valid one (``StrictJSONDecoder``), never ignored or defaulted.
+    /// - Throws: ``StudyError``.
     public static func load(path: String) throws -> StudySpecification {
         guard let data = FileManager.default.contents(atPath: path) else { throw StudyError.cannotRead(path) }
-        do { return try JSONDecoder().decode(StudySpecification.self, from: data) } catch {
+        let spec: StudySpecification
+        do { spec = try StrictJSONDecoder.decode(StudySpecification.self, from: data) } catch {
             throw StudyError.invalidStudyFile(path, String(describing: error))
         }
+        do { try spec.validate() } catch let StudyError.invalidOption(why) { throw StudyError.invalidStudyFile(path, why) }
+        return spec
     }
+}
+
+/// How matched controls get their (pseudo) start year.
+public enum PseudoStartRule: String, StrictOption {
+    /// Every control gets `pseudoStartYear` (the reference study: 2014).
+    case fixed
+    /// Each matched control inherits its partner's start year.
+    case partner
+
+    public static let optionName = "controlPool.pseudoStart"
 }
 
 /// Problems with a study file or its run.

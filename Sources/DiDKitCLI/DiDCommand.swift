@@ -3,7 +3,7 @@ import DiDKit
 import Foundation
 
 extension EventStudyModel: ExpressibleByArgument {}
-extension EventStudyVariance: ExpressibleByArgument {}
+extension VCEKind: ExpressibleByArgument {}
 
 /// Parses `-3:1` into a closed range.
 func parseWindow(_ s: String) throws -> ClosedRange<Int> {
@@ -32,7 +32,7 @@ struct DiDCommand: OutputCommand {
     @Option(help: "Comma-separated factor controls.") var factors: String?
     @Option(parsing: .singleValue, help: "Base level of a factor, as f=LEVEL (repeatable).") var base: [String] = []
     @Option(help: "Model: logit or ols.") var model: EventStudyModel = .logit
-    @Option(help: "Variance: oim, robust or cluster (by person, the default).") var vce: EventStudyVariance = .cluster
+    @Option(help: "Variance: oim, robust or cluster (by person, the default).") var vce: VCEKind = .cluster
     @Option(help: "Confidence level in percent.") var level: Double = 95
     @Flag(help: "Keep persons with no observation in the reference period (repeated cross-sections).") var keepWithoutReference = false
     @Option(help: "Pseudo start year for controls whose start column is empty (the reference study: 2014).") var pseudoStart: Int?
@@ -52,17 +52,7 @@ struct DiDCommand: OutputCommand {
         let table = try CSVReader.read(path: data, kinds: kinds, defaultKind: .skip)
         clock.lap("read")
         let panel = try PersonYearPanel(table, id: id, time: time)
-        let treatedValue = try panel.personValue(treatment)
-        var startValue = try panel.personValue(start)
-        if let ps = pseudoStart {
-            for p in startValue.indices where treatedValue[p] != 1 && startValue[p].isNaN { startValue[p] = Double(ps) }
-        }
-        if let bad = treatedValue.first(where: { !$0.isNaN && $0 != 0 && $0 != 1 }) {
-            throw MatchingError.treatmentNotBinary(column: treatment, value: bad, count: treatedValue.filter { !$0.isNaN && $0 != 0 && $0 != 1 }.count)
-        }
-        let missingTreatedStart = (0..<panel.personCount).filter { treatedValue[$0] == 1 && startValue[$0].isNaN }.count
-        if missingTreatedStart > 0 { throw PanelError.missingStartYear(count: missingTreatedStart) }
-        let cohorts = Cohorts(treated: treatedValue.map { $0 == 1 }, start: startValue.map { $0.isNaN ? nil : Int($0) })
+        let cohorts = try Cohorts(panel: panel, treatment: treatment, start: start, pseudoStart: pseudoStart)
         let bases = try parseBaseLevels(base)
         let spec = EventStudySpecification(outcome: outcome, window: try parseWindow(window), reference: reference,
                                            controls: commaList(controls), factorControls: commaList(factors), baseLevels: bases,
@@ -73,7 +63,7 @@ struct DiDCommand: OutputCommand {
         clock.lap("fit")
         clock.report(extra: "rows=\(sample.count) columns=\(result.table.names.count + result.omitted.count) iterations=\(result.iterations) passes=\(result.dataPasses)")
         var doc = EventStudyDocument(result)
-        let noStart = (0..<panel.personCount).filter { treatedValue[$0] != 1 && startValue[$0].isNaN }.count
+        let noStart = cohorts.personsWithoutStart
         if noStart > 0 { doc.result.notes.append("\(noStart) control persons without a (pseudo) start year are not in the study") }
         if panel.droppedRows > 0 { doc.result.notes.append("\(panel.droppedRows) rows without id or year dropped") }
         switch format {

@@ -46,7 +46,7 @@ struct DemoCommand: OutputCommand {
         let result = try Study.run(spec, table: register.table, progress: { p.report($0) })
         let report = StudyReport(result)
         p.report("the same study with each control inheriting its partner's start year")
-        let partner = try Study.run(StudySpecification.referenceStudy(pseudoStart: "partner"), table: register.table, progress: nil)
+        let partner = try Study.run(StudySpecification.referenceStudy(pseudoStart: .partner), table: register.table, progress: nil)
         p.report("writing the report to \(out)/")
         let files = try report.write(to: out)
         try StudyReport(partner).write(to: out + "/partner-start")

@@ -1,3 +1,6 @@
+import Estimation
+import Regression
+
 /// The order in which treated units pick their controls.
 public enum MatchingOrder: Sendable, Equatable {
     /// Lowest score first.
@@ -11,11 +14,13 @@ public enum MatchingOrder: Sendable, Equatable {
 }
 
 /// The scale a caliper is given in.
-public enum CaliperScale: String, Sendable, Equatable {
+public enum CaliperScale: String, StrictOption {
     /// Score units (probability scale): psmatch2's `caliper()`.
     case score
     /// Standard deviations of the score over all units (n-1 SD): MatchIt's default.
     case sd
+
+    public static let optionName = "caliperScale"
 }
 
 /// The algorithm that chooses each treated unit's controls.
@@ -91,4 +96,28 @@ public struct MatchingSpecification: Sendable, Equatable {
     public static let matchit = MatchingSpecification(
         neighbors: 1, replacement: false, caliper: nil, caliperScale: .sd, caliperInclusive: true, order: .descending,
         commonSupport: false, algorithm: .nearestAvailable, balance: .matchit, name: "matchit")
+}
+
+/// A named starting point for a ``MatchingSpecification`` (CLI `--preset`, study files' `matching.preset`).
+public enum MatchingPreset: String, StrictOption {
+    /// Stata's psmatch2 (``MatchingSpecification/psmatch2``).
+    case psmatch2
+    /// R's MatchIt 4.x nearest-neighbour defaults (``MatchingSpecification/matchit``).
+    case matchit
+    /// DiDKit's default (``MatchingSpecification/default``).
+    case `default`
+
+    public static let optionName = "preset"
+
+    /// The preset's specification.
+    public var specification: MatchingSpecification {
+        switch self {
+        case .psmatch2: return .psmatch2
+        case .matchit: return .matchit
+        case .default: return .default
+        }
+    }
+
+    /// The score model's link when none is given: probit for psmatch2 (its default), logit otherwise.
+    public var defaultLink: BinaryLink { self == .psmatch2 ? .probit : .logit }
 }

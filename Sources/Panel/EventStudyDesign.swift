@@ -13,9 +13,40 @@ import Tabular
 /// baseline controls; factor-control level dummies (`f=level`, base omitted);
 /// `_cons`.
 public struct EventStudyDesign: RowBlockSource {
+    /// What a design column is, so that tables label it without parsing its name.
+    public enum Column: Sendable, Equatable {
+        case treated
+        /// The event-time dummy `event=e`.
+        case event(Int)
+        /// The interaction `treated:event=e`.
+        case treatedEvent(Int)
+        /// The pooled variant's `treated:post`.
+        case treatedPost
+        /// A numeric or baseline control.
+        case control(String)
+        /// A factor control's level dummy.
+        case factorLevel(factor: String, level: String)
+        case intercept
+
+        /// The label of an estimate of this column.
+        public var label: EffectLabel {
+            switch self {
+            case .treated: return EffectLabel(term: TermName.treated)
+            case .event(let e): return EffectLabel(event: e)
+            case .treatedEvent(let e): return EffectLabel(term: TermName.treated, event: e)
+            case .treatedPost: return EffectLabel(term: TermName.treatedPost)
+            case .control(let c): return EffectLabel(term: c)
+            case .factorLevel(let f, let l): return EffectLabel(term: TermName.factorLevel(f, l))
+            case .intercept: return EffectLabel(term: TermName.intercept)
+            }
+        }
+    }
+
     public let sample: EventStudySample
     public let pooled: Bool
     public let columnNames: [String]
+    /// The role of each column, in `columnNames` order.
+    public let columnRoles: [Column]
     let eventColumn: [Int]          // per window index: column of event=e, or -1 for the reference
     let interactionColumn: [Int]    // per window index: column of treated:event=e (or treated:post), or -1
     let controlStart: Int
@@ -28,44 +59,47 @@ public struct EventStudyDesign: RowBlockSource {
         self.pooled = pooled
         let spec = sample.specification
         let window = Array(spec.window)
-        var names = ["treated"]
+        var roles: [Column] = [.treated]
         var ev = [Int](repeating: -1, count: window.count)
         for (k, e) in window.enumerated() where e != spec.reference {
-            ev[k] = names.count
-            names.append("event=\(e)")
+            ev[k] = roles.count
+            roles.append(.event(e))
         }
         var ia = [Int](repeating: -1, count: window.count)
         if pooled {
-            let c = names.count
-            names.append("treated:post")
+            let c = roles.count
+            roles.append(.treatedPost)
             for (k, e) in window.enumerated() where e >= 0 && e != spec.reference { ia[k] = c }
         } else {
             for (k, e) in window.enumerated() where e != spec.reference {
-                ia[k] = names.count
-                names.append("treated:event=\(e)")
+                ia[k] = roles.count
+                roles.append(.treatedEvent(e))
             }
         }
         eventColumn = ev
         interactionColumn = ia
-        controlStart = names.count
-        names += spec.controls
-        names += spec.baselineControls
+        controlStart = roles.count
+        roles += (spec.controls + spec.baselineControls).map { Column.control($0) }
         var fcols: [(String, [Int], [Int])] = []
         for f in spec.factorControls {
             let (levels, base) = sample.factorLevels[f]!
             var col = [Int](repeating: -1, count: levels.count)
             for (k, l) in levels.enumerated() where k != base {
-                col[k] = names.count
-                names.append(TermName.factorLevel(f, l))
+                col[k] = roles.count
+                roles.append(.factorLevel(factor: f, level: l))
             }
             fcols.append((f, sample.factorCodes[f]!, col))
         }
         factorColumns = fcols
         controlValues = spec.controls.map { sample.controlColumns[$0]! }
         baselineValues = spec.baselineControls.map { sample.baselineValues[$0]! }
-        names.append(TermName.intercept)
-        columnNames = names
+        roles.append(.intercept)
+        columnRoles = roles
+        columnNames = roles.map(\.name)
     }
+
+    /// The role of the column named `name`.
+    public func role(of name: String) -> Column? { columnNames.firstIndex(of: name).map { columnRoles[$0] } }
 
     public var rows: Int { sample.count }
     public var columns: Int { columnNames.count }
@@ -119,5 +153,20 @@ public struct EventStudyDesign: RowBlockSource {
         for (k, v) in controlValues.enumerated() { x[controlStart + k] = v }
         x[columns - 1] = 1
         return x
+    }
+}
+
+extension EventStudyDesign.Column {
+    /// The column's term name (``TermName``).
+    public var name: String {
+        switch self {
+        case .treated: return TermName.treated
+        case .event(let e): return TermName.event(e)
+        case .treatedEvent(let e): return TermName.treatedEvent(e)
+        case .treatedPost: return TermName.treatedPost
+        case .control(let c): return c
+        case .factorLevel(let f, let l): return TermName.factorLevel(f, l)
+        case .intercept: return TermName.intercept
+        }
     }
 }

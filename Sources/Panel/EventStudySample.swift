@@ -39,6 +39,11 @@ public struct EventStudySample: Sendable {
         specification = spec
         let w = spec.window
         guard w.lowerBound <= w.upperBound else { throw PanelError.invalidWindow(lower: w.lowerBound, upper: w.upperBound) }
+        // Bounds first: the count of a range reaching Int.max would overflow.
+        guard w.lowerBound >= -EventStudySpecification.maximumEventTime, w.upperBound <= EventStudySpecification.maximumEventTime,
+              w.count <= EventStudySpecification.maximumWindowLength else {
+            throw PanelError.windowTooWide(lower: w.lowerBound, upper: w.upperBound)
+        }
         guard w.contains(spec.reference) else {
             throw PanelError.referenceOutsideWindow(reference: spec.reference, lower: w.lowerBound, upper: w.upperBound)
         }

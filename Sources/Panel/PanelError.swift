@@ -16,6 +16,10 @@ public enum PanelError: Error, Sendable, Equatable, CustomStringConvertible {
     case emptyEventCell(eventTime: Int, group: String)
     case unknownPerson(String)
     case missingStartYear(count: Int)
+    case treatmentNotBinary(column: String, value: Double, count: Int)
+    case variesWithinPerson(column: String, persons: Int)
+    case invalidStartYear(column: String, value: Double, count: Int)
+    case windowTooWide(lower: Int, upper: Int)
     case regression(RegressionError)
     case data(DataError)
 
@@ -41,6 +45,14 @@ public enum PanelError: Error, Sendable, Equatable, CustomStringConvertible {
             return "person '\(id)' is not in the panel"
         case .missingStartYear(let n):
             return "\(n) treated persons have no start year: every treated person needs one"
+        case .treatmentNotBinary(let c, let v, let k):
+            return "the treatment '\(c)' must be 0 or 1, but \(k) persons hold other values (for example \(v)): recode it to 0/1"
+        case .variesWithinPerson(let c, let n):
+            return "column '\(c)' varies within \(n) persons, but it must be constant within a person (one treatment status and one start year per person): fix the register or derive a per-person column"
+        case .invalidStartYear(let c, let v, let k):
+            return "column '\(c)' holds \(k) start years that are not whole years (for example \(v)): give the calendar year of the start"
+        case .windowTooWide(let lo, let hi):
+            return "the event window \(lo):\(hi) is wider than \(EventStudySpecification.maximumWindowLength) periods or reaches beyond +-\(EventStudySpecification.maximumEventTime): narrow it to the years the registers cover"
         case .regression(let e): return e.description
         case .data(let e): return e.description
         }

@@ -146,4 +146,22 @@ public struct PersonYearPanel: Sendable {
             return .nan
         }
     }
+
+    /// Each person's value of `column`, which must not vary within a person
+    /// (missing values aside): a treatment, a start year, a group.
+    /// - Throws: ``PanelError/variesWithinPerson(column:persons:)`` with the number of persons.
+    public func constantPersonValue(_ column: String) throws -> [Double] {
+        let v: NumericColumn
+        do { v = try table.numeric(column) } catch let e as DataError { throw PanelError.data(e) }
+        var varying = 0
+        let values = (0..<personCount).map { p -> Double in
+            var first = Double.nan
+            for r in rows(ofPerson: p) where !v[r].isNaN {
+                if first.isNaN { first = v[r] } else if v[r] != first { varying += 1; break }
+            }
+            return first
+        }
+        if varying > 0 { throw PanelError.variesWithinPerson(column: column, persons: varying) }
+        return values
+    }
 }

@@ -4,9 +4,11 @@ import Distributions
 import RealModule
 
 /// The link of a binary-outcome model: logit (log-odds) or probit (normal quantile).
-public enum BinaryLink: String, Sendable, Equatable, CaseIterable {
+public enum BinaryLink: String, StrictOption {
     case logit
     case probit
+
+    public static let optionName = "link"
 
     /// `P(y = 1 | eta)`.
     public func mean(_ eta: Double) -> Double {

@@ -69,10 +69,7 @@ extension BinaryModelFit {
         for (k, n) in columnNames.enumerated() { index[n] = k }
         return (0..<x.rows).map { i in
             let xi = names.map { index[$0].map { x[i, $0] } ?? 0 }
-            let eta = dot(xi, coefficients)
-            let p = link.mean(eta)
-            let se = link.meanDerivative(eta) * Swift.max(0, v.quadraticForm(xi)).squareRoot()
-            return PredictedProbability(probability: p, standardError: se, ciLower: p - z * se, ciUpper: p + z * se)
+            return PredictedProbability.deltaMethod(x: xi, coefficients: coefficients, covariance: v, link: link, critical: z)
         }
     }
 
@@ -102,5 +99,21 @@ public struct PredictedProbability: Sendable, Equatable {
         self.standardError = standardError
         self.ciLower = ciLower
         self.ciUpper = ciUpper
+    }
+
+    /// The prediction at design row `x` with its delta-method SE and interval (Stata's `margins`):
+    /// `p = F(x'b)`, `se(p) = f(x'b) sqrt(x' V x)`, `p +- z se(p)`, with `F` the link's mean
+    /// function and `f` its density; without a link (OLS) the linear prediction `x'b` and
+    /// `sqrt(x' V x)`. The one place predictions get their SEs.
+    public static func deltaMethod(x: [Double], coefficients b: [Double], covariance v: Matrix, link: BinaryLink?,
+                                   critical z: Double) -> PredictedProbability {
+        let eta = dot(x, b)
+        let seEta = Swift.max(0, v.quadraticForm(x)).squareRoot()
+        guard let link else {
+            return PredictedProbability(probability: eta, standardError: seEta, ciLower: eta - z * seEta, ciUpper: eta + z * seEta)
+        }
+        let p = link.mean(eta)
+        let se = link.meanDerivative(eta) * seEta
+        return PredictedProbability(probability: p, standardError: se, ciLower: p - z * se, ciUpper: p + z * se)
     }
 }

@@ -13,6 +13,7 @@ public enum RegressionError: Error, Sendable, Equatable, CustomStringConvertible
     case informationNotInvertible
     case clusterLengthMismatch(expected: Int, found: Int)
     case tooFewClusters(Int)
+    case missingClusters
     case unknownTerm(String, available: [String])
     case data(DataError)
 
@@ -32,6 +33,8 @@ public enum RegressionError: Error, Sendable, Equatable, CustomStringConvertible
             return "the information matrix is not invertible at the estimate: the terms are (nearly) collinear"
         case .clusterLengthMismatch(let e, let f):
             return "cluster ids given for \(f) rows but the model used \(e)"
+        case .missingClusters:
+            return "cluster-robust standard errors need a cluster column: name one (--cluster COL) or choose --vce robust or oim"
         case .tooFewClusters(let g):
             return "cluster-robust standard errors need at least 2 clusters (found \(g))"
         case .unknownTerm(let t, let available):

@@ -14,13 +14,7 @@ public enum VarianceEstimator: Sendable, Equatable {
     case cluster(ClusterIDs)
 
     /// The CLI/JSON name: `oim`, `robust`, `cluster`.
-    public var name: String {
-        switch self {
-        case .oim: return "oim"
-        case .robust: return "robust"
-        case .cluster: return "cluster"
-        }
-    }
+    public var name: String { kind.rawValue }
 
     /// Number of clusters, for `.cluster`.
     public var clusterCount: Int? {

@@ -1,0 +1,68 @@
+import Panel
+
+extension StudySpecification {
+    /// What the types cannot check, at the study-file and API boundary, before any data are
+    /// read: the window and reference, the cell size, the model names, the matching options,
+    /// the conditions and the column roles. Each problem is one sentence naming the key.
+    /// - Throws: ``StudyError/invalidOption(_:)``.
+    public func validate() throws {
+        func invalid(_ why: String) -> StudyError { .invalidOption(why) }
+        guard window.count == 2, window[0] <= window[1] else { throw invalid("window must be [LOW, HIGH] with LOW <= HIGH, e.g. [-3, 1]") }
+        let limit = EventStudySpecification.maximumEventTime
+        guard window[0] >= -limit, window[1] <= limit, window[1] - window[0] < EventStudySpecification.maximumWindowLength else {
+            throw invalid("window [\(window[0]), \(window[1])] is wider than \(EventStudySpecification.maximumWindowLength) periods or reaches beyond +-\(limit): narrow it to the years the registers cover")
+        }
+        let ref = reference ?? -1
+        guard window[0] <= ref && ref <= window[1] else { throw invalid("reference \(ref) must lie inside the window [\(window[0]), \(window[1])]") }
+        if let k = minimumCellSize, k < 1 {
+            throw invalid("minimumCellSize must be at least 1 (Statistics Denmark's rule is 3, many agencies' 5), got \(k)")
+        }
+        try validateModels()
+        try validateMatching()
+        for (k, c) in (conditions ?? []).enumerated() {
+            if c.relativeYears.isEmpty { throw invalid("conditions[\(k)].relativeYears is empty: list the years relative to the start, e.g. [0]") }
+            if let lo = c.minimum, let hi = c.maximum, lo > hi { throw invalid("conditions[\(k)]: minimum \(lo) exceeds maximum \(hi)") }
+        }
+        let roles = [("id", id), ("time", time), ("treatment.column", treatment.column), ("treatment.start", treatment.start),
+                     ("outcome", outcome)]
+        for i in roles.indices {
+            for j in roles.indices where j > i && roles[i].1 == roles[j].1 {
+                throw invalid("the column '\(roles[i].1)' is given two roles (\(roles[i].0) and \(roles[j].0)): each role needs its own column")
+            }
+        }
+    }
+
+    func validateModels() throws {
+        if models.isEmpty { throw StudyError.invalidOption("models is empty: give at least one model, e.g. {\"name\": \"Model 1\"}") }
+        var slugs: [String: String] = [:]
+        for m in models {
+            if m.slug.isEmpty { throw StudyError.invalidOption("a model needs a name with a letter or digit, got '\(m.name)'") }
+            if let other = slugs[m.slug] {
+                throw StudyError.invalidOption("the models '\(other)' and '\(m.name)' would write the same files (\(m.slug)): give them distinct names")
+            }
+            slugs[m.slug] = m.name
+        }
+    }
+
+    func validateMatching() throws {
+        let m = matching
+        if m.covariates.isEmpty { throw StudyError.invalidOption("matching.covariates is empty: the propensity score needs covariates") }
+        if let c = m.caliper, !(c.isFinite && c > 0) { throw StudyError.invalidOption("matching.caliper must be a positive number, got \(c)") }
+        if let k = m.neighbors, k < 1 { throw StudyError.invalidOption("matching.neighbors must be at least 1, got \(k)") }
+        if m.baselineCalendarYear != nil && m.baselineRelativeYear != nil {
+            throw StudyError.invalidOption("matching gives both baselineCalendarYear and baselineRelativeYear: give one")
+        }
+    }
+}
+
+extension StudySpecification.ModelVariant {
+    /// The model's name in file names: lower case, runs of anything but letters and digits as one `-`.
+    public var slug: String {
+        var out = ""
+        for ch in name.lowercased() {
+            if ch.isLetter || ch.isNumber { out.append(ch) } else if !out.isEmpty && out.last != "-" { out.append("-") }
+        }
+        while out.last == "-" { out.removeLast() }
+        return out
+    }
+}
