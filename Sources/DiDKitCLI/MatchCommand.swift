@@ -2,7 +2,7 @@ import ArgumentParser
 import DiDKit
 import Foundation
 
-public enum PresetOption: String, ExpressibleByArgument, Sendable { case psmatch2, matchit }
+extension MatchingPreset: ExpressibleByArgument {}
 public enum OrderOption: String, ExpressibleByArgument, Sendable { case ascending, descending, random, data }
 extension CaliperScale: ExpressibleByArgument {}
 
@@ -18,7 +18,7 @@ struct MatchCommand: OutputCommand {
     @Option(help: "Comma-separated factor columns.") var factors: String?
     @Option(parsing: .singleValue, help: "Base level of a factor, as f=LEVEL (repeatable).") var base: [String] = []
     @Option(help: "Score model: logit or probit (psmatch2 preset: probit; otherwise logit).") var model: BinaryLink?
-    @Option(help: "Preset: psmatch2 or matchit (default: DiDKit's, see Docs/Matching.md).") var preset: PresetOption?
+    @Option(help: "Preset: psmatch2 or matchit (default: DiDKit's, see Docs/Matching.md).") var preset: MatchingPreset?
     @Option(help: "Controls per treated unit.") var neighbors: Int?
     @Option(help: "Caliper (in --caliper-scale units).") var caliper: Double?
     @Option(help: "Caliper scale: score or sd.") var caliperScale: CaliperScale?
@@ -37,12 +37,7 @@ struct MatchCommand: OutputCommand {
     }
 
     var specification: MatchingSpecification {
-        var s: MatchingSpecification
-        switch preset {
-        case .psmatch2: s = .psmatch2
-        case .matchit: s = .matchit
-        case nil: s = .default
-        }
+        var s = (preset ?? .default).specification
         if let k = neighbors { s.neighbors = k }
         if let c = caliper { s.caliper = c }
         if let sc = caliperScale { s.caliperScale = sc }
@@ -70,7 +65,7 @@ struct MatchCommand: OutputCommand {
         let bases = try parseBaseLevels(base)
         let psm = PropensityScoreMatching(
             treatment: treatment, covariates: commaList(covariates), factors: factorList, baseLevels: bases,
-            link: model ?? (preset == .psmatch2 ? .probit : .logit), matching: specification, exact: commaList(exact))
+            link: model ?? (preset ?? .default).defaultLink, matching: specification, exact: commaList(exact))
         let match = try psm.run(on: table)
         clock.lap("match")
         clock.report(extra: "units=\(match.rows.count) treated=\(match.result.treatedCount) pairs=\(match.result.pairs.count)")

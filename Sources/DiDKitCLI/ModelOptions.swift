@@ -2,11 +2,6 @@ import ArgumentParser
 import DiDKit
 import Foundation
 
-/// Variance estimator names of the CLI.
-public enum VCEOption: String, ExpressibleByArgument, Sendable {
-    case oim, robust, cluster
-}
-
 /// Weight kinds of the CLI (Stata's names).
 public enum WeightOption: String, ExpressibleByArgument, Sendable {
     case fweight, aweight
@@ -31,7 +26,7 @@ struct ModelOptions: ParsableArguments {
     var base: [String] = []
 
     @Option(help: "Variance estimator: oim, robust or cluster.")
-    var vce: VCEOption = .oim
+    var vce: VCEKind = .oim
 
     @Option(help: "Cluster column (with --vce cluster).")
     var cluster: String?
@@ -80,13 +75,7 @@ struct ModelOptions: ParsableArguments {
         return try CSVReader.read(path: data, kinds: kinds, defaultKind: .skip)
     }
 
-    func estimator(for fit: ClusterIDs?) -> VarianceEstimator {
-        switch vce {
-        case .oim: return .oim
-        case .robust: return .robust
-        case .cluster: return .cluster(fit!)
-        }
-    }
+    func estimator(for fit: ClusterIDs?) throws -> VarianceEstimator { try VarianceEstimator(vce, clusters: fit) }
 
     func render(_ doc: ModelResultDocument) -> String {
         format == .json ? doc.json() : doc.reportTable().rendered(as: format)
@@ -111,7 +100,7 @@ struct LogitCommand: OutputCommand {
         clock.lap("design")
         let fit = try LogisticRegression(link: link).fit(design, outcomeName: options.outcome, weightKind: options.weightKind.kind)
         clock.lap("fit")
-        let table = try fit.inference(vce: options.estimator(for: fit.designClusterIDs), level: options.level)
+        let table = try fit.inference(vce: try options.estimator(for: fit.designClusterIDs), level: options.level)
         clock.lap("inference")
         clock.report(extra: "rows=\(design.rows) columns=\(design.columns) iterations=\(fit.iterations) passes=\(fit.dataPasses)")
         return options.render(ModelResultDocument(fit, table))
@@ -128,7 +117,7 @@ struct OLSCommand: OutputCommand {
     func output() throws -> String {
         let design = try DesignMatrix.build(try options.readTable(), options.specification)
         let fit = try LinearRegression().fit(design, weightKind: options.weightKind.kind)
-        let table = try fit.inference(vce: options.estimator(for: fit.designClusterIDs), level: options.level)
+        let table = try fit.inference(vce: try options.estimator(for: fit.designClusterIDs), level: options.level)
         return options.render(ModelResultDocument(fit, table))
     }
 }

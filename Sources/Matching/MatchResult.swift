@@ -4,6 +4,12 @@ public struct MatchedPair: Sendable, Equatable {
     public let treated: Int
     public let control: Int
     public let distance: Double
+
+    public init(treated: Int, control: Int, distance: Double) {
+        self.treated = treated
+        self.control = control
+        self.distance = distance
+    }
 }
 
 /// Why a treated unit has no match.
@@ -14,6 +20,8 @@ public enum UnmatchedReason: String, Sendable, Equatable, CaseIterable {
     case noControlWithinCaliper = "no control within caliper"
     /// Matching without replacement ran out of controls (psmatch2's sweep stops).
     case noControlsLeft = "no controls left"
+    /// Not matched by a match made elsewhere (the reason is not known here).
+    case external = "not matched (external match)"
 }
 
 /// The outcome of a nearest-neighbour match.
@@ -30,6 +38,32 @@ public struct MatchResult: Sendable {
     public let controlCount: Int
     /// The caliper in score units (after SD scaling), or nil.
     public let caliper: Double?
+
+    public init(pairs: [MatchedPair], weights: [Double], unmatched: [(row: Int, reason: UnmatchedReason)], treatedCount: Int,
+                controlCount: Int, caliper: Double?) {
+        self.pairs = pairs
+        self.weights = weights
+        self.unmatched = unmatched
+        self.treatedCount = treatedCount
+        self.controlCount = controlCount
+        self.caliper = caliper
+    }
+
+    /// A match made elsewhere (another program, a hand-made list of pairs): the weights follow
+    /// from the pairs as ``weights`` documents (treated 1, each use of a control `1/k`); treated
+    /// units without a pair are unmatched with an unknown reason (``UnmatchedReason/external``).
+    public init(pairs: [MatchedPair], treated: [Bool]) {
+        var perTreated = [Int](repeating: 0, count: treated.count)
+        for p in pairs { perTreated[p.treated] += 1 }
+        var weights = [Double](repeating: 0, count: treated.count)
+        for p in pairs {
+            weights[p.treated] = 1
+            weights[p.control] += 1 / Double(perTreated[p.treated])
+        }
+        let unmatched = treated.indices.filter { treated[$0] && perTreated[$0] == 0 }.map { (row: $0, reason: UnmatchedReason.external) }
+        let t = treated.filter { $0 }.count
+        self.init(pairs: pairs, weights: weights, unmatched: unmatched, treatedCount: t, controlCount: treated.count - t, caliper: nil)
+    }
 
     /// Treated units with at least one match.
     public var matchedTreated: Int { Set(pairs.map(\.treated)).count }

@@ -14,6 +14,9 @@ public enum MatchingError: Error, Sendable, Equatable, CustomStringConvertible {
     case allTreatedUnmatched(treated: Int, reason: String)
     case noReplacementNeedsOneToOne
     case scoreModel(RegressionError)
+    case missingScores
+    case unitCountMismatch(expected: Int, found: Int)
+    case missingBalanceValues(rows: Int)
     case data(DataError)
 
     public var description: String {
@@ -34,6 +37,12 @@ public enum MatchingError: Error, Sendable, Equatable, CustomStringConvertible {
             return "none of the \(n) treated units found a match (\(reason)): widen the caliper or check the score model"
         case .noReplacementNeedsOneToOne:
             return "the psmatch2 preset allows matching without replacement only 1:1, as psmatch2 does: use --neighbors 1 or --replacement"
+        case .missingScores:
+            return "this matcher matches on a score: give one score per unit (MatchingUnits.scores)"
+        case .unitCountMismatch(let e, let f):
+            return "the match result covers \(e) units but the data have \(f) rows: compute balance on the rows that were matched, in the same order"
+        case .missingBalanceValues(let n):
+            return "\(n) rows have missing covariate values: balance needs every covariate at every unit of the match"
         case .scoreModel(let e):
             return "the propensity-score model cannot be estimated: \(e.description)"
         case .data(let e):

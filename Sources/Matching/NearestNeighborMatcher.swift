@@ -74,7 +74,6 @@ public struct NearestNeighborMatcher: Sendable {
         }
 
         var pairs: [MatchedPair] = []
-        var weights = [Double](repeating: 0, count: n)
         var rng: SplitMix64? = nil
         if case .random(let seed) = spec.order { rng = SplitMix64(seed: seed) }
         for g in groupOrder {
@@ -101,17 +100,12 @@ public struct NearestNeighborMatcher: Sendable {
             pairs.append(contentsOf: result.pairs)
             unmatched.append(contentsOf: result.unmatched)
         }
-        // Weights: treated 1 if matched, each use of a control adds 1/k_t (k_t = controls of that treated unit).
-        var perTreated: [Int: Int] = [:]
-        for p in pairs { perTreated[p.treated, default: 0] += 1 }
-        for p in pairs {
-            weights[p.treated] = 1
-            weights[p.control] += 1 / Double(perTreated[p.treated]!)
-        }
         if pairs.isEmpty {
             let reasons = Dictionary(grouping: unmatched, by: \.reason).map { "\($0.value.count) \($0.key.rawValue)" }.sorted()
             throw MatchingError.allTreatedUnmatched(treated: treatedRows.count, reason: reasons.joined(separator: ", "))
         }
+        // Weights (treated 1 if matched, each use of a control 1/k_t) as for any match.
+        let weights = MatchResult(pairs: pairs, treated: treated).weights
         return MatchResult(pairs: pairs, weights: weights, unmatched: unmatched, treatedCount: treatedRows.count,
                            controlCount: controlRows.count, caliper: caliper)
     }

@@ -20,6 +20,8 @@ public struct PropensityScoreMatching: Sendable {
     public var exact: [String]
     /// Histogram bins.
     public var histogramBins: Int
+    /// The matcher (default: nearest neighbour on the score, as `matching` specifies).
+    public var matcher: any Matcher
 
     public init(treatment: String, covariates: [String], factors: [String] = [], baseLevels: [String: String] = [:],
                 link: BinaryLink = .logit, matching: MatchingSpecification = .default, exact: [String] = [],
@@ -32,9 +34,12 @@ public struct PropensityScoreMatching: Sendable {
         self.matching = matching
         self.exact = exact
         self.histogramBins = histogramBins
+        self.matcher = NearestNeighborMatcher(matching)
     }
 
-    /// Runs the score model, the match and the balance diagnostics.
+    /// Runs the score model, the matcher on the scores, then the balance summary and the
+    /// score histograms of (data, match result): three separate steps, as MatchIt's
+    /// `matchit()` and `summary()`.
     /// - Throws: ``MatchingError``.
     public func run(on table: Table) throws -> PropensityScoreMatch {
         let spec = ModelSpecification(outcome: treatment, covariates: covariates, factors: factors, baseLevels: baseLevels)
@@ -63,46 +68,18 @@ public struct PropensityScoreMatching: Sendable {
             strata = ClusterIDs(labels: rows.map { r in columns.map { $0[r] ?? "NA" } }).codes
         }
         let result: MatchResult
-        do { result = try NearestNeighborMatcher(matching).match(scores: scores, treated: treated, strata: strata) } catch let e as MatchingError {
+        do { result = try matcher.match(MatchingUnits(treated: treated, scores: scores, strata: strata)) } catch let e as MatchingError {
             switch e {
             case .noTreated: throw MatchingError.noTreated(column: treatment)
             case .noControls: throw MatchingError.noControls(column: treatment)
             default: throw e
             }
         }
-        let variables = try balanceVariables(table: table, design: design, fitRows: rows) + [("_score", scores)]
+        let variables = try BalanceTable.variables(table: table, coding: design, rows: rows) + [("_score", scores)]
         let balance = BalanceTable(variables: variables, treated: treated, weights: result.weights, convention: matching.balance)
         let histogram = ScoreHistogram(scores: scores, treated: treated, weights: result.weights, bins: histogramBins)
         return PropensityScoreMatch(model: fit, rows: rows, scores: scores, treated: treated, result: result,
                                     balance: balance, histogram: histogram, specification: matching)
-    }
-
-    /// Balance variables: numeric terms as they are, every level of each factor
-    /// (base included) as an indicator, interactions as their design columns.
-    func balanceVariables(table: Table, design: DesignMatrix, fitRows: [Int]) throws -> [(String, [Double])] {
-        var out: [(String, [Double])] = []
-        // The used columns only, at the fit's rows (the input may be a wide register).
-        let used = Array(Set(design.coding.terms.flatMap(\.columns))).sorted()
-        let sample = try Table(used.map { ($0, try table.column($0).selecting(fitRows)) })
-        var interactionMatrix: Matrix?
-        for (k, term) in design.coding.terms.enumerated() {
-            switch term {
-            case .numeric(let name):
-                out.append((name, try sample.numeric(name).doubles))
-            case .factor(let name):
-                let coding = design.coding.factors[name]!
-                let codes = try factorCodes(table: sample, coding: coding)
-                for (level, label) in coding.levels.enumerated() {
-                    out.append((TermName.factorLevel(name, label), codes.map { $0 == level ? 1 : 0 }))
-                }
-            case .interaction:
-                if interactionMatrix == nil { interactionMatrix = try design.coding.matrix(for: sample).matrix }
-                for j in design.columnNames.indices where design.termOfColumn[j] == k {
-                    out.append((design.columnNames[j], interactionMatrix!.column(j)))
-                }
-            }
-        }
-        return out
     }
 }
 
