@@ -125,8 +125,8 @@ public struct EventStudyDocument: Codable, Sendable, Equatable {
     public func eventStudyTable(stars: StarConvention = .regression) -> ReportTable {
         let label = isLogit ? "Odds ratio" : "Coef."
         var rows = eventStudy.map { p -> [String] in
-            if p.reference { return [eventLabel(p.eventTime), "reference", "", "", "", ""] }
-            return [eventLabel(p.eventTime), Format.fixed(p.estimate ?? .nan, 3), Format.fixed(p.standardError ?? .nan, 3),
+            if p.reference { return [EffectLabel.eventText(p.eventTime), "reference", "", "", "", ""] }
+            return [EffectLabel.eventText(p.eventTime), Format.fixed(p.estimate ?? .nan, 3), Format.fixed(p.standardError ?? .nan, 3),
                     "[" + Format.fixed(p.ciLower ?? .nan, 3) + ", " + Format.fixed(p.ciUpper ?? .nan, 3) + "]",
                     Format.pValue(p.pValue ?? .nan), stars.stars(p.pValue ?? .nan)]
         }
@@ -153,7 +153,7 @@ public struct EventStudyDocument: Codable, Sendable, Equatable {
         let ame = Dictionary(uniqueKeysWithValues: marginalEffects.map { ($0.eventTime, $0) })
         let rows = predicted.map { p -> [String] in
             let e = ame[p.eventTime]
-            return [eventLabel(p.eventTime), Format.fixed(100 * p.treated, 1), ci100(p.treatedCILower, p.treatedCIUpper),
+            return [EffectLabel.eventText(p.eventTime), Format.fixed(100 * p.treated, 1), ci100(p.treatedCILower, p.treatedCIUpper),
                     Format.fixed(100 * p.control, 1), ci100(p.controlCILower, p.controlCIUpper),
                     e.map { Format.fixed($0.percentagePoints ?? .nan, 1) } ?? "reference",
                     e.map { ci($0.ciLower, $0.ciUpper, 1) } ?? ""]
@@ -169,7 +169,6 @@ public struct EventStudyDocument: Codable, Sendable, Equatable {
     func ci(_ lo: Double?, _ hi: Double?, _ d: Int) -> String { "[" + Format.fixed(lo ?? .nan, d) + ", " + Format.fixed(hi ?? .nan, d) + "]" }
 }
 
-func eventLabel(_ e: Int) -> String { e == 0 ? "start" : (e > 0 ? "start+\(e)" : "start\(e)") }
 
 extension ModelResultDocument {
     /// A model document from a coefficient table and summary facts (used by the event study).

@@ -57,7 +57,11 @@ public struct MatchDocument: Codable, Sendable, Equatable {
         matchedControls = r.matchedControls
         unmatchedTreated = r.unmatchedTreated
         offSupport = r.unmatchedCount(.offSupport)
-        unmatchedByReason = Dictionary(uniqueKeysWithValues: UnmatchedReason.allCases.map { ($0.rawValue, r.unmatchedCount($0)) })
+        // Every reason a DiDKit matcher gives (0 included); a match made elsewhere only when it occurs.
+        unmatchedByReason = Dictionary(uniqueKeysWithValues: UnmatchedReason.allCases.compactMap { reason in
+            let n = r.unmatchedCount(reason)
+            return reason == .external && n == 0 ? nil : (reason.rawValue, n)
+        })
         caliper = r.caliper
         propensityModel = ModelResultDocument(m.model, try m.model.inference())
         balance = m.balance.rows.map { Row(name: $0.name, before: Stats($0.before), after: Stats($0.after)) }

@@ -1,4 +1,5 @@
 import Foundation
+import Tabular
 
 /// A table for reports: a title, column headers, rows of cells and notes,
 /// rendered as terminal text, Markdown, CSV or LaTeX (booktabs). Every table
@@ -71,9 +72,7 @@ extension ReportTable {
 
     /// RFC 4180 CSV (header row, then rows; the title and notes as `#` comment lines).
     public var csv: String {
-        func q(_ s: String) -> String {
-            s.contains(",") || s.contains("\"") || s.contains("\n") ? "\"" + s.replacingOccurrences(of: "\"", with: "\"\"") + "\"" : s
-        }
+        let q = CSVWriter.field
         var out = ["# " + title]
         out.append(columns.map(q).joined(separator: ","))
         for r in rows { out.append(r.map(q).joined(separator: ",")) }

@@ -45,20 +45,24 @@ public struct StudyReport: Sendable {
     /// The models side by side (appendix table 7.3): OR (SE) with stars.
     public func modelsTable(stars: StarConvention = .regression) -> ReportTable {
         let models = result.models
-        var order: [String] = []
-        for (_, r) in models { for n in r.table.names where !order.contains(n) && n != "_cons" { order.append(n) } }
-        order.append("_cons")
+        // Terms in first-appearance order, each with its design role (labels come from roles, not names).
+        var order: [(name: String, role: EventStudyDesign.Column)] = []
+        for (_, r) in models {
+            for (name, role) in zip(r.fit.design.columnNames, r.fit.design.columnRoles)
+            where role != .intercept && r.table.names.contains(name) && !order.contains(where: { $0.name == name }) {
+                order.append((name, role))
+            }
+        }
+        order.append((TermName.intercept, .intercept))
         var rows: [[String]] = []
         let logit = models.allSatisfy { $0.result.model == .logit }
-        for name in order {
-            var row = [termLabel(name)]
+        for (name, role) in order {
+            var row = [role.reportLabel]
             for (_, r) in models {
                 if let t = try? r.table.row(name) {
-                    let est = logit ? t.oddsRatio! : t.coefficient
-                    let se = logit ? t.oddsRatioStandardError! : t.standardError
+                    let est = logit ? t.oddsRatio ?? .nan : t.coefficient
+                    let se = logit ? t.oddsRatioStandardError ?? .nan : t.standardError
                     row.append("\(Format.fixed(est, 3))\(stars.stars(t.pValue)) (\(Format.fixed(se, 3)))")
-                } else if name == "event=\(result.specification.reference ?? -1)" {
-                    row.append("reference")
                 } else {
                     row.append("")
                 }
@@ -67,14 +71,15 @@ public struct StudyReport: Sendable {
         }
         // Reference categories: the reference period among the event dummies, each factor's base level before its levels.
         let ref = result.specification.reference ?? -1
-        let refRow = [termLabel("event=\(ref)")] + models.map { _ in "reference" }
-        let afterRef = order.firstIndex { $0.hasPrefix("event=") && Int($0.dropFirst(6))! > ref }
-            ?? (order.lastIndex { $0.hasPrefix("event=") }.map { $0 + 1 } ?? 1)
+        let refRow = [EventStudyDesign.Column.event(ref).reportLabel] + models.map { _ in "reference" }
+        let eventPosition: (EventStudyDesign.Column) -> Int? = { if case .event(let e) = $0 { return e }; return nil }
+        let afterRef = order.firstIndex { eventPosition($0.role).map { $0 > ref } ?? false }
+            ?? (order.lastIndex { eventPosition($0.role) != nil }.map { $0 + 1 } ?? 1)
         rows.insert(refRow, at: afterRef)
         for (_, r) in models {
             for f in r.specification.factorControls where !rows.contains(where: { $0[0].hasPrefix("\(f)=") && $0.dropFirst().contains("reference") }) {
                 let base = r.specification.baseLevels[f] ?? "base"
-                let baseRow = ["\(f)=\(base)"] + models.map { $0.result.specification.factorControls.contains(f) ? "reference" : "" }
+                let baseRow = [TermName.factorLevel(f, base)] + models.map { $0.result.specification.factorControls.contains(f) ? "reference" : "" }
                 let at = rows.firstIndex { $0[0].hasPrefix("\(f)=") } ?? Swift.max(0, rows.count - 1)
                 rows.insert(baseRow, at: at)
             }
@@ -163,7 +168,7 @@ public struct StudyReport: Sendable {
         let tables: [(String, ReportTable)] = [("exclusions", exclusionsTable()), ("balance", balanceTable().table), ("models", modelsTable())]
             + result.models.flatMap { name, r -> [(String, ReportTable)] in
                 let doc = EventStudyDocument(r)
-                let slug = name.lowercased().replacingOccurrences(of: " ", with: "-")
+                let slug = StudySpecification.ModelVariant.slug(of: name)
                 return [("event-study-\(slug)", doc.eventStudyTable()), ("predicted-\(slug)", doc.predictedTable())]
             }
         for (name, t) in tables {
@@ -174,7 +179,7 @@ public struct StudyReport: Sendable {
         }
         try put("plots/propensity-scores.svg", histogramSVG())
         for (name, r) in result.models {
-            let slug = name.lowercased().replacingOccurrences(of: " ", with: "-")
+            let slug = StudySpecification.ModelVariant.slug(of: name)
             try put("plots/event-study-\(slug).svg", eventStudySVG(r, name: name))
             try put("plots/predicted-\(slug).svg", predictedSVG(r, name: name))
         }
@@ -211,7 +216,7 @@ public struct StudyReport: Sendable {
         s += ["## Who is in the study", "", exclusionsTable().markdown, "## Balance before and after matching", "", balanceTable().table.markdown,
               "![Propensity scores](plots/propensity-scores.svg)", "", "## Models", "", modelsTable().markdown]
         for (name, r) in result.models {
-            let slug = name.lowercased().replacingOccurrences(of: " ", with: "-")
+            let slug = StudySpecification.ModelVariant.slug(of: name)
             let doc = EventStudyDocument(r)
             s += ["### \(name)", "", doc.eventStudyTable().markdown, "![Event study](plots/event-study-\(slug).svg)", "",
                   doc.predictedTable().markdown, "![Predicted probabilities](plots/predicted-\(slug).svg)", ""]
@@ -221,9 +226,14 @@ public struct StudyReport: Sendable {
     }
 }
 
-func termLabel(_ name: String) -> String {
-    if name == "_cons" { return "constant" }
-    if name.hasPrefix("treated:event=") { return "treated x " + eventLabel(Int(name.dropFirst(14))!) }
-    if name.hasPrefix("event=") { return eventLabel(Int(name.dropFirst(6))!) }
-    return name
+extension EventStudyDesign.Column {
+    /// The row label of a model table: `treated x start+1`, `start-2`, `constant`, or the term name.
+    var reportLabel: String {
+        switch self {
+        case .intercept: return "constant"
+        case .treatedEvent(let e): return "treated x " + EffectLabel.eventText(e)
+        case .event(let e): return EffectLabel.eventText(e)
+        default: return name
+        }
+    }
 }

@@ -57,7 +57,10 @@ extension StudySpecification {
 
 extension StudySpecification.ModelVariant {
     /// The model's name in file names: lower case, runs of anything but letters and digits as one `-`.
-    public var slug: String {
+    public var slug: String { Self.slug(of: name) }
+
+    /// The file-name form of a model name (see ``slug``).
+    public static func slug(of name: String) -> String {
         var out = ""
         for ch in name.lowercased() {
             if ch.isLetter || ch.isNumber { out.append(ch) } else if !out.isEmpty && out.last != "-" { out.append("-") }

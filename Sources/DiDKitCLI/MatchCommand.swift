@@ -85,7 +85,7 @@ struct MatchCommand: OutputCommand {
         var out = "treated_id,control_id,distance,weight\n"
         for p in m.result.pairs {
             let t = ids[m.rows[p.treated]] ?? "", c = ids[m.rows[p.control]] ?? ""
-            out += "\(csvField(t)),\(csvField(c)),\(p.distance),\(m.result.weights[p.control])\n"
+            out += "\(CSVWriter.field(t)),\(CSVWriter.field(c)),\(p.distance),\(m.result.weights[p.control])\n"
         }
         do { try out.write(toFile: path, atomically: true, encoding: .utf8) } catch {
             throw DataError.unreadableFile(path: path, reason: "cannot write the pairs file: \(error.localizedDescription)")
@@ -96,6 +96,3 @@ struct MatchCommand: OutputCommand {
     }
 }
 
-func csvField(_ s: String) -> String {
-    s.contains(",") || s.contains("\"") ? "\"" + s.replacingOccurrences(of: "\"", with: "\"\"") + "\"" : s
-}

@@ -46,18 +46,7 @@ public struct CholeskyFactor: Sendable {
     }
 
     /// `A^{-1}` as a full symmetric matrix.
-    public func inverse() throws -> Matrix {
-        var inv = upper
-        let n = upper.rows
-        if n == 0 { return inv }
-        let info = inv.storage.withUnsafeMutableBufferPointer { p in
-            LAPACKE_dpotri(LAPACK_COL_MAJOR, CChar(UInt8(ascii: "U")), lapackInt(n), p.baseAddress, lapackInt(n))
-        }
-        checkIllegalArgument(info, "dpotri")
-        if info > 0 { throw LinalgError.singular(index: Int(info)) }
-        inv.symmetrizeFromUpper()
-        return inv
-    }
+    public func inverse() throws -> Matrix { try inverseFromUpperFactor(upper) }
 
     /// `log det A = 2 sum log U_ii`.
     public var logDeterminant: Double {
@@ -159,3 +148,19 @@ import Glibc
 #elseif canImport(Darwin)
 import Darwin
 #endif
+
+/// `(U'U)^{-1}` as a full symmetric matrix from the upper-triangular factor `U` (`dpotri`):
+/// the inverse of a Cholesky-factored matrix, and `(A'A)^{-1}` from the `R` of a QR of `A`.
+/// - Throws: ``LinalgError/singular(index:)`` for a zero on the diagonal of `U`.
+func inverseFromUpperFactor(_ u: Matrix) throws -> Matrix {
+    var inv = u
+    let n = u.rows
+    if n == 0 { return inv }
+    let info = inv.storage.withUnsafeMutableBufferPointer { p in
+        LAPACKE_dpotri(LAPACK_COL_MAJOR, CChar(UInt8(ascii: "U")), lapackInt(n), p.baseAddress, lapackInt(n))
+    }
+    checkIllegalArgument(info, "dpotri")
+    if info > 0 { throw LinalgError.singular(index: Int(info)) }
+    inv.symmetrizeFromUpper()
+    return inv
+}

@@ -74,16 +74,5 @@ public struct QRFactorization: Sendable {
     }
 
     /// `(A'A)^{-1} = (R'R)^{-1}`, via `dpotri` on `R` (a Cholesky factor of `A'A`).
-    public func inverseGram() throws -> Matrix {
-        var inv = r
-        let p = inv.rows
-        if p == 0 { return inv }
-        let info = inv.storage.withUnsafeMutableBufferPointer { ip in
-            LAPACKE_dpotri(LAPACK_COL_MAJOR, CChar(UInt8(ascii: "U")), lapackInt(p), ip.baseAddress, lapackInt(p))
-        }
-        checkIllegalArgument(info, "dpotri")
-        if info > 0 { throw LinalgError.singular(index: Int(info)) }
-        inv.symmetrizeFromUpper()
-        return inv
-    }
+    public func inverseGram() throws -> Matrix { try inverseFromUpperFactor(r) }
 }

@@ -52,8 +52,17 @@ public enum CSVWriter {
         }
     }
 
+    /// Whether a text field needs quotes (RFC 4180: a comma, a quote or a line end in it).
+    static func needsQuotes(_ s: String) -> Bool { s.contains { $0 == "," || $0 == "\"" || $0 == "\n" || $0 == "\r" || $0 == "\r\n" } }
+
+    /// A text field as it stands in a CSV file: quoted, with quotes doubled, when it needs it.
+    /// The one quoting rule of every CSV DiDKit writes (tables, pairs, report data).
+    public static func field(_ s: String) -> String {
+        needsQuotes(s) ? "\"" + s.replacingOccurrences(of: "\"", with: "\"\"") + "\"" : s
+    }
+
     static func appendText(_ s: String, to buffer: inout [UInt8]) {
-        if s.contains(where: { $0 == "," || $0 == "\"" || $0 == "\n" }) {
+        if needsQuotes(s) {
             buffer.append(UInt8(ascii: "\""))
             for b in s.utf8 {
                 if b == UInt8(ascii: "\"") { buffer.append(b) }
