@@ -1,3 +1,5 @@
+import Estimation
+import Design
 import Foundation
 import Panel
 import Regression
@@ -121,22 +123,29 @@ public struct EventStudyDocument: Codable, Sendable, Equatable {
 
     var isLogit: Bool { result.model == "logit" }
 
-    /// The event study: OR (or coefficient) with CI and p by event time, the reference marked.
-    public func eventStudyTable(stars: StarConvention = .regression) -> ReportTable {
-        let label = isLogit ? "Odds ratio" : "Coef."
-        var rows = eventStudy.map { p -> [String] in
-            if p.reference { return [EffectLabel.eventText(p.eventTime), "reference", "", "", "", ""] }
-            return [EffectLabel.eventText(p.eventTime), Format.fixed(p.estimate ?? .nan, 3), Format.fixed(p.standardError ?? .nan, 3),
-                    "[" + Format.fixed(p.ciLower ?? .nan, 3) + ", " + Format.fixed(p.ciUpper ?? .nan, 3) + "]",
-                    Format.pValue(p.pValue ?? .nan), stars.stars(p.pValue ?? .nan)]
+    /// The event study as an effect table: odds ratios (logit) or coefficients by event time,
+    /// the reference period a reference row, and the pooled treated x post effect last when fitted.
+    public var effects: EffectTable {
+        let scale: EffectScale = isLogit ? .oddsRatio : .outcomeUnits
+        var rows = eventStudy.map { p -> Estimation.Effect in
+            let label = EffectLabel(event: p.eventTime)
+            if p.reference { return Estimation.Effect.reference(label, scale: scale) }
+            return Estimation.Effect(label: label, estimate: p.estimate ?? .nan, standardError: p.standardError, ciLower: p.ciLower,
+                          ciUpper: p.ciUpper, pValue: p.pValue)
         }
         if let pooled {
-            rows.append(["pooled: treated x post", Format.fixed((isLogit ? pooled.oddsRatio : pooled.coefficient) ?? .nan, 3),
-                         Format.fixed((isLogit ? pooled.oddsRatioStandardError : pooled.standardError) ?? .nan, 3),
-                         "[" + Format.fixed((isLogit ? pooled.oddsRatioCILower : pooled.ciLower) ?? .nan, 3) + ", "
-                            + Format.fixed((isLogit ? pooled.oddsRatioCIUpper : pooled.ciUpper) ?? .nan, 3) + "]",
-                         Format.pValue(pooled.pValue ?? .nan), stars.stars(pooled.pValue ?? .nan)])
+            rows.append(Estimation.Effect(label: EffectLabel(term: TermName.treatedPost, name: "pooled"),
+                               estimate: (isLogit ? pooled.oddsRatio : pooled.coefficient) ?? .nan,
+                               standardError: isLogit ? pooled.oddsRatioStandardError : pooled.standardError,
+                               ciLower: isLogit ? pooled.oddsRatioCILower : pooled.ciLower,
+                               ciUpper: isLogit ? pooled.oddsRatioCIUpper : pooled.ciUpper, pValue: pooled.pValue))
         }
+        return EffectTable(title: "Event study: \(scale.header.lowercased())s of treated x event time", scale: scale, level: result.level,
+                           vce: result.vce, rows: rows)
+    }
+
+    /// The event study: OR (or coefficient) with CI and p by event time, the reference marked.
+    public func eventStudyTable(stars: StarConvention = .regression) -> ReportTable {
         var notes = ["Treated x event-time interactions\(isLogit ? " as odds ratios (SE by the delta method)" : ""); reference period start\(referencePeriod). \(result.vce == "cluster" ? "SEs clustered by person." : "SEs: \(result.vce).") Stars: \(stars.legend)."]
         if let t = preTrend {
             notes.append("Pre-trend test (joint Wald, \(t.terms.joined(separator: ", ")) = 0): chi2(\(t.df)) = \(Format.fixed(t.statistic, 2)), p = \(Format.fixed(t.pValue, 4))"
@@ -144,8 +153,11 @@ public struct EventStudyDocument: Codable, Sendable, Equatable {
         }
         notes.append("Persons: \(Format.count(persons.treated)) treated, \(Format.count(persons.control)) controls; \(Format.count(result.observations)) person-years.")
         if !result.converged { notes.append("NOT CONVERGED: do not use these estimates.") }
-        return ReportTable(title: "Event study: \(label.lowercased())s of treated x event time", columns: ["Event time", label, "Std. err.", "[95% CI]", "P", ""],
-                           rows: rows, notes: notes, rulesAfter: pooled == nil ? [] : [rows.count - 2])
+        var table = effects.reportTable(labelHeader: "Event time", label: { label in
+            label.term == TermName.treatedPost ? "pooled: treated x post" : label.event.map(EffectLabel.eventText) ?? label.text
+        }, stars: stars, notes: notes)
+        if pooled != nil { table.rulesAfter = [table.rows.count - 2] }
+        return table
     }
 
     /// Predicted probabilities for the reference person and the average marginal effects.

@@ -128,9 +128,10 @@ public struct StudyReport: Sendable {
     }
 
     public func eventStudySVG(_ r: EventStudyResult, name: String) -> String {
-        Plots.eventStudy(r.eventStudy.map { EventStudyPlotPoint(eventTime: $0.eventTime, estimate: $0.estimate, ciLower: $0.ciLower,
-                                                                  ciUpper: $0.ciUpper, isReference: $0.isReference) },
-                         oddsRatios: r.model == .logit, title: "Event study, \(name): treated x event time")
+        Plots.eventStudy(r.inference.eventStudy.rows.map {
+            EventStudyPlotPoint(eventTime: $0.label.event ?? 0, estimate: $0.estimate, ciLower: $0.ciLower, ciUpper: $0.ciUpper,
+                                isReference: $0.isReference)
+        }, oddsRatios: r.inference.eventStudy.scale == .oddsRatio, title: "Event study, \(name): treated x event time")
     }
 
     public func predictedSVG(_ r: EventStudyResult, name: String) -> String {
