@@ -113,12 +113,6 @@ extension DesignMatrix {
                             response: response, weights: weights, clusters: clusters, clusterCount: clusterCount,
                             rowIndices: rowIndices, droppedRows: dropped, notes: notes, coding: coding)
     }
-
-    /// Number of observations: the sum of frequency weights, or the row count.
-    public func observationCount(weightKind: WeightKind) -> Double {
-        if let w = weights, weightKind == .frequency { return w.reduce(0, +) }
-        return Double(rows)
-    }
 }
 
 private func factorColumns(_ t: Term) -> [String] {

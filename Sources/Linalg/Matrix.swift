@@ -171,6 +171,4 @@ public struct Matrix: Sendable, Equatable {
         return c
     }
 
-    /// Largest absolute element (`0` for an empty matrix).
-    public var maxAbs: Double { storage.reduce(0) { Swift.max($0, Swift.abs($1)) } }
 }

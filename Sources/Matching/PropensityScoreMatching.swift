@@ -101,9 +101,4 @@ public struct PropensityScoreMatch: Sendable {
 
     /// Linear predictor (log-odds for logit) per unit.
     public var linearPredictor: [Double] { model.linearPredictor }
-
-    /// Matched pairs as table rows.
-    public var tableRowPairs: [(treated: Int, control: Int, distance: Double)] {
-        result.pairs.map { (rows[$0.treated], rows[$0.control], $0.distance) }
-    }
 }

@@ -58,8 +58,6 @@ public struct EventStudySpecification: Sendable, Equatable {
     /// The largest event time, before or after the start, a window may reach.
     public static let maximumEventTime = 1_000
 
-    /// Event times other than the reference, in order.
-    public var estimatedEventTimes: [Int] { window.filter { $0 != reference } }
     /// Pre-period event times other than the reference (tested jointly for pre-trends).
     public var preEventTimes: [Int] { window.filter { $0 < 0 && $0 != reference } }
 }

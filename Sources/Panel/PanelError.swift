@@ -14,7 +14,6 @@ public enum PanelError: Error, Sendable, Equatable, CustomStringConvertible {
     case noTreated(reason: String)
     case noControls(reason: String)
     case emptyEventCell(eventTime: Int, group: String)
-    case unknownPerson(String)
     case missingStartYear(count: Int)
     case treatmentNotBinary(column: String, value: Double, count: Int)
     case variesWithinPerson(column: String, persons: Int)
@@ -41,8 +40,6 @@ public enum PanelError: Error, Sendable, Equatable, CustomStringConvertible {
             return "no control persons are left (\(why)): check the control pool and the window conditions"
         case .emptyEventCell(let e, let g):
             return "there are no \(g) observations at event time \(e), so treated x event=\(e) cannot be estimated: narrow the window or check the data"
-        case .unknownPerson(let id):
-            return "person '\(id)' is not in the panel"
         case .missingStartYear(let n):
             return "\(n) treated persons have no start year: every treated person needs one"
         case .treatmentNotBinary(let c, let v, let k):

@@ -60,11 +60,6 @@ public struct SyntheticRegressionData: Sendable {
     }
 }
 
-/// Locates a fixture file in a test bundle's `Fixtures` folder.
-public func fixtureURL(_ bundle: Bundle, _ relativePath: String) -> URL {
-    bundle.resourceURL!.appendingPathComponent("Fixtures").appendingPathComponent(relativePath)
-}
-
 /// Reads a JSON fixture into a dictionary.
 public func loadJSON(_ url: URL) throws -> [String: Any] {
     let data = try Data(contentsOf: url)
