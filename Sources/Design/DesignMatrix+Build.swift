@@ -110,7 +110,7 @@ extension DesignMatrix {
             clusterCount = enc.levels.count
         }
         return DesignMatrix(matrix: matrix, columnNames: names, termOfColumn: termOfColumn, termNames: termNames,
-                            response: response, weights: weights, clusters: clusters, clusterCount: clusterCount,
+                            response: response, weights: weights, weightKind: spec.weightKind, clusters: clusters, clusterCount: clusterCount,
                             rowIndices: rowIndices, droppedRows: dropped, notes: notes, coding: coding)
     }
 }

@@ -113,6 +113,9 @@ public struct DesignMatrix: Sendable {
     public var response: [Double]?
     /// Observation weights (already rescaled for analytic weights), or nil.
     public var weights: [Double]?
+    /// How the weights enter a fit: the specification's kind, kept with the design so that a
+    /// fit of this design never assumes one.
+    public var weightKind: WeightKind
     /// Dense cluster codes `0..<clusterCount`, or nil.
     public var clusters: [Int32]?
     /// Number of distinct clusters.

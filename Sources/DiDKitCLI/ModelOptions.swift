@@ -98,7 +98,7 @@ struct LogitCommand: OutputCommand {
         clock.lap("read")
         let design = try DesignMatrix.build(data, options.specification)
         clock.lap("design")
-        let fit = try LogisticRegression(link: link).fit(design, outcomeName: options.outcome, weightKind: options.weightKind.kind)
+        let fit = try LogisticRegression(link: link).fit(design, outcomeName: options.outcome)
         clock.lap("fit")
         let table = try fit.inference(vce: try options.estimator(for: fit.designClusterIDs), level: options.level)
         clock.lap("inference")
@@ -116,7 +116,7 @@ struct OLSCommand: OutputCommand {
 
     func output() throws -> String {
         let design = try DesignMatrix.build(try options.readTable(), options.specification)
-        let fit = try LinearRegression().fit(design, weightKind: options.weightKind.kind)
+        let fit = try LinearRegression().fit(design)
         let table = try fit.inference(vce: try options.estimator(for: fit.designClusterIDs), level: options.level)
         return options.render(ModelResultDocument(fit, table))
     }

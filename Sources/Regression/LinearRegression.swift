@@ -22,10 +22,11 @@ public struct LinearRegression: Sendable {
     public init(collinearityTolerance: Double = 1e-9) { self.collinearityTolerance = collinearityTolerance }
 
     /// Fits a built design (it must carry a response).
-    public func fit(_ design: DesignMatrix, weightKind: WeightKind = .frequency) throws -> LinearModelFit {
+    /// - Parameter weightKind: overrides the kind the design was built with (default: the design's).
+    public func fit(_ design: DesignMatrix, weightKind: WeightKind? = nil) throws -> LinearModelFit {
         guard let y = design.response else { preconditionFailure("LinearRegression.fit: the design has no response") }
         let clusters = design.clusters.map { ClusterIDs(codes: $0, count: design.clusterCount) }
-        return try fit(design.matrix, y: y, names: design.columnNames, weights: design.weights, weightKind: weightKind,
+        return try fit(design.matrix, y: y, names: design.columnNames, weights: design.weights, weightKind: weightKind ?? design.weightKind,
                        rowIndices: design.rowIndices, droppedRows: design.droppedRows, notes: design.notes, clusters: clusters)
     }
 

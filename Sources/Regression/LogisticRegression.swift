@@ -69,10 +69,11 @@ public struct LogisticRegression: Sendable {
 
     /// Fits the model to a built design (it must carry a response).
     /// - Throws: ``RegressionError``.
-    public func fit(_ design: DesignMatrix, outcomeName: String = "outcome", weightKind: WeightKind = .frequency) throws -> BinaryModelFit {
+    /// - Parameter weightKind: overrides the kind the design was built with (default: the design's).
+    public func fit(_ design: DesignMatrix, outcomeName: String = "outcome", weightKind: WeightKind? = nil) throws -> BinaryModelFit {
         guard let y = design.response else { preconditionFailure("LogisticRegression.fit: the design has no response") }
         let clusters = design.clusters.map { ClusterIDs(codes: $0, count: design.clusterCount) }
-        return try fit(design.matrix, y: y, names: design.columnNames, weights: design.weights, weightKind: weightKind,
+        return try fit(design.matrix, y: y, names: design.columnNames, weights: design.weights, weightKind: weightKind ?? design.weightKind,
                        outcomeName: outcomeName, hasIntercept: design.coding.intercept, rowIndices: design.rowIndices,
                        droppedRows: design.droppedRows, notes: design.notes, clusters: clusters)
     }
