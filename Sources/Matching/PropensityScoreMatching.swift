@@ -101,4 +101,9 @@ public struct PropensityScoreMatch: Sendable {
 
     /// Linear predictor (log-odds for logit) per unit.
     public var linearPredictor: [Double] { model.linearPredictor }
+
+    /// Matched pairs as rows of the input table (for building cohorts from a match).
+    public var tableRowPairs: [(treated: Int, control: Int, distance: Double)] {
+        result.pairs.map { (rows[$0.treated], rows[$0.control], $0.distance) }
+    }
 }
