@@ -11,7 +11,7 @@
 //     -> Design (model formulas, term names, factor coding, design matrices: Tabular + Linalg)
 //     -> Regression (logit/probit IRLS, OLS, variance estimators, Wald tests)
 //     -> Matching (matchers, match results, balance, propensity-score matching)   Panel (person-year registers, event studies)
-//     -> Plots (standalone SVG)   DiDKit (umbrella: study pipeline, documents, reports, demo register)
+//     -> Plots (standalone SVG; Estimation for event-time labels)   DiDKit (umbrella: study pipeline, documents, reports, demo register)
 //     -> DiDKitCLI (argument-parser commands) -> didkit (executable)
 // The graph is drawn again, with what each module owns, in Docs/Architecture.md.
 // The benchmarks live in the nested package Benchmarks/ so that importing DiDKit never pulls package-benchmark.
@@ -71,7 +71,7 @@ let package = Package(
             dependencies: ["Linalg", "Distributions", "Tabular", "Design", "Estimation", "Regression"],
             swiftSettings: swiftSettings
         ),
-        .target(name: "Plots", swiftSettings: swiftSettings),
+        .target(name: "Plots", dependencies: ["Estimation"], swiftSettings: swiftSettings),
         .target(
             name: "DiDKit",
             dependencies: ["Linalg", "Distributions", "Tabular", "Design", "Estimation", "Regression", "Matching", "Panel", "Plots"],

@@ -9,7 +9,11 @@ import Regression
 /// `predicted`, and DiDKit's additions `pooled`, `marginalEffects`,
 /// `referencePerson`, `preTrendRejected`.
 public struct EventStudyDocument: Codable, Sendable, Equatable {
-    public struct Persons: Codable, Sendable, Equatable { public var treated: Int; public var control: Int }
+    public struct Persons: Codable, Sendable, Equatable {
+        public var treated: Int?
+        public var control: Int?
+        public var suppressed: Bool?
+    }
     public struct Point: Codable, Sendable, Equatable {
         public var eventTime: Int
         public var estimate: Double?
@@ -18,6 +22,7 @@ public struct EventStudyDocument: Codable, Sendable, Equatable {
         public var ciUpper: Double?
         public var pValue: Double?
         public var reference: Bool
+        public var suppressed: Bool?
     }
     public struct PreTrend: Codable, Sendable, Equatable {
         public var statistic: Double
@@ -27,12 +32,13 @@ public struct EventStudyDocument: Codable, Sendable, Equatable {
     }
     public struct Predicted: Codable, Sendable, Equatable {
         public var eventTime: Int
-        public var treated: Double
-        public var control: Double
+        public var treated: Double?
+        public var control: Double?
         public var treatedCILower: Double?
         public var treatedCIUpper: Double?
         public var controlCILower: Double?
         public var controlCIUpper: Double?
+        public var suppressed: Bool?
     }
     public struct Effect: Codable, Sendable, Equatable {
         public var eventTime: Int
@@ -41,6 +47,7 @@ public struct EventStudyDocument: Codable, Sendable, Equatable {
         public var ciLower: Double?
         public var ciUpper: Double?
         public var pValue: Double?
+        public var suppressed: Bool?
     }
     public struct Reference: Codable, Sendable, Equatable { public var name: String; public var value: Double }
 
@@ -55,11 +62,27 @@ public struct EventStudyDocument: Codable, Sendable, Equatable {
     public var marginalEffects: [Effect]
     public var referencePerson: [Reference]
     public var pooled: ModelResultDocument.TermDocument?
+    /// The disclosure gate's minimum cell size.
+    public var minimumCellSize: Int = 5
 
-    public init(_ r: EventStudyResult) {
+    /// The gated document of an event study (the only way to make one, so every output of an
+    /// event study passes the disclosure gate; see ``gate(_:disclosure:suppressedCounts:personKeys:)``).
+    /// - Parameters:
+    ///   - suppressedCounts: count cells suppressed by a wider set of relations (a study's
+    ///     exclusion flow), with `personKeys` naming this model's treated and control person
+    ///     cells; nil: primary suppression of this document's own counts.
+    public init(_ r: EventStudyResult, disclosure: DisclosureControl, suppressedCounts: Set<String>? = nil,
+                personKeys: (treated: String, control: String)? = nil) {
+        self.init(ungated: r)
+        gate(r, disclosure: disclosure, suppressedCounts: suppressedCounts, personKeys: personKeys)
+    }
+
+    private init(ungated r: EventStudyResult) {
+        let sampleNotes = r.fit.sample.notes.count
         result = ModelResultDocument(table: r.table, model: r.model.rawValue, observations: r.observations, converged: r.converged,
                                      iterations: r.iterations, logLikelihood: r.logLikelihood, omitted: r.omitted,
-                                     droppedRows: 0, notes: r.notes)
+                                     droppedRows: r.fit.sample.droppedRows.reduce(0) { $0 + $1.count },
+                                     notes: Array(r.notes.dropFirst(sampleNotes)))
         window = Array(r.specification.window)
         referencePeriod = r.specification.reference
         persons = Persons(treated: r.treatedPersons, control: r.controlPersons)
@@ -68,11 +91,11 @@ public struct EventStudyDocument: Codable, Sendable, Equatable {
                   ciLower: $0.ciLower.flatMap(finite), ciUpper: $0.ciUpper.flatMap(finite), pValue: $0.pValue.flatMap(finite),
                   reference: $0.isReference)
         }
-        let preTerms = r.specification.preEventTimes.map { "treated:event=\($0)" }
+        let preTerms = r.specification.preEventTimes.map(TermName.treatedEvent)
         preTrend = r.preTrend.map { PreTrend(statistic: $0.chi2, df: $0.df, pValue: $0.pValue, terms: preTerms) }
         preTrendRejected = r.preTrendRejected
         predicted = r.predicted.map {
-            Predicted(eventTime: $0.eventTime, treated: $0.treated.probability, control: $0.control.probability,
+            Predicted(eventTime: $0.eventTime, treated: finite($0.treated.probability), control: finite($0.control.probability),
                       treatedCILower: finite($0.treated.ciLower), treatedCIUpper: finite($0.treated.ciUpper),
                       controlCILower: finite($0.control.ciLower), controlCIUpper: finite($0.control.ciUpper))
         }
@@ -87,6 +110,7 @@ public struct EventStudyDocument: Codable, Sendable, Equatable {
     // The model keys sit at the top level, as the contract has them.
     enum ExtraKeys: String, CodingKey {
         case window, referencePeriod, persons, eventStudy, preTrend, preTrendRejected, predicted, marginalEffects, referencePerson, pooled
+        case minimumCellSize
     }
 
     public func encode(to encoder: any Encoder) throws {
@@ -102,6 +126,7 @@ public struct EventStudyDocument: Codable, Sendable, Equatable {
         try c.encode(marginalEffects, forKey: .marginalEffects)
         try c.encode(referencePerson, forKey: .referencePerson)
         try c.encodeIfPresent(pooled, forKey: .pooled)
+        try c.encode(minimumCellSize, forKey: .minimumCellSize)
     }
 
     public init(from decoder: any Decoder) throws {
@@ -117,9 +142,10 @@ public struct EventStudyDocument: Codable, Sendable, Equatable {
         marginalEffects = try c.decode([Effect].self, forKey: .marginalEffects)
         referencePerson = try c.decode([Reference].self, forKey: .referencePerson)
         pooled = try c.decodeIfPresent(ModelResultDocument.TermDocument.self, forKey: .pooled)
+        minimumCellSize = try c.decodeIfPresent(Int.self, forKey: .minimumCellSize) ?? 5
     }
 
-    public func json() -> String { encodeJSON(self) }
+    public func json() throws -> String { try encodeJSON(self) }
 
     var isLogit: Bool { result.model == "logit" }
 
@@ -151,7 +177,12 @@ public struct EventStudyDocument: Codable, Sendable, Equatable {
             notes.append("Pre-trend test (joint Wald, \(t.terms.joined(separator: ", ")) = 0): chi2(\(t.df)) = \(Format.fixed(t.statistic, 2)), p = \(Format.fixed(t.pValue, 4))"
                          + (preTrendRejected ? ". REJECTED at 5%: parallel pre-trends fail." : "; parallel pre-trends not rejected."))
         }
-        notes.append("Persons: \(Format.count(persons.treated)) treated, \(Format.count(persons.control)) controls; \(Format.count(result.observations)) person-years.")
+        let k = minimumCellSize
+        let c = { (n: Int?) in n.map(Format.count) ?? "<\(k)" }
+        notes.append("Persons: \(c(persons.treated)) treated, \(c(persons.control)) controls; \(Format.count(result.observations)) person-years.")
+        if persons.suppressed == true || eventStudy.contains(where: { $0.suppressed == true }) {
+            notes.append(DisclosureControl(minimumCellSize: k).note)
+        }
         if !result.converged { notes.append("NOT CONVERGED: do not use these estimates.") }
         var table = effects.reportTable(labelHeader: "Event time", label: { label in
             label.term == TermName.treatedPost ? "pooled: treated x post" : label.event.map(EffectLabel.eventText) ?? label.text
@@ -165,8 +196,8 @@ public struct EventStudyDocument: Codable, Sendable, Equatable {
         let ame = Dictionary(uniqueKeysWithValues: marginalEffects.map { ($0.eventTime, $0) })
         let rows = predicted.map { p -> [String] in
             let e = ame[p.eventTime]
-            return [EffectLabel.eventText(p.eventTime), Format.fixed(100 * p.treated, 1), ci100(p.treatedCILower, p.treatedCIUpper),
-                    Format.fixed(100 * p.control, 1), ci100(p.controlCILower, p.controlCIUpper),
+            return [EffectLabel.eventText(p.eventTime), Format.fixed(100 * (p.treated ?? .nan), 1), ci100(p.treatedCILower, p.treatedCIUpper),
+                    Format.fixed(100 * (p.control ?? .nan), 1), ci100(p.controlCILower, p.controlCIUpper),
                     e.map { Format.fixed($0.percentagePoints ?? .nan, 1) } ?? "reference",
                     e.map { ci($0.ciLower, $0.ciUpper, 1) } ?? ""]
         }

@@ -1,3 +1,4 @@
+import Design
 import Foundation
 import Regression
 
@@ -36,6 +37,13 @@ public struct ModelResultDocument: Codable, Sendable, Equatable {
         public var oddsRatioStandardError: Double?
         public var oddsRatioCILower: Double?
         public var oddsRatioCIUpper: Double?
+        /// True when the disclosure gate withheld this term's numbers.
+        public var suppressed: Bool?
+
+        init(suppressedName: String) {
+            name = suppressedName
+            suppressed = true
+        }
 
         init(_ r: CoefficientRow) {
             name = r.name
@@ -71,18 +79,55 @@ public struct ModelResultDocument: Codable, Sendable, Equatable {
     }
 
     /// Pretty-printed JSON.
-    public func json() -> String { encodeJSON(self) }
+    public func json() throws -> String { try encodeJSON(self) }
+
+    /// The document with the numbers of the terms `withheld` names set to null and marked
+    /// suppressed, and a note saying why.
+    public func suppressingTerms(_ withheld: (String) -> Bool) -> ModelResultDocument {
+        var d = self
+        var n = 0
+        for k in d.terms.indices where withheld(d.terms[k].name) {
+            d.terms[k] = TermDocument(suppressedName: d.terms[k].name)
+            n += 1
+        }
+        if n > 0 {
+            d.notes.append("\(n) terms withheld by disclosure control: their cells (persons with and without the level, by group) hold fewer than the minimum number of persons")
+        }
+        return d
+    }
+
+    /// The terms of a model on person-level data that rest on small cells withheld: a 0/1 or
+    /// factor-level column whose 1s or 0s (overall, and for a 0/1 outcome within each outcome
+    /// value) number fewer than K persons. Other terms rest on the whole sample.
+    public func gated(design: DesignMatrix, disclosure: DisclosureControl) -> ModelResultDocument {
+        let y = design.response ?? []
+        let binaryOutcome = !y.isEmpty && y.allSatisfy { $0 == 0 || $0 == 1 }
+        var small = Set<String>()
+        for j in 0..<design.columns where design.columnNames[j] != TermName.intercept {
+            var ones = 0, zeros = 0, onesY = [0, 0], zerosY = [0, 0], binary = true
+            for i in 0..<design.rows {
+                let x = design.matrix[i, j]
+                if x == 1 { ones += 1 } else if x == 0 { zeros += 1 } else { binary = false; break }
+                if binaryOutcome { let g = y[i] == 1 ? 1 : 0; if x == 1 { onesY[g] += 1 } else { zerosY[g] += 1 } }
+            }
+            guard binary else { continue }
+            var cells = [ones, zeros]
+            if binaryOutcome { cells += onesY + zerosY }
+            if cells.contains(where: { $0 > 0 && $0 < disclosure.minimumCellSize }) { small.insert(design.columnNames[j]) }
+        }
+        return suppressingTerms { small.contains($0) }
+    }
 }
 
 func finite(_ x: Double) -> Double? { x.isFinite ? x : nil }
 
 /// Encodes any document as pretty-printed JSON with sorted keys.
-public func encodeJSON<T: Encodable>(_ value: T) -> String {
+/// - Throws: `EncodingError` (a document holding a non-finite number; documents map those to nil).
+public func encodeJSON<T: Encodable>(_ value: T) throws -> String {
     let encoder = JSONEncoder()
     encoder.outputFormatting = [.prettyPrinted, .sortedKeys, .withoutEscapingSlashes]
-    // Documents hold only finite numbers or nil, so encoding cannot fail.
-    let data = try! encoder.encode(value)
-    return String(decoding: data, as: UTF8.self) + "\n"
+    // Documents hold only finite numbers or nil (finite(_:)), so encoding does not fail.
+    return String(decoding: try encoder.encode(value), as: UTF8.self) + "\n"
 }
 
 extension ModelResultDocument {
@@ -96,6 +141,7 @@ extension ModelResultDocument {
         if isLogit { columns += ["Odds ratio", "OR std. err.", "[OR \(lvl)% conf.", "interval]"] }
         columns.append("")
         let rows: [[String]] = terms.map { t in
+            if t.suppressed == true { return [t.name, "withheld"] + [String](repeating: "", count: columns.count - 2) }
             var r = [t.name, Format.fixed(t.coefficient ?? .nan, 4), Format.fixed(t.standardError ?? .nan, 4),
                      Format.fixed(t.statistic ?? .nan, 2), Format.pValue(t.pValue ?? .nan),
                      Format.fixed(t.ciLower ?? .nan, 4), Format.fixed(t.ciUpper ?? .nan, 4)]

@@ -13,11 +13,60 @@ public struct StudyResult: Sendable {
     public let participants: Int
     public let pool: Int
     public let match: PropensityScoreMatch
+    /// Persons who met every window condition, per group (they enter the baseline table).
+    public let eligible: (treated: Int, control: Int)
+    /// The match's gated document (the study's minimum cell size and exclusion flow).
     public let matchDocument: MatchDocument
     /// Controls dropped after matching (partner rule: conditions fail at the inherited start).
     public let controlsDroppedAfterMatching: Int
     public let models: [(name: String, result: EventStudyResult)]
     public let notes: [String]
+
+    /// Every count the study's report publishes, or lets a reader derive by subtraction, and
+    /// how they add up: the exclusion flow from the register to each model
+    /// (``CellSuppression``; keys in Docs/DisclosureControl.md).
+    public var disclosureCells: CellSuppression {
+        Self.disclosureCells(participants: participants, pool: pool, exclusions: exclusions, eligible: eligible, match: match,
+                             droppedAfter: controlsDroppedAfterMatching, models: models)
+    }
+
+    static func disclosureCells(participants: Int, pool: Int, exclusions: [(reason: String, treated: Int, control: Int)],
+                                eligible: (treated: Int, control: Int), match: PropensityScoreMatch, droppedAfter: Int,
+                                models: [(name: String, result: EventStudyResult)]) -> CellSuppression {
+        let controlsDroppedAfterMatching = droppedAfter
+        var cells = CellSuppression()
+        cells.add("participants.treated", participants)
+        cells.add("pool.control", pool)
+        for (k, e) in exclusions.enumerated() {
+            cells.add("excluded[\(k)].treated", e.treated)
+            cells.add("excluded[\(k)].control", e.control)
+        }
+        let r = match.result
+        cells.add("missingBaseline.treated", eligible.treated - r.treatedCount)
+        cells.add("missingBaseline.control", eligible.control - r.controlCount)
+        MatchDocument.addCountCells(of: r, to: &cells)
+        for group in ["treated", "control"] {
+            let total = group == "treated" ? "participants.treated" : "pool.control"
+            cells.relate(total: total, parts: exclusions.indices.map { "excluded[\($0)].\(group)" } + ["missingBaseline.\(group)", "entering.\(group)"])
+        }
+        cells.add("droppedAfter.control", controlsDroppedAfterMatching)
+        cells.add("inPanel.control", r.matchedControls - controlsDroppedAfterMatching, published: false)
+        cells.relate(total: "matched.control", parts: ["droppedAfter.control", "inPanel.control"])
+        for (name, m) in models {
+            let slug = StudySpecification.ModelVariant.slug(of: name)
+            let sample = m.fit.sample
+            for (group, total, persons) in [("treated", "matched.treated", m.treatedPersons), ("control", "inPanel.control", m.controlPersons)] {
+                let key = "model[\(slug)].\(group)", out = "modelExcluded[\(slug)].\(group)"
+                cells.add(key, persons)
+                cells.add(out, (cells.values[total] ?? 0) - persons, published: false)
+                cells.relate(total: total, parts: [key, out])
+                let reasons = sample.excludedPersons.indices.map { "modelExcluded[\(slug)][\($0)].\(group)" }
+                for (k, e) in sample.excludedPersons.enumerated() { cells.add(reasons[k], group == "treated" ? e.treated : e.control) }
+                cells.relate(total: out, parts: reasons)
+            }
+        }
+        return cells
+    }
 }
 
 /// Runs a whole evaluation: panel, conditions, matching, panels around start
@@ -88,7 +137,6 @@ public enum Study {
         let psm = PropensityScoreMatching(treatment: "_treated", covariates: m.covariates, factors: m.factors ?? [], link: link,
                                           matching: matching, exact: (m.exactCohort ?? false) ? ["_cohort"] : [])
         let match = try psm.run(on: baseline)
-        let matchDocument = try MatchDocument(match)
 
         // Cohorts: matched participants with their start, matched controls with the pseudo start rule.
         var treatedFlag = [Bool](repeating: false, count: n)
@@ -112,7 +160,7 @@ public enum Study {
             }
         }
         if droppedAfter > 0 {
-            notes.append("\(droppedAfter) matched controls fail the window conditions at their partner's start year and are left out")
+            notes.append("matched controls that fail the window conditions at their partner's start year are left out (counted in the exclusion flow)")
         }
         if matching.replacement {
             notes.append("controls matched to several participants enter the panel once (with their first partner's start year)")
@@ -131,8 +179,16 @@ public enum Study {
             let sample = try EventStudySample(panel: panel, cohorts: cohorts, specification: es)
             models.append((variant.name, try EventStudy.estimate(sample, vce: vce)))
         }
-        return StudyResult(specification: spec, exclusions: exclusions, participants: isParticipant.filter { $0 }.count,
-                           pool: inPool.filter { $0 }.count, match: match, matchDocument: matchDocument,
-                           controlsDroppedAfterMatching: droppedAfter, models: models, notes: notes)
+        let eligibleTreated = persons.filter { isParticipant[$0] }.count
+        let eligibleCounts = (treated: eligibleTreated, control: persons.count - eligibleTreated)
+        let participantCount = isParticipant.filter { $0 }.count, poolCount = inPool.filter { $0 }.count
+        let disclosure = try DisclosureControl(validating: spec.minimumCellSize ?? 5)
+        let cells = StudyResult.disclosureCells(participants: participantCount, pool: poolCount, exclusions: exclusions, eligible: eligibleCounts,
+                                                match: match, droppedAfter: droppedAfter, models: models)
+        let matchDocument = MatchDocument(match, disclosure: disclosure,
+                                              suppressedCounts: cells.suppressed(minimumCellSize: disclosure.minimumCellSize))
+        return StudyResult(specification: spec, exclusions: exclusions, participants: participantCount, pool: poolCount, match: match,
+                           eligible: eligibleCounts, matchDocument: matchDocument, controlsDroppedAfterMatching: droppedAfter, models: models,
+                           notes: notes)
     }
 }

@@ -4,42 +4,47 @@ import Panel
 import Plots
 import Regression
 
-/// Everything a study run publishes, after disclosure control: tables in every
-/// format, JSON documents, SVG plots and an index. Outputs are aggregates only;
-/// no person id appears in any of them.
+/// Everything a study run publishes, after the disclosure gate: tables in
+/// every format, JSON documents, SVG plots and an index. Every number comes
+/// from a gated document (``MatchDocument``, ``EventStudyDocument``) or the
+/// gated exclusion flow (``StudyResult/disclosureCells``); outputs are
+/// aggregates only and no person id appears in any of them.
 public struct StudyReport: Sendable {
     public let result: StudyResult
     public let disclosure: DisclosureControl
+    /// The count cells the gate suppresses (primary and secondary), by key.
+    public let suppressedCounts: Set<String>
+    public let matchDocument: MatchDocument
+    public let modelDocuments: [(name: String, document: EventStudyDocument)]
 
     public init(_ result: StudyResult, disclosure: DisclosureControl? = nil) {
         self.result = result
-        self.disclosure = disclosure ?? DisclosureControl(minimumCellSize: result.specification.minimumCellSize ?? 5)
+        let dc = disclosure ?? DisclosureControl(minimumCellSize: Swift.max(1, result.specification.minimumCellSize ?? 5))
+        self.disclosure = dc
+        let hidden = result.disclosureCells.suppressed(minimumCellSize: dc.minimumCellSize)
+        suppressedCounts = hidden
+        // The study's match document was gated at the study's size; regate at this report's.
+        matchDocument = MatchDocument(result.match, disclosure: dc, suppressedCounts: hidden)
+        modelDocuments = result.models.map { name, r in
+            let slug = StudySpecification.ModelVariant.slug(of: name)
+            return (name, EventStudyDocument(r, disclosure: dc, suppressedCounts: hidden,
+                                             personKeys: ("model[\(slug)].treated", "model[\(slug)].control")))
+        }
+    }
+
+    /// A count of the exclusion flow as the gate publishes it.
+    func count(_ key: String) -> String {
+        guard let n = result.disclosureCells.values[key] else { return "" }
+        return suppressedCounts.contains(key) ? "<\(disclosure.minimumCellSize)" : Format.count(n)
     }
 
     // MARK: Tables
 
-    /// The balance table after disclosure control.
+    /// The balance table after disclosure control, and the number of cells it suppresses.
     public func balanceTable() -> (table: ReportTable, suppressed: Int) {
-        var table = result.matchDocument.balanceTable()
-        var suppressed = 0
-        for (k, row) in result.match.balance.rows.enumerated() {
-            let cells: [(Int, Int, Int?)] = [(1, row.after.treatedPersons, row.after.treatedOnes),
-                                             (2, row.after.controlPersons, row.after.controlOnes),
-                                             (4, row.before.treatedPersons, row.before.treatedOnes),
-                                             (5, row.before.controlPersons, row.before.controlOnes)]
-            for (col, persons, ones) in cells where !disclosure.allowsMean(persons: persons, ones: ones) {
-                table.rows[k][col] = "<\(disclosure.minimumCellSize)"
-                suppressed += 1
-            }
-        }
-        let nRow = table.rows.count - 1
-        let doc = result.matchDocument
-        for (col, n) in [(1, doc.matchedTreated), (2, doc.matchedControls), (4, doc.treated), (5, doc.controls)] where disclosure.count(n) == nil {
-            table.rows[nRow][col] = disclosure.countText(n)
-            suppressed += 1
-        }
-        if suppressed > 0 { table.notes.append(disclosure.note) }
-        return (table, suppressed)
+        let table = matchDocument.balanceTable()
+        let marker = "<\(disclosure.minimumCellSize)"
+        return (table, table.rows.reduce(0) { $0 + $1.filter { $0 == marker }.count })
     }
 
     /// The models side by side (appendix table 7.3): OR (SE) with stars.
@@ -58,11 +63,12 @@ public struct StudyReport: Sendable {
         let logit = models.allSatisfy { $0.result.model == .logit }
         for (name, role) in order {
             var row = [role.reportLabel]
-            for (_, r) in models {
-                if let t = try? r.table.row(name) {
-                    let est = logit ? t.oddsRatio ?? .nan : t.coefficient
-                    let se = logit ? t.oddsRatioStandardError ?? .nan : t.standardError
-                    row.append("\(Format.fixed(est, 3))\(stars.stars(t.pValue)) (\(Format.fixed(se, 3)))")
+            for (_, doc) in modelDocuments {
+                if let t = doc.result.terms.first(where: { $0.name == name }) {
+                    if t.suppressed == true { row.append("withheld"); continue }
+                    let est = (logit ? t.oddsRatio : t.coefficient) ?? .nan
+                    let se = (logit ? t.oddsRatioStandardError : t.standardError) ?? .nan
+                    row.append("\(Format.fixed(est, 3))\(stars.stars(t.pValue ?? .nan)) (\(Format.fixed(se, 3)))")
                 } else {
                     row.append("")
                 }
@@ -85,31 +91,37 @@ public struct StudyReport: Sendable {
             }
         }
         let firstSummary = rows.count
-        rows.append(["Observations (person-years)"] + models.map { disclosure.countText($0.result.observations) })
-        rows.append(["Persons, treated"] + models.map { disclosure.countText($0.result.treatedPersons) })
-        rows.append(["Persons, control"] + models.map { disclosure.countText($0.result.controlPersons) })
-        rows.append(["Pre-trend test p"] + models.map { m in m.result.preTrend.map { Format.fixed($0.pValue, 3) + ($0.rejects() ? " (rejected)" : "") } ?? "" })
-        rows.append(["Converged"] + models.map { $0.result.converged ? "yes" : "NO" })
+        let marker = "<\(disclosure.minimumCellSize)"
+        rows.append(["Observations (person-years)"] + modelDocuments.map { disclosure.countText($0.document.result.observations) })
+        rows.append(["Persons, treated"] + modelDocuments.map { $0.document.persons.treated.map(Format.count) ?? marker })
+        rows.append(["Persons, control"] + modelDocuments.map { $0.document.persons.control.map(Format.count) ?? marker })
+        rows.append(["Pre-trend test p"] + modelDocuments.map { m in
+            m.document.preTrend.map { Format.fixed($0.pValue, 3) + (m.document.preTrendRejected ? " (rejected)" : "") } ?? "" })
+        rows.append(["Converged"] + modelDocuments.map { $0.document.result.converged ? "yes" : "NO" })
         var notes = ["\(logit ? "Odds ratios" : "Coefficients") with \(logit ? "delta-method " : "")standard errors in parentheses; SEs \((result.specification.vce ?? .cluster) == .cluster ? "clustered by person" : (result.specification.vce ?? .cluster).rawValue). Stars: \(stars.legend).",
                      "Reference period: start\(ref). Event time = year - start year (pseudo start year for controls: \(result.specification.controlPool.pseudoStart == .fixed ? String(result.specification.controlPool.pseudoStartYear) : "the matched partner's start year"))."]
-        for (name, r) in models where !r.notes.isEmpty { notes += r.notes.map { "\(name): \($0)." } }
+        for (name, doc) in modelDocuments where !doc.result.notes.isEmpty { notes += doc.result.notes.map { "\(name): \($0)." } }
         return ReportTable(title: "Logit DiD event study, outcome \(result.specification.outcome)", columns: ["Term"] + models.map(\.name),
                            rows: rows, notes: notes, rulesAfter: [firstSummary - 1])
     }
 
-    /// Persons excluded by each condition.
+    /// Who is in the study: the exclusion flow from the register to the match, every count
+    /// gated with its relations (no suppressed count follows from the others).
     public func exclusionsTable() -> ReportTable {
-        var rows = [["Participants in the register", disclosure.countText(result.participants), ""],
-                    ["Control pool", "", disclosure.countText(result.pool)]]
-        for e in result.exclusions { rows.append(["Excluded: \(e.reason)", disclosure.countText(e.treated), disclosure.countText(e.control)]) }
-        let m = result.matchDocument
-        rows.append(["Entering the match", disclosure.countText(m.treated), disclosure.countText(m.controls)])
-        rows.append(["Matched", disclosure.countText(m.matchedTreated), disclosure.countText(m.matchedControls)])
-        for (reason, n) in m.unmatchedByReason.sorted(by: { $0.key < $1.key }) where n > 0 {
-            rows.append(["Unmatched: \(reason)", disclosure.countText(n), ""])
+        var rows = [["Participants in the register", count("participants.treated"), ""],
+                    ["Control pool", "", count("pool.control")]]
+        for (k, e) in result.exclusions.enumerated() {
+            rows.append(["Excluded: \(e.reason)", count("excluded[\(k)].treated"), count("excluded[\(k)].control")])
+        }
+        rows.append(["Excluded: missing baseline covariates (or perfectly predicted by them)", count("missingBaseline.treated"),
+                     count("missingBaseline.control")])
+        rows.append(["Entering the match", count("entering.treated"), count("entering.control")])
+        rows.append(["Matched", count("matched.treated"), count("matched.control")])
+        for reason in UnmatchedReason.allCases where (result.disclosureCells.values["unmatched[\(reason.rawValue)]"] ?? 0) > 0 {
+            rows.append(["Unmatched: \(reason.rawValue)", count("unmatched[\(reason.rawValue)]"), ""])
         }
         if result.controlsDroppedAfterMatching > 0 {
-            rows.append(["Dropped after matching (conditions at partner's start)", "", disclosure.countText(result.controlsDroppedAfterMatching)])
+            rows.append(["Dropped after matching (conditions at partner's start)", "", count("droppedAfter.control")])
         }
         var notes = result.notes
         if rows.contains(where: { $0.contains { $0.hasPrefix("<") } }) { notes.append(disclosure.note) }
@@ -119,26 +131,40 @@ public struct StudyReport: Sendable {
     // MARK: Plots
 
     public func histogramSVG() -> String {
-        let h = result.match.histogram
-        func dc(_ c: [Int]) -> [Int?] { c.map { disclosure.count($0) } }
-        let any = (h.treatedBefore + h.controlBefore + h.treatedAfter + h.controlAfter).contains { $0 > 0 && $0 < disclosure.minimumCellSize }
-        return Plots.scoreHistograms(edges: h.edges, treatedBefore: dc(h.treatedBefore), controlBefore: dc(h.controlBefore),
-                                     treatedAfter: dc(h.treatedAfter), controlAfter: dc(h.controlAfter),
-                                     note: any ? "Dashed outlines: bins with fewer than \(disclosure.minimumCellSize) persons, suppressed." : nil)
+        let h = matchDocument.histogram
+        let merged = h.merged.values.contains { !$0.isEmpty }
+        let whole = (h.treatedBeforeShare + h.controlBeforeShare + h.treatedAfterShare + h.controlAfterShare).contains { $0 == nil }
+        var note: [String] = []
+        if merged { note.append("Hatched: neighbouring bins merged until each holds at least \(disclosure.minimumCellSize) persons.") }
+        if whole { note.append("A group with fewer than \(disclosure.minimumCellSize) persons in all is not drawn.") }
+        func flags(_ name: String, _ n: Int) -> [Bool] {
+            let set = Set(h.merged[name] ?? [])
+            return (0..<n).map { set.contains($0) }
+        }
+        let n = h.edges.count - 1
+        return Plots.scoreHistograms(edges: h.edges,
+                                     treatedBefore: (h.treatedBeforeShare, flags("treatedBefore", n)),
+                                     controlBefore: (h.controlBeforeShare, flags("controlBefore", n)),
+                                     treatedAfter: (h.treatedAfterShare, flags("treatedAfter", n)),
+                                     controlAfter: (h.controlAfterShare, flags("controlAfter", n)),
+                                     note: note.isEmpty ? nil : note.joined(separator: " "))
     }
 
+    func document(_ name: String) -> EventStudyDocument? { modelDocuments.first { $0.name == name }?.document }
+
     public func eventStudySVG(_ r: EventStudyResult, name: String) -> String {
-        Plots.eventStudy(r.inference.eventStudy.rows.map {
-            EventStudyPlotPoint(eventTime: $0.label.event ?? 0, estimate: $0.estimate, ciLower: $0.ciLower, ciUpper: $0.ciUpper,
-                                isReference: $0.isReference)
-        }, oddsRatios: r.inference.eventStudy.scale == .oddsRatio, title: "Event study, \(name): treated x event time")
+        let es = document(name)?.effects ?? EffectTable(title: "", scale: .oddsRatio, level: 95, rows: [])
+        return Plots.eventStudy(es.rows.compactMap { e in
+            e.label.event.map { EventStudyPlotPoint(eventTime: $0, estimate: e.estimate, ciLower: e.ciLower, ciUpper: e.ciUpper, isReference: e.isReference) }
+        }, oddsRatios: es.scale == .oddsRatio, title: "Event study, \(name): treated x event time")
     }
 
     public func predictedSVG(_ r: EventStudyResult, name: String) -> String {
-        Plots.predictedProbabilities(eventTimes: r.predicted.map(\.eventTime),
-                                     treated: r.predicted.map { ($0.treated.probability, $0.treated.ciLower, $0.treated.ciUpper) },
-                                     control: r.predicted.map { ($0.control.probability, $0.control.ciLower, $0.control.ciUpper) },
-                                     referencePeriod: r.specification.reference, title: "Predicted probability, \(name) (reference person)")
+        let p = document(name)?.predicted ?? []
+        return Plots.predictedProbabilities(eventTimes: p.map(\.eventTime),
+                                            treated: p.map { ($0.treated ?? .nan, $0.treatedCILower ?? .nan, $0.treatedCIUpper ?? .nan) },
+                                            control: p.map { ($0.control ?? .nan, $0.controlCILower ?? .nan, $0.controlCIUpper ?? .nan) },
+                                            referencePeriod: r.specification.reference, title: "Predicted probability, \(name) (reference person)")
     }
 
     // MARK: Output
@@ -146,8 +172,7 @@ public struct StudyReport: Sendable {
     /// The terminal report.
     public func text() -> String {
         var parts = [exclusionsTable().text, balanceTable().table.text, modelsTable().text]
-        if let (name, last) = result.models.last {
-            let doc = EventStudyDocument(last)
+        if let (name, doc) = modelDocuments.last {
             parts.append(doc.eventStudyTable().text.replacingOccurrences(of: "Event study:", with: "Event study (\(name)):"))
             parts.append(doc.predictedTable().text)
         }
@@ -167,8 +192,7 @@ public struct StudyReport: Sendable {
             written.append(rel)
         }
         let tables: [(String, ReportTable)] = [("exclusions", exclusionsTable()), ("balance", balanceTable().table), ("models", modelsTable())]
-            + result.models.flatMap { name, r -> [(String, ReportTable)] in
-                let doc = EventStudyDocument(r)
+            + modelDocuments.flatMap { name, doc -> [(String, ReportTable)] in
                 let slug = StudySpecification.ModelVariant.slug(of: name)
                 return [("event-study-\(slug)", doc.eventStudyTable()), ("predicted-\(slug)", doc.predictedTable())]
             }
@@ -190,20 +214,15 @@ public struct StudyReport: Sendable {
     }
 
     /// All results as one JSON document (aggregates only).
-    public func resultsJSON() -> String {
+    public func resultsJSON() throws -> String {
         struct Doc: Encodable {
             var title: String
             var minimumCellSize: Int
             var match: MatchDocument
             var models: [String: EventStudyDocument]
         }
-        var match = result.matchDocument
-        let h = match.histogram
-        func dc(_ c: [Int?]) -> [Int?] { c.map { $0.flatMap { disclosure.count($0) } } }
-        match.histogram = MatchDocument.Histogram(edges: h.edges, treatedBefore: dc(h.treatedBefore), controlBefore: dc(h.controlBefore),
-                                                  treatedAfter: dc(h.treatedAfter), controlAfter: dc(h.controlAfter))
-        return encodeJSON(Doc(title: result.specification.title ?? "DiDKit study", minimumCellSize: disclosure.minimumCellSize,
-                              match: match, models: Dictionary(uniqueKeysWithValues: result.models.map { ($0.name, EventStudyDocument($0.result)) })))
+        return try encodeJSON(Doc(title: result.specification.title ?? "DiDKit study", minimumCellSize: disclosure.minimumCellSize,
+                                  match: matchDocument, models: Dictionary(uniqueKeysWithValues: modelDocuments.map { ($0.name, $0.document) })))
     }
 
     func index(tables: [String]) -> String {
@@ -216,9 +235,8 @@ public struct StudyReport: Sendable {
                  "- Matching: \((spec.matching.preset ?? .default).rawValue) preset, \((spec.matching.link ?? (spec.matching.preset ?? .default).defaultLink).rawValue) score, caliper \(spec.matching.caliper.map { "\($0)" } ?? "none"), baseline \(spec.matching.baselineCalendarYear.map { "year \($0)" } ?? "start\(spec.matching.baselineRelativeYear ?? -1)").", ""]
         s += ["## Who is in the study", "", exclusionsTable().markdown, "## Balance before and after matching", "", balanceTable().table.markdown,
               "![Propensity scores](plots/propensity-scores.svg)", "", "## Models", "", modelsTable().markdown]
-        for (name, r) in result.models {
+        for (name, doc) in modelDocuments {
             let slug = StudySpecification.ModelVariant.slug(of: name)
-            let doc = EventStudyDocument(r)
             s += ["### \(name)", "", doc.eventStudyTable().markdown, "![Event study](plots/event-study-\(slug).svg)", "",
                   doc.predictedTable().markdown, "![Predicted probabilities](plots/predicted-\(slug).svg)", ""]
         }

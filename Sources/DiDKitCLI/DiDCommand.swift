@@ -37,6 +37,7 @@ struct DiDCommand: OutputCommand {
     @Flag(help: "Keep persons with no observation in the reference period (repeated cross-sections).") var keepWithoutReference = false
     @Option(help: "Pseudo start year for controls whose start column is empty (the reference study: 2014).") var pseudoStart: Int?
     @Flag(help: "Print phase timings to stderr.") var timing = false
+    @OptionGroup var disclosure: DisclosureOptions
     @Option(help: "Output format: text, json, markdown, csv or latex.") var format: OutputFormat = .text
 
     func validate() throws {
@@ -62,12 +63,13 @@ struct DiDCommand: OutputCommand {
         let result = try EventStudy.estimate(sample, vce: vce, level: level, pooledEstimate: !timing)
         clock.lap("fit")
         clock.report(extra: "rows=\(sample.count) columns=\(result.table.names.count + result.omitted.count) iterations=\(result.iterations) passes=\(result.dataPasses)")
-        var doc = EventStudyDocument(result)
+        var doc = EventStudyDocument(result, disclosure: disclosure.control())
         let noStart = cohorts.personsWithoutStart
-        if noStart > 0 { doc.result.notes.append("\(noStart) control persons without a (pseudo) start year are not in the study") }
-        if panel.droppedRows > 0 { doc.result.notes.append("\(panel.droppedRows) rows without id or year dropped") }
+        let dc = disclosure.control()
+        if noStart > 0 { doc.result.notes.append("\(dc.countText(noStart)) control persons without a (pseudo) start year are not in the study") }
+        if panel.droppedRows > 0 { doc.result.notes.append("\(dc.countText(panel.droppedRows)) rows without id or year dropped") }
         switch format {
-        case .json: return doc.json()
+        case .json: return try doc.json()
         default:
             return [doc.result.reportTable(title: "Event-study \(doc.result.model)"), doc.eventStudyTable(), doc.predictedTable()]
                 .map { $0.rendered(as: format) }.joined(separator: "\n")

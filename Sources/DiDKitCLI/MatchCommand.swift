@@ -30,9 +30,10 @@ struct MatchCommand: OutputCommand {
     @Option(help: "Write the matched pairs (micro data: person ids) to this CSV file.") var pairsOut: String?
     @Option(help: "Output format: text, json, markdown, csv or latex.") var format: OutputFormat = .text
     @Flag(help: "Print phase timings (read, match: score model, matching and balance) to stderr.") var timing = false
+    @OptionGroup var disclosure: DisclosureOptions
 
     func validate() throws {
-        if let c = caliper, !(c > 0) { throw ValidationError("--caliper must be positive, got \(c)") }
+        if let c = caliper, !(c > 0 && c.isFinite) { throw ValidationError("--caliper must be a positive number, got \(c)") }
         if let k = neighbors, k < 1 { throw ValidationError("--neighbors must be at least 1, got \(k)") }
     }
 
@@ -70,9 +71,9 @@ struct MatchCommand: OutputCommand {
         clock.lap("match")
         clock.report(extra: "units=\(match.rows.count) treated=\(match.result.treatedCount) pairs=\(match.result.pairs.count)")
         if let path = pairsOut { try writePairs(match, table: table, to: path) }
-        let doc = try MatchDocument(match)
+        let doc = MatchDocument(match, disclosure: disclosure.control())
         switch format {
-        case .json: return doc.json()
+        case .json: return try doc.json()
         default:
             let model = doc.propensityModel.reportTable(title: "Propensity-score model (\(doc.propensityModel.model))")
             return model.rendered(as: format) + "\n" + doc.balanceTable().rendered(as: format)

@@ -46,6 +46,8 @@ struct ModelOptions: ParsableArguments {
     @Flag(help: "Print phase timings (read, design, fit, inference) to stderr.")
     var timing = false
 
+    @OptionGroup var disclosure: DisclosureOptions
+
     func validate() throws {
         if vce == .cluster && cluster == nil { throw ValidationError("--vce cluster needs --cluster COL") }
         if cluster != nil && vce != .cluster { throw ValidationError("--cluster is used only with --vce cluster") }
@@ -77,8 +79,10 @@ struct ModelOptions: ParsableArguments {
 
     func estimator(for fit: ClusterIDs?) throws -> VarianceEstimator { try VarianceEstimator(vce, clusters: fit) }
 
-    func render(_ doc: ModelResultDocument) -> String {
-        format == .json ? doc.json() : doc.reportTable().rendered(as: format)
+    /// Renders the result after the disclosure gate (terms resting on small cells withheld).
+    func render(_ doc: ModelResultDocument, design: DesignMatrix) throws -> String {
+        let gated = doc.gated(design: design, disclosure: disclosure.control())
+        return format == .json ? try gated.json() : gated.reportTable().rendered(as: format)
     }
 }
 
@@ -103,7 +107,7 @@ struct LogitCommand: OutputCommand {
         let table = try fit.inference(vce: try options.estimator(for: fit.designClusterIDs), level: options.level)
         clock.lap("inference")
         clock.report(extra: "rows=\(design.rows) columns=\(design.columns) iterations=\(fit.iterations) passes=\(fit.dataPasses)")
-        return options.render(ModelResultDocument(fit, table))
+        return try options.render(ModelResultDocument(fit, table), design: design)
     }
 }
 
@@ -118,7 +122,7 @@ struct OLSCommand: OutputCommand {
         let design = try DesignMatrix.build(try options.readTable(), options.specification)
         let fit = try LinearRegression().fit(design)
         let table = try fit.inference(vce: try options.estimator(for: fit.designClusterIDs), level: options.level)
-        return options.render(ModelResultDocument(fit, table))
+        return try options.render(ModelResultDocument(fit, table), design: design)
     }
 }
 

@@ -28,13 +28,14 @@ struct DemoCommand: OutputCommand {
     @Option(help: "Persons in the synthetic register (default 14,930: the study's 14,641 controls and 289 participants).")
     var persons: Int = DemoRegister.defaultPersons
     @Option(help: "Random seed of the synthetic register.") var seed: UInt64 = 2018
-    @Option(help: "Smallest number of persons a published cell may rest on.") var minimumCellSize: Int = 5
+    @OptionGroup var disclosure: DisclosureOptions
     @Flag(help: "Show progress on stderr even when it is not a terminal.") var progress = false
     @Option(help: "Terminal output: text or json.") var format: OutputFormat = .text
 
     func validate() throws {
         if persons < 200 { throw ValidationError("--persons must be at least 200 (got \(persons))") }
-        if minimumCellSize < 1 { throw ValidationError("--minimum-cell-size must be at least 1") }
+        if persons > 100_000_000 { throw ValidationError("--persons must be at most 100,000,000 (got \(persons))") }
+        if out.trimmingCharacters(in: .whitespaces).isEmpty { throw ValidationError("--out needs a folder name") }
     }
 
     func output() throws -> String {
@@ -42,39 +43,42 @@ struct DemoCommand: OutputCommand {
         p.report("generating the synthetic register (\(Format.count(persons)) persons, 2008-2016)")
         let register = DemoRegister(persons: persons, seed: seed)
         var spec = StudySpecification.referenceStudy()
-        spec.minimumCellSize = minimumCellSize
+        spec.minimumCellSize = disclosure.control().minimumCellSize
         let result = try Study.run(spec, table: register.table, progress: { p.report($0) })
         let report = StudyReport(result)
         p.report("the same study with each control inheriting its partner's start year")
-        let partner = try Study.run(StudySpecification.referenceStudy(pseudoStart: .partner), table: register.table, progress: nil)
+        var partnerSpec = StudySpecification.referenceStudy(pseudoStart: .partner)
+        partnerSpec.minimumCellSize = spec.minimumCellSize
+        let partner = try Study.run(partnerSpec, table: register.table, progress: nil)
         p.report("writing the report to \(out)/")
         let files = try report.write(to: out)
         try StudyReport(partner).write(to: out + "/partner-start")
         p.report("done")
-        if format == .json { return report.resultsJSON() }
+        if format == .json { return try report.resultsJSON() }
         var text = "DiDKit demo: the reference study's youth analysis (leisure jobs) on a synthetic register of \(Format.count(persons)) persons.\n"
         text += "The register is generated so that the true treated x event-time odds ratios are the published model-2 values (0.635, 0.927, 1, 3.271, 2.577).\n\n"
         text += report.text()
-        text += "\n" + pseudoStartComparison(fixed: result, partner: partner).text
+        text += "\n" + pseudoStartComparison(fixed: report, partner: StudyReport(partner)).text
         text += "\nReport written to \(out)/ (\(files.count) files; open \(out)/index.md). The partner-start variant is in \(out)/partner-start/.\n"
         return text
     }
 }
 
-/// The interaction odds ratios under both pseudo start rules, side by side.
-func pseudoStartComparison(fixed: StudyResult, partner: StudyResult) -> ReportTable {
-    guard let f = fixed.models.last?.result, let q = partner.models.last?.result else {
+/// The interaction odds ratios under both pseudo start rules, side by side (from the gated documents).
+func pseudoStartComparison(fixed: StudyReport, partner: StudyReport) -> ReportTable {
+    guard let f = fixed.modelDocuments.last?.document, let q = partner.modelDocuments.last?.document else {
         return ReportTable(title: "", columns: [], rows: [])
     }
-    let rows = f.eventStudy.indices.map { k -> [String] in
-        let a = f.eventStudy[k], b = q.eventStudy[k]
-        func cell(_ p: EventStudyPoint) -> String {
-            p.isReference ? "reference" : "\(Format.fixed(p.estimate, 3)) [\(Format.fixed(p.ciLower ?? .nan, 3)), \(Format.fixed(p.ciUpper ?? .nan, 3))]"
+    let rows = zip(f.eventStudy, q.eventStudy).map { a, b -> [String] in
+        func cell(_ p: EventStudyDocument.Point) -> String {
+            if p.reference { return "reference" }
+            if p.suppressed == true { return "withheld" }
+            return "\(Format.fixed(p.estimate ?? .nan, 3)) [\(Format.fixed(p.ciLower ?? .nan, 3)), \(Format.fixed(p.ciUpper ?? .nan, 3))]"
         }
-        return [eventTimeLabel(a.eventTime), cell(a), cell(b)]
+        return [EffectLabel.eventText(a.eventTime), cell(a), cell(b)]
     }
     return ReportTable(title: "Treated x event-time odds ratios by pseudo start rule (last model)",
-                       columns: ["Event time", "Controls start \(fixed.specification.controlPool.pseudoStartYear)", "Controls inherit partner's start"],
+                       columns: ["Event time", "Controls start \(fixed.result.specification.controlPool.pseudoStartYear)", "Controls inherit partner's start"],
                        rows: rows, notes: ["Inheriting the partner's start year gives each pair one calendar, so event time means the same for both (see Docs/DifferenceInDifferences.md)."])
 }
 
@@ -87,10 +91,13 @@ struct RunCommand: OutputCommand {
     @Option(help: "Write the report folder here.") var out: String?
     @Flag(help: "Show progress on stderr even when it is not a terminal.") var progress = false
     @Option(help: "Terminal output: text or json.") var format: OutputFormat = .text
+    @OptionGroup var disclosure: DisclosureOptions
 
     func output() throws -> String {
         let p = Progress(forced: progress)
-        let spec = try StudySpecification.load(path: study)
+        var spec = try StudySpecification.load(path: study)
+        // The flag, when given, overrides the study file's minimumCellSize.
+        spec.minimumCellSize = disclosure.control(fallback: spec.minimumCellSize).minimumCellSize
         let table: Table
         if let data = spec.data {
             let path = data.hasPrefix("/") ? data : URL(fileURLWithPath: study).deletingLastPathComponent().appendingPathComponent(data).path
@@ -103,6 +110,6 @@ struct RunCommand: OutputCommand {
         let result = try Study.run(spec, table: table, progress: { p.report($0) })
         let report = StudyReport(result)
         if let out { try report.write(to: out); p.report("report written to \(out)/") }
-        return format == .json ? report.resultsJSON() : report.text()
+        return format == .json ? try report.resultsJSON() : report.text()
     }
 }

@@ -28,6 +28,9 @@ public struct BalanceRow: Sendable, Equatable {
     public let after: BalanceStatistics
     /// Whether the variable is 0/1.
     public let isBinary: Bool
+    /// The factor this row is a level of (its levels' shares sum to 1: the disclosure gate
+    /// treats them together), or nil.
+    public var factor: String? = nil
 }
 
 /// Balance of covariates between treated and controls before and after matching.
@@ -45,7 +48,7 @@ public struct BalanceRow: Sendable, Equatable {
 ///   (controls), `N = sum of weights` (pstest's weighted regression; identical to
 ///   the plain t-test for 1:1 matching without replacement).
 public struct BalanceTable: Sendable {
-    public let rows: [BalanceRow]
+    public private(set) var rows: [BalanceRow]
     public let convention: BalanceConvention
     /// Units before matching, and matched units after.
     public let treatedBefore: Int
@@ -58,7 +61,9 @@ public struct BalanceTable: Sendable {
     ///   - variables: (name, values per row) for the rows of the match.
     ///   - treated: treatment per row.
     ///   - weights: matching weights per row (0 = not in the matched sample).
-    public init(variables: [(String, [Double])], treated: [Bool], weights: [Double], convention: BalanceConvention) {
+    ///   - factors: per variable, the factor it is a level of (nil for other variables).
+    public init(variables: [(String, [Double])], treated: [Bool], weights: [Double], convention: BalanceConvention,
+                factors: [String?]? = nil) {
         self.convention = convention
         let n = treated.count
         treatedBefore = treated.filter { $0 }.count
@@ -102,6 +107,9 @@ public struct BalanceTable: Sendable {
                                   treatedOnes: binary ? ones[k] : nil, controlOnes: binary ? ones[k + 1] : nil)
             }
             return BalanceRow(name: name, before: stats(t, c, 0), after: stats(ta, ca, 2), isBinary: binary)
+        }
+        if let factors {
+            for k in rows.indices where k < factors.count { rows[k].factor = factors[k] }
         }
     }
 }

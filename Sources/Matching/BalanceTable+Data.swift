@@ -27,7 +27,18 @@ extension BalanceTable {
             throw MatchingError.data(e)
         }
         if let scores { variables.append(("_score", scores)) }
-        self.init(variables: variables, treated: t.map { $0 == 1 }, weights: match.weights, convention: convention)
+        self.init(variables: variables, treated: t.map { $0 == 1 }, weights: match.weights, convention: convention,
+                  factors: Self.factorOfVariables(variables.map(\.0), design: design))
+    }
+
+    /// Per balance variable name, the factor it is a level of (from the design's codings, not
+    /// by parsing names).
+    static func factorOfVariables(_ names: [String], design: DesignMatrix) -> [String?] {
+        var factorOf: [String: String] = [:]
+        for (f, coding) in design.coding.factors {
+            for level in coding.levels { factorOf[TermName.factorLevel(f, level)] = f }
+        }
+        return names.map { factorOf[$0] }
     }
 
     /// Balance variables of `table`'s rows `fitRows`: numeric terms as they are, every level of

@@ -76,7 +76,8 @@ public struct PropensityScoreMatching: Sendable {
             }
         }
         let variables = try BalanceTable.variables(table: table, coding: design, rows: rows) + [("_score", scores)]
-        let balance = BalanceTable(variables: variables, treated: treated, weights: result.weights, convention: matching.balance)
+        let balance = BalanceTable(variables: variables, treated: treated, weights: result.weights, convention: matching.balance,
+                                   factors: BalanceTable.factorOfVariables(variables.map(\.0), design: design))
         let histogram = ScoreHistogram(scores: scores, treated: treated, weights: result.weights, bins: histogramBins)
         return PropensityScoreMatch(model: fit, rows: rows, scores: scores, treated: treated, result: result,
                                     balance: balance, histogram: histogram, specification: matching)

@@ -182,3 +182,35 @@ public struct EventStudySample: Sendable {
         return n
     }
 }
+
+/// The persons behind one event time of an event study, by group: what the
+/// disclosure gate checks an event-time effect against.
+public struct EventTimeCell: Sendable, Equatable {
+    public let eventTime: Int
+    public let treatedPersons: Int
+    /// Treated persons with outcome 1 at this event time.
+    public let treatedOnes: Int
+    public let controlPersons: Int
+    public let controlOnes: Int
+}
+
+extension EventStudySample {
+    /// Persons and outcome-1 counts per event time and group (one row per person and event time).
+    /// Complexity: one pass over the sample.
+    public var eventTimeCells: [EventTimeCell] {
+        let w = Array(specification.window)
+        var tp = [Int](repeating: 0, count: w.count), to = tp, cp = tp, co = tp
+        for i in 0..<count {
+            let k = Int(eventIndex[i])
+            let one = outcome[i] == 1 ? 1 : 0
+            if treated[i] { tp[k] += 1; to[k] += one } else { cp[k] += 1; co[k] += one }
+        }
+        return w.indices.map { EventTimeCell(eventTime: w[$0], treatedPersons: tp[$0], treatedOnes: to[$0], controlPersons: cp[$0], controlOnes: co[$0]) }
+    }
+
+    /// Whether the model is saturated in (treated, event time): no controls, so every estimate is
+    /// a function of the cells' outcome shares.
+    public var isSaturated: Bool {
+        specification.controls.isEmpty && specification.baselineControls.isEmpty && specification.factorControls.isEmpty
+    }
+}

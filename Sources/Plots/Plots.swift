@@ -1,3 +1,4 @@
+import Estimation
 import Foundation
 
 /// One event-study estimate for plotting.
@@ -17,39 +18,38 @@ public struct EventStudyPlotPoint: Sendable {
     }
 }
 
-/// Labels event times as the reference study does (`start-1`, `start`, `start+1`).
-public func eventTimeLabel(_ e: Int) -> String { e == 0 ? "start" : (e > 0 ? "start+\(e)" : "start\(e)") }
 
 public enum Plots {
     /// Propensity-score histograms before and after matching, treated vs
     /// control, as two panels side by side in one SVG. Counts of `nil` are
     /// suppressed cells (disclosure control) and drawn as hatched gaps.
-    public static func scoreHistograms(edges: [Double], treatedBefore: [Int?], controlBefore: [Int?], treatedAfter: [Int?],
-                                       controlAfter: [Int?], note: String? = nil) -> String {
-        func share(_ c: [Int?]) -> [Double?] {
-            let total = Double(c.compactMap { $0 }.reduce(0, +))
-            return c.map { $0.map { total > 0 ? Double($0) / total : 0 } }
-        }
-        let panels: [(String, [Double?], [Double?])] = [
-            ("Before matching", share(treatedBefore), share(controlBefore)),
-            ("After matching", share(treatedAfter), share(controlAfter)),
+    /// Score histograms before and after matching: per series and bin the share of the group's
+    /// total (from the disclosure gate: merged bins carry their group's share spread evenly and
+    /// are drawn hatched; a nil share, a group too small to show, is not drawn).
+    public static func scoreHistograms(edges: [Double], treatedBefore: (shares: [Double?], merged: [Bool]),
+                                       controlBefore: (shares: [Double?], merged: [Bool]),
+                                       treatedAfter: (shares: [Double?], merged: [Bool]),
+                                       controlAfter: (shares: [Double?], merged: [Bool]), note: String? = nil) -> String {
+        typealias Series = (shares: [Double?], merged: [Bool])
+        let panels: [(String, Series, Series)] = [
+            ("Before matching", treatedBefore, controlBefore),
+            ("After matching", treatedAfter, controlAfter),
         ]
-        let ymax = Swift.max(0.05, panels.flatMap { $0.1 + $0.2 }.compactMap { $0 }.max() ?? 0.05) * 1.1
+        let ymax = Swift.max(0.05, panels.flatMap { $0.1.shares + $0.2.shares }.compactMap { $0 }.max() ?? 0.05) * 1.1
         var svgs: [String] = []
         for (title, t, c) in panels {
-            var f = ChartFrame(title: title, xLabel: "Propensity score", yLabel: "Share of group", x: (edges.first!, edges.last!), y: (0, ymax))
+            var f = ChartFrame(title: title, xLabel: "Propensity score", yLabel: "Share of group", x: (edges.first ?? 0, edges.last ?? 1), y: (0, ymax))
             let n = edges.count - 1
             for k in 0..<n {
                 let x0 = f.x.map(edges[k]), x1 = f.x.map(edges[k + 1])
                 let w = (x1 - x0) / 2
                 for (series, values, color) in [("treated", t, Palette.treated), ("control", c, Palette.control)] {
                     let off = series == "treated" ? 0 : w
-                    if let v = values[k] {
-                        let y0 = f.y.map(0), y1 = f.y.map(v)
-                        f.add("<rect class=\"bar \(series)\" x=\"\(num(x0 + off))\" y=\"\(num(y1))\" width=\"\(num(w))\" height=\"\(num(y0 - y1))\" fill=\"\(color)\" fill-opacity=\"0.8\"/>")
-                    } else {
-                        f.add("<rect class=\"bar \(series) suppressed\" x=\"\(num(x0 + off))\" y=\"\(num(f.y.map(ymax * 0.04)))\" width=\"\(num(w))\" height=\"\(num(f.y.map(0) - f.y.map(ymax * 0.04)))\" fill=\"none\" stroke=\"\(color)\" stroke-dasharray=\"2 2\"/>")
-                    }
+                    guard k < values.shares.count, let v = values.shares[k] else { continue }
+                    let y0 = f.y.map(0), y1 = f.y.map(v)
+                    let merged = k < values.merged.count && values.merged[k]
+                    let style = merged ? "fill=\"\(color)\" fill-opacity=\"0.35\" stroke=\"\(color)\" stroke-dasharray=\"3 2\"" : "fill=\"\(color)\" fill-opacity=\"0.8\""
+                    f.add("<rect class=\"bar \(series)\(merged ? " merged-suppressed" : "")\" x=\"\(num(x0 + off))\" y=\"\(num(y1))\" width=\"\(num(w))\" height=\"\(num(y0 - y1))\" \(style)/>")
                 }
             }
             svgs.append(f.render(legend: [("Treated", Palette.treated, false), ("Control", Palette.control, false)],
@@ -107,7 +107,7 @@ public enum Plots {
         }
         return f.render(legend: [(oddsRatios ? "Odds ratio" : "Estimate", Palette.treated, false), ("95% CI", Palette.treated, false),
                                  (oddsRatios ? "No effect (1)" : "No effect (0)", "#000000", true)],
-                        xTicks: es.map { (Double($0), eventTimeLabel($0)) })
+                        xTicks: es.map { (Double($0), EffectLabel.eventText($0)) })
     }
 
     /// Predicted probabilities by event time for treated and control, with 95% bands.
@@ -132,6 +132,6 @@ public enum Plots {
         let rx = f.x.map(Double(referencePeriod))
         f.add("<line class=\"reference-line\" x1=\"\(num(rx))\" x2=\"\(num(rx))\" y1=\"\(num(f.y.pixelLow))\" y2=\"\(num(f.y.pixelHigh))\" stroke=\"#999999\" stroke-dasharray=\"3 3\"/>")
         return f.render(legend: [("Treated", Palette.treated, false), ("Control", Palette.control, false), ("Reference period", "#999999", true)],
-                        xTicks: eventTimes.map { (Double($0), eventTimeLabel($0)) })
+                        xTicks: eventTimes.map { (Double($0), EffectLabel.eventText($0)) })
     }
 }

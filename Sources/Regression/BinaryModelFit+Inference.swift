@@ -33,6 +33,12 @@ extension BinaryModelFit {
         }
     }
 
+    /// The coefficient table with the model-based (OIM) covariance, which needs nothing but the fit.
+    public var oimTable: CoefficientTable {
+        CoefficientTable(names: names, coefficients: coefficients, covariance: bread, vce: VCEKind.oim.rawValue, clusters: nil,
+                         level: 95, distribution: .normal, reportsOddsRatios: link == .logit)
+    }
+
     /// The coefficient table under `vce`, with Wald (z) statistics and, for
     /// logit, odds ratios with delta-method SEs and exponentiated intervals.
     public func inference(vce: VarianceEstimator = .oim, level: Double = 95) throws -> CoefficientTable {

@@ -37,12 +37,16 @@ struct PlotsTests {
         #expect(isWellFormedXML(odd))
     }
 
-    @Test("histograms and predicted-probability plots are well-formed and mark suppressed bins")
+    @Test("histograms and predicted-probability plots are well-formed, draw merged bins distinctly and skip withheld groups")
     func others() {
-        let h = Plots.scoreHistograms(edges: [0, 0.5, 1], treatedBefore: [3, nil], controlBefore: [10, 2], treatedAfter: [3, nil],
-                                      controlAfter: [3, 1], note: "suppressed")
+        let merged: (shares: [Double?], merged: [Bool]) = ([0.25, 0.25], [true, true])
+        let alone: (shares: [Double?], merged: [Bool]) = ([0.8, 0.2], [false, false])
+        let withheld: (shares: [Double?], merged: [Bool]) = ([nil, nil], [false, false])
+        let h = Plots.scoreHistograms(edges: [0, 0.5, 1], treatedBefore: merged, controlBefore: alone, treatedAfter: withheld,
+                                      controlAfter: alone, note: "merged")
         #expect(isWellFormedXML(h))
-        #expect(h.contains("bar treated suppressed"))
+        #expect(h.contains("bar treated merged-suppressed"))
+        #expect(h.components(separatedBy: "class=\"bar treated").count - 1 == 2)   // the withheld group draws nothing
         let p = Plots.predictedProbabilities(eventTimes: [-1, 0], treated: [(0.1, 0.05, 0.15), (0.3, 0.2, 0.4)],
                                              control: [(0.1, 0.06, 0.14), (0.12, 0.08, 0.16)], referencePeriod: -1)
         #expect(isWellFormedXML(p))

@@ -18,6 +18,15 @@ public struct DisclosureControl: Sendable, Equatable {
         self.minimumCellSize = minimumCellSize
     }
 
+    /// A validated threshold, for values from users (flags, study files).
+    /// - Throws: ``StudyError/invalidOption(_:)`` for a size below 1.
+    public init(validating minimumCellSize: Int) throws {
+        guard minimumCellSize >= 1 else {
+            throw StudyError.invalidOption("minimumCellSize must be at least 1 (Statistics Denmark's rule is 3, many agencies' 5), got \(minimumCellSize)")
+        }
+        self.init(minimumCellSize: minimumCellSize)
+    }
+
     /// The count, or nil when it is positive but below the threshold.
     public func count(_ n: Int) -> Int? { n > 0 && n < minimumCellSize ? nil : n }
 
