@@ -32,8 +32,13 @@ struct MultiplierBootstrap: Sendable {
 
     func run(_ psis: [[Double]], variance: InfluenceVariance, level: Double) -> Result {
         let j = psis.count
-        let sums = psis.map(variance.clusterSums)
         let g = variance.clusters == nil ? variance.units : variance.clusterCount
+        // Cluster sums row-major (`flat[c * j + a]`), so each draw updates `j` contiguous values.
+        var flat = [Double](repeating: 0, count: g * j)
+        for (a, psi) in psis.enumerated() {
+            for (c, v) in variance.clusterSums(psi).enumerated() { flat[c * j + a] = v }
+        }
+        let sums = flat
         let n = Double(variance.units)
         let scale = n.squareRoot() / n
         var master = SplitMix64(seed: seed)
@@ -48,7 +53,8 @@ struct MultiplierBootstrap: Sendable {
                 var t = [Double](repeating: 0, count: j)
                 for cl in 0..<g {
                     let v = Self.draw(kind, &rng)
-                    for a in 0..<j { t[a] += v * sums[a][cl] }
+                    let row = cl * j
+                    for a in 0..<j { t[a] += v * sums[row + a] }
                 }
                 out.append(t.map { $0 * scale })
             }
