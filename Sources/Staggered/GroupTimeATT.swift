@@ -40,11 +40,7 @@ public struct GroupTimeCell: Sendable, Equatable {
 /// first: `V = sum_c S_c S_c' / n^2` per parameter (no small-sample factor; R did clusters only
 /// through its bootstrap, which averages within clusters).
 ///
-/// Units of groups without a pre-treatment period (`g <= first period + K`) are removed from the
-/// sample with a note, as R did's `pre_process_did` does (they are neither treated cells nor
-/// comparisons). A group with fewer than 2 units is not estimated (a note) but stays available as
-/// a not-yet-treated comparison. With `notyet` and no never-treated unit, R did's rule applies:
-/// periods from the last group's `g - K` on are dropped and the last group serves only as comparison.
+/// The units and periods are chosen by ``EstimationSample`` (R did's `pre_process_did` rules).
 ///
 /// Complexity: `O(C n1 k^2)` time for `C` cells; `O(C n)` memory for the influence functions
 /// (one `n`-vector per cell: 8 bytes x 1M units x 50 cells = 400 MB).
@@ -72,73 +68,28 @@ public struct GroupTimeATT: Sendable {
     public init(_ data: StaggeredData, options: StaggeredOptions = StaggeredOptions()) throws {
         try options.validate()
         let k = options.anticipation
-        var notes = data.notes
-        var periods = data.periods
-        var position: [Int: Int] = [:]
-        for (p, v) in periods.enumerated() { position[v] = p }
-
-        // Groups without a pre-treatment period leave the sample (R did).
-        var groupUnits: [Int: Int] = [:]
-        for g in data.groups where g != 0 { groupUnits[g, default: 0] += 1 }
-        var active = [Int]()
-        var removedGroups: [Int] = []
-        for i in 0..<data.unitCount {
-            let g = data.groups[i]
-            if g != 0, let gp = position[g], gp - k < 1 {
-                if !removedGroups.contains(g) { removedGroups.append(g) }
-                continue
-            }
-            active.append(i)
-        }
-        for g in removedGroups.sorted() {
-            let u = groupUnits[g] ?? 0
-            notes.append("group \(g) (\(u) units) has no pre-treatment period\(k > 0 ? " with anticipation \(k)" : "") and is dropped, as R did does")
-        }
-        var treatedGroups = Set(active.map { data.groups[$0] }.filter { $0 != 0 }).sorted()
-        let hasNever = active.contains { data.groups[$0] == 0 }
-        var lastPeriodPosition = periods.count - 1
-        switch options.control {
-        case .never:
-            if !hasNever { throw StaggeredError.noNeverTreated }
-        case .notyet:
-            if !hasNever, let last = treatedGroups.last, let lp = position[last] {
-                // R did: without never-treated units, the last group is the comparison for the earlier ones only.
-                lastPeriodPosition = lp - k - 1
-                treatedGroups.removeLast()
-                notes.append("no never-treated units: group \(last) serves only as comparison and periods from \(periods[Swift.max(0, lp - k)]) on are dropped, as R did does")
-            }
-        }
-        if lastPeriodPosition < 1 { throw StaggeredError.tooFewPeriods(lastPeriodPosition + 1) }
-        periods = Array(periods[0...lastPeriodPosition])
-        var estimable: [Int] = []
-        for g in treatedGroups {
-            let u = groupUnits[g] ?? 0
-            if u < 2 {
-                notes.append("group \(g) has \(u) unit (fewer than 2) and is not estimated; it remains a possible not-yet-treated comparison")
-            } else if let gp = position[g], gp - k - 1 <= lastPeriodPosition {
-                estimable.append(g)
-            }
-        }
-        if estimable.isEmpty { throw StaggeredError.noTreatedGroups }
-
-        let n = active.count
+        let sample = try EstimationSample(data, options: options)
+        var notes = sample.notes
+        let periods = sample.periods
+        let position = sample.position
+        let n = sample.unitGroups.count
         let nn = Double(n)
-        let unitGroups = active.map { data.groups[$0] }
-        let gpos = unitGroups.map { $0 == 0 ? Int.max : (position[$0] ?? Int.max) }
-        let x = data.covariates.selecting(rows: active, columns: Array(0..<data.covariates.columns))
-        let y = data.outcome.map { col in active.map { col[$0] } }
+        let unitGroups = sample.unitGroups
+        let gpos = sample.groupPositions
+        let x = sample.covariates
+        let y = sample.outcome
         let tfac = options.basePeriod == .varying ? 1 : 0
         var cells: [GroupTimeCell] = []
         var influence: [[Double]] = []
         var trimmedTotal = 0
-        for g in estimable {
+        for g in sample.estimableGroups {
             guard let gp = position[g] else { continue }
             let universalBase = gp - k - 1
+            let treatedIdx = (0..<n).filter { unitGroups[$0] == g }
             for tt in 0..<(periods.count - tfac) {
                 let current = tt + tfac
                 var base = universalBase
                 if options.basePeriod == .varying && current < gp - k { base = tt }
-                let treatedIdx = (0..<n).filter { unitGroups[$0] == g }
                 if options.basePeriod == .universal && base == current {
                     cells.append(GroupTimeCell(group: g, time: periods[current], base: periods[base], event: periods[current] - g,
                                                isPostTreatment: false, isReference: true, att: 0,
@@ -182,21 +133,10 @@ public struct GroupTimeATT: Sendable {
         self.cells = cells
         self.influence = influence
         self.units = n
-        self.observations = n * data.periodCount
+        self.observations = n * periods.count
         self.unitGroups = unitGroups
-        if let c = data.clusters {
-            // Recode to 0..<G over the sample (removed groups may empty some clusters).
-            var code: [Int: Int] = [:]
-            var codes = [Int](repeating: 0, count: n)
-            for (a, i) in active.enumerated() {
-                if let e = code[c[i]] { codes[a] = e } else { code[c[i]] = code.count; codes[a] = code.count - 1 }
-            }
-            self.clusters = codes
-            self.clusterCount = code.count
-        } else {
-            self.clusters = nil
-            self.clusterCount = n
-        }
+        self.clusters = sample.clusters
+        self.clusterCount = sample.clusterCount
         self.periods = periods
         self.isBinaryOutcome = data.isBinaryOutcome
         self.notes = notes
