@@ -5,6 +5,8 @@ struct AggregatedParameter: Sendable {
     var persons: Int
     /// `event`, `group` or `time` value of the row (nil for the overall).
     var key: Int?
+    /// Every cell behind it is a universal-base reference (the event time `-1 - K`): 0 by construction.
+    var isReference = false
 }
 
 /// The aggregations of `did::aggte` (Callaway & Sant'Anna 2021, section 3), with the influence
@@ -59,7 +61,8 @@ struct Aggregator {
         }
         addWeightInfluence(&psi, groups: keep.map { cells[$0].group }, pg: pg, atts: keep.map { cells[$0].att })
         let persons = Set(keep.map { cells[$0].group }).reduce(0) { $0 + (groupSize[$1] ?? 0) }
-        return AggregatedParameter(att: att, influence: psi, persons: persons, key: key)
+        return AggregatedParameter(att: att, influence: psi, persons: persons, key: key,
+                                   isReference: keep.allSatisfy { cells[$0].isReference })
     }
 
     /// Adds `sum_k wif_ik att_k` (R did's `wif` times the estimates).

@@ -106,7 +106,8 @@ extension GroupTimeATT {
             }
         }
         let inf = inference(parts.map(\.influence), band: type != .simple)
-        let rows = effects(labels, parts.map(\.att), inf.ses, critical: inf.critical, persons: parts.map(\.persons))
+        let rows = effects(labels, parts.map(\.att), inf.ses, critical: inf.critical, persons: parts.map(\.persons),
+                           references: parts.map(\.isReference))
         var overallEffect: Effect?
         if let o = overall {
             let oi = inference([o.influence], band: false)

@@ -106,5 +106,9 @@ import Testing
         let b = try req(varying.cells.first { $0.group == 2006 && $0.time == 2005 }).att
         #expect(Swift.abs(a + b) < 1e-12)
         #expect(est.preTest() != nil)
+        // The dynamic aggregation's event time -1 rests on reference cells only: a reference row.
+        let dynamic = est.aggregate(.dynamic)
+        #expect(dynamic.table.row(event: -1)?.isReference == true)
+        #expect(dynamic.table.row(event: -2)?.isReference == false)
     }
 }
