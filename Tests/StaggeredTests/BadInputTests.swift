@@ -1,6 +1,7 @@
 import Foundation
 import Linalg
 import Staggered
+import Tabular
 import Testing
 
 /// Bad inputs give a clear error or a note, never a crash or NaN.
@@ -111,4 +112,37 @@ import Testing
         #expect(dynamic.table.row(event: -1)?.isReference == true)
         #expect(dynamic.table.row(event: -2)?.isReference == false)
     }
+
+    /// The contract's "0 or empty = never treated" on a text group column; other text is an error naming the value.
+    @Test func emptyGroupCellsAreNeverTreated() throws {
+        let r = try Fixture.rows()
+        let text = r.g.map { $0 == 0 ? "" : String(Int($0)) }
+        let table = try Table([("id", .numeric(r.id)), ("year", .numeric(r.time)), ("y", .numeric(r.y)),
+                               ("g", .text(TextColumn(text)))])
+        let data = try StaggeredData(table: table, id: "id", time: "year", outcome: "y", group: "g")
+        let plain = try Fixture.panel()
+        #expect(data.groups == plain.groups)
+        var bad = text
+        bad[0] = "soon"
+        let badTable = try Table([("id", .numeric(r.id)), ("year", .numeric(r.time)), ("y", .numeric(r.y)), ("g", .text(TextColumn(bad)))])
+        #expect(throws: StaggeredError.self) { try StaggeredData(table: badTable, id: "id", time: "year", outcome: "y", group: "g") }
+    }
+
+    /// A covariate that separates a group from its comparisons: the propensity models cannot be fitted and the
+    /// error names the cell; the outcome regression (no propensity score) still works.
+    @Test func separatedPropensityIsAClearError() throws {
+        let r = try Fixture.rows()
+        let flag = Matrix(columns: [r.g.map { $0 == 2004 ? 1 : 0 }])
+        let data = try StaggeredData(id: r.id, time: r.time, outcome: r.y, group: r.g, covariates: flag, covariateNames: ["flag"])
+        do {
+            _ = try GroupTimeATT(data, options: StaggeredOptions(method: .dr))
+            Issue.record("expected an error")
+        } catch let e as StaggeredError {
+            #expect(e.description.contains("group 2004"))
+            #expect(e.description.contains("perfect"))
+        }
+        let reg = try GroupTimeATT(data, options: StaggeredOptions(method: .reg))
+        #expect(reg.cells.allSatisfy { $0.att.isFinite })
+    }
 }
+
