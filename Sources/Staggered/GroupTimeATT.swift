@@ -111,6 +111,8 @@ public struct GroupTimeATT: Sendable {
                     est = try TwoPeriodDiD.estimate(options.method, dY: dY, treated: d, x: xc, names: data.covariateNames)
                 } catch StaggeredError.iptNotConverged {
                     throw StaggeredError.iptNotConverged(group: g, time: periods[current])
+                } catch StaggeredError.comparisonsTrimmed {
+                    throw StaggeredError.comparisonsTrimmed(group: g, time: periods[current])
                 } catch let e as StaggeredError {
                     throw e
                 } catch let e as RegressionError {

@@ -36,6 +36,8 @@ public enum StaggeredError: Error, Sendable, Equatable, CustomStringConvertible 
     case invalidOption(String)
     /// The requested method is not implemented.
     case notSupported(String)
+    /// Every comparison unit of a cell has a propensity score of 0.995 or more (all trimmed, as DRDID).
+    case comparisonsTrimmed(group: Int, time: Int)
     /// The IPT propensity score did not converge.
     case iptNotConverged(group: Int, time: Int)
 
@@ -61,6 +63,8 @@ public enum StaggeredError: Error, Sendable, Equatable, CustomStringConvertible 
         case .noBalancedUnits(let d): return "no unit is observed in every period (\(d) units dropped while balancing the panel)"
         case .invalidOption(let s): return s
         case .notSupported(let s): return "\(s) is not yet supported"
+        case .comparisonsTrimmed(let g, let t):
+            return "every comparison unit of group \(g) at time \(t) has a propensity score of 0.995 or more and is trimmed (no overlap)"
         case .iptNotConverged(let g, let t):
             return "the inverse-probability-tilting propensity score of group \(g) at time \(t) did not converge"
         }

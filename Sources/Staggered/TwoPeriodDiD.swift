@@ -17,7 +17,9 @@ import Linalg
 /// - dr (`drdid_panel`): as ipw on `dY - x'b`; `psi` adds `-l_ols' M1/mean(w1)` to the treated part
 ///   and `(l_ps' M2 - l_ols' M3)/mean(w0)` to the control part, `M2 = mean(w0 (dY - x'b - eta0) x)`,
 ///   `M3 = mean(w0 x)`.
-/// - drimp (`drdid_imp_panel`): IPT propensity score, OLS weighted by `p/(1-p)` among `D = 0`; the
+/// - drimp (`drdid_imp_panel`): IPT propensity score, OLS weighted by `p/(1-p)` among `D = 0`;
+///   `att = mean((D - (1-D) p/(1-p)) (dY - x'b)) / mean(D)` (the comparison part is normalised by the
+///   treated count, which the tilting makes equal to the sum of the comparison odds); the
 ///   first-order conditions of both fits make their estimation effects vanish, so `psi` is the
 ///   leading term only.
 /// Trimming (DRDID since 1.0.4, `trim.level = 0.995`): comparison units with `p >= 0.995` get weight 0
@@ -75,6 +77,7 @@ enum TwoPeriodDiD {
             let ps = try PropensityModel.logit(treated: treated, x: x, names: names)
             let (w1, w0, trimmed) = weights(treated, ps.score)
             let mw1 = mean(w1), mw0 = mean(w0)
+            guard mw0 > 0 else { throw StaggeredError.comparisonsTrimmed(group: 0, time: 0) }
             let eta1 = mean((0..<n).map { w1[$0] * dY[$0] }) / mw1
             let eta0 = mean((0..<n).map { w0[$0] * dY[$0] }) / mw0
             let m2 = colMeans((0..<n).map { w0[$0] * (dY[$0] - eta0) }, ps.columns)
@@ -89,6 +92,7 @@ enum TwoPeriodDiD {
             let om = try OutcomeModel(dY: dY, controls: controls, x: x, names: names)
             let (w1, w0, trimmed) = weights(treated, ps.score)
             let mw1 = mean(w1), mw0 = mean(w0)
+            guard mw0 > 0 else { throw StaggeredError.comparisonsTrimmed(group: 0, time: 0) }
             let r = (0..<n).map { dY[$0] - om.fitted[$0] }
             let eta1 = mean((0..<n).map { w1[$0] * r[$0] }) / mw1
             let eta0 = mean((0..<n).map { w0[$0] * r[$0] }) / mw0
@@ -108,13 +112,17 @@ enum TwoPeriodDiD {
             }
             let odds = controls.map { ps.score[$0] / (1 - ps.score[$0]) }
             let om = try OutcomeModel(dY: dY, controls: controls, x: x, names: names, weights: odds)
-            let (w1, w0, trimmed) = weights(treated, ps.score)
-            let mw1 = mean(w1), mw0 = mean(w0)
-            let r = (0..<n).map { dY[$0] - om.fitted[$0] }
-            let eta1 = mean((0..<n).map { w1[$0] * r[$0] }) / mw1
-            let eta0 = mean((0..<n).map { w0[$0] * r[$0] }) / mw0
-            let psi = (0..<n).map { i in w1[i] * (r[i] - eta1) / mw1 - w0[i] * (r[i] - eta0) / mw0 }
-            return Estimate(att: eta1 - eta0, influence: psi, trimmed: trimmed)
+            // DRDID's form: both parts over mean(D), `att = mean(k (D - (1-D) p/(1-p)) (dY - x'b)) / mean(D)`,
+            // `psi = k (summand - D att) / mean(D)` (k: 0 for trimmed comparison units). Without trimming it
+            // equals the Hajek form, since the tilting makes the comparison odds sum to the treated count.
+            let (_, w0, trimmed) = weights(treated, ps.score)
+            let md = mean(treated)
+            guard w0.contains(where: { $0 > 0 }) else { throw StaggeredError.comparisonsTrimmed(group: 0, time: 0) }
+            let keep = (0..<n).map { treated[$0] == 1 || w0[$0] > 0 ? 1.0 : 0.0 }
+            let summand = (0..<n).map { i in keep[i] * (treated[i] - w0[i]) * (dY[i] - om.fitted[i]) }
+            let att = mean(summand) / md
+            let psi = (0..<n).map { i in keep[i] * (summand[i] - treated[i] * att) / md }
+            return Estimate(att: att, influence: psi, trimmed: trimmed)
         }
     }
 
