@@ -88,6 +88,9 @@ struct EstimationSample {
             for (a, i) in active.enumerated() {
                 if let e = code[c[i]] { codes[a] = e } else { code[c[i]] = code.count; codes[a] = code.count - 1 }
             }
+            if code.count < 2 {
+                throw StaggeredError.invalidOption("clustered standard errors need at least 2 clusters, the sample has \(code.count)")
+            }
             clusters = codes
             clusterCount = code.count
         } else {

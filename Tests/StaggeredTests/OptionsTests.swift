@@ -60,6 +60,12 @@ import Testing
         #expect(bal.table.rows.allSatisfy { $0.persons == 60 || $0.persons == 40 })
     }
 
+    @Test func oneClusterIsAnError() throws {
+        let r = try Fixture.rows()
+        let data = try StaggeredData(id: r.id, time: r.time, outcome: r.y, group: r.g, cluster: r.id.map { _ in 7 })
+        #expect(throws: StaggeredError.self) { try GroupTimeATT(data, options: StaggeredOptions(method: .reg)) }
+    }
+
     @Test func invalidOptions() throws {
         let data = try Fixture.panel()
         #expect(throws: StaggeredError.self) { try GroupTimeATT(data, options: StaggeredOptions(anticipation: -1)) }
