@@ -21,6 +21,8 @@ struct OutcomeModel {
     let bread: Matrix
     /// `x_i'b` for every unit of the cell.
     let fitted: [Double]
+    /// The fit's notes (collinear terms dropped).
+    let notes: [String]
 
     init(dY: [Double], controls: [Int], x: Matrix, names: [String], weights: [Double]? = nil) throws {
         let xc = x.selecting(rows: controls, columns: Array(0..<x.columns))
@@ -35,6 +37,7 @@ struct OutcomeModel {
         bread = fit.bread
         let xk = x.selecting(columns: columns)
         fitted = xk.multiply(coefficients)
+        notes = fit.notes.map { "outcome model: \($0)" }
     }
 }
 
@@ -55,16 +58,20 @@ struct PropensityModel {
         for (j, n) in names.enumerated() { index[n] = j }
         let columns = fit.names.compactMap { index[$0] }
         let p = fit.fittedProbabilities.map { Swift.min($0, 1 - 1e-6) }
-        return PropensityModel(columns: columns, score: p, bread: fit.bread, coefficients: fit.coefficients)
+        return PropensityModel(columns: columns, score: p, bread: fit.bread, coefficients: fit.coefficients,
+                               notes: fit.notes.map { "propensity model: \($0)" })
     }
 
     let coefficients: [Double]
+    /// The fit's notes (collinear terms dropped, quasi-separation, non-convergence).
+    let notes: [String]
 
-    init(columns: [Int], score: [Double], bread: Matrix, coefficients: [Double]) {
+    init(columns: [Int], score: [Double], bread: Matrix, coefficients: [Double], notes: [String]) {
         self.columns = columns
         self.score = score
         self.bread = bread
         self.coefficients = coefficients
+        self.notes = notes
     }
 
     /// Inverse probability tilting for the ATT (DRDID `pscore.cal`): `gamma` minimises
@@ -123,6 +130,7 @@ struct PropensityModel {
         if !converged || !current.isFinite { return nil }
         let eta = xk.multiply(gamma)
         let p = eta.map { Swift.min(1 / (1 + Double.exp(-$0)), 1 - 1e-6) }
-        return PropensityModel(columns: start.columns, score: p, bread: Matrix(rows: 0, columns: 0), coefficients: gamma)
+        return PropensityModel(columns: start.columns, score: p, bread: Matrix(rows: 0, columns: 0), coefficients: gamma,
+                               notes: start.notes)
     }
 }

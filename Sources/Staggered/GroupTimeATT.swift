@@ -82,6 +82,8 @@ public struct GroupTimeATT: Sendable {
         var cells: [GroupTimeCell] = []
         var influence: [[Double]] = []
         var trimmedTotal = 0
+        var modelNotes: [String: [String]] = [:]  // note -> cells
+        var noteOrder: [String] = []
         for g in sample.estimableGroups {
             guard let gp = position[g] else { continue }
             let universalBase = gp - k - 1
@@ -119,6 +121,10 @@ public struct GroupTimeATT: Sendable {
                     throw StaggeredError.model(group: g, time: periods[current], e)
                 }
                 trimmedTotal += est.trimmed
+                for note in est.notes {
+                    if modelNotes[note] == nil { noteOrder.append(note) }
+                    modelNotes[note, default: []].append("(\(g),\(periods[current]))")
+                }
                 var psi = [Double](repeating: 0, count: n)
                 let scale = nn / Double(cellUnits.count)
                 for (a, i) in cellUnits.enumerated() { psi[i] = scale * est.influence[a] }
@@ -127,6 +133,11 @@ public struct GroupTimeATT: Sendable {
                                            treatedUnits: treatedIdx.count, comparisonUnits: comparison.count))
                 influence.append(psi)
             }
+        }
+        for note in noteOrder {
+            let where_ = modelNotes[note] ?? []
+            let shown = where_.prefix(3).joined(separator: ", ") + (where_.count > 3 ? " and \(where_.count - 3) more" : "")
+            notes.append("\(note) in cell\(where_.count == 1 ? "" : "s") \(shown)")
         }
         if trimmedTotal > 0 {
             notes.append("\(trimmedTotal) comparison unit-cells with a propensity score of 0.995 or more given weight 0 (DRDID's trimming)")

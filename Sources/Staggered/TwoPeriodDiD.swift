@@ -33,6 +33,8 @@ enum TwoPeriodDiD {
         var influence: [Double]
         /// Comparison units trimmed for a propensity score `>= 0.995`.
         var trimmed: Int
+        /// The nuisance models' notes.
+        var notes: [String] = []
     }
 
     static let trimLevel = 0.995
@@ -71,7 +73,7 @@ enum TwoPeriodDiD {
             let psi = (0..<n).map { i in
                 (attTreat[i] - w1[i] * eta1) / mw1 - (attCont[i] - w1[i] * eta0 + l[i]) / mw1
             }
-            return Estimate(att: eta1 - eta0, influence: psi, trimmed: 0)
+            return Estimate(att: eta1 - eta0, influence: psi, trimmed: 0, notes: om.notes)
 
         case .ipw:
             let ps = try PropensityModel.logit(treated: treated, x: x, names: names)
@@ -85,7 +87,7 @@ enum TwoPeriodDiD {
             let psi = (0..<n).map { i in
                 w1[i] * (dY[i] - eta1) / mw1 - (w0[i] * (dY[i] - eta0) + l[i]) / mw0
             }
-            return Estimate(att: eta1 - eta0, influence: psi, trimmed: trimmed)
+            return Estimate(att: eta1 - eta0, influence: psi, trimmed: trimmed, notes: ps.notes)
 
         case .dr:
             let ps = try PropensityModel.logit(treated: treated, x: x, names: names)
@@ -104,7 +106,7 @@ enum TwoPeriodDiD {
             let psi = (0..<n).map { i in
                 (w1[i] * (r[i] - eta1) - lOLS1[i]) / mw1 - (w0[i] * (r[i] - eta0) + lPS[i] - lOLS3[i]) / mw0
             }
-            return Estimate(att: eta1 - eta0, influence: psi, trimmed: trimmed)
+            return Estimate(att: eta1 - eta0, influence: psi, trimmed: trimmed, notes: ps.notes + om.notes)
 
         case .drimp:
             guard let ps = try PropensityModel.tilting(treated: treated, x: x, names: names) else {
@@ -122,7 +124,7 @@ enum TwoPeriodDiD {
             let summand = (0..<n).map { i in keep[i] * (treated[i] - w0[i]) * (dY[i] - om.fitted[i]) }
             let att = mean(summand) / md
             let psi = (0..<n).map { i in keep[i] * (summand[i] - treated[i] * att) / md }
-            return Estimate(att: att, influence: psi, trimmed: trimmed)
+            return Estimate(att: att, influence: psi, trimmed: trimmed, notes: ps.notes + om.notes)
         }
     }
 

@@ -143,6 +143,8 @@ import Testing
         }
         let reg = try GroupTimeATT(data, options: StaggeredOptions(method: .reg))
         #expect(reg.cells.allSatisfy { $0.att.isFinite })
+        // The flag is 0 for every comparison unit: the outcome model drops it, and the notes say where.
+        #expect(reg.notes.contains { $0.hasPrefix("outcome model: flag omitted because of collinearity in cells (2004,2004), (2004,2005), (2004,2006) and 9 more") })
     }
 }
 
