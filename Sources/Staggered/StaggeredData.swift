@@ -31,7 +31,8 @@ import Tabular
 public struct StaggeredData: Sendable {
     /// The sorted distinct periods (time values).
     public let periods: [Int]
-    /// The unit ids, in the order of the arrays below (sorted).
+    /// The unit ids, in the order of the arrays below (sorted; for a text id column built from a
+    /// ``Table``, the codes of its dictionary encoding).
     public let unitIDs: [Double]
     /// `outcome[p][i]`: the outcome of unit `i` in period position `p`.
     public let outcome: [[Double]]
@@ -59,7 +60,7 @@ public struct StaggeredData: Sendable {
     ///   - covariates: optional `N x k` matrix of covariates per row (without an intercept), named `covariateNames`;
     ///     each unit's first-period row is used.
     ///   - cluster: optional cluster code per row (constant within a unit).
-    ///   - rowsDropped: rows already left out upstream (missing values), reported in the notes.
+    ///   - notes: notes from upstream (rows already left out for missing values), kept first.
     /// - Throws: ``StaggeredError``.
     public init(id: [Double], time: [Double], outcome: [Double], group: [Double], covariates: Matrix? = nil,
                 covariateNames: [String] = [], cluster: [Int]? = nil, notes upstreamNotes: [String] = []) throws {
