@@ -53,15 +53,15 @@ extension GroupTimeATT {
             let b = atts[a]
             guard let se = ses[a] else { return Effect(label: labels[a], estimate: b * k, persons: persons[a]) }
             let e = Effect(label: labels[a], estimate: b, standardError: se, ciLower: b - critical * se, ciUpper: b + critical * se,
-                           pValue: Normal.twoSidedPValue(b / se), persons: persons[a])
+                           pValue: ReferenceDistribution.normal.pValue(b / se), persons: persons[a])
             return e.scaled(by: k)
         }
     }
 
-    /// SEs and the critical value for a set of influence functions: analytic (normal, pointwise) or
+    /// SEs and the critical value for a set of influence functions: analytic (normal, pointwise, as R did) or
     /// multiplier bootstrap (bootstrap SEs, simultaneous sup-t band when `band` and there is more than one).
     func inference(_ psis: [[Double]], band: Bool) -> (ses: [Double?], critical: Double, uniform: Bool) {
-        let pointwise = Normal.quantile(1 - (1 - options.level / 100) / 2)
+        let pointwise = ReferenceDistribution.normal.critical(level: options.level)
         let v = inferenceVariance
         guard let boot = bootstrap else {
             return (psis.map { InfluenceVariance.standardError(v.variance($0)) }, pointwise, false)
