@@ -9,4 +9,5 @@
 @_exported import Panel
 @_exported import Plots
 @_exported import Regression
+@_exported import Staggered
 @_exported import Tabular

@@ -1,0 +1,225 @@
+import Foundation
+import Staggered
+
+/// The JSON result of `didkit attgt` (shared/cli-contract.md, section `didkit attgt`): the keys are the
+/// contract's, every one always present; a non-finite or suppressed number is `null` (a suppressed
+/// object also carries `"suppressed": true`, the disclosure rule of the contract).
+///
+/// Numbers are on the tables' scale: the outcome's units, or percentage points for a 0/1 outcome
+/// (the notes of the text output say which).
+public struct ATTGTDocument: Encodable, Sendable, Equatable {
+    public struct Cell: Encodable, Sendable, Equatable {
+        public var group: Int
+        public var time: Int
+        public var att: Double?
+        public var standardError: Double?
+        public var ciLower: Double?
+        public var ciUpper: Double?
+        public var units: Int?
+        public var suppressed: Bool
+
+        enum CodingKeys: String, CodingKey { case group, time, att, standardError, ciLower, ciUpper, units, suppressed }
+        public func encode(to encoder: any Encoder) throws {
+            var c = encoder.container(keyedBy: CodingKeys.self)
+            try c.encode(group, forKey: .group)
+            try c.encode(time, forKey: .time)
+            try c.encode(att, forKey: .att)
+            try c.encode(standardError, forKey: .standardError)
+            try c.encode(ciLower, forKey: .ciLower)
+            try c.encode(ciUpper, forKey: .ciUpper)
+            try c.encode(units, forKey: .units)
+            if suppressed { try c.encode(true, forKey: .suppressed) }
+        }
+    }
+
+    public struct PreTest: Encodable, Sendable, Equatable {
+        public var statistic: Double?
+        public var df: Int
+        public var pValue: Double?
+        enum CodingKeys: String, CodingKey { case statistic, df, pValue }
+        public func encode(to encoder: any Encoder) throws {
+            var c = encoder.container(keyedBy: CodingKeys.self)
+            try c.encode(statistic, forKey: .statistic)
+            try c.encode(df, forKey: .df)
+            try c.encode(pValue, forKey: .pValue)
+        }
+    }
+
+    public struct Overall: Encodable, Sendable, Equatable {
+        public var att: Double?
+        public var standardError: Double?
+        public var suppressed: Bool
+        enum CodingKeys: String, CodingKey { case att, standardError, suppressed }
+        public func encode(to encoder: any Encoder) throws {
+            var c = encoder.container(keyedBy: CodingKeys.self)
+            try c.encode(att, forKey: .att)
+            try c.encode(standardError, forKey: .standardError)
+            if suppressed { try c.encode(true, forKey: .suppressed) }
+        }
+    }
+
+    public struct AggregateEffect: Encodable, Sendable, Equatable {
+        /// `event`, `group` or `time`, by the aggregate's type.
+        public var keyName: String
+        public var key: Int
+        public var att: Double?
+        public var standardError: Double?
+        public var ciLower: Double?
+        public var ciUpper: Double?
+        public var suppressed: Bool
+
+        struct Key: CodingKey {
+            var stringValue: String
+            var intValue: Int? { nil }
+            init(_ s: String) { stringValue = s }
+            init?(stringValue: String) { self.stringValue = stringValue }
+            init?(intValue: Int) { nil }
+        }
+        public func encode(to encoder: any Encoder) throws {
+            var c = encoder.container(keyedBy: Key.self)
+            try c.encode(key, forKey: Key(keyName))
+            try c.encode(att, forKey: Key("att"))
+            try c.encode(standardError, forKey: Key("standardError"))
+            try c.encode(ciLower, forKey: Key("ciLower"))
+            try c.encode(ciUpper, forKey: Key("ciUpper"))
+            if suppressed { try c.encode(true, forKey: Key("suppressed")) }
+        }
+    }
+
+    public struct Aggregate: Encodable, Sendable, Equatable {
+        public var type: String
+        public var overall: Overall
+        public var effects: [AggregateEffect]
+        public var uniformBand: Bool
+    }
+
+    public var estimator = "callaway-santanna"
+    public var method: String
+    public var control: String
+    public var units: Int
+    public var observations: Int
+    public var attgt: [Cell]
+    public var preTest: PreTest?
+    public var aggregates: [Aggregate]
+
+    enum CodingKeys: String, CodingKey { case estimator, method, control, units, observations, attgt, preTest, aggregates }
+    public func encode(to encoder: any Encoder) throws {
+        var c = encoder.container(keyedBy: CodingKeys.self)
+        try c.encode(estimator, forKey: .estimator)
+        try c.encode(method, forKey: .method)
+        try c.encode(control, forKey: .control)
+        try c.encode(units, forKey: .units)
+        try c.encode(observations, forKey: .observations)
+        try c.encode(attgt, forKey: .attgt)
+        try c.encode(preTest, forKey: .preTest)
+        try c.encode(aggregates, forKey: .aggregates)
+    }
+
+    /// The tables behind the document (kept for the text, Markdown, CSV and LaTeX renderings).
+    public let attgtTable: EffectTable
+    public let aggregateResults: [StaggeredAggregate]
+    public let disclosure: DisclosureControl
+
+    /// Builds the document from an estimate: the ATT(g,t) table, the requested aggregations and the pre-test.
+    /// Cells and effects resting on fewer than `disclosure.minimumCellSize` treated persons are suppressed.
+    public init(_ est: GroupTimeATT, aggregations: [AggregationType] = AggregationType.allCases,
+                disclosure: DisclosureControl = DisclosureControl()) {
+        let table = est.attgtTable()
+        let aggs = aggregations.map { est.aggregate($0) }
+        self.attgtTable = table
+        self.aggregateResults = aggs
+        self.disclosure = disclosure
+        method = est.options.method.rawValue
+        control = est.options.control.rawValue
+        units = est.units
+        observations = est.observations
+        func hidden(_ persons: Int?) -> Bool { (persons ?? 0) < disclosure.minimumCellSize }
+        attgt = table.rows.map { r in
+            let s = hidden(r.persons)
+            return Cell(group: r.label.group ?? 0, time: r.label.time ?? 0, att: s ? nil : finite(r.estimate),
+                        standardError: s ? nil : r.standardError.flatMap(finite), ciLower: s ? nil : r.ciLower.flatMap(finite),
+                        ciUpper: s ? nil : r.ciUpper.flatMap(finite), units: s ? nil : r.persons, suppressed: s)
+        }
+        preTest = est.preTest().map { PreTest(statistic: finite($0.statistic), df: $0.degreesOfFreedom, pValue: finite($0.pValue)) }
+        aggregates = aggs.map { a in
+            let keyName: String
+            switch a.type {
+            case .dynamic: keyName = "event"
+            case .group: keyName = "group"
+            case .calendar, .simple: keyName = "time"
+            }
+            let effects: [AggregateEffect] = a.type == .simple ? [] : a.table.rows.map { r in
+                let s = hidden(r.persons)
+                let key = r.label.event ?? r.label.group ?? r.label.time ?? 0
+                return AggregateEffect(keyName: keyName, key: key, att: s ? nil : finite(r.estimate),
+                                       standardError: s ? nil : r.standardError.flatMap(finite),
+                                       ciLower: s ? nil : r.ciLower.flatMap(finite), ciUpper: s ? nil : r.ciUpper.flatMap(finite),
+                                       suppressed: s)
+            }
+            let s = hidden(a.overall?.persons)
+            let overall = Overall(att: s ? nil : a.overall.flatMap { finite($0.estimate) },
+                                  standardError: s ? nil : a.overall?.standardError.flatMap(finite), suppressed: s)
+            return Aggregate(type: a.type.rawValue, overall: overall, effects: effects, uniformBand: a.table.uniformBand)
+        }
+    }
+
+    public func json() throws -> String { try encodeJSON(self) }
+
+    /// The report tables: ATT(g,t), then each aggregation (effects, then the overall under a rule), with the
+    /// pre-test in the first table's notes.
+    public func reportTables() -> [ReportTable] {
+        let k = disclosure.minimumCellSize
+        func num(_ v: Double?, _ hidden: Bool) -> String { hidden ? "<\(k)" : Format.fixed(v ?? .nan, 4) }
+        func interval(_ e: Effect, _ hidden: Bool) -> String {
+            hidden ? "<\(k)" : "[" + Format.fixed(e.ciLower ?? .nan, 4) + ", " + Format.fixed(e.ciUpper ?? .nan, 4) + "]"
+        }
+        func row(_ label: String, _ e: Effect) -> [String] {
+            let hidden = (e.persons ?? 0) < k
+            if e.isReference { return [label, "reference", "", "", "", disclosure.countText(e.persons ?? 0)] }
+            return [label, num(e.estimate, hidden), num(e.standardError, hidden), interval(e, hidden),
+                    hidden ? "<\(k)" : Format.pValue(e.pValue ?? .nan), disclosure.countText(e.persons ?? 0)]
+        }
+        let lvl = Format.fixed(attgtTable.level, attgtTable.level == attgtTable.level.rounded() ? 0 : 1)
+        func columns(_ first: String, _ t: EffectTable) -> [String] {
+            [first, t.scale == .percentagePoints ? "ATT (pp)" : "ATT", "Std. err.", "[\(lvl)% \(t.uniformBand ? "uniform band" : "conf. interval")]", "P>|z|", "Treated"]
+        }
+        var suppressedAny = false
+        func noteSuppression(_ rows: [Effect]) { if rows.contains(where: { ($0.persons ?? 0) < k }) { suppressedAny = true } }
+        var first = ReportTable(title: attgtTable.title + "    Units = \(Format.count(units))    Unit-periods = \(Format.count(observations))",
+                                columns: columns("Group, time", attgtTable),
+                                rows: attgtTable.rows.map { row("g=\($0.label.group ?? 0) t=\($0.label.time ?? 0)", $0) },
+                                notes: attgtTable.notes)
+        noteSuppression(attgtTable.rows)
+        if let p = preTest {
+            first.notes.append("Pre-test of parallel trends (Wald, all pre-treatment ATT(g,t) = 0): chi2(\(p.df)) = \(Format.fixed(p.statistic ?? .nan, 3)), p = \(Format.pValue(p.pValue ?? .nan))")
+        } else {
+            first.notes.append("Pre-test of parallel trends: not available (no pre-treatment cell, or a singular covariance)")
+        }
+        var tables = [first]
+        for a in aggregateResults {
+            let label: (Effect) -> String = { e in
+                switch a.type {
+                case .simple: return "overall"
+                case .dynamic: return EffectLabel.eventText(e.label.event ?? 0)
+                case .group: return "group \(e.label.group ?? 0)"
+                case .calendar: return "time \(e.label.time ?? 0)"
+                }
+            }
+            var rows = a.type == .simple ? [] : a.table.rows.map { row(label($0), $0) }
+            noteSuppression(a.table.rows)
+            var rules: Set<Int> = []
+            if let o = a.overall {
+                if !rows.isEmpty { rules.insert(rows.count - 1) }
+                var r = row("overall", o)
+                if !o.isReference { r[3] = interval(o, (o.persons ?? 0) < k) }
+                rows.append(r)
+            }
+            var notes = a.table.notes.filter { $0.hasPrefix("aggregation") || $0.hasPrefix("intervals") }
+            if a.table.uniformBand { notes.append("The overall row's interval is pointwise.") }
+            tables.append(ReportTable(title: a.table.title, columns: columns(a.type == .simple ? "" : a.type.rawValue, a.table),
+                                      rows: rows, notes: notes, rulesAfter: rules))
+        }
+        if suppressedAny { tables[tables.count - 1].notes.append(disclosure.note) }
+        return tables
+    }
+}

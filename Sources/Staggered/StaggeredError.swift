@@ -1,0 +1,72 @@
+import Regression
+import Tabular
+
+/// What can stop a group-time estimation: each case prints as one sentence
+/// naming the column, group, count or option involved (the CLI shows it and exits 1).
+public enum StaggeredError: Error, Sendable, Equatable, CustomStringConvertible {
+    /// A column is missing, of the wrong type, or has a bad value.
+    case data(DataError)
+    /// The propensity or outcome model of one cell could not be fitted.
+    case model(group: Int, time: Int, RegressionError)
+    /// The arrays given to ``StaggeredData`` differ in length.
+    case lengthMismatch(expected: Int, found: Int, what: String)
+    /// A value that must be a whole number (id, period, group) is not.
+    case notWholeNumber(column: String, value: Double)
+    /// The same unit appears more than once in a period.
+    case duplicateRows(count: Int)
+    /// The cluster differs between periods of the same unit.
+    case clusterVaries(units: Int)
+    /// The group (first treated period) differs between periods of the same unit.
+    case groupVaries(units: Int)
+    /// A treated group value that is not one of the observed periods.
+    case groupNotAPeriod(group: Int)
+    /// Control `never` with no never-treated unit.
+    case noNeverTreated
+    /// No treated group is left to estimate.
+    case noTreatedGroups
+    /// A cell without comparison units.
+    case noComparisonUnits(group: Int, time: Int)
+    /// A treated group with fewer than 2 units.
+    case groupTooSmall(group: Int, units: Int)
+    /// Fewer than two periods after balancing.
+    case tooFewPeriods(Int)
+    /// Nothing left after balancing the panel.
+    case noBalancedUnits(dropped: Int)
+    /// A bad option value (negative anticipation, level outside (0, 100), ...).
+    case invalidOption(String)
+    /// The requested method is not implemented.
+    case notSupported(String)
+    /// Every comparison unit of a cell has a propensity score of 0.995 or more (all trimmed, as DRDID).
+    case comparisonsTrimmed(group: Int, time: Int)
+    /// The IPT propensity score did not converge.
+    case iptNotConverged(group: Int, time: Int)
+
+    public var description: String {
+        switch self {
+        case .data(let e): return e.description
+        case .model(let g, let t, let e): return "the models of group \(g) at time \(t) could not be fitted: \(e.description)"
+        case .lengthMismatch(let expected, let found, let what):
+            return "\(what) has \(found) values but the panel has \(expected) rows"
+        case .notWholeNumber(let c, let v): return "column \(c) must hold whole numbers, found \(v)"
+        case .duplicateRows(let c): return "\(c) row\(c == 1 ? " repeats" : "s repeat") a unit and period already seen; the panel must have one row per unit and period"
+        case .clusterVaries(let u): return "the cluster varies over time within \(u) unit\(u == 1 ? "" : "s"); clusters must contain whole units"
+        case .groupVaries(let units):
+            return "the group (first treated period) varies over time within \(units) unit\(units == 1 ? "" : "s"); it must be constant per unit"
+        case .groupNotAPeriod(let g): return "group \(g) is not one of the observed periods (the group column holds the first treated period, 0 for never treated)"
+        case .noNeverTreated:
+            return "there are no never-treated units (group 0) to compare with; use the not-yet-treated units as comparison group (control notyet, --control notyet)"
+        case .noTreatedGroups: return "no treated group with a pre-treatment period is left to estimate"
+        case .noComparisonUnits(let g, let t): return "group \(g) at time \(t) has no comparison units"
+        case .groupTooSmall(let g, let n):
+            return "group \(g) has \(n) unit\(n == 1 ? "" : "s"); a group needs at least 2 units for an ATT(g,t) with a standard error"
+        case .tooFewPeriods(let n): return "the balanced panel has \(n) period\(n == 1 ? "" : "s"); at least 2 are needed"
+        case .noBalancedUnits(let d): return "no unit is observed in every period (\(d) units dropped while balancing the panel)"
+        case .invalidOption(let s): return s
+        case .notSupported(let s): return "\(s) is not yet supported"
+        case .comparisonsTrimmed(let g, let t):
+            return "every comparison unit of group \(g) at time \(t) has a propensity score of 0.995 or more and is trimmed (no overlap)"
+        case .iptNotConverged(let g, let t):
+            return "the inverse-probability-tilting propensity score of group \(g) at time \(t) did not converge"
+        }
+    }
+}
