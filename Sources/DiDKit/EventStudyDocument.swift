@@ -193,6 +193,7 @@ public struct EventStudyDocument: Codable, Sendable, Equatable {
 
     /// Predicted probabilities for the reference person and the average marginal effects.
     public func predictedTable() -> ReportTable {
+        let interval = "[\(Format.fixed(result.level, result.level == result.level.rounded() ? 0 : 1))% CI]"
         let ame = Dictionary(uniqueKeysWithValues: marginalEffects.map { ($0.eventTime, $0) })
         let rows = predicted.map { p -> [String] in
             let e = ame[p.eventTime]
@@ -203,7 +204,7 @@ public struct EventStudyDocument: Codable, Sendable, Equatable {
         }
         let who = referencePerson.map { "\($0.name) = \(Format.fixed($0.value, 2))" }.joined(separator: ", ")
         return ReportTable(title: "Predicted \(isLogit ? "probability" : "outcome") (%) by event time for a reference person",
-                           columns: ["Event time", "Treated", "[95% CI]", "Control", "[95% CI]", "AME (pp)", "[95% CI]"], rows: rows,
+                           columns: ["Event time", "Treated", interval, "Control", interval, "AME (pp)", interval], rows: rows,
                            notes: ["Reference person: \(who.isEmpty ? "no controls" : who)\(referencePerson.isEmpty ? "" : " (sample means)"); factor controls at their base levels. CIs by the delta method (Stata margins).",
                                    "AME: average marginal effect of the treated x event-time interaction on the treated, in percentage points."])
     }

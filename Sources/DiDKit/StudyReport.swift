@@ -182,9 +182,14 @@ public struct StudyReport: Sendable {
     /// Writes the report folder: index.md, tables/, plots/, results.json.
     /// - Returns: the files written, relative to `directory`.
     @discardableResult
+    /// The folder is written whole or not at all (``ReportFolder``).
+    /// - Throws: ``ReportFolderError`` naming the folder.
     public func write(to directory: String) throws -> [String] {
+        try ReportFolder.write(to: directory) { root in try writeFiles(to: root) }
+    }
+
+    func writeFiles(to root: URL) throws -> [String] {
         let fm = FileManager.default
-        let root = URL(fileURLWithPath: directory)
         for sub in ["tables", "plots"] { try fm.createDirectory(at: root.appendingPathComponent(sub), withIntermediateDirectories: true) }
         var written: [String] = []
         func put(_ rel: String, _ content: String) throws {

@@ -36,6 +36,9 @@ struct ATTGTCommand: OutputCommand {
     @Option(help: "Output format: text, json, markdown, csv or latex.") var format: OutputFormat = .text
 
     func validate() throws {
+        for c in [nil] + (commaList(covariates) + commaList(factors)).map(Optional.some) {
+            try requireDistinctRoles([("--id", id), ("--time", time), ("--outcome", outcome), ("--group", group), ("--covariates/--factors", c)])
+        }
         if anticipation < 0 { throw ValidationError("--anticipation must be 0 or more, got \(anticipation)") }
         if bootstrap < 0 { throw ValidationError("--bootstrap must be 0 or more, got \(bootstrap)") }
         if bootstrap > 0 && bootstrap < 20 { throw ValidationError("--bootstrap needs at least 20 replications, got \(bootstrap)") }

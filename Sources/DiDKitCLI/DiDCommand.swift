@@ -41,6 +41,12 @@ struct DiDCommand: OutputCommand {
     @Option(help: "Output format: text, json, markdown, csv or latex.") var format: OutputFormat = .text
 
     func validate() throws {
+        try requireDistinctRoles([("--id", id), ("--time", time), ("--outcome", outcome), ("--treatment", treatment), ("--start", start)])
+        for c in commaList(controls) + commaList(factors) {
+            try requireDistinctRoles([("--id", id), ("--time", time), ("--outcome", outcome), ("--treatment", treatment),
+                                      ("--start", start), ("--controls/--factors", c)])
+        }
+        if !(level > 0 && level < 100) { throw ValidationError("--level must be between 0 and 100 (a percentage), got \(level)") }
         let w = try parseWindow(window)
         if !w.contains(reference) { throw ValidationError("--reference \(reference) must lie inside --window \(window)") }
     }

@@ -55,3 +55,14 @@ func parseBaseLevels(_ flags: [String]) throws -> [String: String] {
     }
     return out
 }
+
+/// Each column plays one role: `--id participant --treatment participant` is a usage error
+/// naming both flags, not a crash or a silently odd model.
+func requireDistinctRoles(_ roles: [(flag: String, column: String?)]) throws {
+    let given = roles.compactMap { r in r.column.map { (r.flag, $0) } }
+    for i in given.indices {
+        for j in given.indices where j > i && given[i].1 == given[j].1 {
+            throw ValidationError("the column '\(given[i].1)' is given two roles (\(given[i].0) and \(given[j].0)): each role needs its own column")
+        }
+    }
+}

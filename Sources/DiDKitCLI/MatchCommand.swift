@@ -33,6 +33,9 @@ struct MatchCommand: OutputCommand {
     @OptionGroup var disclosure: DisclosureOptions
 
     func validate() throws {
+        for c in [nil] + commaList(covariates).map(Optional.some) + commaList(exact).map(Optional.some) {
+            try requireDistinctRoles([("--id", id), ("--treatment", treatment), ("--covariates/--exact", c)])
+        }
         if let c = caliper, !(c > 0 && c.isFinite) { throw ValidationError("--caliper must be a positive number, got \(c)") }
         if let k = neighbors, k < 1 { throw ValidationError("--neighbors must be at least 1, got \(k)") }
     }

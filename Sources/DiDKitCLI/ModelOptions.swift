@@ -54,6 +54,9 @@ struct ModelOptions: ParsableArguments {
         if !(level > 0 && level < 100) { throw ValidationError("--level must be between 0 and 100 (a percentage), got \(level)") }
         _ = try parseBaseLevels(base)
         if commaList(covariates).isEmpty { throw ValidationError("--covariates needs at least one column") }
+        for c in commaList(covariates) where c == outcome {
+            throw ValidationError("the column '\(c)' is given two roles (--outcome and --covariates): each role needs its own column")
+        }
     }
 
     /// Validated in `validate()`, so parsing cannot fail here.

@@ -39,6 +39,7 @@ struct DemoCommand: OutputCommand {
     }
 
     func output() throws -> String {
+        try ReportFolder.check(out)
         let p = Progress(forced: progress)
         p.report("generating the synthetic register (\(Format.count(persons)) persons, 2008-2016)")
         let register = DemoRegister(persons: persons, seed: seed)
@@ -94,6 +95,7 @@ struct RunCommand: OutputCommand {
     @OptionGroup var disclosure: DisclosureOptions
 
     func output() throws -> String {
+        if let out { try ReportFolder.check(out) }
         let p = Progress(forced: progress)
         var spec = try StudySpecification.load(path: study)
         // The flag, when given, overrides the study file's minimumCellSize.

@@ -44,7 +44,9 @@ public struct EventStudySpecification: Sendable, Equatable {
         self.outcome = outcome
         self.window = window
         self.reference = reference
-        self.controls = controls
+        // A factor is expanded wherever it is listed and never also entered as a number
+        // (`--controls age,muni --factors muni` means muni as level dummies only).
+        self.controls = controls.filter { !factorControls.contains($0) }
         self.factorControls = factorControls
         self.baselineControls = baselineControls
         self.baseline = baseline

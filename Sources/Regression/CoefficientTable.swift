@@ -60,7 +60,9 @@ public struct CoefficientTable: Sendable {
 
     static func makeRows(names: [String], coefficients: [Double], covariance: Matrix, level: Double,
                          distribution: ReferenceDistribution, reportsOddsRatios: Bool) -> [CoefficientRow] {
-        let se = covariance.diagonal.map { Swift.max(0, $0).squareRoot() }
+        // A negative, zero or NaN variance (a degenerate covariance) gives no SE, test or interval
+        // (NaN, printed '.', null in JSON), never SE 0 with three stars.
+        let se = covariance.diagonal.map { $0 > 0 ? $0.squareRoot() : Double.nan }
         let crit = distribution.critical(level: level)
         return names.indices.map { k in
             let b = coefficients[k], s = se[k]

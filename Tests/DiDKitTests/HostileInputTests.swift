@@ -1,0 +1,113 @@
+import ArgumentParser
+import DiDKit
+@testable import DiDKitCLI
+import Foundation
+import Testing
+
+/// Inputs that used to crash or be silently assumed (issue: "nothing crashes, nothing is
+/// silently assumed"): each is now one clear error, or a result that says what it did.
+@Suite("Hostile inputs at the command line")
+struct HostileInputTests {
+    func parse(_ args: [String]) throws -> any OutputCommand {
+        let command = try DidkitCommand.parseAsRoot(args)
+        guard let c = command as? any OutputCommand else { throw ValidationError("not an output command") }
+        return c
+    }
+
+    /// A small person-year register in a temporary file: 60 persons, 2008-2012, 20 treated
+    /// starting in 2011 (controls with pseudo start 2011), municipality as text.
+    func register() throws -> String {
+        var s = "pnr,year,participant,start,job,age,muni\n"
+        var rng = SplitMix64(seed: 11)
+        for p in 0..<60 {
+            let treated = p < 20
+            for y in 2008...2012 {
+                let job = rng.uniform() < (treated && y >= 2011 ? 0.6 : 0.35) ? 1 : 0
+                s += "P\(p),\(y),\(treated ? 1 : 0),2011,\(job),\(20 + p % 7),\(["north", "south", "east"][p % 3])\n"
+            }
+        }
+        let path = FileManager.default.temporaryDirectory.appendingPathComponent("hostile-\(UUID().uuidString).csv").path
+        try s.write(toFile: path, atomically: true, encoding: .utf8)
+        return path
+    }
+
+    @Test("one column in two roles is a usage error naming both flags")
+    func twoRoles() throws {
+        for args in [["did", "--data", "x.csv", "--id", "participant", "--time", "year", "--outcome", "job", "--treatment", "participant", "--start", "start"],
+                     ["did", "--data", "x.csv", "--id", "pnr", "--time", "pnr", "--outcome", "job", "--treatment", "participant", "--start", "start"],
+                     ["did", "--data", "x.csv", "--id", "pnr", "--time", "year", "--outcome", "participant", "--treatment", "participant", "--start", "start"],
+                     ["match", "--data", "x.csv", "--id", "pnr", "--treatment", "t", "--covariates", "age,t"],
+                     ["logit", "--data", "x.csv", "--outcome", "y", "--covariates", "y,x"]] {
+            do { _ = try parse(args); Issue.record("accepted \(args)") } catch {
+                #expect(DidkitCommand.message(for: error).contains("two roles"), "\(args): \(DidkitCommand.message(for: error))")
+                #expect(DidkitCommand.exitCode(for: error) == .validationFailure)
+            }
+        }
+    }
+
+    @Test("an infinite caliper, a wide window and a zero cell size are usage errors")
+    func badNumbers() throws {
+        #expect(throws: (any Error).self) { _ = try parse(["match", "--data", "x", "--id", "i", "--treatment", "t", "--covariates", "a", "--caliper", "inf"]) }
+        #expect(throws: (any Error).self) { _ = try parse(["match", "--data", "x", "--id", "i", "--treatment", "t", "--covariates", "a", "--minimum-cell-size", "0"]) }
+        #expect(throws: (any Error).self) { _ = try parse(["demo", "--out", ""]) }
+        #expect(throws: (any Error).self) { _ = try parse(["demo", "--persons", "9223372036854775807"]) }
+        let path = try register()
+        defer { try? FileManager.default.removeItem(atPath: path) }
+        let wide = try parse(["did", "--data", path, "--id", "pnr", "--time", "year", "--outcome", "job", "--treatment", "participant",
+                              "--start", "start", "--window=-130:1"])
+        #expect(throws: PanelError.windowTooWide(lower: -130, upper: 1)) { _ = try wide.output() }
+    }
+
+    @Test("a factor listed among the controls enters as level dummies only, and text levels work")
+    func factorsInControls() throws {
+        let path = try register()
+        defer { try? FileManager.default.removeItem(atPath: path) }
+        let out = try parse(["did", "--data", path, "--id", "pnr", "--time", "year", "--outcome", "job", "--treatment", "participant",
+                             "--start", "start", "--window=-3:1", "--controls", "age,muni", "--factors", "muni", "--model", "ols",
+                             "--minimum-cell-size", "3", "--format", "json"]).output()
+        let json = try #require(try JSONSerialization.jsonObject(with: Data(out.utf8)) as? [String: Any])
+        let names = (json["terms"] as? [[String: Any]] ?? []).compactMap { $0["name"] as? String }
+        #expect(names.contains("muni=north") && names.contains("muni=south") && !names.contains("muni"))
+        #expect(!(json["notes"] as? [String] ?? []).contains { $0.contains("collinearity") })
+    }
+}
+
+@Suite("Report folders are written whole or not at all")
+struct ReportFolderTests {
+    func temporary() -> String { FileManager.default.temporaryDirectory.appendingPathComponent("rf-\(UUID().uuidString)").path }
+
+    @Test("a folder that is not a report is never replaced; a report is replaced whole")
+    func replaceRules() throws {
+        let fm = FileManager.default
+        let mine = temporary()
+        try fm.createDirectory(atPath: mine, withIntermediateDirectories: true)
+        try "thesis".write(toFile: mine + "/chapter1.tex", atomically: true, encoding: .utf8)
+        defer { try? fm.removeItem(atPath: mine) }
+        #expect(throws: ReportFolderError.notAReport(mine)) { _ = try ReportFolder.write(to: mine) { _ in [] } }
+        #expect(fm.fileExists(atPath: mine + "/chapter1.tex"))
+
+        let report = temporary()
+        defer { try? fm.removeItem(atPath: report) }
+        _ = try ReportFolder.write(to: report) { root in
+            for f in ["index.md", "results.json", "old.txt"] { try "v1".write(to: root.appendingPathComponent(f), atomically: true, encoding: .utf8) }
+            return []
+        }
+        struct Interrupted: Error {}
+        // A run that fails half way leaves the old report exactly as it was.
+        #expect(throws: Interrupted.self) {
+            _ = try ReportFolder.write(to: report) { root in
+                try "v2".write(to: root.appendingPathComponent("index.md"), atomically: true, encoding: .utf8)
+                throw Interrupted()
+            }
+        }
+        #expect(try String(contentsOfFile: report + "/index.md", encoding: .utf8) == "v1")
+        _ = try ReportFolder.write(to: report) { root in
+            for f in ["index.md", "results.json"] { try "v2".write(to: root.appendingPathComponent(f), atomically: true, encoding: .utf8) }
+            return []
+        }
+        #expect(try String(contentsOfFile: report + "/index.md", encoding: .utf8) == "v2")
+        #expect(!fm.fileExists(atPath: report + "/old.txt"))
+        let parent = URL(fileURLWithPath: report).deletingLastPathComponent().path
+        #expect(try fm.contentsOfDirectory(atPath: parent).filter { $0.hasPrefix(".didkit-") }.isEmpty)
+    }
+}
