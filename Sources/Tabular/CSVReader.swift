@@ -95,6 +95,11 @@ public enum CSVReader {
     static func read(span bytes: Span<UInt8>, source: String, kinds: [String: ColumnKind],
                      defaultKind: ColumnKind) throws -> Table {
         var start = 0
+        // UTF-16 (a byte-order mark, or NUL bytes in the first line) is not CSV as DiDKit reads it.
+        if bytes.count >= 2 && ((bytes[0] == 0xFF && bytes[1] == 0xFE) || (bytes[0] == 0xFE && bytes[1] == 0xFF)) {
+            throw DataError.unsupportedEncoding(path: source, encoding: "UTF-16")
+        }
+        for i in 0..<Swift.min(bytes.count, 4096) where bytes[i] == 0 { throw DataError.unsupportedEncoding(path: source, encoding: "UTF-16 or binary") }
         // Skip a UTF-8 byte-order mark.
         if bytes.count >= 3 && bytes[0] == 0xEF && bytes[1] == 0xBB && bytes[2] == 0xBF { start = 3 }
         // Skip leading blank lines.
@@ -114,10 +119,32 @@ public enum CSVReader {
         for (i, name) in header.enumerated() where name.isEmpty { throw DataError.emptyColumnName(position: i + 1) }
         var seen = Set<String>()
         for name in header { if !seen.insert(name).inserted { throw DataError.duplicateColumnName(name) } }
-        for name in kinds.keys where !seen.contains(name) { throw DataError.unknownColumn(name, available: header) }
+        for name in kinds.keys.sorted() where !seen.contains(name) {
+            // One header field holding another separator: the file is not comma-separated.
+            if header.count == 1, let d = [(";", "semicolon"), ("\t", "tab"), ("|", "pipe")].first(where: { header[0].contains($0.0) }) {
+                throw DataError.wrongDelimiter(path: source, delimiter: d.1)
+            }
+            throw DataError.unknownColumn(name, available: header)
+        }
+        for (i, name) in header.enumerated() where String(validating: Array(name.utf8), as: UTF8.self) == nil || name.contains("\u{FFFD}") {
+            throw DataError.notUTF8(column: "header field \(i + 1)", row: 1)
+        }
         let columnKinds = header.map { kinds[$0] ?? defaultKind }
 
-        let chunks = splitIntoChunks(bytes, from: pos)
+        // The split finds line ends outside quotes by quote parity, which a stray quote inside
+        // an unquoted field (read as a literal character, as in a small file) can invert. A
+        // structural problem in a split file is therefore checked by one serial parse, which
+        // is what a small file gets: the same rows read the same at any size.
+        let split = splitIntoChunks(bytes, from: pos)
+        do {
+            return try parseBody(bytes, chunks: split, header: header, columnKinds: columnKinds, source: source)
+        } catch let e as DataError where split.count > 1 && e.isStructural {
+            return try parseBody(bytes, chunks: [pos..<bytes.count], header: header, columnKinds: columnKinds, source: source)
+        }
+    }
+
+    static func parseBody(_ bytes: Span<UInt8>, chunks: [Range<Int>], header: [String], columnKinds: [ColumnKind],
+                          source: String) throws -> Table {
         // Auto columns: a sample (the first rows of every chunk) guesses their kinds, as
         // fread does. One with a non-number in the sample is text and is parsed as text; the
         // others are parsed as numbers, and one that then turns out to hold text anywhere
@@ -186,6 +213,9 @@ public enum CSVReader {
             }
         }
         let columns = zip(stored, joined).map { (header[$0], $1) }
+        for (name, column) in columns {
+            if case .text(let t) = column, let i = t.firstInvalidUTF8() { throw DataError.notUTF8(column: name, row: i + 2) }
+        }
         // Every value is finite: the parse refuses infinities with the row's number.
         return try Table(columns, checkingFinite: false)
     }

@@ -20,6 +20,9 @@ public enum DataError: Error, Sendable, Equatable, CustomStringConvertible {
     case unknownBaseLevel(column: String, level: String, known: [String])
     /// A weight that is negative or (frequency weights) not a whole number.
     case invalidWeight(column: String, row: Int, value: Double, kind: WeightKind)
+    case notUTF8(column: String, row: Int)
+    case unsupportedEncoding(path: String, encoding: String)
+    case wrongDelimiter(path: String, delimiter: String)
 
     public var description: String {
         switch self {
@@ -54,6 +57,12 @@ public enum DataError: Error, Sendable, Equatable, CustomStringConvertible {
             return "no rows are left after removing the \(d) rows with missing values (\(reasons)): check the columns' missing-value coding"
         case .unknownFactorLevel(let c, let l, let known):
             return "column '\(c)' has level '\(l)', which the fitted model did not see (levels: \(known.joined(separator: ", ")))"
+        case .notUTF8(let c, let row):
+            return "column '\(c)', row \(row) is not UTF-8 text (Latin-1 or Windows-1252?): convert the file to UTF-8, e.g. iconv -f WINDOWS-1252 -t UTF-8 in.csv > out.csv, so that no two values are merged"
+        case .unsupportedEncoding(let p, let e):
+            return "'\(p)' is \(e) text: save it as UTF-8 (e.g. iconv -f UTF-16 -t UTF-8 in.csv > out.csv)"
+        case .wrongDelimiter(let p, let d):
+            return "'\(p)' looks \(d)-separated: DiDKit reads comma-separated files with '.' decimals; re-export it as CSV with commas (a semicolon file often has decimal commas too)"
         case .invalidWeight(let c, let row, let v, let kind):
             return "column '\(c)', row \(row): weight \(v) is not valid: \(kind == .frequency ? "frequency weights must be non-negative whole numbers" : "analytic weights must be non-negative")"
         case .unknownBaseLevel(let c, let l, let known):
@@ -62,3 +71,12 @@ public enum DataError: Error, Sendable, Equatable, CustomStringConvertible {
     }
 }
 
+extension DataError {
+    /// A problem with the file's structure (quotes, field counts) rather than a value.
+    var isStructural: Bool {
+        switch self {
+        case .unterminatedQuote, .raggedRow: return true
+        default: return false
+        }
+    }
+}

@@ -166,3 +166,18 @@ public struct TextColumn: Sendable, Equatable {
         return (codes, selecting(runStarts))
     }
 }
+
+extension TextColumn {
+    /// The index of the first value that is not valid UTF-8 (Latin-1 or Windows-1252 text, say),
+    /// or nil. Decoding such a value would replace its bytes by U+FFFD and merge values that
+    /// differ only there (two factor levels becoming one), so readers refuse it instead.
+    /// Complexity: one pass over the bytes; values are decoded only when a byte is >= 0x80.
+    public func firstInvalidUTF8() -> Int? {
+        guard bytes.contains(where: { $0 >= 0x80 }) else { return nil }
+        for i in 0..<count where !missing[i] {
+            let slice = bytes[offsets[i]..<offsets[i + 1]]
+            if slice.contains(where: { $0 >= 0x80 }) && String(validating: slice, as: UTF8.self) == nil { return i }
+        }
+        return nil
+    }
+}
