@@ -1,0 +1,170 @@
+@testable import DiDKit
+import Foundation
+import Testing
+
+/// An attacker's view of a written report: only the published files. Every suppressed value
+/// must stay unknown under the arithmetic relations among the published numbers (a margin minus
+/// its other cells, a share of one minus the other levels, a before count minus an after count).
+@Suite("Disclosure: no suppressed value is recoverable from a report", .serialized)
+struct DisclosureRecoveryTests {
+    /// A small register (4,000 persons, about 77 participants; the one the demo tests use) and a threshold of 15, so that the
+    /// flow, the balance table and the event-time cells have many small cells.
+    static let k = 15
+    static let folder: String = {
+        let register = DemoRegister(persons: 4_000, seed: 7)
+        var spec = StudySpecification.referenceStudy()
+        spec.minimumCellSize = k
+        let path = FileManager.default.temporaryDirectory.appendingPathComponent("disclosure-\(UUID().uuidString)").path
+        do { try StudyReport(try Study.run(spec, table: register.table)).write(to: path) } catch { return "failed: \(error)" }
+        return path
+    }()
+
+    /// A published count cell: nil when suppressed (`<K`), the value otherwise.
+    func count(_ cell: String) -> Int?? {
+        if cell.hasPrefix("<") { return .some(nil) }
+        if cell.isEmpty { return .none }
+        return Int(cell.replacingOccurrences(of: ",", with: "")).map { .some($0) }
+    }
+
+    func exclusionRows() throws -> [(step: String, treated: Int??, control: Int??)] {
+        let text = try String(contentsOfFile: Self.folder + "/tables/exclusions.csv", encoding: .utf8)
+        return text.split(separator: "\n").dropFirst(2).filter { !$0.hasPrefix("#") }.map { line in
+            let f = parseCSVLine(String(line))
+            return (f[0], count(f[1]), count(f[2]))
+        }
+    }
+
+    @Test("the exclusion flow: no margin has exactly one suppressed cell, no small difference of published counts")
+    func flow() throws {
+        #expect(!Self.folder.hasPrefix("failed"), "\(Self.folder)")
+        let rows = try exclusionRows()
+        func relation(_ total: String, _ parts: [String], treated: Bool) {
+            // Per published cell: nil when suppressed; rows without this column's cell are left out.
+            let cells: [Int?] = ([total] + parts).compactMap { name -> Int?? in
+                guard let r = rows.first(where: { $0.step.hasPrefix(name) }) else { return .none }
+                return treated ? r.treated : r.control
+            }
+            let hidden = cells.filter { $0 == nil }.count
+            #expect(hidden != 1, "\(total) = \(parts): one suppressed cell follows from the others")
+            if hidden == 0, cells.count == parts.count + 1 {
+                let rest = (cells[0] ?? 0) - cells.dropFirst().reduce(0) { $0 + ($1 ?? 0) }
+                #expect(rest == 0 || rest >= Self.k, "\(total) minus its parts is \(rest), below \(Self.k)")
+            }
+        }
+        let exclusions = rows.map(\.step).filter { $0.hasPrefix("Excluded:") }
+        relation("Participants in the register", exclusions + ["Entering the match"], treated: true)
+        relation("Control pool", exclusions + ["Entering the match"], treated: false)
+        let unmatched = rows.map(\.step).filter { $0.hasPrefix("Unmatched:") }
+        relation("Entering the match", ["Matched"] + unmatched, treated: true)
+        // Matched persons minus each model's persons (the models table) must not be a small number.
+        let models = try String(contentsOfFile: Self.folder + "/tables/models.csv", encoding: .utf8).split(separator: "\n").map { parseCSVLine(String($0)) }
+        let matched = rows.first { $0.step == "Matched" }
+        for (label, matchedCount) in [("Persons, treated", matched?.treated), ("Persons, control", matched?.control)] {
+            guard let row = models.first(where: { $0.first == label }), let m = matchedCount ?? nil else { continue }
+            for cell in row.dropFirst() {
+                guard let persons = count(cell) ?? nil else { continue }
+                let dropped = rows.first { $0.step.hasPrefix("Dropped after matching") }.flatMap { $0.control ?? nil } ?? 0
+                let gap = m - (label == "Persons, control" ? dropped : 0) - persons
+                #expect(gap == 0 || gap >= Self.k, "\(label): matched minus persons in the model is \(gap), below \(Self.k)")
+            }
+        }
+    }
+
+    @Test("balance: no factor has exactly one suppressed level, and every suppressed table cell is null in JSON")
+    func balance() throws {
+        let json = try #require(try JSONSerialization.jsonObject(with: Data(contentsOf: URL(fileURLWithPath: Self.folder + "/results.json"))) as? [String: Any])
+        let match = try #require(json["match"] as? [String: Any])
+        let rows = try #require(match["balance"] as? [[String: Any]])
+        for factor in ["father_edu", "mother_edu"] {
+            let levels = rows.filter { ($0["name"] as? String)?.hasPrefix(factor + "=") == true }
+            for period in ["before", "after"] {
+                for group in ["treatedMean", "controlMean"] {
+                    let hidden = levels.filter { (($0[period] as? [String: Any])?[group] as? NSNumber) == nil }.count
+                    #expect(hidden != 1, "\(factor) \(period) \(group): one suppressed level share is 1 minus the others")
+                }
+            }
+        }
+        let table = try String(contentsOfFile: Self.folder + "/tables/balance.csv", encoding: .utf8).split(separator: "\n")
+            .filter { !$0.hasPrefix("#") }.dropFirst().map { parseCSVLine(String($0)) }
+        for row in table where row[0] != "N" {
+            guard let doc = rows.first(where: { $0["name"] as? String == row[0] }) else { Issue.record("\(row[0]) not in JSON"); continue }
+            for (col, period, key) in [(1, "after", "treatedMean"), (2, "after", "controlMean"), (4, "before", "treatedMean"), (5, "before", "controlMean")]
+            where row[col].hasPrefix("<") {
+                #expect((doc[period] as? [String: Any])?[key] as? NSNumber == nil, "\(row[0]) \(period) \(key) suppressed in the table but in the JSON")
+            }
+        }
+        let histogram = try #require(match["histogram"] as? [String: Any])
+        for series in ["treatedBefore", "controlBefore", "treatedAfter", "controlAfter"] {
+            let counts = (histogram[series] as? [Any] ?? []).compactMap { ($0 as? NSNumber)?.intValue }
+            #expect(counts.allSatisfy { $0 == 0 || $0 >= Self.k }, "\(series) publishes a bin below \(Self.k)")
+            let shares = (histogram[series + "Share"] as? [Any] ?? []).compactMap { ($0 as? NSNumber)?.doubleValue }
+            if !shares.isEmpty { #expect(Swift.abs(shares.reduce(0, +) - 1) < 1e-9, "\(series) shares are not of the group's whole total") }
+        }
+    }
+
+    @Test("notes and footnotes print no count below the threshold")
+    func notes() throws {
+        let files = try FileManager.default.contentsOfDirectory(atPath: Self.folder + "/tables").filter { $0.hasSuffix(".txt") }
+        let pattern = try NSRegularExpression(pattern: "(persons excluded[^:]*: |dropped for missing [^:]*: |: )(\\d+) (treated|controls)")
+        for f in files {
+            let text = try String(contentsOfFile: Self.folder + "/tables/" + f, encoding: .utf8)
+            for m in pattern.matches(in: text, range: NSRange(text.startIndex..., in: text)) {
+                guard let r = Range(m.range(at: 2), in: text), let n = Int(text[r]) else { continue }
+                #expect(n == 0 || n >= Self.k, "\(f): a note prints \(n)")
+            }
+        }
+    }
+}
+
+@Suite("Disclosure: the rules on constructed cases")
+struct DisclosureRuleTests {
+    /// 40 treated and 40 controls; factor f: treated have level a 3 times (below K = 5), b 17
+    /// times, c 20 times; controls 10/15/15. Level a's treated share is suppressed (primary), so
+    /// one more level must be (else a = 1 - b - c).
+    @Test("a factor never has exactly one suppressed level share")
+    func factorLevels() {
+        let treated = (0..<80).map { $0 < 40 }
+        let level = (0..<80).map { i -> String in
+            let j = i % 40
+            return i < 40 ? (j < 3 ? "a" : (j < 20 ? "b" : "c")) : (j < 10 ? "a" : (j < 25 ? "b" : "c"))
+        }
+        let variables = ["a", "b", "c"].map { l in ("f=\(l)", level.map { $0 == l ? 1.0 : 0 }) }
+        let table = BalanceTable(variables: variables, treated: treated, weights: [Double](repeating: 1, count: 80), convention: .matchit,
+                                 factors: ["f", "f", "f"])
+        let rows = MatchDocument.gatedBalance(table, disclosure: DisclosureControl(minimumCellSize: 5))
+        let hiddenTreated = rows.filter { $0.before.treatedMean == nil }.map(\.name)
+        #expect(hiddenTreated.count == 2 && hiddenTreated.contains("f=a"))
+        #expect(rows.allSatisfy { $0.before.controlMean != nil })
+    }
+
+    /// Relations: total 20 = 3 + 17. The 3 is suppressed (primary), so 17 must be too.
+    @Test("a margin with one suppressed cell gets a second; unpublished differences count as cells")
+    func secondary() {
+        var cells = CellSuppression()
+        cells.add("total", 20); cells.add("small", 3); cells.add("big", 17)
+        cells.relate(total: "total", parts: ["small", "big"])
+        #expect(cells.suppressed(minimumCellSize: 5) == ["small", "big"])
+        var derived = CellSuppression()
+        derived.add("matched", 56); derived.add("model", 55); derived.add("gap", 1, published: false)
+        derived.relate(total: "matched", parts: ["model", "gap"])
+        #expect(derived.suppressed(minimumCellSize: 5).contains("model"))
+        var safe = CellSuppression()
+        safe.add("total", 20); safe.add("a", 3); safe.add("b", 9, published: false); safe.add("c", 8)
+        safe.relate(total: "total", parts: ["a", "b", "c"])
+        #expect(safe.suppressed(minimumCellSize: 5) == ["a"])
+    }
+}
+
+/// RFC 4180 fields of one line (quotes doubled inside quoted fields).
+func parseCSVLine(_ line: String) -> [String] {
+    var fields: [String] = [], field = "", quoted = false, chars = Array(line), i = 0
+    while i < chars.count {
+        let c = chars[i]
+        if quoted {
+            if c == "\"" { if i + 1 < chars.count && chars[i + 1] == "\"" { field.append("\""); i += 1 } else { quoted = false } } else { field.append(c) }
+        } else if c == "\"" { quoted = true } else if c == "," { fields.append(field); field = "" } else { field.append(c) }
+        i += 1
+    }
+    fields.append(field)
+    return fields
+}
