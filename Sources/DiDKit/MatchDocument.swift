@@ -59,6 +59,8 @@ public struct MatchDocument: Codable, Sendable, Equatable {
     public var offSupport: Int?
     public var unmatchedByReason: [String: Int?]
     public var caliper: Double?
+    /// Matched treated units with fewer controls than asked for (k > 1 only).
+    public var treatedWithFewerControls: Int?
     public var minimumCellSize: Int
     public var suppressed: Bool?
     public var propensityModel: ModelResultDocument
@@ -110,6 +112,7 @@ public struct MatchDocument: Codable, Sendable, Equatable {
             return reason == .external && n == 0 ? nil : (reason.rawValue, count("unmatched[\(reason.rawValue)]", n))
         })
         caliper = r.caliper.flatMap(finite)
+        treatedWithFewerControls = r.neighbors > 1 ? disclosure.count(r.treatedWithFewerControls) : 0
         let balanceRows = Self.gatedBalance(m.balance, disclosure: disclosure)
         balance = balanceRows
         let before = Dictionary(uniqueKeysWithValues: balanceRows.map { ($0.name, $0.before) })
@@ -220,6 +223,9 @@ public struct MatchDocument: Codable, Sendable, Equatable {
             : "SMD = (m1 - m0) / SD of the treated before matching; sqrt(p(1-p)) for 0/1 variables (MatchIt/cobalt).")
         notes.append("Matched \(c(matchedTreated)) of \(c(treated)) treated with \(c(matchedControls)) controls"
                      + (caliper.map { "; caliper \(Format.fixed($0, 4)) in score units" } ?? "") + ".")
+        if treatedWithFewerControls != 0 {
+            notes.append("\(c(treatedWithFewerControls)) matched treated have fewer controls than asked for (a pool or stratum smaller than k, or the caliper).")
+        }
         for (reason, n) in unmatchedByReason.sorted(by: { $0.key < $1.key }) where n != 0 {
             notes.append("\(c(n)) treated unmatched: \(reason).")
         }

@@ -92,7 +92,7 @@ struct MatchCommand: OutputCommand {
             out += "\(CSVWriter.field(t)),\(CSVWriter.field(c)),\(p.distance),\(m.result.weights[p.control])\n"
         }
         do { try out.write(toFile: path, atomically: true, encoding: .utf8) } catch {
-            throw DataError.unreadableFile(path: path, reason: "cannot write the pairs file: \(error.localizedDescription)")
+            throw DataError.cannotWrite(path: path, reason: "the pairs file could not be written (\(error.localizedDescription))")
         }
         // The header is fixed by the CLI contract, so the warning goes to stderr.
         let hint = path.lowercased().contains("micro") ? "" : " (consider a file name that says so, e.g. pairs-MICRODATA.csv)"

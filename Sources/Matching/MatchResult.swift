@@ -20,6 +20,8 @@ public enum UnmatchedReason: String, Sendable, Equatable, CaseIterable {
     case noControlWithinCaliper = "no control within caliper"
     /// Matching without replacement ran out of controls (psmatch2's sweep stops).
     case noControlsLeft = "no controls left"
+    /// Its exact-matching stratum has no controls at all.
+    case noControlInStratum = "no control in its exact-matching stratum"
     /// Not matched by a match made elsewhere (the reason is not known here).
     case external = "not matched (external match)"
 }
@@ -38,6 +40,17 @@ public struct MatchResult: Sendable {
     public let controlCount: Int
     /// The caliper in score units (after SD scaling), or nil.
     public let caliper: Double?
+    /// Controls asked for per treated unit (`k`).
+    public var neighbors: Int = 1
+
+    /// Matched treated units that got fewer than `k` controls (a pool or stratum smaller than
+    /// `k`, or the caliper): matched, but on fewer neighbours than asked for.
+    public var treatedWithFewerControls: Int {
+        guard neighbors > 1 else { return 0 }
+        var per: [Int: Int] = [:]
+        for p in pairs { per[p.treated, default: 0] += 1 }
+        return per.values.filter { $0 < neighbors }.count
+    }
 
     public init(pairs: [MatchedPair], weights: [Double], unmatched: [(row: Int, reason: UnmatchedReason)], treatedCount: Int,
                 controlCount: Int, caliper: Double?) {

@@ -79,7 +79,7 @@ public struct NearestNeighborMatcher: Sendable {
         for g in groupOrder {
             let (tRows, cRows) = groups[g]!
             if cRows.isEmpty {
-                for t in tRows { unmatched.append((t, .noControlWithinCaliper)) }
+                for t in tRows { unmatched.append((t, .noControlInStratum)) }
                 continue
             }
             if !spec.replacement && spec.algorithm == .nearestAvailable && cRows.count < spec.neighbors {
@@ -106,8 +106,10 @@ public struct NearestNeighborMatcher: Sendable {
         }
         // Weights (treated 1 if matched, each use of a control 1/k_t) as for any match.
         let weights = MatchResult(pairs: pairs, treated: treated).weights
-        return MatchResult(pairs: pairs, weights: weights, unmatched: unmatched, treatedCount: treatedRows.count,
-                           controlCount: controlRows.count, caliper: caliper)
+        var result = MatchResult(pairs: pairs, weights: weights, unmatched: unmatched, treatedCount: treatedRows.count,
+                                 controlCount: controlRows.count, caliper: caliper)
+        result.neighbors = spec.neighbors
+        return result
     }
 
     func accepts(_ d: Double, _ caliper: Double?) -> Bool {

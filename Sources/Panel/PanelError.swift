@@ -25,7 +25,7 @@ public enum PanelError: Error, Sendable, Equatable, CustomStringConvertible {
     public var description: String {
         switch self {
         case .duplicatePersonYears(let n, let ex):
-            return "\(n) person-years occur more than once (for example \(ex.joined(separator: ", "))): a register panel needs one row per person and year; aggregate or remove the duplicates"
+            return "\(n) person-years occur more than once (for example \(ex.joined(separator: "; "))): a register panel needs one row per person and year; aggregate or remove the duplicates"
         case .nonIntegerYear(let c, let row, let v):
             return "column '\(c)', row \(row): year \(v) is not a whole number"
         case .invalidWindow(let lo, let hi):

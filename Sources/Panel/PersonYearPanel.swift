@@ -94,7 +94,11 @@ public struct PersonYearPanel: Sendable {
                     let d = Int(yearValues[order[k]] - yearValues[order[k - 1]])
                     if d == 0 {
                         duplicates += 1
-                        if examples.count < 5 { examples.append("id \(levels[p] ?? "") in \(Int(yearValues[order[k]]))") }
+                        // Errors name rows (file rows: header row 1), never a person's id.
+                        if examples.count < 5 {
+                            let (a, b) = (Swift.min(order[k - 1], order[k]) + 2, Swift.max(order[k - 1], order[k]) + 2)
+                            examples.append("rows \(a) and \(b) (year \(Int(yearValues[order[k]])))")
+                        }
                     } else if d > 1 {
                         personGap += d - 1
                     }

@@ -21,6 +21,7 @@ public enum DataError: Error, Sendable, Equatable, CustomStringConvertible {
     /// A weight that is negative or (frequency weights) not a whole number.
     case invalidWeight(column: String, row: Int, value: Double, kind: WeightKind)
     case notUTF8(column: String, row: Int)
+    case cannotWrite(path: String, reason: String)
     case unsupportedEncoding(path: String, encoding: String)
     case wrongDelimiter(path: String, delimiter: String)
 
@@ -57,6 +58,8 @@ public enum DataError: Error, Sendable, Equatable, CustomStringConvertible {
             return "no rows are left after removing the \(d) rows with missing values (\(reasons)): check the columns' missing-value coding"
         case .unknownFactorLevel(let c, let l, let known):
             return "column '\(c)' has level '\(l)', which the fitted model did not see (levels: \(known.joined(separator: ", ")))"
+        case .cannotWrite(let p, let why):
+            return "cannot write '\(p)': \(why); check that the folder exists and is writable"
         case .notUTF8(let c, let row):
             return "column '\(c)', row \(row) is not UTF-8 text (Latin-1 or Windows-1252?): convert the file to UTF-8, e.g. iconv -f WINDOWS-1252 -t UTF-8 in.csv > out.csv, so that no two values are merged"
         case .unsupportedEncoding(let p, let e):

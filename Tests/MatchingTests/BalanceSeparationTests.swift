@@ -37,4 +37,17 @@ struct BalanceSeparationTests {
         #expect(r.pairs == [MatchedPair(treated: 0, control: 1, distance: Swift.abs(0.5 - 0.45))])
         #expect(throws: MatchingError.missingScores) { _ = try matcher.match(MatchingUnits(treated: [true, false])) }
     }
+
+    @Test("a stratum without controls and a pool smaller than k are reported as such, not as caliper failures")
+    func shortfalls() throws {
+        // Strata 0 and 1; stratum 1 has no controls. Scores are spaced so no caliper is involved.
+        let units = MatchingUnits(treated: [true, false, false, true], scores: [0.5, 0.4, 0.6, 0.7], strata: [0, 0, 0, 1])
+        var spec = MatchingSpecification.matchit
+        spec.replacement = true
+        spec.neighbors = 3
+        let r = try NearestNeighborMatcher(spec).match(units)
+        #expect(r.unmatchedCount(.noControlInStratum) == 1 && r.unmatchedCount(.noControlWithinCaliper) == 0)
+        // Treated unit 0 asked for 3 controls and its stratum has 2.
+        #expect(r.pairs.filter { $0.treated == 0 }.count == 2 && r.treatedWithFewerControls == 1)
+    }
 }

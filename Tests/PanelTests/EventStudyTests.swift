@@ -144,7 +144,7 @@ struct PanelInputTests {
         let gappy = try table([("a", 2009, 1, 2012, 0), ("a", 2012, 1, 2012, 0)])
         #expect(try PersonYearPanel(gappy, id: "id", time: "year").gapYears == 2)   // 2010 and 2011 are missing
         let dup = try table([("a", 2009, 1, 2012, 0), ("a", 2009, 1, 2012, 1), ("b", 2010, 0, 2014, 0), ("b", 2010, 0, 2014, 0)])
-        #expect(throws: PanelError.duplicatePersonYears(count: 2, examples: ["id a in 2009", "id b in 2010"])) {
+        #expect(throws: PanelError.duplicatePersonYears(count: 2, examples: ["rows 2 and 3 (year 2009)", "rows 4 and 5 (year 2010)"])) {
             _ = try PersonYearPanel(dup, id: "id", time: "year")
         }
     }
