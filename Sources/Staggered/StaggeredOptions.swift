@@ -1,5 +1,7 @@
+import Estimation
 /// The estimator of each ATT(g,t) (R did's `est_method`, plus Stata csdid's default).
-public enum ATTMethod: String, Sendable, CaseIterable, Codable {
+public enum ATTMethod: String, StrictOption {
+    public static let optionName = "method"
     /// Outcome regression (Heckman, Ichimura & Todd 1997): DRDID `reg_did_panel`.
     case reg
     /// Normalised (Hajek) inverse probability weighting (Abadie 2005): DRDID `std_ipw_did_panel`.
@@ -14,7 +16,8 @@ public enum ATTMethod: String, Sendable, CaseIterable, Codable {
 }
 
 /// Which units serve as comparisons for group g (R did's `control_group`).
-public enum ComparisonGroup: String, Sendable, CaseIterable, Codable {
+public enum ComparisonGroup: String, StrictOption {
+    public static let optionName = "control"
     /// Units never treated in the sample (group 0): `nevertreated`.
     case never
     /// Never treated plus units not yet treated: group `> max(t, base) + anticipation` and not g: `notyettreated`.
@@ -22,7 +25,8 @@ public enum ComparisonGroup: String, Sendable, CaseIterable, Codable {
 }
 
 /// The base period of each ATT(g,t) (R did's `base_period`).
-public enum BasePeriod: String, Sendable, CaseIterable, Codable {
+public enum BasePeriod: String, StrictOption {
+    public static let optionName = "base"
     /// For `t < g - K` compare `t` with `t - 1`; for `t >= g - K` compare with `g - K - 1` (R did's default).
     case varying
     /// Always compare with `g - K - 1`; that period's own cell is a reference (0, no SE).
@@ -30,7 +34,8 @@ public enum BasePeriod: String, Sendable, CaseIterable, Codable {
 }
 
 /// The multiplier bootstrap's weights.
-public enum MultiplierWeights: String, Sendable, CaseIterable, Codable {
+public enum MultiplierWeights: String, StrictOption {
+    public static let optionName = "weights"
     /// Mammen's two-point weights `(1 - sqrt 5)/2` w.p. `(sqrt 5 + 1)/(2 sqrt 5)`, else `(1 + sqrt 5)/2` (R did's mboot).
     case mammen
     /// `+-1` with probability 1/2 each (Stata csdid's default `wboot`).
@@ -38,7 +43,8 @@ public enum MultiplierWeights: String, Sendable, CaseIterable, Codable {
 }
 
 /// The aggregations of `did::aggte`.
-public enum AggregationType: String, Sendable, CaseIterable, Codable {
+public enum AggregationType: String, StrictOption {
+    public static let optionName = "aggregate"
     case simple, dynamic, group, calendar
 }
 

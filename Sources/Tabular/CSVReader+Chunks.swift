@@ -14,12 +14,19 @@ extension CSVReader {
     /// seconds): the first counts the quotes in equal byte ranges, which gives
     /// whether each range starts inside quotes; the second moves every range's
     /// start to just after the first line end outside quotes.
-    static func splitIntoChunks(_ bytes: Span<UInt8>, from: Int) -> [Range<Int>] {
+    /// - Parameter forcedChunks: split into this many ranges at any size (fuzzing and tests).
+    static func splitIntoChunks(_ bytes: Span<UInt8>, from: Int, forcedChunks: Int? = nil) -> [Range<Int>] {
         let n = bytes.count
         let size = n - from
+        if let forced = forcedChunks, size > forced, forced > 1 { return split(bytes, from: from, into: forced) }
         if size < (4 << 20) { return [from..<n] }
         let cores = ProcessInfo.processInfo.activeProcessorCount
-        let wanted = Swift.min(4096, Swift.max(cores * 4, size / chunkBytes))
+        return split(bytes, from: from, into: Swift.min(4096, Swift.max(cores * 4, size / chunkBytes)))
+    }
+
+    static func split(_ bytes: Span<UInt8>, from: Int, into wanted: Int) -> [Range<Int>] {
+        let n = bytes.count
+        let size = n - from
         let starts = (0..<wanted).map { from + Int((Int64(size) * Int64($0)) / Int64(wanted)) }
         let ends = Array(starts.dropFirst()) + [n]
         let quoteParity: [Bool] = parallelMap(count: wanted) { k in

@@ -91,9 +91,17 @@ public enum CSVReader {
         try read(span: bytes.span, source: source, kinds: kinds, defaultKind: defaultKind)
     }
 
+    /// Parses `bytes` split into `chunks` parts whatever their size (the split a large file
+    /// gets), for the differential fuzz target and tests: the result must equal an unsplit read.
+    @_spi(Testing)
+    public static func read(bytes: [UInt8], source: String = "<memory>", kinds: [String: ColumnKind] = [:],
+                            defaultKind: ColumnKind = .auto, splittingInto chunks: Int) throws -> Table {
+        try read(span: bytes.span, source: source, kinds: kinds, defaultKind: defaultKind, forcedChunks: chunks)
+    }
+
     /// Parses CSV text in `bytes` (a file's mapping or an array's storage).
     static func read(span bytes: Span<UInt8>, source: String, kinds: [String: ColumnKind],
-                     defaultKind: ColumnKind) throws -> Table {
+                     defaultKind: ColumnKind, forcedChunks: Int? = nil) throws -> Table {
         var start = 0
         // UTF-16 (a byte-order mark, or NUL bytes in the first line) is not CSV as DiDKit reads it.
         if bytes.count >= 2 && ((bytes[0] == 0xFF && bytes[1] == 0xFE) || (bytes[0] == 0xFE && bytes[1] == 0xFF)) {
@@ -135,7 +143,7 @@ public enum CSVReader {
         // an unquoted field (read as a literal character, as in a small file) can invert. A
         // structural problem in a split file is therefore checked by one serial parse, which
         // is what a small file gets: the same rows read the same at any size.
-        let split = splitIntoChunks(bytes, from: pos)
+        let split = splitIntoChunks(bytes, from: pos, forcedChunks: forcedChunks)
         do {
             return try parseBody(bytes, chunks: split, header: header, columnKinds: columnKinds, source: source)
         } catch let e as DataError where split.count > 1 && e.isStructural {

@@ -1,0 +1,17 @@
+import DiDKit
+import Foundation
+
+/// Fuzzing of the study-file boundary: strict decoding, then validation. Any input must give a
+/// specification or an error with a message; nothing may crash.
+@_cdecl("LLVMFuzzerTestOneInput")
+public func fuzzStudyFile(_ data: UnsafePointer<UInt8>, _ size: Int) -> CInt {
+    let bytes = Data(UnsafeBufferPointer(start: data, count: size))
+    do {
+        let spec = try StrictJSONDecoder.decode(StudySpecification.self, from: bytes)
+        try spec.validate()
+        _ = spec.models.map(\.slug)
+    } catch {
+        _ = String(describing: error)
+    }
+    return 0
+}
