@@ -48,3 +48,36 @@ struct StataCattaneoTests {
         return (b, se)
     }
 }
+
+/// Every coefficient of Stata's tables (outcome models OME0, OME1 and treatment model TME1), with its SE
+/// from the stacked equations: the models' SEs are M-estimation SEs too (for ipwra they account for the
+/// estimated weights).
+struct StataCattaneoParameterTests {
+    static let outcomeTerms = ["prenatal1_", "mmarried_", "mage", "fbaby_", "_cons"]
+    static let treatmentTerms = ["mmarried_", "mage", "mage2", "fbaby_", "medu", "_cons"]
+
+    @Test("every model coefficient and SE as Stata", arguments: [
+        ("ra", "ate"), ("ra", "atet"), ("ipw", "ate"), ("ipw", "atet"), ("aipw", "ate"), ("aipw_wnls", "ate"),
+        ("ipwra", "ate"), ("ipwra", "atet"),
+    ])
+    func parameters(_ key: String, _ estimand: String) throws {
+        let method: TreatmentEffectMethod = key == "ra" ? .ra : key == "ipw" ? .ipw : key == "ipwra" ? .ipwra : .aipw
+        let fit = try TreatmentEffects(cattaneoSpecification(method, estimand: try TreatmentEffectEstimand.parse(estimand),
+                                                             wnls: key == "aipw_wnls")).fit(cattaneo2)
+        let root = try readJSON("stata_teffects.json")
+        let est = try #require((root["estimators"] as? [String: Any])?[key] as? [String: Any])
+        let table = try #require(est[estimand] as? [String: Any])
+        let b = try #require(table["b"] as? [Double])
+        let se = try #require(table["se"] as? [Double])
+        var names: [String] = []
+        if method.usesOutcomeModel { names += Self.outcomeTerms.map { "OME0:\($0)" } + Self.outcomeTerms.map { "OME1:\($0)" } }
+        if method.usesTreatmentModel { names += Self.treatmentTerms.map { "TME1:\($0)" } }
+        try #require(b.count == names.count + 2, "\(key): Stata has \(b.count) rows, we name \(names.count + 2)")
+        for (k, name) in names.enumerated() {
+            let ours = try #require(fit.parameter(name), "\(key): no parameter \(name)")
+            let oursSE = try #require(fit.standardError(of: name))
+            #expect(relativeClose(ours, b[k + 2], stataTolerance), "\(key) \(estimand) \(name): \(ours) vs Stata \(b[k + 2])")
+            #expect(relativeClose(oursSE, se[k + 2], stataTolerance), "\(key) \(estimand) \(name) SE: \(oursSE) vs Stata \(se[k + 2])")
+        }
+    }
+}
