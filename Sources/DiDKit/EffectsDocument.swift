@@ -43,8 +43,11 @@ public struct EffectsDocument: Codable, Sendable, Equatable {
     /// `outcome-units` or `percentage-points`.
     public var scale: String
     public var level: Double
-    /// `robust`: M-estimation sandwich (Stata's teffects default).
+    /// `robust`: M-estimation sandwich (Stata's teffects default); `abadie-imbens` for psmatch
+    /// (Abadie-Imbens 2006 adjusted for the estimated score, Abadie-Imbens 2016).
     public var vce: String
+    /// psmatch: matches per person requested (ties are added).
+    public var neighbors: Int?
     public var effect: EffectDocument
     public var potentialOutcomeMeans: Arms
     public var potentialOutcomeMeanStandardErrors: Arms
@@ -69,7 +72,8 @@ public struct EffectsDocument: Codable, Sendable, Equatable {
         droppedRows = fit.droppedRows
         scale = effectTable.scale.rawValue
         self.level = level
-        vce = "robust"
+        vce = fit.matching == nil ? "robust" : "abadie-imbens"
+        neighbors = fit.matching?.neighbors
         effect = EffectDocument(effectTable.rows[0])
         let (m0, m1) = fit.potentialOutcomeMeans
         potentialOutcomeMeans = Arms(treated: finite(m1), control: finite(m0))
@@ -81,7 +85,7 @@ public struct EffectsDocument: Codable, Sendable, Equatable {
         outcomeModel = spec.method.usesOutcomeModel ? spec.outcomeModel.rawValue : nil
         if let tm = fit.treatmentModelFit {
             var doc = ModelResultDocument(tm, try tm.inference(vce: .oim, level: level))
-            doc.vce = "robust"
+            let stacked = fit.matching == nil
             let crit = Normal.quantile(1 - (1 - level / 100) / 2)
             doc.terms = doc.terms.map { t in
                 var t = t
@@ -100,7 +104,10 @@ public struct EffectsDocument: Codable, Sendable, Equatable {
                 }
                 return t
             }
-            doc.notes.append("standard errors from the stacked estimating equations of the treatment-effect estimate (M-estimation)")
+            if stacked {
+                doc.vce = "robust"
+                doc.notes.append("standard errors from the stacked estimating equations of the treatment-effect estimate (M-estimation)")
+            }
             treatmentModel = doc
         }
         notes = fit.notes
@@ -116,7 +123,7 @@ public struct EffectsDocument: Codable, Sendable, Equatable {
     var tables: Tables?
 
     enum CodingKeys: String, CodingKey {
-        case estimator, estimand, observations, treated, controls, droppedRows, scale, level, vce, effect, potentialOutcomeMeans,
+        case estimator, estimand, observations, neighbors, treated, controls, droppedRows, scale, level, vce, effect, potentialOutcomeMeans,
              potentialOutcomeMeanStandardErrors, riskRatio, oddsRatio, outcomeModel, treatmentModel, notes
     }
 
@@ -127,11 +134,13 @@ public struct EffectsDocument: Codable, Sendable, Equatable {
     public func reportTables() -> [ReportTable] {
         guard let tables else { return [] }
         let method = ["ra": "regression adjustment", "ipw": "inverse probability weighting", "aipw": "augmented IPW",
-                      "ipwra": "IPW regression adjustment"][estimator] ?? estimator
+                      "ipwra": "IPW regression adjustment",
+                      "psmatch": "propensity-score matching (\(neighbors ?? 1) nearest, with replacement and ties)"][estimator] ?? estimator
         var out: [ReportTable] = []
         out.append(tables.effect.reportTable(labelHeader: "Estimand", digits: 3, notes: [
             "Treatment-effects estimation: \(method); \(Format.count(observations)) persons (\(Format.count(treated)) treated, \(Format.count(controls)) controls).",
-            "Std. err.: robust (M-estimation, stacked estimating equations, as Stata's teffects).",
+            vce == "robust" ? "Std. err.: robust (M-estimation, stacked estimating equations, as Stata's teffects)."
+                : "Std. err.: Abadie-Imbens, adjusted for the estimated propensity score (Abadie and Imbens 2016), as Stata's teffects psmatch.",
         ] + notes.map { "Note: \($0)." }))
         out.append(tables.potentialOutcomeMeans.reportTable(labelHeader: "Arm", digits: 3))
         if let r = tables.ratios { out.append(r.reportTable(labelHeader: "Ratio", digits: 3)) }

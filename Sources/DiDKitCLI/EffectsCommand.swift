@@ -16,7 +16,7 @@ struct EffectsCommand: OutputCommand {
     @Option(help: "CSV file with a header row.") var data: String
     @Option(help: "The outcome column.") var outcome: String
     @Option(help: "The 0/1 treatment column.") var treatment: String
-    @Option(help: "Estimator: ra, ipw, aipw or ipwra (psmatch and nnmatch are not yet supported).") var method: TreatmentEffectMethod
+    @Option(help: "Estimator: ra, ipw, aipw, ipwra or psmatch (nnmatch is not yet supported).") var method: TreatmentEffectMethod
     @Option(help: "Comma-separated covariates of the outcome models (ra, aipw, ipwra).") var outcomeCovariates: String?
     @Option(help: "Comma-separated covariates of the treatment model (ipw, aipw, ipwra).") var treatmentCovariates: String?
     @Option(help: "Comma-separated factor columns.") var factors: String?
@@ -32,12 +32,14 @@ struct EffectsCommand: OutputCommand {
 
     func validate() throws {
         if !(level > 0 && level < 100) { throw ValidationError("--level must be between 0 and 100 (a percentage), got \(level)") }
-        if method == .psmatch || method == .nnmatch {
-            throw ValidationError("--method \(method.rawValue) is not yet supported: use ra, ipw, aipw or ipwra, or 'didkit match' for a matched sample")
+        if method == .nnmatch {
+            throw ValidationError("--method nnmatch is not yet supported (covariate matching with bias correction is planned): use psmatch, ra, ipw, aipw or ipwra")
         }
-        if neighbors != nil || caliper != nil {
+        if method != .psmatch && (neighbors != nil || caliper != nil) {
             throw ValidationError("--neighbors and --caliper apply to the matching estimators (psmatch, nnmatch) only")
         }
+        if let k = neighbors, k < 1 { throw ValidationError("--neighbors must be at least 1, got \(k)") }
+        if let c = caliper, !(c > 0) { throw ValidationError("--caliper must be positive, got \(c)") }
         if !method.usesTreatmentModel && treatmentCovariates != nil {
             throw ValidationError("--method \(method.rawValue) has no treatment model: drop --treatment-covariates or use aipw or ipwra")
         }
@@ -59,7 +61,7 @@ struct EffectsCommand: OutputCommand {
                 outcome: outcome, treatment: treatment, method: method, estimand: estimand,
                 outcomeCovariates: commaList(outcomeCovariates), treatmentCovariates: commaList(treatmentCovariates),
                 factors: commaList(factors), baseLevels: try parseBaseLevels(base), treatmentModel: treatmentModel,
-                outcomeModel: outcomeModel, weightedOutcomeModels: wnls)
+                outcomeModel: outcomeModel, weightedOutcomeModels: wnls, neighbors: neighbors ?? 1, caliper: caliper)
         }
     }
 

@@ -12,11 +12,12 @@ extension TreatmentEffectFit {
         let row = Effect.wald(EffectLabel(name: estimandName), estimate: effect, variance: effectVariance, distribution: .normal,
                               level: level, persons: treatedCount)
         let title = "\(estimandName) of '\(specification.treatment)' on '\(specification.outcome)' (\(specification.method.rawValue))"
+        let vce = matching == nil ? "robust" : "abadie-imbens"
         if binaryOutcome {
-            return EffectTable(title: title, scale: .percentagePoints, level: level, vce: "robust", rows: [row.scaled(by: 100)],
+            return EffectTable(title: title, scale: .percentagePoints, level: level, vce: vce, rows: [row.scaled(by: 100)],
                                notes: ["the outcome is 0/1: the effect is a difference of probabilities times 100"])
         }
-        return EffectTable(title: title, scale: .outcomeUnits, level: level, vce: "robust", rows: [row])
+        return EffectTable(title: title, scale: .outcomeUnits, level: level, vce: vce, rows: [row])
     }
 
     /// The potential-outcome means (treated, control): probabilities for a 0/1 outcome.
@@ -61,7 +62,7 @@ extension TreatmentEffectFit {
 
     /// The standard error of parameter `name` (`POmean:0`, `OME1:mage`, `TME1:_cons`, ...).
     public func standardError(of name: String) -> Double? {
-        guard let k = parameterNames.firstIndex(of: name) else { return nil }
+        guard let k = parameterNames.firstIndex(of: name), k < covariance.rows else { return nil }
         let v = covariance[k, k]
         return v >= 0 ? v.squareRoot() : nil
     }

@@ -37,6 +37,43 @@ public struct TreatmentEffectFit: Sendable {
     /// The effect `mu1 - mu0` in the outcome's units (a difference of probabilities for a 0/1 outcome).
     public var effect: Double { parameters[1] - parameters[0] }
 
-    /// The variance of `mu1 - mu0`: `V11 + V00 - 2 V01`.
-    public var effectVariance: Double { covariance[1, 1] + covariance[0, 0] - 2 * covariance[0, 1] }
+    /// The variance of the effect `mu1 - mu0`: `V11 + V00 - 2 V01` for the M-estimators; the
+    /// Abadie-Imbens variance for the matching estimators (whose `covariance` is not estimated: NaN).
+    public let effectVariance: Double
+    /// The matching estimators' details (`nil` for ra, ipw, aipw, ipwra).
+    public let matching: MatchingSummary?
+
+    init(specification: TreatmentEffectsSpecification, observations: Int, treatedCount: Int, droppedRows: Int,
+         parameterNames: [String], parameters: [Double], covariance: Matrix, binaryOutcome: Bool,
+         treatmentModelFit: BinaryModelFit?, propensityScores: [Double], jacobian: Matrix, maxMeanEstimatingEquation: Double,
+         notes: [String], effectVariance: Double? = nil, matching: MatchingSummary? = nil) {
+        self.specification = specification
+        self.observations = observations
+        self.treatedCount = treatedCount
+        self.droppedRows = droppedRows
+        self.parameterNames = parameterNames
+        self.parameters = parameters
+        self.covariance = covariance
+        self.binaryOutcome = binaryOutcome
+        self.treatmentModelFit = treatmentModelFit
+        self.propensityScores = propensityScores
+        self.jacobian = jacobian
+        self.maxMeanEstimatingEquation = maxMeanEstimatingEquation
+        self.notes = notes
+        self.effectVariance = effectVariance ?? (covariance[1, 1] + covariance[0, 0] - 2 * covariance[0, 1])
+        self.matching = matching
+    }
+}
+
+/// What a matching estimate rests on.
+public struct MatchingSummary: Sendable, Equatable {
+    /// Matches requested per person (`--neighbors`).
+    public var neighbors: Int
+    /// Matches per person including ties: the smallest and the largest.
+    public var minimumMatches: Int
+    public var maximumMatches: Int
+    /// Same-arm neighbours of the conditional-variance estimates (Stata's `nn(2)`).
+    public var varianceNeighbors: Int
+    /// The Abadie-Imbens (2006) variance before the adjustment for the estimated score (psmatch).
+    public var unadjustedVariance: Double
 }

@@ -35,9 +35,14 @@ public struct TreatmentEffects: Sendable {
     public func fit(_ table: Table) throws -> TreatmentEffectFit {
         let spec = specification
         switch spec.method {
-        case .psmatch, .nnmatch:
+        case .nnmatch:
             throw TreatmentEffectsError.notSupported(
-                "--method \(spec.method.rawValue) is not yet supported (matching estimators with Abadie-Imbens standard errors are planned): use ra, ipw, aipw or ipwra, or 'didkit match' for a matched sample")
+                "--method nnmatch is not yet supported (covariate matching with bias correction is planned): use psmatch, ra, ipw, aipw or ipwra")
+        case .psmatch:
+            guard spec.neighbors >= 1 else { throw TreatmentEffectsError.notSupported("--neighbors must be at least 1") }
+            if let c = spec.caliper, !(c > 0) { throw TreatmentEffectsError.notSupported("--caliper must be positive") }
+            return try PropensityScoreMatchingEstimator.fit(spec, sample: try TreatmentEffectsSample(table, spec),
+                                                            neighbors: spec.neighbors, caliper: spec.caliper)
         case .aipw where spec.estimand == .atet:
             throw TreatmentEffectsError.notSupported(
                 "--method aipw estimates the ATE only (as Stata's teffects aipw): use --estimand ate, or ipwra for the ATET")

@@ -19,6 +19,8 @@ public enum TreatmentEffectsError: Error, Sendable, Equatable, CustomStringConve
     case singularJacobian
     /// An estimator or estimand that is not available (yet).
     case notSupported(String)
+    /// Persons without a match within the caliper (Stata's psmatch error).
+    case noMatchWithinCaliper(persons: Int, caliper: Double)
     /// No rows left after listwise deletion.
     case noObservations
     /// Bad data (unknown column, text where numbers are needed, ...).
@@ -43,6 +45,8 @@ public enum TreatmentEffectsError: Error, Sendable, Equatable, CustomStringConve
             return "the estimating equations have a singular Jacobian, so no standard errors exist: the covariates are (nearly) collinear or the propensity scores too extreme"
         case .notSupported(let what):
             return what
+        case .noMatchWithinCaliper(let k, let c):
+            return "\(k) persons have no propensity-score match within the caliper \(c) (Stata's teffects psmatch stops here too): widen --caliper or drop it"
         case .noObservations:
             return "no rows are left after dropping rows with missing values in the outcome, the treatment or the covariates"
         case .data(let e):

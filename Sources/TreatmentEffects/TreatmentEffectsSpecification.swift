@@ -27,13 +27,19 @@ public struct TreatmentEffectsSpecification: Sendable, Equatable {
     /// `aipw` only: fit the outcome models by weighted least squares with Stata's `wnls` weights
     /// (`(1 - p) / p^2` for the treated, `p / (1 - p)^2` for the controls) instead of (unweighted) ML.
     public var weightedOutcomeModels: Bool
+    /// Matching estimators: matches per person (Stata's `nneighbor()`, default 1; ties are added).
+    public var neighbors: Int
+    /// Matching estimators: the largest distance of a match (Stata's `caliper()`; `nil`: none).
+    public var caliper: Double?
     /// Stata's `pstolerance()`: propensity scores closer than this to 0 or 1 violate overlap.
     public var overlapTolerance: Double
 
     public init(outcome: String, treatment: String, method: TreatmentEffectMethod, estimand: TreatmentEffectEstimand = .ate,
                 outcomeCovariates: [String] = [], treatmentCovariates: [String] = [], factors: [String] = [],
                 baseLevels: [String: String] = [:], treatmentModel: BinaryLink = .logit, outcomeModel: OutcomeModelKind = .linear,
-                weightedOutcomeModels: Bool = false, overlapTolerance: Double = 1e-5) {
+                weightedOutcomeModels: Bool = false, neighbors: Int = 1, caliper: Double? = nil, overlapTolerance: Double = 1e-5) {
+        self.neighbors = neighbors
+        self.caliper = caliper
         self.outcome = outcome
         self.treatment = treatment
         self.method = method

@@ -81,7 +81,7 @@ struct EffectsCommandTests {
         let path = try Self.csv()
         defer { try? FileManager.default.removeItem(atPath: path) }
         let base = ["effects", "--data", path, "--outcome", "y", "--treatment", "t"]
-        for extra in [["--method", "psmatch"], ["--method", "ra", "--treatment-covariates", "x"], ["--method", "ipw", "--outcome-covariates", "x"],
+        for extra in [["--method", "nnmatch"], ["--method", "psmatch", "--neighbors", "0"], ["--method", "ra", "--treatment-covariates", "x"], ["--method", "ipw", "--outcome-covariates", "x"],
                       ["--method", "aipw", "--estimand", "atet"], ["--method", "ra", "--wnls"], ["--method", "ra", "--level", "150"],
                       ["--method", "ipw", "--neighbors", "2"], ["--method", "bogus"]] {
             do {

@@ -108,14 +108,24 @@ struct BadInputTests {
     @Test("estimators not available are errors, not approximations")
     func notSupported() throws {
         let table = try Self.simulated()
-        for method in [TreatmentEffectMethod.psmatch, .nnmatch] {
-            let m = message { _ = try TreatmentEffects(spec(method)).fit(table) }
-            #expect(m?.contains("not yet supported") == true)
-        }
+        let m0 = message { _ = try TreatmentEffects(spec(.nnmatch)).fit(table) }
+        #expect(m0?.contains("not yet supported") == true)
         var s = spec(.aipw)
         s.estimand = .atet
         let m = message { _ = try TreatmentEffects(s).fit(table) }
         #expect(m?.contains("ATE only") == true)
+    }
+
+    @Test("psmatch: a person without a match within the caliper is Stata's error, with the count")
+    func caliper() throws {
+        var s = spec(.psmatch)
+        s.caliper = 1e-9
+        let m = message { _ = try TreatmentEffects(s).fit(try Self.simulated()) }
+        #expect(m?.contains("have no propensity-score match within the caliper") == true, "\(m ?? "no error")")
+        s.caliper = 0.5
+        let fit = try TreatmentEffects(s).fit(try Self.simulated())
+        #expect(fit.effectVariance > 0)
+        #expect(fit.matching?.neighbors == 1)
     }
 
     @Test("an unknown column is named")
