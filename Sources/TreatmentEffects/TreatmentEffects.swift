@@ -14,7 +14,8 @@ import Tabular
 /// - `aipw` (ATE only, as Stata): `mu_j = mean(m_j + 1{t=j} (y - m_j) / pi_j)`, outcome models by ML,
 ///   or by weighted least squares with `weightedOutcomeModels` (Stata's `wnls`).
 /// - `ipwra`: outcome models fitted with the IPW weights, `mu_j` as for `ra`.
-/// - `psmatch`, `nnmatch`: not yet supported (an error, never an approximation).
+/// - `psmatch`: nearest-neighbour matching on the estimated score (``PropensityScoreMatchingEstimator``).
+/// - `nnmatch`: not yet supported (an error, never an approximation).
 ///
 /// ## Assumptions
 /// Conditional independence (no unmeasured confounding given the covariates), overlap (every

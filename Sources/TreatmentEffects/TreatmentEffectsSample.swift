@@ -86,7 +86,9 @@ struct TreatmentEffectsSample {
                 outcome: spec.treatment, covariates: treatmentCovariates,
                 factors: factorsOf(treatmentCovariates) + (spec.method.usesTreatmentModel ? looseFactors : []), baseLevels: spec.baseLevels))
             // Listwise deletion was done above, so the designs keep every sample row.
-            precondition(od.rows == rows.count && td.rows == rows.count, "TreatmentEffectsSample: design lost rows after listwise deletion")
+            guard od.rows == rows.count && td.rows == rows.count else {
+                throw TreatmentEffectsError.data(.noRowsAfterDeletion(dropped: n - Swift.min(od.rows, td.rows), reasons: "rows lost while building the designs"))
+            }
             self.rows = rows
             self.droppedRows = n - rows.count
             self.notes = notes
