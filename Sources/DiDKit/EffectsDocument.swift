@@ -44,9 +44,9 @@ public struct EffectsDocument: Codable, Sendable, Equatable {
     public var scale: String
     public var level: Double
     /// `robust`: M-estimation sandwich (Stata's teffects default); `abadie-imbens` for psmatch
-    /// (Abadie-Imbens 2006 adjusted for the estimated score, Abadie-Imbens 2016).
+    /// (Abadie-Imbens 2006 adjusted for the estimated score, Abadie-Imbens 2016) and nnmatch (Abadie-Imbens 2006).
     public var vce: String
-    /// psmatch: matches per person requested (ties are added).
+    /// psmatch, nnmatch: matches per person requested (ties are added).
     public var neighbors: Int?
     public var effect: EffectDocument
     public var potentialOutcomeMeans: Arms
@@ -135,12 +135,15 @@ public struct EffectsDocument: Codable, Sendable, Equatable {
         guard let tables else { return [] }
         let method = ["ra": "regression adjustment", "ipw": "inverse probability weighting", "aipw": "augmented IPW",
                       "ipwra": "IPW regression adjustment",
-                      "psmatch": "propensity-score matching (\(neighbors ?? 1) nearest, with replacement and ties)"][estimator] ?? estimator
+                      "psmatch": "propensity-score matching (\(neighbors ?? 1) nearest, with replacement and ties)",
+                      "nnmatch": "nearest-neighbour matching on covariates (\(neighbors ?? 1) nearest, with replacement and ties)"][estimator] ?? estimator
         var out: [ReportTable] = []
         out.append(tables.effect.reportTable(labelHeader: "Estimand", digits: 3, notes: [
             "Treatment-effects estimation: \(method); \(Format.count(observations)) persons (\(Format.count(treated)) treated, \(Format.count(controls)) controls).",
             vce == "robust" ? "Std. err.: robust (M-estimation, stacked estimating equations, as Stata's teffects)."
-                : "Std. err.: Abadie-Imbens, adjusted for the estimated propensity score (Abadie and Imbens 2016), as Stata's teffects psmatch.",
+                : estimator == "psmatch"
+                ? "Std. err.: Abadie-Imbens, adjusted for the estimated propensity score (Abadie and Imbens 2016), as Stata's teffects psmatch."
+                : "Std. err.: Abadie-Imbens (2006), robust (conditional variances from 2 same-arm neighbours).",
         ] + notes.map { "Note: \($0)." }))
         out.append(tables.potentialOutcomeMeans.reportTable(labelHeader: "Arm", digits: 3))
         if let r = tables.ratios { out.append(r.reportTable(labelHeader: "Ratio", digits: 3)) }

@@ -22,14 +22,16 @@ struct MatchingEstimate {
     let mu0: Double
     let mu1: Double
 
-    init(y: [Double], t: [Double], matches: [[Int]], sigma2: [Double], estimand: TreatmentEffectEstimand) {
+    /// - Parameter imputed: the missing potential outcome of every person when it is not the plain mean of the
+    ///   matches' outcomes (the bias-corrected `nnmatch`); `nil`: the mean over `matches[i]`.
+    init(y: [Double], t: [Double], matches: [[Int]], imputed: [Double]? = nil, sigma2: [Double], estimand: TreatmentEffectEstimand) {
         let n = y.count
         var y0 = [Double](repeating: 0, count: n), y1 = y0
         for i in 0..<n {
             let m = matches[i]
             var s = 0.0
             for j in m { s += y[j] }
-            let other = m.isEmpty ? Double.nan : s / Double(m.count)
+            let other = imputed?[i] ?? (m.isEmpty ? Double.nan : s / Double(m.count))
             if t[i] == 1 { y1[i] = y[i]; y0[i] = other } else { y0[i] = y[i]; y1[i] = other }
         }
         var k = [Double](repeating: 0, count: n), k2 = k

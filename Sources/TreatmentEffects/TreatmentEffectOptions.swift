@@ -10,9 +10,9 @@ public enum TreatmentEffectMethod: String, StrictOption {
     case aipw
     /// IPW regression adjustment: outcome models fitted with inverse-probability weights.
     case ipwra
-    /// Nearest-neighbour matching on the estimated propensity score (not yet supported).
+    /// Nearest-neighbour matching on the estimated propensity score.
     case psmatch
-    /// Nearest-neighbour matching on covariates (not yet supported).
+    /// Nearest-neighbour matching on the outcome covariates.
     case nnmatch
 
     public static let optionName = "method"
@@ -21,6 +21,8 @@ public enum TreatmentEffectMethod: String, StrictOption {
     public var usesTreatmentModel: Bool { self != .ra && self != .nnmatch }
     /// Whether the estimator fits outcome models.
     public var usesOutcomeModel: Bool { self == .ra || self == .aipw || self == .ipwra }
+    /// Whether the estimator reads the outcome covariates (the outcome models, or nnmatch's matching covariates).
+    public var usesOutcomeCovariates: Bool { usesOutcomeModel || self == .nnmatch }
 }
 
 /// The average effect estimated: over everyone (ATE) or over the treated (ATET).

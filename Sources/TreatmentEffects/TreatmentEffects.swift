@@ -15,7 +15,7 @@ import Tabular
 ///   or by weighted least squares with `weightedOutcomeModels` (Stata's `wnls`).
 /// - `ipwra`: outcome models fitted with the IPW weights, `mu_j` as for `ra`.
 /// - `psmatch`: nearest-neighbour matching on the estimated score (``PropensityScoreMatchingEstimator``).
-/// - `nnmatch`: not yet supported (an error, never an approximation).
+/// - `nnmatch`: nearest-neighbour matching on covariates (``NearestNeighborMatchingEstimator``).
 ///
 /// ## Assumptions
 /// Conditional independence (no unmeasured confounding given the covariates), overlap (every
@@ -37,8 +37,10 @@ public struct TreatmentEffects: Sendable {
         let spec = specification
         switch spec.method {
         case .nnmatch:
-            throw TreatmentEffectsError.notSupported(
-                "--method nnmatch is not yet supported (covariate matching with bias correction is planned): use psmatch, ra, ipw, aipw or ipwra")
+            guard spec.neighbors >= 1 else { throw TreatmentEffectsError.notSupported("--neighbors must be at least 1") }
+            if let c = spec.caliper, !(c > 0) { throw TreatmentEffectsError.notSupported("--caliper must be positive") }
+            return try NearestNeighborMatchingEstimator.fit(spec, sample: try TreatmentEffectsSample(table, spec), neighbors: spec.neighbors,
+                                                            caliper: spec.caliper, metric: spec.metric, biasAdjust: spec.biasAdjust)
         case .psmatch:
             guard spec.neighbors >= 1 else { throw TreatmentEffectsError.notSupported("--neighbors must be at least 1") }
             if let c = spec.caliper, !(c > 0) { throw TreatmentEffectsError.notSupported("--caliper must be positive") }

@@ -21,6 +21,8 @@ public enum TreatmentEffectsError: Error, Sendable, Equatable, CustomStringConve
     case notSupported(String)
     /// Persons without a match within the caliper (Stata's psmatch error).
     case noMatchWithinCaliper(persons: Int, caliper: Double)
+    /// nnmatch: the matching covariates cannot define a metric.
+    case matchingCovariates(String)
     /// No rows left after listwise deletion.
     case noObservations
     /// Bad data (unknown column, text where numbers are needed, ...).
@@ -47,6 +49,8 @@ public enum TreatmentEffectsError: Error, Sendable, Equatable, CustomStringConve
             return what
         case .noMatchWithinCaliper(let k, let c):
             return "\(k) persons have no propensity-score match within the caliper \(c) (Stata's teffects psmatch stops here too): widen --caliper or drop it"
+        case .matchingCovariates(let what):
+            return what
         case .noObservations:
             return "no rows are left after dropping rows with missing values in the outcome, the treatment or the covariates"
         case .data(let e):

@@ -72,7 +72,7 @@ struct TreatmentEffectsSample {
                 if badY > 0 { throw TreatmentEffectsError.outcomeNotBinary(column: spec.outcome, value: badYValue, count: badY) }
             }
 
-            let outcomeCovariates = spec.method.usesOutcomeModel ? spec.outcomeCovariates : []
+            let outcomeCovariates = spec.method.usesOutcomeCovariates ? spec.outcomeCovariates : []
             let treatmentCovariates = spec.method.usesTreatmentModel ? spec.treatmentCovariates : []
             let factorsOf: ([String]) -> [String] = { covs in
                 spec.factors.filter { f in covs.contains { $0.split(separator: ":").map { String($0).trimmingSpaces }.contains(f) } }
@@ -81,7 +81,7 @@ struct TreatmentEffectsSample {
             let looseFactors = spec.factors.filter { f in factorsOf(outcomeCovariates).contains(f) == false && factorsOf(treatmentCovariates).contains(f) == false }
             let od = try DesignMatrix.build(sample, ModelSpecification(
                 outcome: spec.outcome, covariates: outcomeCovariates,
-                factors: factorsOf(outcomeCovariates) + (spec.method.usesOutcomeModel ? looseFactors : []), baseLevels: spec.baseLevels))
+                factors: factorsOf(outcomeCovariates) + (spec.method.usesOutcomeCovariates ? looseFactors : []), baseLevels: spec.baseLevels))
             let td = try DesignMatrix.build(sample, ModelSpecification(
                 outcome: spec.treatment, covariates: treatmentCovariates,
                 factors: factorsOf(treatmentCovariates) + (spec.method.usesTreatmentModel ? looseFactors : []), baseLevels: spec.baseLevels))

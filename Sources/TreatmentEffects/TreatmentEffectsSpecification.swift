@@ -31,13 +31,20 @@ public struct TreatmentEffectsSpecification: Sendable, Equatable {
     public var neighbors: Int
     /// Matching estimators: the largest distance of a match (Stata's `caliper()`; `nil`: none).
     public var caliper: Double?
+    /// nnmatch: the distance metric (Stata's `metric()`, default Mahalanobis).
+    public var metric: MatchingMetric
+    /// nnmatch: bias correction on the matching covariates (Stata's `biasadj()` with all of them).
+    public var biasAdjust: Bool
     /// Stata's `pstolerance()`: propensity scores closer than this to 0 or 1 violate overlap.
     public var overlapTolerance: Double
 
     public init(outcome: String, treatment: String, method: TreatmentEffectMethod, estimand: TreatmentEffectEstimand = .ate,
                 outcomeCovariates: [String] = [], treatmentCovariates: [String] = [], factors: [String] = [],
                 baseLevels: [String: String] = [:], treatmentModel: BinaryLink = .logit, outcomeModel: OutcomeModelKind = .linear,
-                weightedOutcomeModels: Bool = false, neighbors: Int = 1, caliper: Double? = nil, overlapTolerance: Double = 1e-5) {
+                weightedOutcomeModels: Bool = false, neighbors: Int = 1, caliper: Double? = nil, metric: MatchingMetric = .mahalanobis, biasAdjust: Bool = false,
+                overlapTolerance: Double = 1e-5) {
+        self.metric = metric
+        self.biasAdjust = biasAdjust
         self.neighbors = neighbors
         self.caliper = caliper
         self.outcome = outcome
@@ -60,7 +67,7 @@ public struct TreatmentEffectsSpecification: Sendable, Equatable {
         func use(_ c: String) { if !used.contains(c) { used.append(c) } }
         use(outcome)
         use(treatment)
-        let covariates = (method.usesOutcomeModel ? outcomeCovariates : []) + (method.usesTreatmentModel ? treatmentCovariates : [])
+        let covariates = (method.usesOutcomeCovariates ? outcomeCovariates : []) + (method.usesTreatmentModel ? treatmentCovariates : [])
         for c in covariates { for part in c.split(separator: ":") { use(String(part).trimmingSpaces) } }
         for f in factors { use(f) }
         return used

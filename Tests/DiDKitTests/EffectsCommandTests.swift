@@ -29,13 +29,15 @@ struct EffectsCommandTests {
         return try c.output()
     }
 
-    @Test("JSON has the contract's keys and matches the library", arguments: ["ra", "ipw", "aipw", "ipwra"])
+    @Test("JSON has the contract's keys and matches the library", arguments: ["ra", "ipw", "aipw", "ipwra", "psmatch", "nnmatch"])
     func json(_ method: String) throws {
         let path = try Self.csv()
         defer { try? FileManager.default.removeItem(atPath: path) }
         var args = ["effects", "--data", path, "--outcome", "y", "--treatment", "t", "--method", method, "--format", "json"]
-        if method != "ipw" { args += ["--outcome-covariates", "x"] }
-        if method != "ra" { args += ["--treatment-covariates", "x"] }
+        let outcomeCovariates = ["ra", "aipw", "ipwra", "nnmatch"].contains(method)
+        let treatmentCovariates = ["ipw", "aipw", "ipwra", "psmatch"].contains(method)
+        if outcomeCovariates { args += ["--outcome-covariates", "x"] }
+        if treatmentCovariates { args += ["--treatment-covariates", "x"] }
         let text = try run(args)
         let obj = try #require(try JSONSerialization.jsonObject(with: Data(text.utf8)) as? [String: Any])
         #expect(obj["estimator"] as? String == method)
@@ -45,13 +47,13 @@ struct EffectsCommandTests {
         for key in ["estimate", "standardError", "ciLower", "ciUpper", "pValue"] { #expect(effect[key] is Double, "effect.\(key)") }
         let pom = try #require(obj["potentialOutcomeMeans"] as? [String: Any])
         #expect(pom["treated"] is Double && pom["control"] is Double)
-        #expect((obj["treatmentModel"] != nil) == (method != "ra"))
+        #expect((obj["treatmentModel"] != nil) == treatmentCovariates)
         if let tm = obj["treatmentModel"] as? [String: Any] { #expect(tm["terms"] is [Any]) }
 
         let table = try CSVReader.read(path: path)
         let spec = TreatmentEffectsSpecification(outcome: "y", treatment: "t", method: try TreatmentEffectMethod.parse(method),
-                                                 outcomeCovariates: method == "ipw" ? [] : ["x"],
-                                                 treatmentCovariates: method == "ra" ? [] : ["x"])
+                                                 outcomeCovariates: outcomeCovariates ? ["x"] : [],
+                                                 treatmentCovariates: treatmentCovariates ? ["x"] : [])
         let fit = try TreatmentEffects(spec).fit(table)
         // The same numbers up to the JSON text round trip (1e-12 relative).
         let b = try #require(effect["estimate"] as? Double), se = try #require(effect["standardError"] as? Double)
@@ -81,7 +83,7 @@ struct EffectsCommandTests {
         let path = try Self.csv()
         defer { try? FileManager.default.removeItem(atPath: path) }
         let base = ["effects", "--data", path, "--outcome", "y", "--treatment", "t"]
-        for extra in [["--method", "nnmatch"], ["--method", "psmatch", "--neighbors", "0"], ["--method", "ra", "--treatment-covariates", "x"], ["--method", "ipw", "--outcome-covariates", "x"],
+        for extra in [["--method", "nnmatch"], ["--method", "ipw", "--metric", "ivariance"], ["--method", "psmatch", "--neighbors", "0"], ["--method", "ra", "--treatment-covariates", "x"], ["--method", "ipw", "--outcome-covariates", "x"],
                       ["--method", "aipw", "--estimand", "atet"], ["--method", "ra", "--wnls"], ["--method", "ra", "--level", "150"],
                       ["--method", "ipw", "--neighbors", "2"], ["--method", "bogus"]] {
             do {

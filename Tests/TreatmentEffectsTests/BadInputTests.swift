@@ -105,11 +105,13 @@ struct BadInputTests {
         #expect(m?.contains("the outcome 'y' must be 0 or 1 for --outcome-model logit") == true)
     }
 
-    @Test("estimators not available are errors, not approximations")
+    @Test("estimator choices that cannot work are errors, not approximations")
     func notSupported() throws {
         let table = try Self.simulated()
-        let m0 = message { _ = try TreatmentEffects(spec(.nnmatch)).fit(table) }
-        #expect(m0?.contains("not yet supported") == true)
+        var nn = spec(.nnmatch)
+        nn.outcomeCovariates = []
+        let m0 = message { _ = try TreatmentEffects(nn).fit(table) }
+        #expect(m0?.contains("--method nnmatch matches on --outcome-covariates") == true)
         var s = spec(.aipw)
         s.estimand = .atet
         let m = message { _ = try TreatmentEffects(s).fit(table) }
