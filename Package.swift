@@ -11,7 +11,7 @@
 //     -> Design (model formulas, term names, factor coding, design matrices: Tabular + Linalg)
 //     -> Regression (logit/probit IRLS, OLS, variance estimators, Wald tests)
 //     -> Matching (matchers, match results, balance, propensity-score matching)   Panel (person-year registers, event studies)
-//     -> TreatmentEffects (teffects: ra, ipw, aipw, ipwra by stacked M-estimation; Regression + Design + Estimation)
+//     -> TreatmentEffects (teffects: ra, ipw, aipw, ipwra by stacked M-estimation, psmatch and nnmatch with Abadie-Imbens SEs)
 //     -> Plots (standalone SVG)   DiDKit (umbrella: study pipeline, documents, reports, demo register)
 //     -> DiDKitCLI (argument-parser commands) -> didkit (executable)
 // The graph is drawn again, with what each module owns, in Docs/Architecture.md.
@@ -74,7 +74,7 @@ let package = Package(
         ),
         .target(
             name: "TreatmentEffects",
-            dependencies: ["Linalg", "Distributions", "Tabular", "Design", "Estimation", "Regression"],
+            dependencies: ["Linalg", "Distributions", "Tabular", "Design", "Estimation", "Regression", .product(name: "RealModule", package: "swift-numerics")],
             swiftSettings: swiftSettings
         ),
         .target(name: "Plots", swiftSettings: swiftSettings),
@@ -100,7 +100,7 @@ let package = Package(
         .testTarget(name: "RegressionTests", dependencies: ["_DiDKitTestSupport", "Linalg", "Distributions", "Regression", "Design", "Estimation", "Tabular"], resources: [.copy("Fixtures")], swiftSettings: swiftSettings),
         .testTarget(name: "MatchingTests", dependencies: ["_DiDKitTestSupport", "Distributions", "Matching", "Regression", "Design", "Estimation", "Tabular"], resources: [.copy("Fixtures")], swiftSettings: swiftSettings),
         .testTarget(name: "PanelTests", dependencies: ["_DiDKitTestSupport", "Linalg", "Distributions", "Panel", "Regression", "Design", "Estimation", "Tabular"], resources: [.copy("Fixtures")], swiftSettings: swiftSettings),
-        .testTarget(name: "TreatmentEffectsTests", dependencies: ["Linalg", "Distributions", "TreatmentEffects", "Regression", "Design", "Estimation", "Tabular"], resources: [.copy("Fixtures")], swiftSettings: swiftSettings),
+        .testTarget(name: "TreatmentEffectsTests", dependencies: ["Distributions", "TreatmentEffects", "Estimation", "Tabular"], resources: [.copy("Fixtures")], swiftSettings: swiftSettings),
         .testTarget(name: "PlotsTests", dependencies: ["Plots"], swiftSettings: swiftSettings),
         .testTarget(name: "DiDKitTests", dependencies: ["_DiDKitTestSupport", "DiDKit", "DiDKitCLI", .product(name: "ArgumentParser", package: "swift-argument-parser")], swiftSettings: swiftSettings),
     ]

@@ -1,10 +1,13 @@
+import Estimation
 import Linalg
 
 /// The distance of `teffects nnmatch`: `(x_i - x_j)' W (x_i - x_j)` with `W` the inverse sample covariance
 /// of the matching covariates (`mahalanobis`, Stata's default) or the inverse of its diagonal (`ivariance`).
-public enum MatchingMetric: String, Sendable, CaseIterable {
+public enum MatchingMetric: String, StrictOption {
     case mahalanobis
     case ivariance
+
+    public static let optionName = "metric"
 }
 
 /// Nearest neighbours on covariates, with replacement and ties. The covariates are transformed once by the
