@@ -30,7 +30,8 @@ extension TreatmentEffectFit {
                         level: level, persons: treatedCount),
         ]
         return EffectTable(title: "Potential-outcome means of '\(specification.outcome)' over \(population)",
-                           scale: binaryOutcome ? .probability : .outcomeUnits, level: level, vce: "robust", rows: rows)
+                           scale: binaryOutcome ? .probability : .outcomeUnits, level: level, vce: "robust", rows: rows,
+                           notes: matching == nil ? [] : [Self.matchingNote])
     }
 
     /// For a 0/1 outcome: the risk ratio `mu1 / mu0` and the marginal odds ratio
@@ -57,8 +58,10 @@ extension TreatmentEffectFit {
         ]
         return EffectTable(title: "Risk ratio and marginal odds ratio of the potential-outcome means (\(estimandName))",
                            scale: .oddsRatio, level: level, vce: "robust", rows: rows,
-                           notes: ["delta method on the log scale; the p-value tests a ratio of 1"])
+                           notes: ["delta method on the log scale; the p-value tests a ratio of 1"] + (matching == nil ? [] : [Self.matchingNote]))
     }
+
+    static let matchingNote = "matching estimators give standard errors for the effect only (as Stata's teffects psmatch and nnmatch)"
 
     /// The standard error of parameter `name` (`POmean:0`, `OME1:mage`, `TME1:_cons`, ...).
     public func standardError(of name: String) -> Double? {
