@@ -12,6 +12,7 @@
 //     -> Regression (logit/probit IRLS, OLS, variance estimators, Wald tests)
 //     -> Matching (matchers, match results, balance, propensity-score matching)   Panel (person-year registers, event studies)
 //        Staggered (Callaway & Sant'Anna group-time ATTs: reg/ipw/dr/drimp, aggregations, multiplier bootstrap)
+//        TreatmentEffects (teffects: ra, ipw, aipw, ipwra by stacked M-estimation, psmatch and nnmatch with Abadie-Imbens SEs)
 //     -> Plots (standalone SVG; Estimation for event-time labels)   DiDKit (umbrella: study pipeline, documents, reports, demo register)
 //     -> DiDKitCLI (argument-parser commands) -> didkit (executable)
 // The graph is drawn again, with what each module owns, in Docs/Architecture.md.
@@ -77,10 +78,15 @@ let package = Package(
             dependencies: ["_DiDKitParallel", "Linalg", "Distributions", "Tabular", "Design", "Estimation", "Regression"],
             swiftSettings: swiftSettings
         ),
+        .target(
+            name: "TreatmentEffects",
+            dependencies: ["Linalg", "Distributions", "Tabular", "Design", "Estimation", "Regression", .product(name: "RealModule", package: "swift-numerics")],
+            swiftSettings: swiftSettings
+        ),
         .target(name: "Plots", dependencies: ["Estimation"], swiftSettings: swiftSettings),
         .target(
             name: "DiDKit",
-            dependencies: ["Linalg", "Distributions", "Tabular", "Design", "Estimation", "Regression", "Matching", "Panel", "Staggered", "Plots"],
+            dependencies: ["Linalg", "Distributions", "Tabular", "Design", "Estimation", "Regression", "Matching", "Panel", "Staggered", "TreatmentEffects", "Plots"],
             swiftSettings: swiftSettings
         ),
         .target(
@@ -101,6 +107,7 @@ let package = Package(
         .testTarget(name: "MatchingTests", dependencies: ["_DiDKitTestSupport", "Distributions", "Matching", "Regression", "Design", "Estimation", "Tabular"], resources: [.copy("Fixtures")], swiftSettings: swiftSettings),
         .testTarget(name: "PanelTests", dependencies: ["_DiDKitTestSupport", "Linalg", "Distributions", "Panel", "Regression", "Design", "Estimation", "Tabular"], resources: [.copy("Fixtures")], swiftSettings: swiftSettings),
         .testTarget(name: "StaggeredTests", dependencies: ["Staggered", "Linalg", "Distributions", "Tabular", "Estimation"], resources: [.copy("Fixtures")], swiftSettings: swiftSettings),
+        .testTarget(name: "TreatmentEffectsTests", dependencies: ["Distributions", "TreatmentEffects", "Estimation", "Tabular"], resources: [.copy("Fixtures")], swiftSettings: swiftSettings),
         .testTarget(name: "PlotsTests", dependencies: ["Plots"], swiftSettings: swiftSettings),
         .testTarget(name: "DiDKitTests", dependencies: ["_DiDKitTestSupport", "DiDKit", "DiDKitCLI", .product(name: "ArgumentParser", package: "swift-argument-parser")], swiftSettings: swiftSettings),
     ]

@@ -11,3 +11,4 @@
 @_exported import Regression
 @_exported import Staggered
 @_exported import Tabular
+@_exported import TreatmentEffects

@@ -1,0 +1,139 @@
+import Linalg
+import Regression
+
+/// The fitted outcome model of one arm: the design columns it kept (collinear ones are omitted,
+/// as Stata's `_rmcoll`), its coefficients and its kind.
+struct ArmOutcomeModel: Sendable {
+    let arm: Int
+    let kind: OutcomeModelKind
+    /// Indices into the outcome design's columns.
+    let columns: [Int]
+    let names: [String]
+    let coefficients: [Double]
+
+    /// `x_i' b` for row `i` of the full outcome design.
+    @inline(__always)
+    func linearPredictor(_ x: Matrix, row i: Int) -> Double {
+        var s = 0.0
+        for (k, j) in columns.enumerated() { s += x[i, j] * coefficients[k] }
+        return s
+    }
+}
+
+extension ArmOutcomeModel {
+    /// Fits the outcome model on the persons of `arm`, weighted by `weights` (all persons' weights; `nil`: unweighted).
+    ///
+    /// Linear: (weighted) least squares by ``LinearRegression``; logit: (weighted) ML by ``LogisticRegression``.
+    /// Weights are analytic (only their ratios matter for the coefficients).
+    /// - Throws: ``TreatmentEffectsError/outcomeModel(column:treatment:arm:reason:)``, including when a logit
+    ///   drops perfectly predicted persons (their outcome would be extrapolated, not modelled).
+    /// - Complexity: `O(n_arm p^2)` (times the Newton iterations for a logit).
+    static func fit(arm: Int, kind: OutcomeModelKind, sample: TreatmentEffectsSample, weights: [Double]?,
+                    outcome: String, treatment: String) throws -> ArmOutcomeModel {
+        let rows = sample.t.indices.filter { sample.t[$0] == Double(arm) }
+        let x = sample.outcomeDesign.selecting(rows: rows, columns: Array(0..<sample.outcomeDesign.columns))
+        let y = rows.map { sample.y[$0] }
+        let w = weights.map { all in rows.map { all[$0] } }
+        let names = sample.outcomeNames
+        func fail(_ reason: String) -> TreatmentEffectsError {
+            .outcomeModel(column: outcome, treatment: treatment, arm: arm, reason: reason)
+        }
+        let keptNames: [String]
+        let coefficients: [Double]
+        do {
+            switch kind {
+            case .linear:
+                let f = try LinearRegression().fit(x, y: y, names: names, weights: w, weightKind: .analytic)
+                keptNames = f.names
+                coefficients = f.coefficients
+            case .logit:
+                let f = try LogisticRegression(link: .logit).fit(x, y: y, names: names, weights: w, weightKind: .analytic,
+                                                                 outcomeName: outcome)
+                if f.rowIndices.count < rows.count {
+                    throw fail("\(rows.count - f.rowIndices.count) persons' outcomes are predicted perfectly")
+                }
+                if f.separation.isPresent { throw fail("the outcome is quasi-completely separated") }
+                keptNames = f.names
+                coefficients = f.coefficients
+            }
+        } catch let e as TreatmentEffectsError {
+            throw e
+        } catch let e as RegressionError {
+            throw fail(e.description)
+        }
+        var columns: [Int] = []
+        for name in keptNames {
+            guard let j = names.firstIndex(of: name) else { throw fail("term '\(name)' not in the design") }
+            columns.append(j)
+        }
+        if coefficients.contains(where: { !$0.isFinite }) { throw fail("the estimates are not finite") }
+        return ArmOutcomeModel(arm: arm, kind: kind, columns: columns, names: keptNames, coefficients: coefficients)
+    }
+}
+
+/// The fitted treatment (propensity-score) model.
+struct TreatmentModelEstimate: Sendable {
+    let link: BinaryLink
+    let columns: [Int]
+    let names: [String]
+    let coefficients: [Double]
+    let fit: BinaryModelFit
+
+    @inline(__always)
+    func linearPredictor(_ z: Matrix, row i: Int) -> Double {
+        var s = 0.0
+        for (k, j) in columns.enumerated() { s += z[i, j] * coefficients[k] }
+        return s
+    }
+
+    /// Fits `P(t = 1 | z)` by logit or probit ML and checks overlap.
+    /// - Throws: ``TreatmentEffectsError/treatmentModel(column:reason:)``; ``TreatmentEffectsError/overlapViolated(column:belowTolerance:aboveTolerance:tolerance:)``
+    ///   when a score is within `tolerance` of 0 or 1 or an indicator predicts treatment perfectly
+    ///   (those persons have no comparable counterparts; Stata stops with r(459)).
+    static func fit(sample: TreatmentEffectsSample, link: BinaryLink, treatment: String, tolerance: Double) throws -> TreatmentModelEstimate {
+        let names = sample.treatmentNames
+        let fit: BinaryModelFit
+        do {
+            fit = try LogisticRegression(link: link).fit(sample.treatmentDesign, y: sample.t, names: names, outcomeName: treatment)
+        } catch let e as RegressionError {
+            if case .perfectPrediction = e {
+                throw TreatmentEffectsError.overlapViolated(column: treatment, belowTolerance: 0, aboveTolerance: 0, tolerance: tolerance)
+            }
+            throw TreatmentEffectsError.treatmentModel(column: treatment, reason: e.description)
+        }
+        if fit.rowIndices.count < sample.count {
+            // An indicator predicts treatment perfectly: the persons it determines have scores of 0 or 1.
+            let used = Set(fit.rowIndices)
+            var below = 0, above = 0
+            for i in 0..<sample.count where !used.contains(i) { if sample.t[i] == 1 { above += 1 } else { below += 1 } }
+            throw TreatmentEffectsError.overlapViolated(column: treatment, belowTolerance: below, aboveTolerance: above, tolerance: tolerance)
+        }
+        var columns: [Int] = []
+        for name in fit.names {
+            guard let j = names.firstIndex(of: name) else {
+                throw TreatmentEffectsError.treatmentModel(column: treatment, reason: "term '\(name)' not in the design")
+            }
+            columns.append(j)
+        }
+        if !fit.converged { throw TreatmentEffectsError.treatmentModel(column: treatment, reason: "the fit did not converge") }
+        let model = TreatmentEffectsModelCheck.self
+        let est = TreatmentModelEstimate(link: link, columns: columns, names: fit.names, coefficients: fit.coefficients, fit: fit)
+        try model.checkOverlap(est, sample: sample, treatment: treatment, tolerance: tolerance)
+        return est
+    }
+}
+
+enum TreatmentEffectsModelCheck {
+    /// Stata's overlap check (`pstolerance(1e-5)`): every score in `[tol, 1 - tol]`.
+    static func checkOverlap(_ m: TreatmentModelEstimate, sample: TreatmentEffectsSample, treatment: String, tolerance: Double) throws {
+        var below = 0, above = 0
+        for i in 0..<sample.count {
+            let p = m.link.mean(m.linearPredictor(sample.treatmentDesign, row: i))
+            if !(p >= tolerance) { below += 1 }
+            if !(p <= 1 - tolerance) { above += 1 }
+        }
+        if below + above > 0 {
+            throw TreatmentEffectsError.overlapViolated(column: treatment, belowTolerance: below, aboveTolerance: above, tolerance: tolerance)
+        }
+    }
+}

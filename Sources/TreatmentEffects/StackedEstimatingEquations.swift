@@ -1,0 +1,200 @@
+import Linalg
+
+/// The stacked estimating equations of a treatment-effect estimate and their sandwich covariance.
+///
+/// Parameters, in order: `theta = (mu0, mu1, b0, b1, gamma)`: the two potential-outcome means
+/// (over everyone for the ATE, over the treated for the ATET), the outcome-model coefficients of
+/// the control and the treated arm (if the estimator has outcome models) and the treatment-model
+/// coefficients (if it has one). Each person contributes `psi_i(theta)`; the estimate solves
+/// `sum_i psi_i = 0`. With `A = (1/n) sum_i d psi_i / d theta'` (analytic, below) and
+/// `B = (1/n) sum_i psi_i psi_i'`,
+///
+///     V = A^-1 B A^-T / n
+///
+/// Stata's `teffects` convention (Methods and formulas, "vce(robust)"): no small-sample factor
+/// (neither `n/(n-1)` nor `n/(n-k)`), normal reference distribution. The cattaneo2 tests reproduce
+/// Stata's printed standard errors with it.
+///
+/// The equations, for arm `j` (`a_j = 1{t = j}`), propensity `p = F(z'gamma)` (`f = F'`), outcome
+/// mean `m_j = m(x'b_j)`, residual `r_j = y - m_j`, selector `s = 1` (ATE) or `t` (ATET):
+/// - treatment model: `g(z'gamma) z` (the logit/probit score);
+/// - outcome model: `a_j w_j(p) r_j x` with `w = 1` (ra, aipw), IPW weights (ipwra) or `wnls` weights;
+/// - ra, ipwra: `s (m_j - mu_j)`;
+/// - ipw: `a_j v_j(p) (y - mu_j)` (normalised weights: `mu_j` is a weighted mean);
+/// - aipw: `m_j + a_j r_j / pi_j - mu_j` with `pi_1 = p`, `pi_0 = 1 - p`.
+///
+/// - Complexity: `O(n K^2)` time for `A` and `B` (`K` parameters; `B` by `dsyrk`), `O(n K)` memory for `psi`.
+struct StackedEstimatingEquations {
+    let method: TreatmentEffectMethod
+    let estimand: TreatmentEffectEstimand
+    let weightedOutcomeModels: Bool
+    let sample: TreatmentEffectsSample
+    let outcomeModels: [ArmOutcomeModel]  // [control, treated] or empty
+    let treatmentModel: TreatmentModelEstimate?
+
+    /// The parameter names: `POmean:0`, `POmean:1`, then `OME0:term`, `OME1:term`, `TME1:term` (Stata's equation names).
+    var parameterNames: [String] {
+        var names = ["POmean:0", "POmean:1"]
+        for m in outcomeModels { names += m.names.map { "OME\(m.arm):\($0)" } }
+        if let tm = treatmentModel { names += tm.names.map { "TME1:\($0)" } }
+        return names
+    }
+
+    /// Offsets of the blocks in `theta`.
+    var outcomeOffsets: [Int] {
+        var o: [Int] = []
+        var k = 2
+        for m in outcomeModels { o.append(k); k += m.columns.count }
+        return o
+    }
+    var treatmentOffset: Int { 2 + outcomeModels.reduce(0) { $0 + $1.columns.count } }
+    var parameterCount: Int { treatmentOffset + (treatmentModel?.columns.count ?? 0) }
+
+    /// The outcome-model weight of arm `j` at `p` and its derivative.
+    func outcomeWeight(arm: Int, p: Double) -> (w: Double, dw: Double) {
+        switch method {
+        case .ipwra: return ArmWeight.inverseProbability(arm: arm, p: p, estimand: estimand)
+        case .aipw where weightedOutcomeModels: return ArmWeight.weightedNonlinearLeastSquares(arm: arm, p: p)
+        default: return (1, 0)
+        }
+    }
+
+    /// `psi` (`n x K`) and `A` (`K x K`, the mean Jacobian) at `theta = (mu0, mu1, models' coefficients)`.
+    func evaluate(mu: [Double]) -> (psi: Matrix, jacobian: Matrix) {
+        let n = sample.count
+        let k = parameterCount
+        var psi = Matrix(rows: n, columns: k)
+        var a = Matrix(rows: k, columns: k)
+        let x = sample.outcomeDesign
+        let z = sample.treatmentDesign
+        let offsets = outcomeOffsets
+        let tOff = treatmentOffset
+        let tCols = treatmentModel?.columns ?? []
+        for i in 0..<n {
+            let t = sample.t[i]
+            let y = sample.y[i]
+            var score: BinaryScore?
+            if let tm = treatmentModel { score = BinaryScore(link: tm.link, t: t, eta: tm.linearPredictor(z, row: i)) }
+            let p = score?.p ?? 0.5
+            let f = score?.density ?? 0
+            // Treatment model.
+            if let s = score {
+                for (ka, ja) in tCols.enumerated() {
+                    psi[i, tOff + ka] = s.score * z[i, ja]
+                    for (kb, jb) in tCols.enumerated() { a[tOff + ka, tOff + kb] += s.scoreDerivative * z[i, ja] * z[i, jb] }
+                }
+            }
+            let sel = estimand == .ate ? 1.0 : t
+            for arm in 0...1 {
+                let aj = arm == 1 ? t : 1 - t
+                let muIndex = arm
+                // Outcome model of the arm.
+                var m = 0.0, dm = 0.0, r = 0.0
+                if !outcomeModels.isEmpty {
+                    let om = outcomeModels[arm]
+                    let off = offsets[arm]
+                    (m, dm) = outcomeMean(om.kind, om.linearPredictor(x, row: i))
+                    r = y - m
+                    if aj != 0 {
+                        let (w, dw) = outcomeWeight(arm: arm, p: p)
+                        for (ka, ja) in om.columns.enumerated() {
+                            psi[i, off + ka] = w * r * x[i, ja]
+                            for (kb, jb) in om.columns.enumerated() { a[off + ka, off + kb] -= w * dm * x[i, ja] * x[i, jb] }
+                            if dw != 0 { for (kb, jb) in tCols.enumerated() { a[off + ka, tOff + kb] += r * dw * f * x[i, ja] * z[i, jb] } }
+                        }
+                    }
+                }
+                // Potential-outcome mean of the arm.
+                switch method {
+                case .ra, .ipwra:
+                    psi[i, muIndex] = sel * (m - mu[arm])
+                    if sel != 0 {
+                        a[muIndex, muIndex] -= sel
+                        let om = outcomeModels[arm]
+                        for (kb, jb) in om.columns.enumerated() { a[muIndex, offsets[arm] + kb] += sel * dm * x[i, jb] }
+                    }
+                case .ipw:
+                    if aj != 0 {
+                        let (v, dv) = ArmWeight.inverseProbability(arm: arm, p: p, estimand: estimand)
+                        psi[i, muIndex] = v * (y - mu[arm])
+                        a[muIndex, muIndex] -= v
+                        if dv != 0 { for (kb, jb) in tCols.enumerated() { a[muIndex, tOff + kb] += (y - mu[arm]) * dv * f * z[i, jb] } }
+                    }
+                case .aipw:
+                    let (inv, dinv) = ArmWeight.ownArmInverse(arm: arm, p: p)
+                    psi[i, muIndex] = m + aj * r * inv - mu[arm]
+                    a[muIndex, muIndex] -= 1
+                    let om = outcomeModels[arm]
+                    for (kb, jb) in om.columns.enumerated() { a[muIndex, offsets[arm] + kb] += dm * (1 - aj * inv) * x[i, jb] }
+                    if aj != 0 { for (kb, jb) in tCols.enumerated() { a[muIndex, tOff + kb] += r * dinv * f * z[i, jb] } }
+                case .psmatch, .nnmatch:
+                    break
+                }
+            }
+        }
+        let scale = 1 / Double(n)
+        return (psi, scale * a)
+    }
+
+    /// The sandwich `A^-1 B A^-T / n` from `psi` and `A`.
+    /// - Throws: ``TreatmentEffectsError/singularJacobian``.
+    static func sandwich(psi: Matrix, jacobian a: Matrix) throws -> Matrix {
+        let n = Double(psi.rows)
+        var b = Matrix(rows: psi.columns, columns: psi.columns)
+        b.addGram(of: psi, alpha: 1 / n)
+        b.symmetrizeFromUpper()
+        let lu = try LUFactorization(a)
+        let c = lu.solve(b)                 // A^-1 B
+        let d = lu.solve(c.transposed)      // A^-1 (A^-1 B)' = A^-1 B A^-T (B symmetric)
+        var v = (1 / n) * d.transposed
+        // Symmetrise against rounding.
+        for i in 0..<v.rows { for j in 0..<i { let s = (v[i, j] + v[j, i]) / 2; v[i, j] = s; v[j, i] = s } }
+        return v
+    }
+}
+
+/// LU factorisation with partial pivoting of a small square matrix (the Jacobian `A` is not symmetric).
+/// - Complexity: `O(K^3)`.
+struct LUFactorization {
+    private var lu: Matrix
+    private var pivot: [Int]
+
+    init(_ a: Matrix) throws {
+        precondition(a.rows == a.columns, "LUFactorization: square matrices only")
+        let k = a.rows
+        lu = a
+        pivot = Array(0..<k)
+        var scale = 0.0
+        for i in 0..<k { for j in 0..<k { scale = Swift.max(scale, Swift.abs(a[i, j])) } }
+        for c in 0..<k {
+            var best = c
+            for r in c..<k where Swift.abs(lu[r, c]) > Swift.abs(lu[best, c]) { best = r }
+            guard Swift.abs(lu[best, c]) > 1e-13 * scale, lu[best, c].isFinite else { throw TreatmentEffectsError.singularJacobian }
+            if best != c {
+                for j in 0..<k { let tmp = lu[c, j]; lu[c, j] = lu[best, j]; lu[best, j] = tmp }
+                pivot.swapAt(c, best)
+            }
+            for r in (c + 1)..<k {
+                let factor = lu[r, c] / lu[c, c]
+                lu[r, c] = factor
+                if factor != 0 { for j in (c + 1)..<k { lu[r, j] -= factor * lu[c, j] } }
+            }
+        }
+    }
+
+    /// `A^-1 B`, column by column.
+    func solve(_ b: Matrix) -> Matrix {
+        let k = lu.rows
+        var out = Matrix(rows: k, columns: b.columns)
+        for col in 0..<b.columns {
+            var v = pivot.map { b[$0, col] }
+            for i in 0..<k { for j in 0..<i { v[i] -= lu[i, j] * v[j] } }
+            for i in stride(from: k - 1, through: 0, by: -1) {
+                for j in (i + 1)..<k { v[i] -= lu[i, j] * v[j] }
+                v[i] /= lu[i, i]
+            }
+            for i in 0..<k { out[i, col] = v[i] }
+        }
+        return out
+    }
+}

@@ -1,0 +1,105 @@
+import Design
+import Linalg
+import Tabular
+
+/// The estimation sample of a treatment-effect estimate: the rows with no
+/// missing value in any column used (listwise deletion, as Stata's
+/// `teffects`), the 0/1 treatment, the outcome and the two designs.
+///
+/// - Complexity: `O(n (p + q))` time and memory (`p`, `q`: outcome and treatment design columns).
+struct TreatmentEffectsSample {
+    /// Source-table rows used.
+    let rows: [Int]
+    /// Rows dropped for missing values.
+    let droppedRows: Int
+    let notes: [String]
+    let y: [Double]
+    let t: [Double]
+    /// Outcome-model design (`n x p`, `_cons` last), column names.
+    let outcomeDesign: Matrix
+    let outcomeNames: [String]
+    /// Treatment-model design (`n x q`, `_cons` last), column names.
+    let treatmentDesign: Matrix
+    let treatmentNames: [String]
+
+    var count: Int { y.count }
+    var treatedCount: Int { t.reduce(0) { $0 + ($1 == 1 ? 1 : 0) } }
+
+    /// - Throws: ``TreatmentEffectsError`` (missing columns, text where numbers are needed, a treatment
+    ///   that is not 0/1, an empty arm, a non-0/1 outcome for a logit outcome model).
+    init(_ table: Table, _ spec: TreatmentEffectsSpecification) throws {
+        do {
+            let n = table.rowCount
+            var keep = [Bool](repeating: true, count: n)
+            var notes: [String] = []
+            for name in spec.usedColumns {
+                let col = try table.column(name)
+                var missing = 0
+                for i in 0..<n where keep[i] && col.isMissing(i) {
+                    keep[i] = false
+                    missing += 1
+                }
+                if missing > 0 { notes.append("\(missing) rows dropped for a missing value of '\(name)'") }
+            }
+            let rows = (0..<n).filter { keep[$0] }
+            if rows.isEmpty { throw TreatmentEffectsError.noObservations }
+            let sample = table.selectingRows(rows)
+
+            guard case .numeric(let tcol) = try sample.column(spec.treatment) else {
+                throw TreatmentEffectsError.data(.wrongColumnType(column: spec.treatment, expected: "numeric 0/1"))
+            }
+            let t = tcol.doubles
+            var bad = 0
+            var badValue = 0.0
+            for v in t where v != 0 && v != 1 {
+                if bad == 0 { badValue = v }
+                bad += 1
+            }
+            if bad > 0 { throw TreatmentEffectsError.treatmentNotBinary(column: spec.treatment, value: badValue, count: bad) }
+            for arm in [1, 0] where !t.contains(Double(arm)) { throw TreatmentEffectsError.emptyArm(column: spec.treatment, arm: arm) }
+
+            guard case .numeric(let ycol) = try sample.column(spec.outcome) else {
+                throw TreatmentEffectsError.data(.wrongColumnType(column: spec.outcome, expected: "numeric"))
+            }
+            let y = ycol.doubles
+            if spec.method.usesOutcomeModel && spec.outcomeModel == .logit {
+                var badY = 0
+                var badYValue = 0.0
+                for v in y where v != 0 && v != 1 {
+                    if badY == 0 { badYValue = v }
+                    badY += 1
+                }
+                if badY > 0 { throw TreatmentEffectsError.outcomeNotBinary(column: spec.outcome, value: badYValue, count: badY) }
+            }
+
+            let outcomeCovariates = spec.method.usesOutcomeCovariates ? spec.outcomeCovariates : []
+            let treatmentCovariates = spec.method.usesTreatmentModel ? spec.treatmentCovariates : []
+            let factorsOf: ([String]) -> [String] = { covs in
+                spec.factors.filter { f in covs.contains { $0.split(separator: ":").map { String($0).trimmingSpaces }.contains(f) } }
+            }
+            // A factor named only in `factors` enters both models; one among a model's covariates only that model.
+            let looseFactors = spec.factors.filter { f in factorsOf(outcomeCovariates).contains(f) == false && factorsOf(treatmentCovariates).contains(f) == false }
+            let od = try DesignMatrix.build(sample, ModelSpecification(
+                outcome: spec.outcome, covariates: outcomeCovariates,
+                factors: factorsOf(outcomeCovariates) + (spec.method.usesOutcomeCovariates ? looseFactors : []), baseLevels: spec.baseLevels))
+            let td = try DesignMatrix.build(sample, ModelSpecification(
+                outcome: spec.treatment, covariates: treatmentCovariates,
+                factors: factorsOf(treatmentCovariates) + (spec.method.usesTreatmentModel ? looseFactors : []), baseLevels: spec.baseLevels))
+            // Listwise deletion was done above, so the designs keep every sample row.
+            guard od.rows == rows.count && td.rows == rows.count else {
+                throw TreatmentEffectsError.data(.noRowsAfterDeletion(dropped: n - Swift.min(od.rows, td.rows), reasons: "rows lost while building the designs"))
+            }
+            self.rows = rows
+            self.droppedRows = n - rows.count
+            self.notes = notes
+            self.y = y
+            self.t = t
+            self.outcomeDesign = od.matrix
+            self.outcomeNames = od.columnNames
+            self.treatmentDesign = td.matrix
+            self.treatmentNames = td.columnNames
+        } catch let e as DataError {
+            throw TreatmentEffectsError.data(e)
+        }
+    }
+}
