@@ -1,11 +1,12 @@
+import Foundation
 @_spi(Testing) import DiDKit
 
 /// Differential fuzzing of the CSV reader: every input is read whole and split into 2, 3 and 7
 /// chunks (the split a multi-megabyte file gets, forced on small inputs). The reader must not
 /// crash, and a split read must give what the whole read gives: the same table, or an error
 /// (the chunk split once disagreed with the field scanner on stray quotes).
-@_cdecl("LLVMFuzzerTestOneInput")
-public func fuzzCSV(_ data: UnsafePointer<UInt8>, _ size: Int) -> CInt {
+func fuzzCSV(_ data: UnsafePointer<UInt8>?, _ size: Int) -> CInt {
+    guard let data else { return 0 }
     let bytes = Array(UnsafeBufferPointer(start: data, count: size))
     let whole = Result { try CSVReader.read(bytes: bytes, source: "fuzz.csv") }
     for chunks in [2, 3, 7] {
@@ -27,3 +28,15 @@ public func fuzzCSV(_ data: UnsafePointer<UInt8>, _ size: Int) -> CInt {
     }
     return 0
 }
+
+// SwiftPM gives an executable its own entry point, so libFuzzer's main is not used: this one
+// hands the arguments and the callback to libFuzzer's driver (LLVMFuzzerRunDriver, libFuzzer's
+// API for programs with their own main).
+@_silgen_name("LLVMFuzzerRunDriver")
+func LLVMFuzzerRunDriver(_ argc: UnsafeMutablePointer<CInt>,
+                         _ argv: UnsafeMutablePointer<UnsafeMutablePointer<UnsafeMutablePointer<CChar>?>>,
+                         _ callback: @convention(c) (UnsafePointer<UInt8>?, Int) -> CInt) -> CInt
+
+var argc = CommandLine.argc
+var argv = CommandLine.unsafeArgv
+exit(LLVMFuzzerRunDriver(&argc, &argv) { data, size in fuzzCSV(data, size) })
