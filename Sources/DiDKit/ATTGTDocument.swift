@@ -188,7 +188,7 @@ public struct ATTGTDocument: Encodable, Sendable, Equatable {
         var first = ReportTable(title: attgtTable.title + "    Units = \(Format.count(units))    Unit-periods = \(Format.count(observations))",
                                 columns: columns("Group, time", attgtTable),
                                 rows: attgtTable.rows.map { row("g=\($0.label.group ?? 0) t=\($0.label.time ?? 0)", $0) },
-                                notes: attgtTable.notes)
+                                notes: attgtTable.notes.map(disclosure.gatingCounts))
         noteSuppression(attgtTable.rows)
         if let p = preTest {
             first.notes.append("Pre-test of parallel trends (Wald, all pre-treatment ATT(g,t) = 0): chi2(\(p.df)) = \(Format.fixed(p.statistic ?? .nan, 3)), p = \(Format.pValue(p.pValue ?? .nan))")

@@ -66,6 +66,8 @@ public struct EffectsDocument: Codable, Sendable, Equatable {
     ///   (the effect and the potential-outcome means rest on each arm), with a note.
     public init(_ fit: TreatmentEffectFit, level: Double = 95, disclosure: DisclosureControl = DisclosureControl()) throws {
         try self.init(ungated: fit, level: level)
+        notes = notes.map(disclosure.gatingCounts)
+        if var model = treatmentModel { model.notes = model.notes.map(disclosure.gatingCounts); treatmentModel = model }
         let small = [fit.treatedCount, fit.controlCount].contains { $0 > 0 && $0 < disclosure.minimumCellSize }
         guard small else { return }
         treated = disclosure.count(fit.treatedCount)

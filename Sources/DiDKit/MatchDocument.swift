@@ -121,6 +121,7 @@ public struct MatchDocument: Codable, Sendable, Equatable {
             // shown only where its before-matching shares are.
             before[name]?.suppressed == true
         }
+        propensityModel.notes = propensityModel.notes.map(disclosure.gatingCounts)
         histogram = Self.gatedHistogram(m.histogram, k: k)
         let anyHidden = [treated, controls, matchedTreated, matchedControls, unmatchedTreated, offSupport].contains { $0 == nil }
             || unmatchedByReason.values.contains { $0 == nil }

@@ -115,7 +115,9 @@ public struct ModelResultDocument: Codable, Sendable, Equatable {
             if binaryOutcome { cells += onesY + zerosY }
             if cells.contains(where: { $0 > 0 && $0 < disclosure.minimumCellSize }) { small.insert(design.columnNames[j]) }
         }
-        return suppressingTerms { small.contains($0) }
+        var gated = suppressingTerms { small.contains($0) }
+        gated.notes = gated.notes.map(disclosure.gatingCounts)
+        return gated
     }
 }
 

@@ -168,3 +168,17 @@ func parseCSVLine(_ line: String) -> [String] {
     fields.append(field)
     return fields
 }
+
+@Suite("Disclosure: counts in notes")
+struct NoteGatingTests {
+    @Test("counts of persons, rows and observations below K are shown as <K; other numbers are left alone")
+    func notes() {
+        let dc = DisclosureControl(minimumCellSize: 5)
+        #expect(dc.gatingCounts(in: "x != 0 predicts failure perfectly; x dropped and 3 obs not used")
+                == "x != 0 predicts failure perfectly; x dropped and <5 obs not used")
+        #expect(dc.gatingCounts(in: "2 failures and 7 successes completely determined") == "<5 failures and 7 successes completely determined")
+        #expect(dc.gatingCounts(in: "4 of 500 units dropped") == "<5 of 500 units dropped")
+        #expect(dc.gatingCounts(in: "convergence not achieved after 3 iterations; chi2(2) = 4.1; event=-1; 1,200 rows")
+                == "convergence not achieved after 3 iterations; chi2(2) = 4.1; event=-1; 1,200 rows")
+    }
+}

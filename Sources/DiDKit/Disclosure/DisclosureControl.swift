@@ -1,3 +1,5 @@
+import Foundation
+
 /// Statistical disclosure control for register outputs: every published
 /// count, bin or mean must rest on at least `minimumCellSize` persons
 /// (default 5; Statistics Denmark's rule is at least 3).
@@ -43,5 +45,20 @@ public struct DisclosureControl: Sendable, Equatable {
     /// The note that goes with any suppression.
     public var note: String {
         "Disclosure control: cells based on fewer than \(minimumCellSize) persons are suppressed (shown as <\(minimumCellSize) or left empty)."
+    }
+
+    /// A note with every count of persons, units or rows below the threshold shown as `<K`:
+    /// the safety net for notes written in Stata's words by the layers below the gate
+    /// ("x != 0 predicts failure perfectly; x dropped and 3 obs not used"), which would
+    /// otherwise state a small cell. Counts are numbers followed by what they count.
+    public func gatingCounts(in note: String) -> String {
+        let pattern = #"(?<![\w.=-])(\d[\d,]*)(?=\s+(obs\b|rows?\b|observations\b|failures\b|successes\b|persons?\b|person-years\b|units?\b|treated\b|controls?\b|control persons\b|matched\b|participants\b|of\b))"#
+        guard let regex = try? NSRegularExpression(pattern: pattern) else { return note }
+        var out = note
+        for m in regex.matches(in: note, range: NSRange(note.startIndex..., in: note)).reversed() {
+            guard let r = Range(m.range(at: 1), in: out), let n = Int(out[r].replacingOccurrences(of: ",", with: "")) else { continue }
+            if n > 0 && n < minimumCellSize { out.replaceSubrange(r, with: "<\(minimumCellSize)") }
+        }
+        return out
     }
 }

@@ -27,7 +27,7 @@ extension EventStudyDocument {
         let c = { (n: Int) in disclosure.countText(n) }
         var gatedNotes = sample.excludedPersons.map { "persons excluded, \($0.reason): \(c($0.treated)) treated, \(c($0.control)) controls" }
         gatedNotes += sample.droppedRows.map { "person-years dropped for missing \($0.column): \(c($0.count))" }
-        result.notes = gatedNotes + result.notes
+        result.notes = gatedNotes + result.notes.map(disclosure.gatingCounts)
         if disclosure.count(result.droppedRows) == nil { result.droppedRows = 0; result.notes.append("dropped person-years: <\(k)") }
 
         // In a saturated model the estimates are cell shares: the 0/1 rule applies to the outcome.
