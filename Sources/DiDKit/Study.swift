@@ -2,6 +2,7 @@ import Foundation
 import Matching
 import Panel
 import Regression
+import Staggered
 import Tabular
 
 /// The result of running a study: who was excluded, the match, and each model.
@@ -21,6 +22,8 @@ public struct StudyResult: Sendable {
     public let controlsDroppedAfterMatching: Int
     public let models: [(name: String, result: EventStudyResult)]
     public let notes: [String]
+    /// Callaway & Sant'Anna group-time ATTs on the matched sample, when the study asks for them.
+    public var groupTime: GroupTimeATT? = nil
 
     /// Every count the study's report publishes, or lets a reader derive by subtraction, and
     /// how they add up: the exclusion flow from the register to each model
@@ -187,8 +190,35 @@ public enum Study {
                                                 match: match, droppedAfter: droppedAfter, models: models)
         let matchDocument = MatchDocument(match, disclosure: disclosure,
                                               suppressedCounts: cells.suppressed(minimumCellSize: disclosure.minimumCellSize))
-        return StudyResult(specification: spec, exclusions: exclusions, participants: participantCount, pool: poolCount, match: match,
-                           eligible: eligibleCounts, matchDocument: matchDocument, controlsDroppedAfterMatching: droppedAfter, models: models,
-                           notes: notes)
+        var result = StudyResult(specification: spec, exclusions: exclusions, participants: participantCount, pool: poolCount,
+                                 match: match, eligible: eligibleCounts, matchDocument: matchDocument,
+                                 controlsDroppedAfterMatching: droppedAfter, models: models, notes: notes)
+        if let g = spec.groupTime {
+            progress?("estimating group-time ATTs (Callaway & Sant'Anna)")
+            result.groupTime = try groupTimeATT(g, panel: panel, cohorts: cohorts, spec: spec)
+        }
+        return result
+    }
+
+    /// Group-time ATTs on the persons of the event studies: matched participants with their start
+    /// year as group, matched controls never treated (group 0), every year of the register.
+    /// - Throws: ``StaggeredError``.
+    static func groupTimeATT(_ g: StudySpecification.GroupTimeOptions, panel: PersonYearPanel, cohorts: Cohorts,
+                             spec: StudySpecification) throws -> GroupTimeATT {
+        var rows: [Int] = [], unit: [Double] = [], group: [Double] = []
+        for p in 0..<panel.personCount {
+            guard let s = cohorts.start[p] else { continue }
+            for r in panel.rows(ofPerson: p) {
+                rows.append(r)
+                unit.append(Double(p))
+                group.append(cohorts.treated[p] ? Double(s) : 0)
+            }
+        }
+        var table = panel.table.selectingRows(rows)
+        try table.setColumn("_unit", .numeric(unit))
+        try table.setColumn("_group", .numeric(group))
+        let data = try StaggeredData(table: table, id: "_unit", time: spec.time, outcome: spec.outcome, group: "_group",
+                                     covariates: g.covariates ?? [], factors: g.factors ?? [])
+        return try GroupTimeATT(data, options: g.options)
     }
 }

@@ -3,6 +3,7 @@ import Matching
 import Panel
 import Plots
 import Regression
+import Staggered
 
 /// Everything a study run publishes, after the disclosure gate: tables in
 /// every format, JSON documents, SVG plots and an index. Every number comes
@@ -16,6 +17,8 @@ public struct StudyReport: Sendable {
     public let suppressedCounts: Set<String>
     public let matchDocument: MatchDocument
     public let modelDocuments: [(name: String, document: EventStudyDocument)]
+    /// The group-time ATTs, gated (when the study asks for them).
+    public let groupTimeDocument: ATTGTDocument?
 
     public init(_ result: StudyResult, disclosure: DisclosureControl? = nil) {
         self.result = result
@@ -25,6 +28,7 @@ public struct StudyReport: Sendable {
         suppressedCounts = hidden
         // The study's match document was gated at the study's size; regate at this report's.
         matchDocument = MatchDocument(result.match, disclosure: dc, suppressedCounts: hidden)
+        groupTimeDocument = result.groupTime.map { ATTGTDocument($0, disclosure: dc) }
         modelDocuments = result.models.map { name, r in
             let slug = StudySpecification.ModelVariant.slug(of: name)
             return (name, EventStudyDocument(r, disclosure: dc, suppressedCounts: hidden,
@@ -150,6 +154,14 @@ public struct StudyReport: Sendable {
                                      note: note.isEmpty ? nil : note.joined(separator: " "))
     }
 
+    /// The group-time tables with their file names: the ATT(g,t) table, then one per aggregation.
+    func groupTimeTables() -> [(String, ReportTable)] {
+        guard let doc = groupTimeDocument else { return [] }
+        let tables = doc.reportTables()
+        let names = ["group-time"] + doc.aggregates.map { "group-time-\($0.type)" }
+        return Array(zip(names, tables))
+    }
+
     func document(_ name: String) -> EventStudyDocument? { modelDocuments.first { $0.name == name }?.document }
 
     public func eventStudySVG(_ r: EventStudyResult, name: String) -> String {
@@ -157,6 +169,25 @@ public struct StudyReport: Sendable {
         return Plots.eventStudy(es.rows.compactMap { e in
             e.label.event.map { EventStudyPlotPoint(eventTime: $0, estimate: e.estimate, ciLower: e.ciLower, ciUpper: e.ciUpper, isReference: e.isReference) }
         }, oddsRatios: es.scale == .oddsRatio, title: "Event study, \(name): treated x event time")
+    }
+
+    /// The group-time ATTs by event time (the dynamic aggregation): pointwise intervals, and the
+    /// simultaneous band shaded when the study bootstraps; withheld cells are not drawn.
+    public func groupTimeSVG() -> String? {
+        guard let doc = groupTimeDocument, let dynamic = doc.aggregates.first(where: { $0.type == AggregationType.dynamic.rawValue }) else {
+            return nil
+        }
+        let z = ReferenceDistribution.normal.critical(level: 95)
+        let points = dynamic.effects.map { e -> EventStudyPlotPoint in
+            let pointwise = (e.att ?? .nan) - z * (e.standardError ?? .nan), upper = (e.att ?? .nan) + z * (e.standardError ?? .nan)
+            return EventStudyPlotPoint(eventTime: e.key, estimate: e.att ?? .nan,
+                                       ciLower: dynamic.uniformBand ? pointwise : e.ciLower, ciUpper: dynamic.uniformBand ? upper : e.ciUpper,
+                                       isReference: false,
+                                       bandLower: dynamic.uniformBand ? e.ciLower : nil, bandUpper: dynamic.uniformBand ? e.ciUpper : nil)
+        }
+        let unit = result.groupTime?.isBinaryOutcome == true ? "percentage points" : "outcome units"
+        return Plots.eventStudy(points, oddsRatios: false, title: "Group-time ATTs by event time (Callaway & Sant'Anna)",
+                                yLabel: "ATT (\(unit))")
     }
 
     public func predictedSVG(_ r: EventStudyResult, name: String) -> String {
@@ -201,20 +232,22 @@ public struct StudyReport: Sendable {
                 let slug = StudySpecification.ModelVariant.slug(of: name)
                 return [("event-study-\(slug)", doc.eventStudyTable()), ("predicted-\(slug)", doc.predictedTable())]
             }
-        for (name, t) in tables {
+        let allTables = tables + groupTimeTables()
+        for (name, t) in allTables {
             try put("tables/\(name).md", t.markdown)
             try put("tables/\(name).csv", t.csv)
             try put("tables/\(name).tex", t.latex)
             try put("tables/\(name).txt", t.text)
         }
         try put("plots/propensity-scores.svg", histogramSVG())
+        if let svg = groupTimeSVG() { try put("plots/group-time-event-study.svg", svg) }
         for (name, r) in result.models {
             let slug = StudySpecification.ModelVariant.slug(of: name)
             try put("plots/event-study-\(slug).svg", eventStudySVG(r, name: name))
             try put("plots/predicted-\(slug).svg", predictedSVG(r, name: name))
         }
         try put("results.json", resultsJSON())
-        try put("index.md", index(tables: tables.map(\.0)))
+        try put("index.md", index(tables: allTables.map(\.0)))
         return written
     }
 
@@ -225,9 +258,11 @@ public struct StudyReport: Sendable {
             var minimumCellSize: Int
             var match: MatchDocument
             var models: [String: EventStudyDocument]
+            var groupTime: ATTGTDocument?
         }
         return try encodeJSON(Doc(title: result.specification.title ?? "DiDKit study", minimumCellSize: disclosure.minimumCellSize,
-                                  match: matchDocument, models: Dictionary(uniqueKeysWithValues: modelDocuments.map { ($0.name, $0.document) })))
+                                  match: matchDocument, models: Dictionary(uniqueKeysWithValues: modelDocuments.map { ($0.name, $0.document) }),
+                                  groupTime: groupTimeDocument))
     }
 
     func index(tables: [String]) -> String {
@@ -244,6 +279,12 @@ public struct StudyReport: Sendable {
             let slug = StudySpecification.ModelVariant.slug(of: name)
             s += ["### \(name)", "", doc.eventStudyTable().markdown, "![Event study](plots/event-study-\(slug).svg)", "",
                   doc.predictedTable().markdown, "![Predicted probabilities](plots/predicted-\(slug).svg)", ""]
+        }
+        if let doc = groupTimeDocument {
+            s += ["## Group-time ATTs (Callaway & Sant'Anna)", "",
+                  "Heterogeneity-robust estimates on the same persons: participants grouped by start year, matched controls never treated (Docs/StaggeredAdoption.md).", ""]
+            s += doc.reportTables().map(\.markdown)
+            if groupTimeSVG() != nil { s += ["![Group-time ATTs by event time](plots/group-time-event-study.svg)", ""] }
         }
         s += ["## Files", ""] + tables.map { "- `tables/\($0)` (.md, .csv, .tex, .txt)" } + ["- `results.json`: every number above, machine-readable", ""]
         return s.joined(separator: "\n")

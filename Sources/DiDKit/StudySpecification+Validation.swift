@@ -23,6 +23,12 @@ extension StudySpecification {
             if c.relativeYears.isEmpty { throw invalid("conditions[\(k)].relativeYears is empty: list the years relative to the start, e.g. [0]") }
             if let lo = c.minimum, let hi = c.maximum, lo > hi { throw invalid("conditions[\(k)]: minimum \(lo) exceeds maximum \(hi)") }
         }
+        if let g = groupTime {
+            if let a = g.anticipation, a < 0 { throw invalid("groupTime.anticipation must be 0 or more periods, got \(a)") }
+            if let b = g.bootstrap, b < 0 || (b > 0 && b < 20) {
+                throw invalid("groupTime.bootstrap must be 0 (analytic SEs) or at least 20 draws (999 as R did), got \(b)")
+            }
+        }
         let roles = [("id", id), ("time", time), ("treatment.column", treatment.column), ("treatment.start", treatment.start),
                      ("outcome", outcome)]
         for i in roles.indices {

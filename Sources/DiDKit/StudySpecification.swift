@@ -2,6 +2,7 @@ import Foundation
 import Matching
 import Panel
 import Regression
+import Staggered
 
 /// A whole evaluation in one JSON file (`didkit run STUDY.json`): data,
 /// treated and start years, control pool and pseudo start rule, window
@@ -77,6 +78,45 @@ public struct StudySpecification: Codable, Sendable, Equatable {
     public var vce: VCEKind?
     /// Disclosure control: the smallest number of persons a published cell may rest on (default 5).
     public var minimumCellSize: Int?
+    /// Callaway & Sant'Anna group-time ATTs beside the event studies (optional).
+    public var groupTime: GroupTimeOptions?
+
+    /// The heterogeneity-robust estimator on the study's matched sample: participants with their
+    /// start year as group, matched controls never treated, every year of the register, the
+    /// study's outcome. Defaults are R did's (Docs/StaggeredAdoption.md).
+    public struct GroupTimeOptions: Codable, Sendable, Equatable {
+        /// `reg`, `ipw`, `dr` (default) or `drimp`.
+        public var method: ATTMethod?
+        /// `never` (default) or `notyet`.
+        public var control: ComparisonGroup?
+        /// `varying` (default) or `universal`.
+        public var base: BasePeriod?
+        public var anticipation: Int?
+        /// Baseline (first-period) covariates of the propensity and outcome models.
+        public var covariates: [String]?
+        public var factors: [String]?
+        /// Multiplier-bootstrap draws for uniform bands (0: analytic SEs only, the default).
+        public var bootstrap: Int?
+        public var seed: UInt64?
+
+        public init(method: ATTMethod? = nil, control: ComparisonGroup? = nil, base: BasePeriod? = nil, anticipation: Int? = nil,
+                    covariates: [String]? = nil, factors: [String]? = nil, bootstrap: Int? = nil, seed: UInt64? = nil) {
+            self.method = method
+            self.control = control
+            self.base = base
+            self.anticipation = anticipation
+            self.covariates = covariates
+            self.factors = factors
+            self.bootstrap = bootstrap
+            self.seed = seed
+        }
+
+        /// The estimator's options.
+        public var options: StaggeredOptions {
+            StaggeredOptions(method: method ?? .dr, control: control ?? .never, basePeriod: base ?? .varying,
+                             anticipation: anticipation ?? 0, bootstrap: bootstrap ?? 0, seed: seed ?? 1)
+        }
+    }
 
     /// The reference study's youth analysis on the demo register (fixed pseudo start 2014).
     public static func referenceStudy(pseudoStart: PseudoStartRule = .fixed) -> StudySpecification {
@@ -104,7 +144,7 @@ public struct StudySpecification: Codable, Sendable, Equatable {
                                                          "physio", "psychologist"],
                              factors: ["municipality"], baseLevels: ["municipality": "1"], model: .logit),
             ],
-            vce: .cluster, minimumCellSize: 5)
+            vce: .cluster, minimumCellSize: 5, groupTime: nil)
     }
 
     /// Parses and validates a study file, strictly: an unknown key or option value is an error

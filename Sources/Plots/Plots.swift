@@ -8,13 +8,20 @@ public struct EventStudyPlotPoint: Sendable {
     public var ciLower: Double?
     public var ciUpper: Double?
     public var isReference: Bool
+    /// A simultaneous (uniform) confidence band at this event time, drawn shaded behind the
+    /// pointwise interval (nil: none).
+    public var bandLower: Double?
+    public var bandUpper: Double?
 
-    public init(eventTime: Int, estimate: Double, ciLower: Double?, ciUpper: Double?, isReference: Bool) {
+    public init(eventTime: Int, estimate: Double, ciLower: Double?, ciUpper: Double?, isReference: Bool,
+                bandLower: Double? = nil, bandUpper: Double? = nil) {
         self.eventTime = eventTime
         self.estimate = estimate
         self.ciLower = ciLower
         self.ciUpper = ciUpper
         self.isReference = isReference
+        self.bandLower = bandLower
+        self.bandUpper = bandUpper
     }
 }
 
@@ -73,8 +80,10 @@ public enum Plots {
 
     /// The event-study plot: estimates with 95% CIs by event time; for odds
     /// ratios a log axis and a line at 1; the reference period marked.
-    public static func eventStudy(_ points: [EventStudyPlotPoint], oddsRatios: Bool, title: String = "Event study") -> String {
-        let values = points.flatMap { [$0.estimate] + [$0.ciLower, $0.ciUpper].compactMap { $0 } }.filter { $0.isFinite && (!oddsRatios || $0 > 0) }
+    public static func eventStudy(_ points: [EventStudyPlotPoint], oddsRatios: Bool, title: String = "Event study",
+                                  yLabel: String? = nil) -> String {
+        let values = points.flatMap { [$0.estimate] + [$0.ciLower, $0.ciUpper, $0.bandLower, $0.bandUpper].compactMap { $0 } }
+            .filter { $0.isFinite && (!oddsRatios || $0 > 0) }
         var lo = values.min() ?? (oddsRatios ? 0.5 : -1), hi = values.max() ?? (oddsRatios ? 2 : 1)
         if oddsRatios { lo = Swift.min(lo, 1) / 1.25; hi = Swift.max(hi, 1) * 1.25 } else {
             let pad = Swift.max(1e-9, (hi - lo) * 0.1)
@@ -83,8 +92,14 @@ public enum Plots {
         }
         let es = points.map(\.eventTime)
         var f = ChartFrame(title: title, xLabel: "Event time (years relative to start)",
-                           yLabel: oddsRatios ? "Odds ratio, treated x event time (log scale)" : "Effect, treated x event time",
-                           x: (Double(es.min()!) - 0.5, Double(es.max()!) + 0.5), y: (lo, hi), yLog: oddsRatios)
+                           yLabel: yLabel ?? (oddsRatios ? "Odds ratio, treated x event time (log scale)" : "Effect, treated x event time"),
+                           x: (Double(es.min() ?? 0) - 0.5, Double(es.max() ?? 0) + 0.5), y: (lo, hi), yLog: oddsRatios)
+        let banded = points.contains { $0.bandLower != nil }
+        for p in points {
+            guard let l = p.bandLower, let u = p.bandUpper, l.isFinite, u.isFinite, !oddsRatios || l > 0 else { continue }
+            let px = f.x.map(Double(p.eventTime))
+            f.add("<rect class=\"band uniform\" x=\"\(num(px - 14))\" y=\"\(num(f.y.map(u)))\" width=\"28\" height=\"\(num(f.y.map(l) - f.y.map(u)))\" fill=\"\(Palette.treated)\" fill-opacity=\"0.18\"/>")
+        }
         let null = oddsRatios ? 1.0 : 0.0
         f.add("<line class=\"null-line\" x1=\"\(num(f.x.map(f.x.lower)))\" x2=\"\(num(f.x.map(f.x.upper)))\" y1=\"\(num(f.y.map(null)))\" y2=\"\(num(f.y.map(null)))\" stroke=\"#000000\" stroke-dasharray=\"6 4\"/>")
         f.add("<line class=\"start-line\" x1=\"\(num(f.x.map(-0.5)))\" x2=\"\(num(f.x.map(-0.5)))\" y1=\"\(num(f.y.pixelLow))\" y2=\"\(num(f.y.pixelHigh))\" stroke=\"#999999\"/>")
@@ -105,8 +120,10 @@ public enum Plots {
                 f.add("<circle class=\"point estimate\" cx=\"\(num(px))\" cy=\"\(num(f.y.map(p.estimate)))\" r=\"6\" fill=\"\(Palette.treated)\"/>")
             }
         }
-        return f.render(legend: [(oddsRatios ? "Odds ratio" : "Estimate", Palette.treated, false), ("95% CI", Palette.treated, false),
-                                 (oddsRatios ? "No effect (1)" : "No effect (0)", "#000000", true)],
+        var legend: [(String, String, Bool)] = [(oddsRatios ? "Odds ratio" : "Estimate", Palette.treated, false), ("95% CI", Palette.treated, false)]
+        if banded { legend.append(("Uniform 95% band (shaded)", Palette.treated, false)) }
+        legend.append((oddsRatios ? "No effect (1)" : "No effect (0)", "#000000", true))
+        return f.render(legend: legend,
                         xTicks: es.map { (Double($0), EffectLabel.eventText($0)) })
     }
 
