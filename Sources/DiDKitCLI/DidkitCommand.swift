@@ -6,8 +6,8 @@ import Foundation
 public struct DidkitCommand: ParsableCommand {
     public static let configuration = CommandConfiguration(
         commandName: "didkit",
-        version: DiDKitVersion.current,
         abstract: "Difference-in-differences effect evaluation on register data: propensity-score matching, person-year panels and logit event studies reported as odds ratios.",
+        version: DiDKitVersion.current,
         subcommands: [LogitCommand.self, OLSCommand.self, MatchCommand.self, DiDCommand.self, ATTGTCommand.self, EffectsCommand.self, RunCommand.self, DemoCommand.self, GenerateCommand.self, ReadCommand.self]
     )
 
