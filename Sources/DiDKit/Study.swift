@@ -169,6 +169,22 @@ public enum Study {
             notes.append("controls matched to several participants enter the panel once (with their first partner's start year)")
         }
         let cohorts = Cohorts(treated: treatedFlag, start: start)
+        // Matching weights and matched pairs per panel person, when the study asks for them.
+        var personWeights: [Double]?
+        if spec.weights == .matching {
+            var w = [Double](repeating: 0, count: n)
+            for (k, row) in match.rows.enumerated() where match.result.weights[k] > 0 { w[persons[row]] = match.result.weights[k] }
+            personWeights = w
+        }
+        var personClusters: [Int]?
+        if spec.clusterBy == .pair {
+            var c = Array(0..<n)
+            for (k, p) in match.result.pairs.enumerated() {
+                c[persons[match.rows[p.treated]]] = n + k
+                c[persons[match.rows[p.control]]] = n + k
+            }
+            personClusters = c
+        }
 
         var models: [(String, EventStudyResult)] = []
         let vce = spec.vce ?? .cluster
@@ -179,7 +195,8 @@ public enum Study {
                                              reference: spec.reference ?? -1, controls: variant.controls ?? [],
                                              factorControls: variant.factors ?? [], baseLevels: variant.baseLevels ?? [:],
                                              model: model)
-            let sample = try EventStudySample(panel: panel, cohorts: cohorts, specification: es)
+            let sample = try EventStudySample(panel: panel, cohorts: cohorts, specification: es, personWeights: personWeights,
+                                              personClusters: personClusters)
             models.append((variant.name, try EventStudy.estimate(sample, vce: vce)))
         }
         let eligibleTreated = persons.filter { isParticipant[$0] }.count

@@ -23,6 +23,12 @@ extension StudySpecification {
             if c.relativeYears.isEmpty { throw invalid("conditions[\(k)].relativeYears is empty: list the years relative to the start, e.g. [0]") }
             if let lo = c.minimum, let hi = c.maximum, lo > hi { throw invalid("conditions[\(k)]: minimum \(lo) exceeds maximum \(hi)") }
         }
+        if clusterBy == .pair {
+            if matching.replacement ?? ((matching.preset ?? .default) == .psmatch2) || (matching.neighbors ?? 1) > 1 {
+                throw invalid("clusterBy \"pair\" needs 1:1 matching without replacement (a control in several pairs has no one pair): set matching.replacement to false and matching.neighbors to 1, or cluster by person")
+            }
+            if vce != nil && vce != .cluster { throw invalid("clusterBy is used only with vce \"cluster\"") }
+        }
         if let g = groupTime {
             if let a = g.anticipation, a < 0 { throw invalid("groupTime.anticipation must be 0 or more periods, got \(a)") }
             if let b = g.bootstrap, b < 0 || (b > 0 && b < 20) {

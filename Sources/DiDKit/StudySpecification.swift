@@ -78,6 +78,13 @@ public struct StudySpecification: Codable, Sendable, Equatable {
     public var vce: VCEKind?
     /// Disclosure control: the smallest number of persons a published cell may rest on (default 5).
     public var minimumCellSize: Int?
+    /// `matching`: the event studies weight each matched control by its matching weight (a control
+    /// used k times counts k times, as MatchIt's weights); default `none` (each person once, with
+    /// replacement each control enters once: the reference study's choice).
+    public var weights: StudyWeights?
+    /// Clusters of the cluster-robust SEs: `person` (default) or `pair` (the matched pair, Abadie
+    /// & Spiess 2022; 1:1 matching without replacement only).
+    public var clusterBy: ClusterUnit?
     /// Callaway & Sant'Anna group-time ATTs beside the event studies (optional).
     public var groupTime: GroupTimeOptions?
 
@@ -144,7 +151,7 @@ public struct StudySpecification: Codable, Sendable, Equatable {
                                                          "physio", "psychologist"],
                              factors: ["municipality"], baseLevels: ["municipality": "1"], model: .logit),
             ],
-            vce: .cluster, minimumCellSize: 5, groupTime: nil)
+            vce: .cluster, minimumCellSize: 5, weights: nil, clusterBy: nil, groupTime: nil)
     }
 
     /// Parses and validates a study file, strictly: an unknown key or option value is an error
@@ -159,6 +166,18 @@ public struct StudySpecification: Codable, Sendable, Equatable {
         do { try spec.validate() } catch let StudyError.invalidOption(why) { throw StudyError.invalidStudyFile(path, why) }
         return spec
     }
+}
+
+/// Whether the event studies use the matching weights.
+public enum StudyWeights: String, StrictOption {
+    case none, matching
+    public static let optionName = "weights"
+}
+
+/// What the cluster-robust standard errors cluster on.
+public enum ClusterUnit: String, StrictOption {
+    case person, pair
+    public static let optionName = "clusterBy"
 }
 
 /// How matched controls get their (pseudo) start year.

@@ -37,6 +37,8 @@ struct DiDCommand: OutputCommand {
     @Flag(help: "Keep persons with no observation in the reference period (repeated cross-sections).") var keepWithoutReference = false
     @Option(help: "Pseudo start year for controls whose start column is empty (the reference study: 2014).") var pseudoStart: Int?
     @Flag(help: "Print phase timings to stderr.") var timing = false
+    @Option(help: "Person weights, constant within a person (matching weights: a control used k times has weight k).") var weights: String?
+    @Option(help: "Cluster column for --vce cluster, constant within a person (e.g. the matched pair); default: the person.") var cluster: String?
     @OptionGroup var disclosure: DisclosureOptions
     @Option(help: "Output format: text, json, markdown, csv or latex.") var format: OutputFormat = .text
 
@@ -46,6 +48,9 @@ struct DiDCommand: OutputCommand {
             try requireDistinctRoles([("--id", id), ("--time", time), ("--outcome", outcome), ("--treatment", treatment),
                                       ("--start", start), ("--controls/--factors", c)])
         }
+        if cluster != nil && vce != .cluster { throw ValidationError("--cluster is used only with --vce cluster") }
+        try requireDistinctRoles([("--id", id), ("--time", time), ("--outcome", outcome), ("--treatment", treatment), ("--start", start),
+                                  ("--weights", weights), ("--cluster", cluster)])
         if !(level > 0 && level < 100) { throw ValidationError("--level must be between 0 and 100 (a percentage), got \(level)") }
         let w = try parseWindow(window)
         if !w.contains(reference) { throw ValidationError("--reference \(reference) must lie inside --window \(window)") }
@@ -54,6 +59,8 @@ struct DiDCommand: OutputCommand {
     func output() throws -> String {
         var kinds: [String: ColumnKind] = [id: .text, time: .numeric, outcome: .numeric, treatment: .numeric, start: .numeric]
         for c in commaList(controls) { kinds[c] = .numeric }
+        if let w = weights { kinds[w] = .numeric }
+        if let c = cluster { kinds[c] = .numeric }
         for f in commaList(factors) { kinds[f] = .auto }
         var clock = PhaseClock(enabled: timing)
         let table = try CSVReader.read(path: data, kinds: kinds, defaultKind: .skip)
@@ -64,7 +71,15 @@ struct DiDCommand: OutputCommand {
         let spec = EventStudySpecification(outcome: outcome, window: try parseWindow(window), reference: reference,
                                            controls: commaList(controls), factorControls: commaList(factors), baseLevels: bases,
                                            model: model, requireReferenceObservation: !keepWithoutReference)
-        let sample = try EventStudySample(panel: panel, cohorts: cohorts, specification: spec)
+        let personWeights = try weights.map { try panel.constantPersonValue($0).map { $0.isNaN ? 0 : $0 } }
+        let personClusters = try cluster.map { c -> [Int] in
+            let values = try panel.constantPersonValue(c)
+            let missing = values.filter(\.isNaN).count
+            if missing > 0 { throw PanelError.missingCluster(column: c, persons: missing) }
+            return ClusterIDs(labels: values).codes.map { Int($0) }
+        }
+        let sample = try EventStudySample(panel: panel, cohorts: cohorts, specification: spec, personWeights: personWeights,
+                                          personClusters: personClusters)
         clock.lap("panel")
         let result = try EventStudy.estimate(sample, vce: vce, level: level, pooledEstimate: !timing)
         clock.lap("fit")

@@ -2,6 +2,7 @@ import Design
 import Estimation
 import Linalg
 import Regression
+import Tabular
 
 /// A fitted event study: the sample, its design and the regression fitted on
 /// it, immutable. Inference is chosen afterwards (``inference(vce:level:)``),
@@ -77,16 +78,21 @@ extension EventStudy {
     public static func fit(_ sample: EventStudySample, pooled: Bool = false) throws -> EventStudyFit {
         let spec = sample.specification
         let design = EventStudyDesign(sample: sample, pooled: pooled)
-        let clusters = ClusterIDs(labels: sample.person)
+        let clusters = sample.clusters
+        // Matching weights: whole numbers count as replicated rows (a control used twice is two
+        // rows, as MatchIt's weights in glm); fractional ones (k:1) as analytic weights. The
+        // cluster-robust default is then the pweight sandwich either way.
+        let weights = sample.weights
+        let kind: WeightKind = weights?.allSatisfy { $0 == $0.rounded() } ?? true ? .frequency : .analytic
         do {
             switch spec.model {
             case .logit:
-                let fit = try LogisticRegression().fit(design, y: sample.outcome, names: design.columnNames, outcomeName: spec.outcome,
-                                                       clusters: clusters)
+                let fit = try LogisticRegression().fit(design, y: sample.outcome, names: design.columnNames, weights: weights, weightKind: kind,
+                                                       outcomeName: spec.outcome, clusters: clusters)
                 return EventStudyFit(sample: sample, design: design, regression: fit)
             case .ols:
                 let fit = try LinearRegression().fit(design.rowBlock(0..<design.rows), y: sample.outcome, names: design.columnNames,
-                                                     clusters: clusters)
+                                                     weights: weights, weightKind: kind, clusters: clusters)
                 return EventStudyFit(sample: sample, design: design, regression: fit)
             }
         } catch let e as RegressionError { throw PanelError.regression(e) }

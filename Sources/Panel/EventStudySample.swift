@@ -1,4 +1,5 @@
 import Linalg
+import Regression
 import Design
 import Estimation
 import Tabular
@@ -17,6 +18,10 @@ public struct EventStudySample: Sendable {
     public let person: [Int32]
     /// The outcome per row.
     public let outcome: [Double]
+    /// Per row: the person's weight (matching weights: a control used k times counts k times), or nil.
+    public let weights: [Double]?
+    /// Per row: the cluster of the person's rows (a matched pair; default the person).
+    public let clusters: ClusterIDs
     /// Persons in the sample by group.
     public let treatedPersons: Int
     public let controlPersons: Int
@@ -34,9 +39,19 @@ public struct EventStudySample: Sendable {
 
     /// Selects the sample.
     /// - Throws: ``PanelError`` for bad windows, uncovered event times, empty cells and empty groups.
+    /// - Parameters:
+    ///   - personWeights: a weight per panel person (matching weights), finite and >= 0; persons
+    ///     of weight 0 leave the sample (counted). nil: every person counts once.
+    ///   - personClusters: a cluster code per panel person (the matched pair, Abadie & Spiess
+    ///     2022); nil: clusters are persons.
     public init(panel: PersonYearPanel, cohorts: Cohorts, specification spec: EventStudySpecification,
-                conditions: [WindowCondition] = []) throws {
+                conditions: [WindowCondition] = [], personWeights: [Double]? = nil, personClusters: [Int]? = nil) throws {
         specification = spec
+        if let wts = personWeights {
+            precondition(wts.count == panel.personCount, "EventStudySample: one weight per panel person")
+            if let bad = wts.first(where: { !($0.isFinite && $0 >= 0) }) { throw PanelError.invalidWeight(value: bad) }
+        }
+        precondition(personClusters.map { $0.count == panel.personCount } ?? true, "EventStudySample: one cluster per panel person")
         let w = spec.window
         guard w.lowerBound <= w.upperBound else { throw PanelError.invalidWindow(lower: w.lowerBound, upper: w.upperBound) }
         // Bounds first: the count of a range reaching Int.max would overflow.
@@ -87,6 +102,8 @@ public struct EventStudySample: Sendable {
         reasons.append(referenceReason)
         let noRowsReason = "no complete person-year in the window"
         reasons.append(noRowsReason)
+        let zeroWeight = reasons.count
+        reasons.append("weight 0")
         var excludedTreated = [Int](repeating: 0, count: reasons.count)
         var excludedControl = [Int](repeating: 0, count: reasons.count)
         var rows: [Int] = [], eidx: [Int8] = [], tr: [Bool] = [], pers: [Int32] = [], out: [Double] = []
@@ -100,6 +117,10 @@ public struct EventStudySample: Sendable {
         var factorMissing = [Int](repeating: 0, count: factorList.count)
         personLoop: for p in 0..<panel.personCount {
             guard let s = cohorts.start[p] else { continue }
+            if let wts = personWeights, wts[p] == 0 {
+                if cohorts.treated[p] { excludedTreated[zeroWeight] += 1 } else { excludedControl[zeroWeight] += 1 }
+                continue
+            }
             let isTreated = cohorts.treated[p]
             func exclude(_ k: Int) {
                 if isTreated { excludedTreated[k] += 1 } else { excludedControl[k] += 1 }
@@ -163,6 +184,8 @@ public struct EventStudySample: Sendable {
         treated = tr
         person = pers
         outcome = out
+        weights = personWeights.map { wts in pers.map { wts[Int($0)] } }
+        clusters = personClusters.map { c in ClusterIDs(labels: pers.map { c[Int($0)] }) } ?? ClusterIDs(labels: pers)
         treatedPersons = nTreated
         controlPersons = nControl
         droppedRows = missingCounts.sorted { $0.key < $1.key }.map { ($0.key, $0.value) }

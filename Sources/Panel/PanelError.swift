@@ -19,6 +19,8 @@ public enum PanelError: Error, Sendable, Equatable, CustomStringConvertible {
     case variesWithinPerson(column: String, persons: Int)
     case invalidStartYear(column: String, value: Double, count: Int)
     case windowTooWide(lower: Int, upper: Int)
+    case invalidWeight(value: Double)
+    case missingCluster(column: String, persons: Int)
     case regression(RegressionError)
     case data(DataError)
 
@@ -50,6 +52,10 @@ public enum PanelError: Error, Sendable, Equatable, CustomStringConvertible {
             return "column '\(c)' holds \(k) start years that are not whole years (for example \(v)): give the calendar year of the start"
         case .windowTooWide(let lo, let hi):
             return "the event window \(lo):\(hi) is wider than \(EventStudySpecification.maximumWindowLength) periods or reaches beyond +-\(EventStudySpecification.maximumEventTime): narrow it to the years the registers cover"
+        case .missingCluster(let c, let n):
+            return "the cluster column '\(c)' is missing for \(n) persons: give every person a cluster (e.g. the matched pair), or cluster by person"
+        case .invalidWeight(let v):
+            return "a person weight is \(v): weights must be finite and 0 or more (matching weights: 1 for matched treated, the number of uses for controls)"
         case .regression(let e): return e.description
         case .data(let e): return e.description
         }

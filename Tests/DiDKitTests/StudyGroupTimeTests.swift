@@ -59,3 +59,19 @@ struct StudyGroupTimeTests {
         }
     }
 }
+
+@Suite("Study: the matched DiD with matching weights and pair clusters", .serialized)
+struct StudyMatchedDiDTests {
+    @Test("clusterBy pair clusters the event studies by matched pair; with replacement it is refused")
+    func pairs() throws {
+        var spec = StudySpecification.referenceStudy()
+        spec.clusterBy = .pair
+        spec.weights = .matching
+        let r = try Study.run(spec, table: DemoRegister(persons: 4_000, seed: 7).table)
+        let model = try #require(r.models.last?.result)
+        // 1:1 without replacement and a fixed pseudo start: every matched pair is in the sample.
+        #expect(model.table.clusters == r.match.result.pairs.count)
+        spec.matching.replacement = true
+        #expect(throws: StudyError.self) { try spec.validate() }
+    }
+}
