@@ -64,11 +64,18 @@ public struct EffectsDocument: Codable, Sendable, Equatable {
     /// - Throws: ``RegressionError`` if the treatment model's table cannot be made.
     /// - Parameter disclosure: the gate; an arm with fewer than K persons withholds every estimate
     ///   (the effect and the potential-outcome means rest on each arm), with a note.
-    public init(_ fit: TreatmentEffectFit, level: Double = 95, disclosure: DisclosureControl = DisclosureControl()) throws {
+    ///   - cells: the persons per arm and, for a 0/1 outcome, the 1s per arm (``TreatmentEffects/armCells(_:)``):
+    ///     a share whose 1s or 0s number fewer than K withholds the estimates too.
+    public init(_ fit: TreatmentEffectFit, level: Double = 95, disclosure: DisclosureControl = DisclosureControl(),
+                cells: ArmCells? = nil) throws {
         try self.init(ungated: fit, level: level)
         notes = notes.map(disclosure.gatingCounts)
         if var model = treatmentModel { model.notes = model.notes.map(disclosure.gatingCounts); treatmentModel = model }
-        let small = [fit.treatedCount, fit.controlCount].contains { $0 > 0 && $0 < disclosure.minimumCellSize }
+        var small = [fit.treatedCount, fit.controlCount].contains { $0 > 0 && $0 < disclosure.minimumCellSize }
+        if let c = cells {
+            small = small || !disclosure.allowsMean(persons: c.treatedPersons, ones: c.treatedOnes)
+                || !disclosure.allowsMean(persons: c.controlPersons, ones: c.controlOnes)
+        }
         guard small else { return }
         treated = disclosure.count(fit.treatedCount)
         controls = disclosure.count(fit.controlCount)
@@ -79,7 +86,7 @@ public struct EffectsDocument: Codable, Sendable, Equatable {
         potentialOutcomeMeanStandardErrors = Arms(treated: nil, control: nil)
         riskRatio = riskRatio.map { _ in withheld }
         oddsRatio = oddsRatio.map { _ in withheld }
-        notes.append("estimates withheld by disclosure control: an arm holds fewer than \(disclosure.minimumCellSize) persons ")
+        notes.append("estimates withheld by disclosure control: an arm holds fewer than \(disclosure.minimumCellSize) persons, or (0/1 outcome) fewer than \(disclosure.minimumCellSize) with or without the outcome ")
     }
 
     private init(ungated fit: TreatmentEffectFit, level: Double) throws {
@@ -146,7 +153,7 @@ public struct EffectsDocument: Codable, Sendable, Equatable {
 
     enum CodingKeys: String, CodingKey {
         case estimator, estimand, observations, neighbors, treated, controls, droppedRows, scale, level, vce, effect, potentialOutcomeMeans,
-             potentialOutcomeMeanStandardErrors, riskRatio, oddsRatio, outcomeModel, treatmentModel, notes
+             potentialOutcomeMeanStandardErrors, riskRatio, oddsRatio, outcomeModel, treatmentModel, notes, suppressed
     }
 
     public func json() throws -> String { try encodeJSON(self) }

@@ -9,12 +9,16 @@ import Regression
 /// `predicted`, and DiDKit's additions `pooled`, `marginalEffects`,
 /// `referencePerson`, `preTrendRejected`.
 public struct EventStudyDocument: Codable, Sendable, Equatable {
-    public struct Persons: Codable, Sendable, Equatable {
+    public struct Persons: Codable, Sendable, Equatable, EncodesNulls {
+        public func encode(to encoder: any Encoder) throws { try encodeWithNulls(to: encoder) }
+
         public var treated: Int?
         public var control: Int?
         public var suppressed: Bool?
     }
-    public struct Point: Codable, Sendable, Equatable {
+    public struct Point: Codable, Sendable, Equatable, EncodesNulls {
+        public func encode(to encoder: any Encoder) throws { try encodeWithNulls(to: encoder) }
+
         public var eventTime: Int
         public var estimate: Double?
         public var standardError: Double?
@@ -30,7 +34,9 @@ public struct EventStudyDocument: Codable, Sendable, Equatable {
         public var pValue: Double
         public var terms: [String]
     }
-    public struct Predicted: Codable, Sendable, Equatable {
+    public struct Predicted: Codable, Sendable, Equatable, EncodesNulls {
+        public func encode(to encoder: any Encoder) throws { try encodeWithNulls(to: encoder) }
+
         public var eventTime: Int
         public var treated: Double?
         public var control: Double?
@@ -40,7 +46,9 @@ public struct EventStudyDocument: Codable, Sendable, Equatable {
         public var controlCIUpper: Double?
         public var suppressed: Bool?
     }
-    public struct Effect: Codable, Sendable, Equatable {
+    public struct Effect: Codable, Sendable, Equatable, EncodesNulls {
+        public func encode(to encoder: any Encoder) throws { try encodeWithNulls(to: encoder) }
+
         public var eventTime: Int
         public var percentagePoints: Double?
         public var standardError: Double?

@@ -7,8 +7,12 @@ import Regression
 /// it can only be made through ``init(_:disclosure:suppressedCounts:)``, so
 /// every output of a match passes the gate. A suppressed number is `null` and
 /// its object carries `"suppressed": true`.
-public struct MatchDocument: Codable, Sendable, Equatable {
-    public struct Stats: Codable, Sendable, Equatable {
+public struct MatchDocument: Codable, Sendable, Equatable, EncodesNulls {
+    public func encode(to encoder: any Encoder) throws { try encodeWithNulls(to: encoder) }
+
+    public struct Stats: Codable, Sendable, Equatable, EncodesNulls {
+        public func encode(to encoder: any Encoder) throws { try encodeWithNulls(to: encoder) }
+
         public var treatedMean: Double?
         public var controlMean: Double?
         public var smd: Double?

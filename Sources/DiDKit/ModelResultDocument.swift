@@ -25,7 +25,9 @@ public struct ModelResultDocument: Codable, Sendable, Equatable {
     public var notes: [String]
     public var terms: [TermDocument]
 
-    public struct TermDocument: Codable, Sendable, Equatable {
+    public struct TermDocument: Codable, Sendable, Equatable, EncodesNulls {
+        public func encode(to encoder: any Encoder) throws { try encodeWithNulls(to: encoder) }
+
         public var name: String
         public var coefficient: Double?
         public var standardError: Double?

@@ -84,8 +84,9 @@ struct EffectsCommand: OutputCommand {
         }
         for f in factorList { kinds[f] = .auto }
         let table = try CSVReader.read(path: data, kinds: kinds, defaultKind: .skip)
-        let fit = try TreatmentEffects(spec).fit(table)
-        let doc = try EffectsDocument(fit, level: level, disclosure: disclosure.control())
+        let estimator = TreatmentEffects(spec)
+        let fit = try estimator.fit(table)
+        let doc = try EffectsDocument(fit, level: level, disclosure: disclosure.control(), cells: try estimator.armCells(table))
         switch format {
         case .json: return try doc.json()
         default: return doc.reportTables().map { $0.rendered(as: format) }.joined(separator: "\n")

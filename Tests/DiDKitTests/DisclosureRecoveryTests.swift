@@ -1,5 +1,6 @@
 @testable import DiDKit
 import Foundation
+@testable import DiDKitCLI
 import Testing
 
 /// An attacker's view of a written report: only the published files. Every suppressed value
@@ -180,5 +181,46 @@ struct NoteGatingTests {
         #expect(dc.gatingCounts(in: "4 of 500 units dropped") == "<5 of 500 units dropped")
         #expect(dc.gatingCounts(in: "convergence not achieved after 3 iterations; chi2(2) = 4.1; event=-1; 1,200 rows")
                 == "convergence not achieved after 3 iterations; chi2(2) = 4.1; event=-1; 1,200 rows")
+    }
+}
+
+@Suite("Disclosure: no suppressed value is recoverable from a match's JSON")
+struct MatchOutputRecoveryTests {
+    @Test("didkit match with a caliper that leaves small cells: counts, balance levels and histogram pass the gate")
+    func matchJSON() throws {
+        let register = DemoRegister(persons: 3_000, seed: 3)
+        let year = try register.table.numeric("year")
+        let baseline = register.table.selectingRows(year.indices.filter { year[$0] == 2010 })
+        let path = FileManager.default.temporaryDirectory.appendingPathComponent("match-\(UUID().uuidString).csv").path
+        try CSVWriter.write(baseline, to: path)
+        defer { try? FileManager.default.removeItem(atPath: path) }
+        let k = 12
+        let command = try DidkitCommand.parseAsRoot(["match", "--data", path, "--id", "pnr", "--treatment", "participant",
+                                                     "--covariates", "age,nonwestern,income,father_edu", "--factors", "father_edu",
+                                                     "--caliper", "0.002", "--minimum-cell-size", "\(k)", "--format", "json"])
+        let out = try #require(command as? any OutputCommand).output()
+        let json = try #require(try JSONSerialization.jsonObject(with: Data(out.utf8)) as? [String: Any])
+        func cell(_ key: String) -> Int?? { json[key] is NSNull ? .some(nil) : (json[key] as? Int).map { .some($0) } }
+        // entering = matched + unmatched; unmatched = sum of the reasons.
+        let reasons = (json["unmatchedByReason"] as? [String: Any] ?? [:]).values.map { $0 is NSNull ? nil : $0 as? Int }
+        for relation in [[cell("treated"), cell("matchedTreated"), cell("unmatchedTreated")].compactMap { $0 },
+                         [cell("unmatchedTreated")].compactMap { $0 } + reasons] {
+            #expect(relation.filter { $0 == nil }.count != 1, "one suppressed count follows from the others: \(relation) \(json["unmatchedByReason"] ?? "")")
+            let shown = relation.compactMap { $0 }
+            shown.forEach { #expect($0 == 0 || $0 >= k) }
+        }
+        let balance = json["balance"] as? [[String: Any]] ?? []
+        for period in ["before", "after"] {
+            for group in ["treatedMean", "controlMean"] {
+                let levels = balance.filter { ($0["name"] as? String)?.hasPrefix("father_edu=") == true }
+                let hidden = levels.filter { ($0[period] as? [String: Any])?[group] as? NSNumber == nil }.count
+                #expect(hidden != 1, "father_edu \(period) \(group): one suppressed level")
+            }
+        }
+        let histogram = json["histogram"] as? [String: Any] ?? [:]
+        for series in ["treatedBefore", "controlBefore", "treatedAfter", "controlAfter"] {
+            let counts = (histogram[series] as? [Any] ?? []).compactMap { ($0 as? NSNumber)?.intValue }
+            #expect(counts.allSatisfy { $0 == 0 || $0 >= k })
+        }
     }
 }

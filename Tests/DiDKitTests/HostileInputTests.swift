@@ -111,3 +111,27 @@ struct ReportFolderTests {
         #expect(try fm.contentsOfDirectory(atPath: parent).filter { $0.hasPrefix(".didkit-") }.isEmpty)
     }
 }
+
+@Suite("Disclosure in effects")
+struct EffectsDisclosureTests {
+    @Test("a 0/1 outcome whose 0s in one arm number fewer than K withholds the estimates")
+    func binaryShares() throws {
+        // 40 persons, 20 treated; among the treated only 2 have y = 0 (a share 18/20 would reveal them).
+        var s = "y,t,x\n"
+        for i in 0..<40 {
+            let treated = i < 20
+            let y = treated ? (i < 2 ? 0 : 1) : i % 2
+            s += "\(y),\(treated ? 1 : 0),\(Double(i % 7) / 3)\n"
+        }
+        let path = FileManager.default.temporaryDirectory.appendingPathComponent("effects-\(UUID().uuidString).csv").path
+        try s.write(toFile: path, atomically: true, encoding: .utf8)
+        defer { try? FileManager.default.removeItem(atPath: path) }
+        let command = try DidkitCommand.parseAsRoot(["effects", "--data", path, "--outcome", "y", "--treatment", "t", "--method", "ra",
+                                                     "--outcome-covariates", "x", "--format", "json"])
+        let out = try #require(command as? any OutputCommand).output()
+        let json = try #require(try JSONSerialization.jsonObject(with: Data(out.utf8)) as? [String: Any])
+        #expect(json["suppressed"] as? Bool == true)
+        #expect((json["effect"] as? [String: Any])?["estimate"] as? NSNumber == nil)
+        #expect((json["potentialOutcomeMeans"] as? [String: Any])?["treated"] as? NSNumber == nil)
+    }
+}
