@@ -44,6 +44,14 @@ public enum ETWFE {
         for i in 0..<panel.unitCount { for p in 0..<nT { rowClusters[i * nT + p] = panel.clusters[i] } }
         let clusters = ClusterIDs(codes: rowClusters, count: panel.clusterCount)
         let regression: ETWFEFit.Regression
+        if options.collapse {
+            guard family == .logit, panel.covariateNames.isEmpty else { throw ETWFEError.collapseNotExact }
+            do {
+                regression = .logit(try collapsedLogit(panel: panel, design: design))
+            } catch let e as RegressionError { throw ETWFEError.model(e) }
+            return ETWFEFit(panel: panel, design: design, family: family, control: options.control, regression: regression,
+                            collapsed: true)
+        }
         do {
             switch family {
             case .linear:
@@ -56,7 +64,42 @@ public enum ETWFE {
         } catch let e as RegressionError {
             throw ETWFEError.model(e)
         }
-        return ETWFEFit(panel: panel, design: design, family: family, control: options.control, regression: regression)
+        return ETWFEFit(panel: panel, design: design, family: family, control: options.control, regression: regression,
+                        collapsed: false)
+    }
+
+    /// The no-covariate logit on collapsed cells (as etwfe does for large data): one row per
+    /// (cohort, period, outcome value) with its count as a frequency weight. Exact, because the
+    /// design row depends only on (cohort, period): the log-likelihood, information and the
+    /// frequency-weighted robust meat `sum f r^2 x x'` are the row-level sums regrouped, and
+    /// `N = sum f` is the same. Cost `O(N)` to count, then `O(C T p^2)` per iteration instead of `O(N p^2)`.
+    static func collapsedLogit(panel: ETWFEPanel, design: ETWFEDesign) throws -> BinaryModelFit {
+        let nT = panel.periodCount
+        // Cohort keys: -1 (reference) and 0..<C; a representative unit of each.
+        var representative: [Int: Int] = [:]
+        var ones: [Int: [Double]] = [:], zeros: [Int: [Double]] = [:]
+        for i in 0..<panel.unitCount {
+            let c = panel.cohortIndex[i]
+            if representative[c] == nil {
+                representative[c] = i
+                ones[c] = [Double](repeating: 0, count: nT)
+                zeros[c] = [Double](repeating: 0, count: nT)
+            }
+            for p in 0..<nT {
+                if panel.outcome[i * nT + p] == 1 { ones[c]?[p] += 1 } else { zeros[c]?[p] += 1 }
+            }
+        }
+        var rows: [[Double]] = [], y: [Double] = [], w: [Double] = []
+        for c in representative.keys.sorted() {
+            guard let i = representative[c], let o = ones[c], let z = zeros[c] else { continue }
+            for p in 0..<nT {
+                let x = design.row(unit: i, period: p)
+                if o[p] > 0 { rows.append(x); y.append(1); w.append(o[p]) }
+                if z[p] > 0 { rows.append(x); y.append(0); w.append(z[p]) }
+            }
+        }
+        return try LogisticRegression().fit(Matrix(rowMajor: rows), y: y, names: design.names, weights: w, weightKind: .frequency,
+                                            outcomeName: "outcome", hasIntercept: true)
     }
 
     /// Reads the panel from a table by column names (see ``StaggeredData/init(table:id:time:outcome:group:covariates:factors:cluster:)``)
@@ -86,6 +129,8 @@ public struct ETWFEFit: Sendable {
     public let family: ETWFEFamily
     public let control: ETWFEControl
     public let regression: Regression
+    /// Whether the fit was made on collapsed cells (``ETWFEOptions/collapse``).
+    public let collapsed: Bool
 
     /// The fit's coefficient names (omitted terms excluded) and estimates.
     public var names: [String] {
@@ -112,6 +157,7 @@ public struct ETWFEFit: Sendable {
     /// (Stata's `regress`, `K` all coefficients); logit: `I^-1` / `N/(N-1)` / `G/(G-1)` sandwiches (Stata's `logit`).
     /// - Throws: ``ETWFEError``.
     public func covariance(_ vce: VCEKind) throws -> Matrix {
+        if collapsed && vce == .cluster { throw ETWFEError.collapsedFitHasNoPersons }
         do {
             switch regression {
             case .linear(let f):

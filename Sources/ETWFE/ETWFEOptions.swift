@@ -50,9 +50,15 @@ public struct ETWFEOptions: Sendable, Equatable {
     /// nil: logit for a 0/1 outcome, else linear.
     public var family: ETWFEFamily?
     public var control: ETWFEControl
+    /// Fit the no-covariate logit on cohort x period x outcome cells with frequency weights
+    /// (exact: every row of a cell has the same design row). Default false. Supports `oim` and
+    /// `robust` SEs (identical to the row-level fit's); `cluster` needs person-level scores and is
+    /// refused (``ETWFEError/collapsedFitHasNoPersons``). See ``ETWFE/fit(_:options:)``.
+    public var collapse: Bool
 
-    public init(family: ETWFEFamily? = nil, control: ETWFEControl = .notyet) {
+    public init(family: ETWFEFamily? = nil, control: ETWFEControl = .notyet, collapse: Bool = false) {
         self.family = family
         self.control = control
+        self.collapse = collapse
     }
 }

@@ -56,3 +56,38 @@ import Testing
         }
     }
 }
+
+/// The collapsed path (no-covariate logit on cohort x period x outcome cells with frequency weights)
+/// against the row-level fit on the same data: the same estimates and the same `oim` and `robust`
+/// SEs (exact regrouping of the sums; tolerance for the different summation order and Newton path),
+/// and clustered SEs refused.
+@Suite struct CollapsedTests {
+    static let tolerance = 1e-8
+
+    @Test func collapsedFitEqualsTheRowLevelFit() throws {
+        let table = try Fixture.table("etwfe_logit_panel.csv")
+        func fit(_ collapse: Bool) throws -> ETWFEFit {
+            try ETWFE.fit(table: table, id: "id", time: "year", outcome: "y", group: "cohort",
+                          options: ETWFEOptions(family: .logit, collapse: collapse))
+        }
+        let rows = try fit(false), cells = try fit(true)
+        #expect(cells.collapsed && !rows.collapsed)
+        #expect(cells.observations == rows.observations)
+        for (a, b) in zip(cells.coefficients, rows.coefficients) { #expect(relativelyClose(a, b, Self.tolerance, floor: 1e-6)) }
+        for vce in [VCEKind.oim, .robust] {
+            let c = try cells.effects(vce: vce), r = try rows.effects(vce: vce)
+            for type in ETWFEAggregation.allCases {
+                for (x, y) in zip(c.aggregate(type).rows + c.attgt.rows, r.aggregate(type).rows + r.attgt.rows) {
+                    #expect(x.label == y.label)
+                    #expect(relativelyClose(x.estimate, y.estimate, Self.tolerance), "\(vce) \(x.label.text)")
+                    #expect(relativelyClose(x.standardError ?? .nan, y.standardError ?? .nan, Self.tolerance), "\(vce) \(x.label.text)")
+                }
+            }
+        }
+        #expect(throws: ETWFEError.collapsedFitHasNoPersons) { try cells.effects(vce: .cluster) }
+        #expect(throws: ETWFEError.collapseNotExact) {
+            try ETWFE.fit(table: table, id: "id", time: "year", outcome: "y", group: "cohort", covariates: ["x"],
+                          options: ETWFEOptions(collapse: true))
+        }
+    }
+}
