@@ -58,3 +58,32 @@ let fixtureTolerance = 1e-6
         #expect(c.standardError != r.standardError && r.standardError != o.standardError)
     }
 }
+
+/// Published check at full precision: R etwfe's own test suite (inst/tinytest/test_etwfe.R, `m1_known`,
+/// "from etwfe(...) |> fixest::coeftable() |> dput()", clustered by countyreal) lists the mpdta
+/// coefficients and SEs of the seven `.Dtreat:first.treat::g:year::t` terms. Our no-covariate design
+/// reproduces them (so `m1` is `lemp ~ 0`); in the linear model a cell's ATT is its coefficient.
+/// Tolerance 1e-9 relative (the values are printed to 15-17 digits; fixest's small-sample factor
+/// equals Stata's here).
+@Suite struct EtwfeTinytestTests {
+    static let tolerance = 1e-9
+    static let m1Known: [(g: Int, t: Int, estimate: Double, se: Double)] = [
+        (2004, 2004, -0.0193723636759116, 0.0223952764912568),
+        (2004, 2005, -0.0783190990620529, 0.030506236091693),
+        (2004, 2006, -0.136078114440309, 0.0354768817979489),
+        (2004, 2007, -0.104707471576594, 0.0338947465597152),
+        (2006, 2006, 0.00251386194191313, 0.0199448451562706),
+        (2006, 2007, -0.0391927355917248, 0.0240232361043774),
+        (2007, 2007, -0.0431060328087001, 0.0184422693090335),
+    ]
+
+    @Test func noCovariateCellsReproduceEtwfesTestSuite() throws {
+        let e = try Fixture.mpdta(covariates: []).effects(vce: .cluster)
+        #expect(e.attgt.rows.count == Self.m1Known.count)
+        for k in Self.m1Known {
+            let r = try req(e.attgt.row(group: k.g, time: k.t), "cell \(k.g) \(k.t)")
+            #expect(relativelyClose(r.estimate, k.estimate, Self.tolerance), "\(k.g),\(k.t): \(r.estimate) vs \(k.estimate)")
+            #expect(relativelyClose(r.standardError ?? .nan, k.se, Self.tolerance), "\(k.g),\(k.t) SE: \(r.standardError ?? .nan) vs \(k.se)")
+        }
+    }
+}
