@@ -57,6 +57,26 @@ struct ETWFECommandTests {
         #expect(text.contains("<250") && text.contains("Odds ratio"))
     }
 
+    @Test func neverControlsCarryPlaceboCellsAndAPreTest() throws {
+        let doc = try object(try mpdta(["--covariates", "lpop", "--control", "never", "--aggregate", "event", "--format", "json"]))
+        #expect(doc["control"] as? String == "never")
+        let cells = try #require(doc["attgt"] as? [[String: Any]])
+        #expect(cells.contains { ($0["time"] as? Int ?? 0) < ($0["group"] as? Int ?? 0) })
+        let pre = try #require(doc["preTest"] as? [String: Any])
+        #expect(pre["df"] as? Int == 5)   // pre cells: 2006 at 2004-2005, 2007 at 2004-2006 (2003 is the reference period)
+        #expect((pre["pValue"] as? Double).map { $0 >= 0 && $0 <= 1 } == true)
+    }
+
+    @Test func oneColumnInTwoRolesIsAUsageError() throws {
+        do {
+            _ = try DidkitCommand.parseAsRoot(["etwfe", "--data", "a", "--id", "i", "--time", "t", "--outcome", "y", "--group", "i"])
+            Issue.record("expected a usage error")
+        } catch {
+            #expect(DidkitCommand.exitCode(for: error).rawValue == 64)
+            #expect(DidkitCommand.message(for: error).contains("given two roles"))
+        }
+    }
+
     @Test func usageErrorsAreValidationErrors() throws {
         #expect(throws: (any Error).self) { _ = try DidkitCommand.parseAsRoot(["etwfe", "--data", "a", "--id", "i", "--time", "t", "--outcome", "t", "--group", "g"]) }
         #expect(throws: (any Error).self) { _ = try DidkitCommand.parseAsRoot(["etwfe", "--data", "a", "--id", "i", "--time", "t", "--outcome", "y", "--group", "g", "--family", "probit"]) }
