@@ -39,13 +39,15 @@ extension ETWFEFit {
         let logit = family == .logit
         var cells: [ETWFECell] = [], att: [Double] = [], grads: [[Double]] = [], bad: [ETWFECell] = []
         let k = panel.covariateNames.count
+        var unitsOfCohort = [[Int]](repeating: [], count: panel.treatedCohorts.count)
+        for i in 0..<panel.unitCount where panel.cohortIndex[i] >= 0 { unitsOfCohort[panel.cohortIndex[i]].append(i) }
         for (m, cell) in panel.cells.enumerated() {
             let col = design.treatmentColumn(cell: m)
             guard fitIndex[col] >= 0 else { bad.append(cell); continue }
             let cellColumns = col...(col + k)
             var sum = 0.0, count = 0
             var g = [Double](repeating: 0, count: fitNames.count)
-            for i in 0..<panel.unitCount where panel.cohortIndex[i] == cell.cohortIndex {
+            for i in unitsOfCohort[cell.cohortIndex] {
                 var eta = 0.0, tau = 0.0
                 design.forEachNonZero(unit: i, period: cell.periodIndex) { j, v in
                     let f = fitIndex[j]
