@@ -49,6 +49,14 @@ let fixtureTolerance = 1e-6
         #expect(e.aggregate(.event).rows.contains { ($0.label.event ?? 0) < 0 })
     }
 
+    /// HC1 (Stata's `regress, vce(robust)`; statsmodels `cov_type="HC1"` in the fixture).
+    @Test func robustAgreesWithStatsmodelsHC1() throws {
+        let e = try Fixture.mpdta().effects(vce: .robust)
+        let fx = try dict(try Fixture.json()["mpdta_linear_robust"])
+        try expectAgree(e.attgt, try list(fx["attgt"]), key: "cell", scale: 1, tolerance: fixtureTolerance)
+        try expectAgree(e.aggregate(.event), try list(fx["event"]), key: "event", scale: 1, tolerance: fixtureTolerance)
+    }
+
     @Test func oneFitServesEverySEKind() throws {
         let fit = try Fixture.mpdta()
         let c = try req(try fit.effects(vce: .cluster).overall)

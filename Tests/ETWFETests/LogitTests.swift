@@ -6,7 +6,7 @@ import Testing
 /// The logit ETWFE on the seeded synthetic panel Fixtures/etwfe_logit_panel.csv (1,200 persons x
 /// 2001-2008, cohorts 2004, 2006, 2008 and never treated, effects growing with time since start),
 /// against statsmodels `Logit(...).fit(method="newton")` on the same explicit-dummy design, with the
-/// ATTs, delta-method SEs (cluster: Stata's `G/(G-1)` sandwich; oim: the inverse Hessian) and odds
+/// ATTs, delta-method SEs (cluster: Stata's `G/(G-1)` sandwich; robust: `N/(N-1)`; oim: the inverse Hessian) and odds
 /// ratios computed by numpy in Fixtures/make_etwfe_fixtures.py.
 @Suite struct LogitTests {
     func check(_ key: String, covariates: [String]) throws {
@@ -17,7 +17,7 @@ import Testing
         if case .logit(let m) = fit.regression {
             #expect(relativelyClose(m.logLikelihood, try num(fx["loglik"]), 1e-9))
         } else { Issue.record("not a logit fit") }
-        for (vce, name) in [(VCEKind.cluster, "cluster"), (.oim, "oim")] {
+        for (vce, name) in [(VCEKind.cluster, "cluster"), (.oim, "oim"), (.robust, "robust")] {
             let e = try fit.effects(vce: vce)
             let f = try dict(fx[name])
             #expect(e.attgt.scale == .percentagePoints)

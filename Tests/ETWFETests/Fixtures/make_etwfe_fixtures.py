@@ -126,6 +126,9 @@ def main():
     assert np.allclose(V, Vmine, rtol=1e-8, atol=1e-12 * np.abs(V).max()), "statsmodels cluster covariance is not CR1"
     out["mpdta_linear"] = dict(K=X.shape[1], N=X.shape[0], coefficients={nm: float(b) for nm, b in zip(names, ols.params)},
                                **effects(df, X, names, cells, ols.params, V, "first_treat", "year", "linear"))
+    # HC1 (Stata's vce(robust) for regress): statsmodels cov_type="HC1".
+    hc1 = sm.OLS(df["lemp"].to_numpy(), X).fit(cov_type="HC1")
+    out["mpdta_linear_robust"] = effects(df, X, names, cells, hc1.params, hc1.cov_params(), "first_treat", "year", "linear")
     # The same with never-treated controls (pre-treatment cells in the model, first period the reference).
     dfn, Xn, namesn, cellsn = build(mp, "countyreal", "year", "first_treat", ["lpop"], control="never")
     olsn = sm.OLS(dfn["lemp"].to_numpy(), Xn).fit(cov_type="cluster", cov_kwds={"groups": dfn["countyreal"].to_numpy()})
@@ -160,7 +163,10 @@ def main():
         G = S.shape[0]
         Vm = G / (G - 1) * Bi @ S.T @ S @ Bi
         assert np.allclose(Vc, Vm, rtol=1e-8), "cluster covariance mismatch"
+        # Robust (Stata's logit, vce(robust)): N/(N-1) B (sum s s') B.
+        Vr = N / (N - 1) * Bi @ sc.T @ sc @ Bi
         out[key] = dict(K=K, N=N, loglik=float(m.llf), cluster=effects(df, X, names, cells, m.params, Vm, "cohort", "year", "logit"),
+                        robust=effects(df, X, names, cells, m.params, Vr, "cohort", "year", "logit"),
                         oim=effects(df, X, names, cells, m.params, Bi, "cohort", "year", "logit"))
     with open(os.path.join(HERE, "etwfe_fixtures.json"), "w") as fh:
         json.dump(out, fh, indent=1)
