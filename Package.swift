@@ -13,6 +13,7 @@
 //     -> Matching (matchers, match results, balance, propensity-score matching)   Panel (person-year registers, event studies)
 //        Staggered (Callaway & Sant'Anna group-time ATTs: reg/ipw/dr/drimp, aggregations, multiplier bootstrap)
 //        TreatmentEffects (teffects: ra, ipw, aipw, ipwra by stacked M-estimation, psmatch and nnmatch with Abadie-Imbens SEs)
+//        ETWFE (Wooldridge's extended TWFE, linear and logit: cohort x period ATTs, emfx aggregations; reads panels through Staggered)
 //     -> Plots (standalone SVG; Estimation for event-time labels)   DiDKit (umbrella: study pipeline, documents, reports, demo register)
 //     -> DiDKitCLI (argument-parser commands) -> didkit (executable)
 // The graph is drawn again, with what each module owns, in Docs/Architecture.md.
@@ -83,10 +84,15 @@ let package = Package(
             dependencies: ["Linalg", "Distributions", "Tabular", "Design", "Estimation", "Regression", .product(name: "RealModule", package: "swift-numerics")],
             swiftSettings: swiftSettings
         ),
+        .target(
+            name: "ETWFE",
+            dependencies: ["Linalg", "Tabular", "Estimation", "Regression", "Staggered", .product(name: "RealModule", package: "swift-numerics")],
+            swiftSettings: swiftSettings
+        ),
         .target(name: "Plots", dependencies: ["Estimation"], swiftSettings: swiftSettings),
         .target(
             name: "DiDKit",
-            dependencies: ["Linalg", "Distributions", "Tabular", "Design", "Estimation", "Regression", "Matching", "Panel", "Staggered", "TreatmentEffects", "Plots"],
+            dependencies: ["Linalg", "Distributions", "Tabular", "Design", "Estimation", "Regression", "Matching", "Panel", "Staggered", "TreatmentEffects", "ETWFE", "Plots"],
             swiftSettings: swiftSettings
         ),
         .target(
@@ -108,6 +114,7 @@ let package = Package(
         .testTarget(name: "PanelTests", dependencies: ["_DiDKitTestSupport", "Linalg", "Distributions", "Panel", "Regression", "Design", "Estimation", "Tabular"], resources: [.copy("Fixtures")], swiftSettings: swiftSettings),
         .testTarget(name: "StaggeredTests", dependencies: ["Staggered", "Linalg", "Distributions", "Tabular", "Estimation"], resources: [.copy("Fixtures")], swiftSettings: swiftSettings),
         .testTarget(name: "TreatmentEffectsTests", dependencies: ["Distributions", "TreatmentEffects", "Estimation", "Tabular"], resources: [.copy("Fixtures")], swiftSettings: swiftSettings),
+        .testTarget(name: "ETWFETests", dependencies: ["ETWFE", "Staggered", "Panel", "Regression", "Linalg", "Distributions", "Tabular", "Estimation"], resources: [.copy("Fixtures")], swiftSettings: swiftSettings),
         .testTarget(name: "PlotsTests", dependencies: ["Plots"], swiftSettings: swiftSettings),
         .testTarget(name: "DiDKitTests", dependencies: ["_DiDKitTestSupport", "DiDKit", "DiDKitCLI", .product(name: "ArgumentParser", package: "swift-argument-parser")], swiftSettings: swiftSettings),
     ]

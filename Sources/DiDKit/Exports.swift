@@ -3,6 +3,7 @@
 // plots, and the study pipeline and reports defined here.
 @_exported import Design
 @_exported import Distributions
+@_exported import ETWFE
 @_exported import Estimation
 @_exported import Linalg
 @_exported import Matching

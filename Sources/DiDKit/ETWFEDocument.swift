@@ -1,0 +1,198 @@
+import Foundation
+import ETWFE
+import Regression
+
+/// The JSON result of `didkit etwfe` (shared/cli-contract.md, section `didkit etwfe`): the keys of
+/// `attgt` (``ATTGTDocument``) with `"estimator": "etwfe"` and `"family"`; for the logit every
+/// `attgt` cell also carries `"oddsRatio"`, `"oddsRatioCILower"`, `"oddsRatioCIUpper"` (exp of the
+/// cell's treatment coefficient and of its Wald interval). `method` is the regression behind the
+/// estimates (`ols` or `logit`); `preTest` is the Wald test that every pre-treatment cell's
+/// coefficient is 0 (control `never` only, else null). A non-finite number is `null`; a cell or
+/// effect resting on fewer than `disclosure.minimumCellSize` treated persons has every number `null`
+/// and `"suppressed": true` (the contract's disclosure rule).
+///
+/// Numbers are on the effect tables' scale: outcome units, or percentage points for a 0/1 outcome.
+public struct ETWFEDocument: Encodable, Sendable {
+    public struct Cell: Encodable, Sendable, Equatable {
+        public var group: Int
+        public var time: Int
+        public var att: Double?
+        public var standardError: Double?
+        public var ciLower: Double?
+        public var ciUpper: Double?
+        public var units: Int?
+        /// Logit only (nil for linear: the keys are then absent).
+        public var oddsRatio: Double??
+        public var oddsRatioCILower: Double??
+        public var oddsRatioCIUpper: Double??
+        public var suppressed: Bool
+
+        enum CodingKeys: String, CodingKey {
+            case group, time, att, standardError, ciLower, ciUpper, units, oddsRatio, oddsRatioCILower, oddsRatioCIUpper, suppressed
+        }
+        public func encode(to encoder: any Encoder) throws {
+            var c = encoder.container(keyedBy: CodingKeys.self)
+            try c.encode(group, forKey: .group)
+            try c.encode(time, forKey: .time)
+            try c.encode(att, forKey: .att)
+            try c.encode(standardError, forKey: .standardError)
+            try c.encode(ciLower, forKey: .ciLower)
+            try c.encode(ciUpper, forKey: .ciUpper)
+            try c.encode(units, forKey: .units)
+            if let o = oddsRatio { try c.encode(o, forKey: .oddsRatio) }
+            if let o = oddsRatioCILower { try c.encode(o, forKey: .oddsRatioCILower) }
+            if let o = oddsRatioCIUpper { try c.encode(o, forKey: .oddsRatioCIUpper) }
+            if suppressed { try c.encode(true, forKey: .suppressed) }
+        }
+    }
+
+    public var estimator = "etwfe"
+    public var family: String
+    public var method: String
+    public var control: String
+    public var units: Int
+    public var observations: Int
+    public var attgt: [Cell]
+    public var preTest: ATTGTDocument.PreTest?
+    public var aggregates: [ATTGTDocument.Aggregate]
+
+    enum CodingKeys: String, CodingKey { case estimator, family, method, control, units, observations, attgt, preTest, aggregates }
+    public func encode(to encoder: any Encoder) throws {
+        var c = encoder.container(keyedBy: CodingKeys.self)
+        try c.encode(estimator, forKey: .estimator)
+        try c.encode(family, forKey: .family)
+        try c.encode(method, forKey: .method)
+        try c.encode(control, forKey: .control)
+        try c.encode(units, forKey: .units)
+        try c.encode(observations, forKey: .observations)
+        try c.encode(attgt, forKey: .attgt)
+        try c.encode(preTest, forKey: .preTest)
+        try c.encode(aggregates, forKey: .aggregates)
+    }
+
+    /// The tables behind the document (for the text, Markdown, CSV and LaTeX renderings).
+    public let effects: ETWFEEffects
+    public let aggregations: [ETWFEAggregation]
+    public let disclosure: DisclosureControl
+
+    /// Builds the document from a fit under one inference.
+    /// - Throws: ``ETWFEError`` (clusters, no estimable cell).
+    public init(_ fit: ETWFEFit, vce: VCEKind = .cluster, level: Double = 95,
+                aggregations: [ETWFEAggregation] = ETWFEAggregation.allCases, disclosure: DisclosureControl = DisclosureControl()) throws {
+        let e = try fit.effects(vce: vce, level: level)
+        effects = e
+        self.aggregations = aggregations
+        self.disclosure = disclosure
+        family = fit.family.rawValue
+        method = fit.family == .logit ? "logit" : "ols"
+        control = fit.control.rawValue
+        units = fit.panel.unitCount
+        observations = fit.observations
+        func hidden(_ persons: Int?) -> Bool { (persons ?? 0) < disclosure.minimumCellSize }
+        attgt = e.attgt.rows.map { r in
+            let s = hidden(r.persons)
+            var cell = Cell(group: r.label.group ?? 0, time: r.label.time ?? 0, att: s ? nil : finite(r.estimate),
+                            standardError: s ? nil : r.standardError.flatMap(finite), ciLower: s ? nil : r.ciLower.flatMap(finite),
+                            ciUpper: s ? nil : r.ciUpper.flatMap(finite), units: s ? nil : r.persons, suppressed: s)
+            if let ors = e.oddsRatios {
+                let o = ors.row(group: r.label.group, time: r.label.time)
+                cell.oddsRatio = .some(s ? nil : o.flatMap { finite($0.estimate) })
+                cell.oddsRatioCILower = .some(s ? nil : o?.ciLower.flatMap(finite))
+                cell.oddsRatioCIUpper = .some(s ? nil : o?.ciUpper.flatMap(finite))
+            }
+            return cell
+        }
+        // Pre-test (never controls): every pre-treatment cell's treatment coefficient is 0.
+        preTest = nil
+        if fit.control == .never {
+            let pre = fit.panel.cells.filter { !$0.isPostTreatment }.map(ETWFEDesign.treatmentName).filter(fit.names.contains)
+            if !pre.isEmpty, let v = try? fit.covariance(vce),
+               let w = try? CoefficientTable(names: fit.names, coefficients: fit.coefficients, covariance: v, vce: vce.rawValue,
+                                             clusters: nil, level: level, distribution: .normal, reportsOddsRatios: false).waldTest(pre) {
+                preTest = ATTGTDocument.PreTest(statistic: finite(w.chi2), df: w.df, pValue: finite(w.pValue))
+            }
+        }
+        let overallEffect = e.overall
+        aggregates = aggregations.map { type in
+            let table = e.aggregate(type)
+            let keyName: String
+            switch type {
+            case .event: keyName = "event"
+            case .group: keyName = "group"
+            case .calendar, .simple: keyName = "time"
+            }
+            let rows: [ATTGTDocument.AggregateEffect] = type == .simple ? [] : table.rows.map { r in
+                let s = hidden(r.persons)
+                return ATTGTDocument.AggregateEffect(keyName: keyName, key: r.label.event ?? r.label.group ?? r.label.time ?? 0,
+                                                     att: s ? nil : finite(r.estimate), standardError: s ? nil : r.standardError.flatMap(finite),
+                                                     ciLower: s ? nil : r.ciLower.flatMap(finite), ciUpper: s ? nil : r.ciUpper.flatMap(finite),
+                                                     suppressed: s)
+            }
+            let s = hidden(overallEffect?.persons)
+            let overall = ATTGTDocument.Overall(att: s ? nil : overallEffect.flatMap { finite($0.estimate) },
+                                                standardError: s ? nil : overallEffect?.standardError.flatMap(finite), suppressed: s)
+            return ATTGTDocument.Aggregate(type: type.rawValue, overall: overall, effects: rows, uniformBand: false)
+        }
+    }
+
+    public func json() throws -> String { try encodeJSON(self) }
+
+    /// The report tables: ATT(g,t) (with odds ratios for the logit), then each aggregation with the
+    /// overall (simple) ATT last. Notes pass the disclosure gate's count filter.
+    public func reportTables() -> [ReportTable] {
+        let k = disclosure.minimumCellSize
+        let t = effects.attgt
+        func num(_ v: Double?, _ hidden: Bool) -> String { hidden ? "<\(k)" : Format.fixed(v ?? .nan, 4) }
+        func interval(_ lo: Double?, _ hi: Double?, _ hidden: Bool) -> String {
+            hidden ? "<\(k)" : "[" + Format.fixed(lo ?? .nan, 4) + ", " + Format.fixed(hi ?? .nan, 4) + "]"
+        }
+        func row(_ label: String, _ e: Effect) -> [String] {
+            let hidden = (e.persons ?? 0) < k
+            return [label, num(e.estimate, hidden), num(e.standardError, hidden), interval(e.ciLower, e.ciUpper, hidden),
+                    hidden ? "<\(k)" : Format.pValue(e.pValue ?? .nan), disclosure.countText(e.persons ?? 0)]
+        }
+        let lvl = Format.fixed(t.level, t.level == t.level.rounded() ? 0 : 1)
+        let attHeader = t.scale == .percentagePoints ? "ATT (pp)" : "ATT"
+        var columns = ["Group, time", attHeader, "Std. err.", "[\(lvl)% conf. interval]", "P>|z|", "Treated"]
+        if effects.oddsRatios != nil { columns += ["Odds ratio", "[\(lvl)% conf. interval]"] }
+        var suppressedAny = false
+        let cellRows: [[String]] = t.rows.map { e in
+            var r = row("g=\(e.label.group ?? 0) t=\(e.label.time ?? 0)", e)
+            let hidden = (e.persons ?? 0) < k
+            if hidden { suppressedAny = true }
+            if let ors = effects.oddsRatios {
+                let o = ors.row(group: e.label.group, time: e.label.time)
+                r += [num(o?.estimate, hidden), interval(o?.ciLower, o?.ciUpper, hidden)]
+            }
+            return r
+        }
+        var first = ReportTable(title: t.title + "    Units = \(Format.count(units))    Unit-periods = \(Format.count(observations))",
+                                columns: columns, rows: cellRows, notes: t.notes.map(disclosure.gatingCounts))
+        if let p = preTest {
+            first.notes.append("Pre-test (Wald, every pre-treatment cell's coefficient = 0): chi2(\(p.df)) = \(Format.fixed(p.statistic ?? .nan, 3)), p = \(Format.pValue(p.pValue ?? .nan))")
+        }
+        var tables = [first]
+        for type in aggregations {
+            let a = effects.aggregate(type)
+            var rows: [[String]] = type == .simple ? [] : a.rows.map { e in
+                if (e.persons ?? 0) < k { suppressedAny = true }
+                switch type {
+                case .event: return row(EffectLabel.eventText(e.label.event ?? 0), e)
+                case .group: return row("group \(e.label.group ?? 0)", e)
+                default: return row("time \(e.label.time ?? 0)", e)
+                }
+            }
+            var rules: Set<Int> = []
+            if let o = effects.overall {
+                if !rows.isEmpty { rules.insert(rows.count - 1) }
+                if (o.persons ?? 0) < k { suppressedAny = true }
+                rows.append(row("overall", o))
+            }
+            tables.append(ReportTable(title: a.title, columns: [type == .simple ? "" : type.rawValue, attHeader, "Std. err.",
+                                                                "[\(lvl)% conf. interval]", "P>|z|", "Treated"],
+                                      rows: rows, notes: a.notes, rulesAfter: rules))
+        }
+        if suppressedAny { tables[tables.count - 1].notes.append(disclosure.note) }
+        return tables
+    }
+}

@@ -1,0 +1,59 @@
+import ArgumentParser
+import DiDKit
+import Foundation
+
+extension ETWFEFamily: ExpressibleByArgument {}
+extension ETWFEControl: ExpressibleByArgument {}
+extension ETWFEAggregation: ExpressibleByArgument {}
+
+/// `didkit etwfe`: Wooldridge's extended two-way fixed effects, linear or logit
+/// (shared/cli-contract.md, section `didkit etwfe`).
+struct ETWFECommand: OutputCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "etwfe",
+        abstract: "Wooldridge's extended two-way fixed effects (ETWFE, as R etwfe / Stata jwdid), linear or logit: ATT(g,t) on the outcome's scale with delta-method SEs, odds ratios for the logit, and emfx aggregations.")
+
+    @Option(help: "CSV file, one row per unit and period.") var data: String
+    @Option(help: "The unit id column.") var id: String
+    @Option(help: "The period column.") var time: String
+    @Option(help: "The outcome column (a 0/1 outcome is reported in percentage points).") var outcome: String
+    @Option(help: "The first treated period of each unit (0 or empty = never treated).") var group: String
+    @Option(help: "Family: linear or logit (default logit for a 0/1 outcome, else linear).") var family: ETWFEFamily?
+    @Option(help: "Comma-separated numeric covariates (time-invariant or first-period values, centred within cohort).") var covariates: String?
+    @Option(help: "Comma-separated factor covariates (first-period values).") var factors: String?
+    @Option(help: "Comparison group: notyet or never (default notyet, as R etwfe).") var control: ETWFEControl = .notyet
+    @Option(help: "Aggregation: simple, group, calendar or event (repeatable; default all four).") var aggregate: [ETWFEAggregation] = []
+    @Option(help: "Standard errors: cluster, robust or oim (default cluster, by the unit unless --cluster names a column).") var vce: VCEKind = .cluster
+    @Option(help: "Cluster column (default: the unit).") var cluster: String?
+    @Option(help: "Confidence level in percent.") var level: Double = 95
+    @OptionGroup var disclosure: DisclosureOptions
+    @Option(help: "Output format: text, json, markdown, csv or latex.") var format: OutputFormat = .text
+
+    func validate() throws {
+        for c in [nil] + (commaList(covariates) + commaList(factors)).map(Optional.some) {
+            try requireDistinctRoles([("--id", id), ("--time", time), ("--outcome", outcome), ("--group", group), ("--covariates/--factors", c)])
+        }
+        if let c = cluster {
+            try requireDistinctRoles([("--time", time), ("--outcome", outcome), ("--cluster", c)])
+        }
+        if !(level > 0 && level < 100) { throw ValidationError("--level must be between 0 and 100, got \(level)") }
+        if cluster != nil && vce != .cluster { throw ValidationError("--cluster needs --vce cluster (the default), got --vce \(vce.rawValue)") }
+    }
+
+    func output() throws -> String {
+        var kinds: [String: ColumnKind] = [id: .auto, time: .numeric, outcome: .numeric, group: .auto]
+        for c in commaList(covariates) { kinds[c] = .numeric }
+        for f in commaList(factors) { kinds[f] = .auto }
+        if let c = cluster { kinds[c] = .auto }
+        let table = try CSVReader.read(path: data, kinds: kinds, defaultKind: .skip)
+        let fit = try ETWFE.fit(table: table, id: id, time: time, outcome: outcome, group: group, covariates: commaList(covariates),
+                                factors: commaList(factors), cluster: cluster, options: ETWFEOptions(family: family, control: control))
+        var types: [ETWFEAggregation] = []
+        for t in (aggregate.isEmpty ? ETWFEAggregation.allCases : aggregate) where !types.contains(t) { types.append(t) }
+        let doc = try ETWFEDocument(fit, vce: vce, level: level, aggregations: types, disclosure: disclosure.control())
+        switch format {
+        case .json: return try doc.json()
+        default: return doc.reportTables().map { $0.rendered(as: format) }.joined(separator: "\n")
+        }
+    }
+}

@@ -1,0 +1,174 @@
+import Estimation
+import Linalg
+import Regression
+import Staggered
+import Tabular
+
+/// Wooldridge's extended two-way fixed effects (ETWFE) estimator, linear and logit.
+///
+/// ## Model
+/// For unit `i` of cohort `g_i` (first treated period; 0 never treated) in period `t`,
+/// `E[y_it | .] = F( a + sum_g c_g 1[g_i = g] + sum_s l_s 1[t = s] + x_i'(b + b_g + b_t)
+///                  + sum_{(g,s) cells} 1[g_i = g, t = s] (delta_gs + (x_i - xbar_g)' gamma_gs) )`
+/// with `F` the identity (linear, OLS) or the logistic function (logit, pooled
+/// QMLE as Wooldridge 2023). The cells are the treated cohorts' periods `t >= g`
+/// (`notyet` controls, etwfe's default) or all periods but the first (`never`).
+/// See ``ETWFEDesign`` for the columns and ``ETWFEPanel`` for the sample rules.
+///
+/// ## Conventions (R etwfe 0.5 / Stata jwdid)
+/// - Cohort dummies, not unit fixed effects (etwfe's default `ivar = NULL`; jwdid's default),
+///   which the logit requires and which give the same linear ATTs as unit effects.
+/// - The covariates are time-invariant or their baseline (first-period) values, as
+///   ``StaggeredData`` reads them; they enter with cohort- and period-specific slopes and,
+///   centred within cohort, interacted with every treatment indicator (etwfe's `xvar` demeaning).
+/// - ATT(g,t) is `mean_{i in cell} [F(eta_i) - F(eta_i - tau_i)]`, `tau_i` the cell's
+///   treatment terms (etwfe's `emfx`, jwdid's `estat`), with delta-method SEs.
+///
+/// ## Complexity
+/// Linear: `O(N p^2)` (QR of the materialised `N x p` design, `N = n T` rows).
+/// Logit: `O(N p^2)` per IRLS iteration on row blocks generated from the columns
+/// (memory `O(N)` for the outcome, cluster codes and linear predictor; the design is
+/// never held, unless a perfect predictor forces dropping rows, which materialises it).
+/// Here `p = C + T + k (C + T) + M (1 + k)` for `C` cohorts, `T` periods, `k` covariates, `M` cells.
+public enum ETWFE {
+    /// Fits the ETWFE model once; choose the SE kind and aggregation afterwards with
+    /// ``ETWFEFit/effects(vce:level:)``.
+    /// - Throws: ``ETWFEError``.
+    public static func fit(_ data: StaggeredData, options: ETWFEOptions = ETWFEOptions()) throws -> ETWFEFit {
+        let panel = try ETWFEPanel(data, control: options.control)
+        let family = options.family ?? (panel.isBinaryOutcome ? .logit : .linear)
+        if family == .logit && !panel.isBinaryOutcome { throw ETWFEError.outcomeNotBinary }
+        let design = ETWFEDesign(panel: panel)
+        let nT = panel.periodCount
+        var rowClusters = [Int32](repeating: 0, count: panel.observations)
+        for i in 0..<panel.unitCount { for p in 0..<nT { rowClusters[i * nT + p] = panel.clusters[i] } }
+        let clusters = ClusterIDs(codes: rowClusters, count: panel.clusterCount)
+        let regression: ETWFEFit.Regression
+        if options.collapse {
+            guard family == .logit, panel.covariateNames.isEmpty else { throw ETWFEError.collapseNotExact }
+            do {
+                regression = .logit(try collapsedLogit(panel: panel, design: design))
+            } catch let e as RegressionError { throw ETWFEError.model(e) }
+            return ETWFEFit(panel: panel, design: design, family: family, control: options.control, regression: regression,
+                            collapsed: true)
+        }
+        do {
+            switch family {
+            case .linear:
+                regression = .linear(try LinearRegression().fit(design.materialized(), y: panel.outcome, names: design.names,
+                                                                clusters: clusters))
+            case .logit:
+                regression = .logit(try LogisticRegression().fit(design, y: panel.outcome, names: design.names,
+                                                                 outcomeName: "outcome", hasIntercept: true, clusters: clusters))
+            }
+        } catch let e as RegressionError {
+            throw ETWFEError.model(e)
+        }
+        return ETWFEFit(panel: panel, design: design, family: family, control: options.control, regression: regression,
+                        collapsed: false)
+    }
+
+    /// The no-covariate logit on collapsed cells (as etwfe does for large data): one row per
+    /// (cohort, period, outcome value) with its count as a frequency weight. Exact, because the
+    /// design row depends only on (cohort, period): the log-likelihood, information and the
+    /// frequency-weighted robust meat `sum f r^2 x x'` are the row-level sums regrouped, and
+    /// `N = sum f` is the same. Cost `O(N)` to count, then `O(C T p^2)` per iteration instead of `O(N p^2)`.
+    static func collapsedLogit(panel: ETWFEPanel, design: ETWFEDesign) throws -> BinaryModelFit {
+        let nT = panel.periodCount
+        // Cohort keys: -1 (reference) and 0..<C; a representative unit of each.
+        var representative: [Int: Int] = [:]
+        var ones: [Int: [Double]] = [:], zeros: [Int: [Double]] = [:]
+        for i in 0..<panel.unitCount {
+            let c = panel.cohortIndex[i]
+            if representative[c] == nil {
+                representative[c] = i
+                ones[c] = [Double](repeating: 0, count: nT)
+                zeros[c] = [Double](repeating: 0, count: nT)
+            }
+            for p in 0..<nT {
+                if panel.outcome[i * nT + p] == 1 { ones[c]?[p] += 1 } else { zeros[c]?[p] += 1 }
+            }
+        }
+        var rows: [[Double]] = [], y: [Double] = [], w: [Double] = []
+        for c in representative.keys.sorted() {
+            guard let i = representative[c], let o = ones[c], let z = zeros[c] else { continue }
+            for p in 0..<nT {
+                let x = design.row(unit: i, period: p)
+                if o[p] > 0 { rows.append(x); y.append(1); w.append(o[p]) }
+                if z[p] > 0 { rows.append(x); y.append(0); w.append(z[p]) }
+            }
+        }
+        return try LogisticRegression().fit(Matrix(rowMajor: rows), y: y, names: design.names, weights: w, weightKind: .frequency,
+                                            outcomeName: "outcome", hasIntercept: true)
+    }
+
+    /// Reads the panel from a table by column names (see ``StaggeredData/init(table:id:time:outcome:group:covariates:factors:cluster:)``)
+    /// and fits it.
+    public static func fit(table: Table, id: String, time: String, outcome: String, group: String, covariates: [String] = [],
+                           factors: [String] = [], cluster: String? = nil, options: ETWFEOptions = ETWFEOptions()) throws -> ETWFEFit {
+        let data: StaggeredData
+        do {
+            data = try StaggeredData(table: table, id: id, time: time, outcome: outcome, group: group, covariates: covariates,
+                                     factors: factors, cluster: cluster)
+        } catch let e as StaggeredError { throw ETWFEError.panel(e) }
+        return try fit(data, options: options)
+    }
+}
+
+/// A fitted ETWFE model: the panel, the design and the regression fit, from
+/// which every SE kind and every aggregation is computed without refitting.
+public struct ETWFEFit: Sendable {
+    /// The regression behind the estimates.
+    public enum Regression: Sendable {
+        case linear(LinearModelFit)
+        case logit(BinaryModelFit)
+    }
+
+    public let panel: ETWFEPanel
+    public let design: ETWFEDesign
+    public let family: ETWFEFamily
+    public let control: ETWFEControl
+    public let regression: Regression
+    /// Whether the fit was made on collapsed cells (``ETWFEOptions/collapse``).
+    public let collapsed: Bool
+
+    /// The fit's coefficient names (omitted terms excluded) and estimates.
+    public var names: [String] {
+        switch regression { case .linear(let f): return f.names; case .logit(let f): return f.names }
+    }
+    public var coefficients: [Double] {
+        switch regression { case .linear(let f): return f.coefficients; case .logit(let f): return f.coefficients }
+    }
+    /// Terms dropped (collinear, or perfect predictors for the logit).
+    public var omitted: [String] {
+        switch regression { case .linear(let f): return f.omitted; case .logit(let f): return f.omitted }
+    }
+    /// The panel's notes, then the regression's.
+    public var notes: [String] {
+        switch regression { case .linear(let f): return panel.notes + f.notes; case .logit(let f): return panel.notes + f.notes }
+    }
+    /// Observations (person-years) used by the regression.
+    public var observations: Int {
+        switch regression { case .linear(let f): return f.observations; case .logit(let f): return f.observations }
+    }
+
+    /// The coefficient covariance under `vce` (cluster: the panel's clusters, by person unless
+    /// another column was named). OLS: classical / HC1 / CR1 with `G/(G-1) (N-1)/(N-K)`
+    /// (Stata's `regress`, `K` all coefficients); logit: `I^-1` / `N/(N-1)` / `G/(G-1)` sandwiches (Stata's `logit`).
+    /// - Throws: ``ETWFEError``.
+    public func covariance(_ vce: VCEKind) throws -> Matrix {
+        if collapsed && vce == .cluster { throw ETWFEError.collapsedFitHasNoPersons }
+        do {
+            switch regression {
+            case .linear(let f):
+                let v = try VarianceEstimator(vce, clusters: f.designClusterIDs)
+                if case .cluster(let c) = v, c.count < 2 { throw ETWFEError.tooFewClusters(c.count) }
+                return try f.covariance(v)
+            case .logit(let f):
+                let v = try VarianceEstimator(vce, clusters: f.designClusterIDs)
+                if case .cluster(let c) = v, c.count < 2 { throw ETWFEError.tooFewClusters(c.count) }
+                return try f.covariance(v)
+            }
+        } catch let e as RegressionError { throw ETWFEError.model(e) }
+    }
+}
