@@ -125,7 +125,13 @@ public struct ATTGTDocument: Encodable, Sendable, Equatable {
     public init(_ est: GroupTimeATT, aggregations: [AggregationType] = AggregationType.allCases,
                 disclosure: DisclosureControl = DisclosureControl()) {
         let table = est.attgtTable()
-        let aggs = aggregations.map { est.aggregate($0) }
+        let anyCellHidden = table.rows.contains { !$0.isReference && ($0.persons ?? 0) < disclosure.minimumCellSize }
+        let aggs = aggregations.map { type -> StaggeredAggregate in
+            let a = est.aggregate(type)
+            guard anyCellHidden else { return a }
+            return StaggeredAggregate(type: a.type, overall: a.overall.map(GroupTimeDisclosure.withheld),
+                                      table: GroupTimeDisclosure.gate(a.table, combinesGroups: a.type != .group))
+        }
         self.attgtTable = table
         self.aggregateResults = aggs
         self.disclosure = disclosure

@@ -79,7 +79,12 @@ public struct ETWFEDocument: Encodable, Sendable {
     /// - Throws: ``ETWFEError`` (clusters, no estimable cell).
     public init(_ fit: ETWFEFit, vce: VCEKind = .cluster, level: Double = 95,
                 aggregations: [ETWFEAggregation] = ETWFEAggregation.allCases, disclosure: DisclosureControl = DisclosureControl()) throws {
-        let e = try fit.effects(vce: vce, level: level)
+        var e = try fit.effects(vce: vce, level: level)
+        // Secondary suppression of the aggregates (GroupTimeDisclosure): the simple ATT is the group
+        // aggregation's overall, so it goes with the other averages across groups.
+        if e.attgt.rows.contains(where: { !$0.isReference && ($0.persons ?? 0) < disclosure.minimumCellSize }) {
+            for (type, table) in e.aggregates { e.aggregates[type] = GroupTimeDisclosure.gate(table, combinesGroups: type != .group) }
+        }
         effects = e
         self.aggregations = aggregations
         self.disclosure = disclosure

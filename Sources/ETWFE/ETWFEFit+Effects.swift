@@ -11,7 +11,7 @@ public struct ETWFEEffects: Sendable {
     /// cohort's mean covariates on the odds scale; not an average of anything, see Docs/NonlinearDiD.md).
     public let oddsRatios: EffectTable?
     /// The aggregations (emfx's `simple`, `group`, `calendar`, `event`): `simple` has one row (`name: "ATT"`).
-    public let aggregates: [ETWFEAggregation: EffectTable]
+    public var aggregates: [ETWFEAggregation: EffectTable]
     /// Cells with no estimate (their indicator was dropped), as (g, t).
     public let unestimableCells: [ETWFECell]
 

@@ -10,6 +10,12 @@ public struct StaggeredAggregate: Sendable, Equatable {
     public let overall: Effect?
     /// The effects (for `simple`, the one overall row).
     public let table: EffectTable
+
+    public init(type: AggregationType, overall: Effect?, table: EffectTable) {
+        self.type = type
+        self.overall = overall
+        self.table = table
+    }
 }
 
 extension GroupTimeATT {

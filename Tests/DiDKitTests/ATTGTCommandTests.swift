@@ -72,6 +72,20 @@ struct ATTGTCommandTests {
         let text = try run(["--method", "reg", "--minimum-cell-size", "25"])
         #expect(text.contains("<25"))
         #expect(text.contains("Disclosure control"))
+        // Secondary suppression: averages across groups would give the 2004 cells back (their
+        // weights follow from the published unit counts), so they are withheld; the other groups'
+        // own aggregates stay.
+        let aggs = try #require(doc["aggregates"] as? [[String: Any]])
+        for a in aggs {
+            let overall = a["overall"] as? [String: Any]
+            #expect(overall?["att"] is NSNull, "\(a["type"] ?? "") overall published beside a suppressed cell")
+            let effects = a["effects"] as? [[String: Any]] ?? []
+            if a["type"] as? String == "group" {
+                #expect(effects.contains { $0["group"] as? Int == 2006 && !($0["att"] is NSNull) })
+            } else {
+                #expect(effects.allSatisfy { $0["att"] is NSNull })
+            }
+        }
     }
 
     @Test func usageAndDataErrors() throws {
