@@ -224,7 +224,7 @@ public struct EventStudyDocument: Codable, Sendable, Equatable {
 
 extension ModelResultDocument {
     /// A model document from a coefficient table and summary facts (used by the event study).
-    public init(table: CoefficientTable, model: String, observations: Int, converged: Bool, iterations: Int,
+    init(table: CoefficientTable, model: String, observations: Int, converged: Bool, iterations: Int,
                 logLikelihood: Double?, omitted: [String], droppedRows: Int, notes: [String]) {
         self.model = model
         self.observations = observations

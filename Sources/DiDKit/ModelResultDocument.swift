@@ -62,8 +62,20 @@ public struct ModelResultDocument: Codable, Sendable, Equatable {
         }
     }
 
-    /// A logit or probit result under a chosen inference.
-    public init(_ fit: BinaryModelFit, _ table: CoefficientTable) {
+    /// A logit or probit result under a chosen inference, through the disclosure gate
+    /// (``gated(design:disclosure:)``): the only public way to make a model document.
+    public init(_ fit: BinaryModelFit, _ table: CoefficientTable, design: DesignMatrix, disclosure: DisclosureControl) {
+        self = ModelResultDocument(fit, table).gated(design: design, disclosure: disclosure)
+    }
+
+    /// An OLS result under a chosen inference, through the disclosure gate.
+    public init(_ fit: LinearModelFit, _ table: CoefficientTable, design: DesignMatrix, disclosure: DisclosureControl) {
+        self = ModelResultDocument(fit, table).gated(design: design, disclosure: disclosure)
+    }
+
+    /// A logit or probit result under a chosen inference, before the gate (documents that embed
+    /// it gate it themselves).
+    init(_ fit: BinaryModelFit, _ table: CoefficientTable) {
         self.init(table: table, model: fit.link.rawValue, observations: fit.observations, converged: fit.converged,
                   iterations: fit.iterations, logLikelihood: fit.logLikelihood, omitted: fit.omitted,
                   droppedRows: fit.droppedRows, notes: fit.notes)
@@ -73,8 +85,8 @@ public struct ModelResultDocument: Codable, Sendable, Equatable {
         pseudoR2 = fit.pseudoR2.flatMap(finite)
     }
 
-    /// An OLS result under a chosen inference.
-    public init(_ fit: LinearModelFit, _ table: CoefficientTable) {
+    /// An OLS result under a chosen inference, before the gate.
+    init(_ fit: LinearModelFit, _ table: CoefficientTable) {
         self.init(table: table, model: "ols", observations: fit.observations, converged: true, iterations: 0,
                   logLikelihood: nil, omitted: fit.omitted, droppedRows: fit.droppedRows, notes: fit.notes)
         rSquared = finite(fit.rSquared)

@@ -82,10 +82,9 @@ struct ModelOptions: ParsableArguments {
 
     func estimator(for fit: ClusterIDs?) throws -> VarianceEstimator { try VarianceEstimator(vce, clusters: fit) }
 
-    /// Renders the result after the disclosure gate (terms resting on small cells withheld).
-    func render(_ doc: ModelResultDocument, design: DesignMatrix) throws -> String {
-        let gated = doc.gated(design: design, disclosure: disclosure.control())
-        return format == .json ? try gated.json() : gated.reportTable().rendered(as: format)
+    /// Renders a gated result (terms resting on small cells withheld).
+    func render(_ doc: ModelResultDocument) throws -> String {
+        format == .json ? try doc.json() : doc.reportTable().rendered(as: format)
     }
 }
 
@@ -110,7 +109,7 @@ struct LogitCommand: OutputCommand {
         let table = try fit.inference(vce: try options.estimator(for: fit.designClusterIDs), level: options.level)
         clock.lap("inference")
         clock.report(extra: "rows=\(design.rows) columns=\(design.columns) iterations=\(fit.iterations) passes=\(fit.dataPasses)")
-        return try options.render(ModelResultDocument(fit, table), design: design)
+        return try options.render(ModelResultDocument(fit, table, design: design, disclosure: options.disclosure.control()))
     }
 }
 
@@ -125,7 +124,7 @@ struct OLSCommand: OutputCommand {
         let design = try DesignMatrix.build(try options.readTable(), options.specification)
         let fit = try LinearRegression().fit(design)
         let table = try fit.inference(vce: try options.estimator(for: fit.designClusterIDs), level: options.level)
-        return try options.render(ModelResultDocument(fit, table), design: design)
+        return try options.render(ModelResultDocument(fit, table, design: design, disclosure: options.disclosure.control()))
     }
 }
 
