@@ -75,7 +75,7 @@ struct TreatmentEffectsSample {
             let outcomeCovariates = spec.method.usesOutcomeCovariates ? spec.outcomeCovariates : []
             let treatmentCovariates = spec.method.usesTreatmentModel ? spec.treatmentCovariates : []
             let factorsOf: ([String]) -> [String] = { covs in
-                spec.factors.filter { f in covs.contains { $0.split(separator: ":").map { String($0).trimmingSpaces }.contains(f) } }
+                spec.factors.filter { f in covs.contains { Term.parse($0, factors: []).columns.contains(f) } }
             }
             // A factor named only in `factors` enters both models; one among a model's covariates only that model.
             let looseFactors = spec.factors.filter { f in factorsOf(outcomeCovariates).contains(f) == false && factorsOf(treatmentCovariates).contains(f) == false }

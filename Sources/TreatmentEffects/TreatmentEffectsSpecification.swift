@@ -68,17 +68,8 @@ public struct TreatmentEffectsSpecification: Sendable, Equatable {
         use(outcome)
         use(treatment)
         let covariates = (method.usesOutcomeCovariates ? outcomeCovariates : []) + (method.usesTreatmentModel ? treatmentCovariates : [])
-        for c in covariates { for part in c.split(separator: ":") { use(String(part).trimmingSpaces) } }
+        for c in covariates { for column in Term.parse(c, factors: []).columns { use(column) } }
         for f in factors { use(f) }
         return used
-    }
-}
-
-extension String {
-    var trimmingSpaces: String {
-        var s = Substring(self)
-        while s.first == " " { s.removeFirst() }
-        while s.last == " " { s.removeLast() }
-        return String(s)
     }
 }
