@@ -11,7 +11,8 @@ let package = Package(
     name: "DiDKitFuzz",
     dependencies: [.package(name: "DiDKit", path: "../..")],
     targets: [
-        .executableTarget(name: "FuzzCSV", dependencies: [.product(name: "DiDKit", package: "DiDKit")]),
-        .executableTarget(name: "FuzzStudyFile", dependencies: [.product(name: "DiDKit", package: "DiDKit")]),
+        .target(name: "FuzzSupport"),
+        .executableTarget(name: "FuzzCSV", dependencies: ["FuzzSupport", .product(name: "DiDKit", package: "DiDKit")]),
+        .executableTarget(name: "FuzzStudyFile", dependencies: ["FuzzSupport", .product(name: "DiDKit", package: "DiDKit")]),
     ]
 )

@@ -1,4 +1,5 @@
 import Foundation
+import FuzzSupport
 @_spi(Testing) import DiDKit
 
 /// Differential fuzzing of the CSV reader: every input is read whole and split into 2, 3 and 7
@@ -29,14 +30,4 @@ func fuzzCSV(_ data: UnsafePointer<UInt8>?, _ size: Int) -> CInt {
     return 0
 }
 
-// SwiftPM gives an executable its own entry point, so libFuzzer's main is not used: this one
-// hands the arguments and the callback to libFuzzer's driver (LLVMFuzzerRunDriver, libFuzzer's
-// API for programs with their own main).
-@_silgen_name("LLVMFuzzerRunDriver")
-func LLVMFuzzerRunDriver(_ argc: UnsafeMutablePointer<CInt>,
-                         _ argv: UnsafeMutablePointer<UnsafeMutablePointer<UnsafeMutablePointer<CChar>?>>,
-                         _ callback: @convention(c) (UnsafePointer<UInt8>?, Int) -> CInt) -> CInt
-
-var argc = CommandLine.argc
-var argv = CommandLine.unsafeArgv
-exit(LLVMFuzzerRunDriver(&argc, &argv) { data, size in fuzzCSV(data, size) })
+runFuzzer { data, size in fuzzCSV(data, size) }
