@@ -55,7 +55,6 @@ public struct StrictDecodingError: Error, Sendable, Equatable, CustomStringConve
     init(_ e: DecodingError, log: KeyLog) {
         switch e {
         case .keyNotFound(let key, let c):
-            let path = pathText(c.codingPath)
             self.init(path: pathText(c.codingPath + [key]), message: "is required but missing")
         case .typeMismatch(let type, let c):
             self.init(path: pathText(c.codingPath), message: "must be \(typeName(type))")
