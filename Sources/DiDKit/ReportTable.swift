@@ -25,6 +25,8 @@ public struct ReportTable: Sendable, Equatable {
 /// Output formats of the CLI contract.
 public enum OutputFormat: String, Sendable, CaseIterable {
     case text, json, markdown, csv, latex
+    /// An HTML fragment (a `<table>` with its caption and notes), as the report's index.html uses.
+    case html
 }
 
 extension ReportTable {
@@ -35,6 +37,7 @@ extension ReportTable {
         case .markdown: return markdown
         case .csv: return csv
         case .latex: return latex
+        case .html: return html
         }
     }
 

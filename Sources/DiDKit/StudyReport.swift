@@ -155,7 +155,7 @@ public struct StudyReport: Sendable {
     }
 
     /// The group-time tables with their file names: the ATT(g,t) table, then one per aggregation.
-    func groupTimeTables() -> [(String, ReportTable)] {
+    public func groupTimeTables() -> [(String, ReportTable)] {
         guard let doc = groupTimeDocument else { return [] }
         let tables = doc.reportTables()
         let names = ["group-time"] + doc.aggregates.map { "group-time-\($0.type)" }
@@ -248,6 +248,7 @@ public struct StudyReport: Sendable {
         }
         try put("results.json", resultsJSON())
         try put("index.md", index(tables: allTables.map(\.0)))
+        try put("index.html", html())
         return written
     }
 
@@ -286,7 +287,7 @@ public struct StudyReport: Sendable {
             s += doc.reportTables().map(\.markdown)
             if groupTimeSVG() != nil { s += ["![Group-time ATTs by event time](plots/group-time-event-study.svg)", ""] }
         }
-        s += ["## Files", ""] + tables.map { "- `tables/\($0)` (.md, .csv, .tex, .txt)" } + ["- `results.json`: every number above, machine-readable", ""]
+        s += ["## Files", ""] + tables.map { "- `tables/\($0)` (.md, .csv, .tex, .txt)" } + ["- `results.json`: every number above, machine-readable", "- `index.html`: this report as one page (tables and plots inline; print it to PDF from a browser)", ""]
         return s.joined(separator: "\n")
     }
 }

@@ -75,3 +75,27 @@ struct StudyMatchedDiDTests {
         #expect(throws: StudyError.self) { try spec.validate() }
     }
 }
+
+@Suite("The report as one page")
+struct HTMLReportTests {
+    @Test("index.html is well-formed, self-contained, and holds every table and plot of the report with the key odds ratios")
+    func page() throws {
+        let report = StudyReport(try StudyGroupTimeTests.result.get())
+        let html = report.html()
+        // Well-formed as XML once the HTML5 doctype line is set aside.
+        let xml = html.split(separator: "\n", maxSplits: 1).last.map(String.init) ?? ""
+        #expect(parseSVG(xml).ok)
+        // Every table: exclusions, balance, models, two tables per model, the group-time tables.
+        let tables = 3 + 2 * report.modelDocuments.count + report.groupTimeTables().count
+        #expect(html.components(separatedBy: "<table>").count - 1 == tables)
+        // Every plot inline: the score histogram (one document of two panels), two per model, the group-time plot.
+        #expect(html.components(separatedBy: "<figure>").count - 1 == 1 + 2 * report.modelDocuments.count + 1)
+        // No network and no scripts.
+        #expect(!html.contains("src=") && !html.contains("href=\"http") && !html.contains("<script") && !html.contains("<img"))
+        // The key odds ratios as the event-study table prints them.
+        let doc = try #require(report.modelDocuments.last?.document)
+        for p in doc.eventStudy where !p.reference && p.suppressed != true {
+            #expect(html.contains(Format.fixed(p.estimate ?? .nan, 3)))
+        }
+    }
+}
