@@ -55,6 +55,7 @@ extension StudyReport {
     caption { text-align: left; font-weight: bold; padding-bottom: .4rem; }
     th, td { padding: .2rem .6rem; text-align: right; border-bottom: 1px solid #eee; }
     thead th { border-top: 2px solid #222; border-bottom: 1px solid #222; }
+    thead th:first-child { text-align: left; }
     tbody th { text-align: left; font-weight: normal; }
     tbody tr:last-child th, tbody tr:last-child td { border-bottom: 2px solid #222; }
     tr.rule th, tr.rule td { border-bottom: 1px solid #222; }
