@@ -8,6 +8,8 @@ import Staggered
 /// Numbers are on the tables' scale: the outcome's units, or percentage points for a 0/1 outcome
 /// (the notes of the text output say which).
 public struct ATTGTDocument: Encodable, Sendable, Equatable {
+    /// One ATT(g,t) cell of `attgt` and `etwfe` (the contract's keys). The odds-ratio keys are
+    /// ETWFE's logit only: absent when the outer optional is nil, `null` when withheld.
     public struct Cell: Encodable, Sendable, Equatable {
         public var group: Int
         public var time: Int
@@ -16,9 +18,26 @@ public struct ATTGTDocument: Encodable, Sendable, Equatable {
         public var ciLower: Double?
         public var ciUpper: Double?
         public var units: Int?
+        public var oddsRatio: Double?? = nil
+        public var oddsRatioCILower: Double?? = nil
+        public var oddsRatioCIUpper: Double?? = nil
         public var suppressed: Bool
 
-        enum CodingKeys: String, CodingKey { case group, time, att, standardError, ciLower, ciUpper, units, suppressed }
+        public init(group: Int, time: Int, att: Double?, standardError: Double?, ciLower: Double?, ciUpper: Double?, units: Int?,
+                    suppressed: Bool) {
+            self.group = group
+            self.time = time
+            self.att = att
+            self.standardError = standardError
+            self.ciLower = ciLower
+            self.ciUpper = ciUpper
+            self.units = units
+            self.suppressed = suppressed
+        }
+
+        enum CodingKeys: String, CodingKey {
+            case group, time, att, standardError, ciLower, ciUpper, units, oddsRatio, oddsRatioCILower, oddsRatioCIUpper, suppressed
+        }
         public func encode(to encoder: any Encoder) throws {
             var c = encoder.container(keyedBy: CodingKeys.self)
             try c.encode(group, forKey: .group)
@@ -28,6 +47,9 @@ public struct ATTGTDocument: Encodable, Sendable, Equatable {
             try c.encode(ciLower, forKey: .ciLower)
             try c.encode(ciUpper, forKey: .ciUpper)
             try c.encode(units, forKey: .units)
+            if let o = oddsRatio { try c.encode(o, forKey: .oddsRatio) }
+            if let o = oddsRatioCILower { try c.encode(o, forKey: .oddsRatioCILower) }
+            if let o = oddsRatioCIUpper { try c.encode(o, forKey: .oddsRatioCIUpper) }
             if suppressed { try c.encode(true, forKey: .suppressed) }
         }
     }

@@ -13,38 +13,7 @@ import Regression
 ///
 /// Numbers are on the effect tables' scale: outcome units, or percentage points for a 0/1 outcome.
 public struct ETWFEDocument: Encodable, Sendable {
-    public struct Cell: Encodable, Sendable, Equatable {
-        public var group: Int
-        public var time: Int
-        public var att: Double?
-        public var standardError: Double?
-        public var ciLower: Double?
-        public var ciUpper: Double?
-        public var units: Int?
-        /// Logit only (nil for linear: the keys are then absent).
-        public var oddsRatio: Double??
-        public var oddsRatioCILower: Double??
-        public var oddsRatioCIUpper: Double??
-        public var suppressed: Bool
-
-        enum CodingKeys: String, CodingKey {
-            case group, time, att, standardError, ciLower, ciUpper, units, oddsRatio, oddsRatioCILower, oddsRatioCIUpper, suppressed
-        }
-        public func encode(to encoder: any Encoder) throws {
-            var c = encoder.container(keyedBy: CodingKeys.self)
-            try c.encode(group, forKey: .group)
-            try c.encode(time, forKey: .time)
-            try c.encode(att, forKey: .att)
-            try c.encode(standardError, forKey: .standardError)
-            try c.encode(ciLower, forKey: .ciLower)
-            try c.encode(ciUpper, forKey: .ciUpper)
-            try c.encode(units, forKey: .units)
-            if let o = oddsRatio { try c.encode(o, forKey: .oddsRatio) }
-            if let o = oddsRatioCILower { try c.encode(o, forKey: .oddsRatioCILower) }
-            if let o = oddsRatioCIUpper { try c.encode(o, forKey: .oddsRatioCIUpper) }
-            if suppressed { try c.encode(true, forKey: .suppressed) }
-        }
-    }
+    public typealias Cell = ATTGTDocument.Cell
 
     public var estimator = "etwfe"
     public var family: String

@@ -19,15 +19,15 @@ extension ReportTable {
 
 /// Text for HTML (and XML): `&`, `<`, `>` and `"` escaped.
 func htmlEscaped(_ s: String) -> String {
+    escaped(s, ["&": "&amp;", "<": "&lt;", ">": "&gt;", "\"": "&quot;"])
+}
+
+/// `s` with each character that `replacements` names replaced: the one escaping loop behind the
+/// HTML and LaTeX renderings.
+func escaped(_ s: String, _ replacements: [Character: String]) -> String {
     var r = ""
     for ch in s {
-        switch ch {
-        case "&": r += "&amp;"
-        case "<": r += "&lt;"
-        case ">": r += "&gt;"
-        case "\"": r += "&quot;"
-        default: r.append(ch)
-        }
+        if let rep = replacements[ch] { r += rep } else { r.append(ch) }
     }
     return r
 }

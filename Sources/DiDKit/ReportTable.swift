@@ -85,22 +85,11 @@ extension ReportTable {
 
     /// LaTeX with booktabs rules.
     public var latex: String {
-        func esc(_ s: String) -> String {
-            var r = ""
-            for ch in s {
-                switch ch {
-                case "\\": r += "\\textbackslash{}"
-                case "&", "%", "$", "#", "_", "{", "}": r += "\\" + String(ch)
-                case "~": r += "\\textasciitilde{}"
-                case "^": r += "\\textasciicircum{}"
-                case "<": r += "$<$"
-                case ">": r += "$>$"
-                case "*": r += "*"
-                default: r.append(ch)
-                }
-            }
-            return r
-        }
+        let latexReplacements: [Character: String] = [
+            "\\": "\\textbackslash{}", "&": "\\&", "%": "\\%", "$": "\\$", "#": "\\#", "_": "\\_", "{": "\\{", "}": "\\}",
+            "~": "\\textasciitilde{}", "^": "\\textasciicircum{}", "<": "$<$", ">": "$>$",
+        ]
+        func esc(_ s: String) -> String { escaped(s, latexReplacements) }
         let spec = "l" + String(repeating: "r", count: Swift.max(0, columns.count - 1))
         var out = ["\\begin{table}[htbp]", "\\centering", "\\caption{\(esc(title))}", "\\begin{tabular}{\(spec)}", "\\toprule",
                    columns.map(esc).joined(separator: " & ") + " \\\\", "\\midrule"]

@@ -27,7 +27,6 @@ public struct EffectTable: Sendable, Equatable {
 
     /// The row with the given label parts, if any.
     public func row(event: Int) -> Effect? { rows.first { $0.label.event == event } }
-    public func row(term: String) -> Effect? { rows.first { $0.label.term == term } }
     public func row(group: Int?, time: Int?) -> Effect? { rows.first { $0.label.group == group && $0.label.time == time } }
 
     /// The table on the odds-ratio scale (every row exponentiated); a log-odds table only.

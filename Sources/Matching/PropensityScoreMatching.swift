@@ -47,8 +47,7 @@ public struct PropensityScoreMatching: Sendable {
         do { design = try DesignMatrix.build(table, spec) } catch let e as DataError { throw MatchingError.data(e) }
         // The treatment must be 0/1 (checked here to name it as the treatment).
         let t = design.response!
-        let bad = t.filter { $0 != 0 && $0 != 1 }
-        if let v = bad.first { throw MatchingError.treatmentNotBinary(column: treatment, value: v, count: bad.count) }
+        if let bad = nonBinaryValues(t) { throw MatchingError.treatmentNotBinary(column: treatment, value: bad.example, count: bad.count) }
         if !t.contains(1) { throw MatchingError.noTreated(column: treatment) }
         if !t.contains(0) { throw MatchingError.noControls(column: treatment) }
         let fit: BinaryModelFit

@@ -28,8 +28,7 @@ extension Cohorts {
     public init(panel: PersonYearPanel, treatment: String, start: String, pseudoStart: Int? = nil) throws {
         let t = try panel.constantPersonValue(treatment)
         let s = try panel.constantPersonValue(start)
-        let notBinary = t.filter { !$0.isNaN && $0 != 0 && $0 != 1 }
-        if let v = notBinary.first { throw PanelError.treatmentNotBinary(column: treatment, value: v, count: notBinary.count) }
+        if let bad = nonBinaryValues(t) { throw PanelError.treatmentNotBinary(column: treatment, value: bad.example, count: bad.count) }
         let badStart = s.filter { !$0.isNaN && !($0 == $0.rounded() && Swift.abs($0) < 1e6) }
         if let v = badStart.first { throw PanelError.invalidStartYear(column: start, value: v, count: badStart.count) }
         let treated = t.map { $0 == 1 }

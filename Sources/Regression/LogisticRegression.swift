@@ -99,13 +99,7 @@ public struct LogisticRegression: Sendable {
         let hasIntercept = hasIntercept ?? (interceptColumn != nil)
 
         // Outcome checks.
-        var bad = 0
-        var badValue = 0.0
-        for v in y where v != 0 && v != 1 {
-            if bad == 0 { badValue = v }
-            bad += 1
-        }
-        if bad > 0 { throw RegressionError.outcomeNotBinary(column: outcomeName, value: badValue, count: bad) }
+        if let bad = nonBinaryValues(y) { throw RegressionError.outcomeNotBinary(column: outcomeName, value: bad.example, count: bad.count) }
         if let first = y.first, y.allSatisfy({ $0 == first }) {
             throw RegressionError.outcomeConstant(column: outcomeName, value: first)
         }

@@ -49,13 +49,9 @@ struct TreatmentEffectsSample {
                 throw TreatmentEffectsError.data(.wrongColumnType(column: spec.treatment, expected: "numeric 0/1"))
             }
             let t = tcol.doubles
-            var bad = 0
-            var badValue = 0.0
-            for v in t where v != 0 && v != 1 {
-                if bad == 0 { badValue = v }
-                bad += 1
+            if let bad = nonBinaryValues(t) {
+                throw TreatmentEffectsError.treatmentNotBinary(column: spec.treatment, value: bad.example, count: bad.count)
             }
-            if bad > 0 { throw TreatmentEffectsError.treatmentNotBinary(column: spec.treatment, value: badValue, count: bad) }
             for arm in [1, 0] where !t.contains(Double(arm)) { throw TreatmentEffectsError.emptyArm(column: spec.treatment, arm: arm) }
 
             guard case .numeric(let ycol) = try sample.column(spec.outcome) else {
@@ -63,13 +59,9 @@ struct TreatmentEffectsSample {
             }
             let y = ycol.doubles
             if spec.method.usesOutcomeModel && spec.outcomeModel == .logit {
-                var badY = 0
-                var badYValue = 0.0
-                for v in y where v != 0 && v != 1 {
-                    if badY == 0 { badYValue = v }
-                    badY += 1
+                if let bad = nonBinaryValues(y) {
+                    throw TreatmentEffectsError.outcomeNotBinary(column: spec.outcome, value: bad.example, count: bad.count)
                 }
-                if badY > 0 { throw TreatmentEffectsError.outcomeNotBinary(column: spec.outcome, value: badYValue, count: badY) }
             }
 
             let outcomeCovariates = spec.method.usesOutcomeCovariates ? spec.outcomeCovariates : []

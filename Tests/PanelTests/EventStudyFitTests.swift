@@ -66,6 +66,9 @@ struct EventStudyFitTests {
         #expect(r.table.standardErrors == i.table.standardErrors)
         #expect(r.predicted == i.predictions())
         #expect(r.marginalEffects == i.marginalEffects())
+        let ame = i.marginalEffectTable()
+        #expect(ame.scale == .percentagePoints && ame.rows.map(\.estimate) == r.marginalEffects.map(\.percentagePoints))
+        #expect(ame.rows.map(\.label.event) == r.marginalEffects.map(\.eventTime))
         #expect(r.eventStudy.map(\.estimate).filter { !$0.isNaN } == i.eventStudy.rows.map(\.estimate).filter { !$0.isNaN })
     }
 }
