@@ -24,7 +24,7 @@ struct DemoCommand: OutputCommand {
         commandName: "demo",
         abstract: "The reference study's whole evaluation on a built-in synthetic register: matching, balance, odds-ratio tables, event study, pre-trend test, predicted probabilities, plots.")
 
-    @Option(help: "Write the report folder here (tables, plots, index.md).") var out: String = "didkit-report"
+    @Option(help: "Write the report folder here (index.html, index.md, tables, plots).") var out: String = "didkit-report"
     @Option(help: "Persons in the synthetic register (default 14,930: the study's 14,641 controls and 289 participants).")
     var persons: Int = DemoRegister.defaultPersons
     @Option(help: "Random seed of the synthetic register.") var seed: UInt64 = 2018
@@ -60,7 +60,7 @@ struct DemoCommand: OutputCommand {
         text += "The register is generated so that the true treated x event-time odds ratios are the published model-2 values (0.635, 0.927, 1, 3.271, 2.577).\n\n"
         text += report.text()
         text += "\n" + pseudoStartComparison(fixed: report, partner: StudyReport(partner)).text
-        text += "\nReport written to \(out)/ (\(files.count) files; open \(out)/index.md). The partner-start variant is in \(out)/partner-start/.\n"
+        text += "\nReport written to \(out)/ (\(files.count) files; open \(out)/index.html). The partner-start variant is in \(out)/partner-start/.\n"
         return text
     }
 }
