@@ -56,3 +56,7 @@ public struct RowBlocks: Sendable {
 /// the BLAS calls DiDKit makes outside row blocks are on `p x p` matrices,
 /// where threads do not pay.
 let blasRunsSingleThreaded: Void = openblas_set_num_threads(1)
+
+/// Sets OpenBLAS to one thread for the rest of the process, for callers that run BLAS calls
+/// on several cores themselves (``parallelMap`` over independent products). See ``blasRunsSingleThreaded``.
+public func useSingleThreadedBLAS() { _ = blasRunsSingleThreaded }

@@ -17,6 +17,8 @@ struct EstimationSample {
     /// Per sample unit: group (time value, 0 = never) and the group's period position (`Int.max` for never).
     let unitGroups: [Int]
     let groupPositions: [Int]
+    /// The distinct groups of the sample units (0 = never treated), ascending.
+    let groupsPresent: [Int]
     /// `outcome[p][i]` and the baseline design of the sample units.
     let outcome: [[Double]]
     let covariates: Matrix
@@ -77,6 +79,7 @@ struct EstimationSample {
         periods = Array(data.periods[0...lastPosition])
         self.position = position
         unitGroups = active.map { data.groups[$0] }
+        groupsPresent = Set(unitGroups).sorted()
         groupPositions = unitGroups.map { $0 == 0 ? Int.max : (position[$0] ?? Int.max) }
         outcome = data.outcome[0...lastPosition].map { col in active.map { col[$0] } }
         covariates = data.covariates.selecting(rows: active, columns: Array(0..<data.covariates.columns))

@@ -1,3 +1,4 @@
+import _DiDKitParallel
 import Linalg
 import Regression
 
@@ -75,64 +76,96 @@ public struct GroupTimeATT: Sendable {
         let n = sample.unitGroups.count
         let nn = Double(n)
         let unitGroups = sample.unitGroups
-        let gpos = sample.groupPositions
         let x = sample.covariates
         let y = sample.outcome
         let tfac = options.basePeriod == .varying ? 1 : 0
-        var cells: [GroupTimeCell] = []
-        var influence: [[Double]] = []
-        var trimmedTotal = 0
-        var modelNotes: [String: [String]] = [:]  // note -> cells
-        var noteOrder: [String] = []
+        // The plan: every cell in R did's order, with the comparison set it uses.
+        struct PlannedCell: Sendable { var group: Int; var current: Int; var base: Int; var reference: Bool; var comparison: [Int] }
+        var plan: [PlannedCell] = []
         for g in sample.estimableGroups {
             guard let gp = position[g] else { continue }
             let universalBase = gp - k - 1
-            let treatedIdx = (0..<n).filter { unitGroups[$0] == g }
             for tt in 0..<(periods.count - tfac) {
                 let current = tt + tfac
                 var base = universalBase
                 if options.basePeriod == .varying && current < gp - k { base = tt }
-                if options.basePeriod == .universal && base == current {
-                    cells.append(GroupTimeCell(group: g, time: periods[current], base: periods[base], event: periods[current] - g,
-                                               isPostTreatment: false, isReference: true, att: 0,
-                                               treatedUnits: treatedIdx.count, comparisonUnits: 0))
-                    influence.append([Double](repeating: 0, count: n))
-                    continue
-                }
+                let reference = options.basePeriod == .universal && base == current
+                // The comparison groups (0 = never treated): with notyet also those with G > max(t, base) + K, G != g.
                 let limit = Swift.max(current, base) + k
-                let comparison = (0..<n).filter { i in
-                    unitGroups[i] == 0 || (options.control == .notyet && gpos[i] > limit && unitGroups[i] != g)
+                let comparison = sample.groupsPresent.filter { h in
+                    h == 0 || (options.control == .notyet && h != g && (position[h] ?? Int.max) > limit)
                 }
-                if comparison.isEmpty { throw StaggeredError.noComparisonUnits(group: g, time: periods[current]) }
-                let cellUnits = (treatedIdx + comparison).sorted()
-                let dY = cellUnits.map { y[current][$0] - y[base][$0] }
-                let d = cellUnits.map { unitGroups[$0] == g ? 1.0 : 0.0 }
-                let xc = x.selecting(rows: cellUnits, columns: Array(0..<x.columns))
+                plan.append(PlannedCell(group: g, current: current, base: base, reference: reference, comparison: comparison))
+            }
+        }
+        // One ComparisonSet per (group, comparison groups); its cells run in parallel.
+        var results = [TwoPeriodDiD.Estimate?](repeating: nil, count: plan.count)
+        var counts = [(treated: Int, comparison: Int)](repeating: (0, 0), count: plan.count)
+        var order: [[Int]] = []
+        var keyIndex: [[Int]: Int] = [:]
+        for (c, p) in plan.enumerated() where !p.reference {
+            let key = [p.group] + p.comparison
+            if let e = keyIndex[key] { order[e].append(c) } else { keyIndex[key] = order.count; order.append([c]) }
+        }
+        useSingleThreadedBLAS()
+        var influence = [[Double]](repeating: [], count: plan.count)
+        for members in order {
+            let first = plan[members[0]]
+            let inSet = Set(first.comparison)
+            let cellUnits = (0..<n).filter { unitGroups[$0] == first.group || inSet.contains(unitGroups[$0]) }
+            let treatedCount = cellUnits.reduce(0) { $0 + (unitGroups[$1] == first.group ? 1 : 0) }
+            if cellUnits.count == treatedCount {
+                throw StaggeredError.noComparisonUnits(group: first.group, time: periods[first.current])
+            }
+            let d = cellUnits.map { unitGroups[$0] == first.group ? 1.0 : 0.0 }
+            let units = cellUnits
+            let change: @Sendable (PlannedCell) -> [Double] = { p in units.map { y[p.current][$0] - y[p.base][$0] } }
+            let set: ComparisonSet
+            do {
+                set = try ComparisonSet(method: options.method, units: cellUnits, treated: d,
+                                        x: x.selecting(rows: cellUnits, columns: Array(0..<x.columns)),
+                                        names: data.covariateNames, firstChange: change(first))
+            } catch {
+                throw Self.located(error, group: first.group, time: periods[first.current])
+            }
+            let planned = members.map { plan[$0] }
+            let outcomes: [Result<TwoPeriodDiD.Estimate, any Error>] = parallelMap(count: members.count) { a in
+                Result { try set.estimate(dY: change(planned[a])) }
+            }
+            let scale = nn / Double(cellUnits.count)
+            for (a, c) in members.enumerated() {
                 let est: TwoPeriodDiD.Estimate
-                do {
-                    est = try TwoPeriodDiD.estimate(options.method, dY: dY, treated: d, x: xc, names: data.covariateNames)
-                } catch StaggeredError.iptNotConverged {
-                    throw StaggeredError.iptNotConverged(group: g, time: periods[current])
-                } catch StaggeredError.comparisonsTrimmed {
-                    throw StaggeredError.comparisonsTrimmed(group: g, time: periods[current])
-                } catch let e as StaggeredError {
-                    throw e
-                } catch let e as RegressionError {
-                    throw StaggeredError.model(group: g, time: periods[current], e)
-                }
-                trimmedTotal += est.trimmed
-                for note in est.notes {
-                    if modelNotes[note] == nil { noteOrder.append(note) }
-                    modelNotes[note, default: []].append("(\(g),\(periods[current]))")
+                do { est = try outcomes[a].get() } catch {
+                    throw Self.located(error, group: plan[c].group, time: periods[plan[c].current])
                 }
                 var psi = [Double](repeating: 0, count: n)
-                let scale = nn / Double(cellUnits.count)
-                for (a, i) in cellUnits.enumerated() { psi[i] = scale * est.influence[a] }
-                cells.append(GroupTimeCell(group: g, time: periods[current], base: periods[base], event: periods[current] - g,
-                                           isPostTreatment: current >= gp, isReference: false, att: est.att,
-                                           treatedUnits: treatedIdx.count, comparisonUnits: comparison.count))
-                influence.append(psi)
+                for (b, i) in cellUnits.enumerated() { psi[i] = scale * est.influence[b] }
+                influence[c] = psi
+                results[c] = TwoPeriodDiD.Estimate(att: est.att, influence: [], trimmed: est.trimmed, notes: est.notes)
+                counts[c] = (treatedCount, cellUnits.count - treatedCount)
             }
+        }
+        var cells: [GroupTimeCell] = []
+        var trimmedTotal = 0
+        var modelNotes: [String: [String]] = [:]  // note -> cells
+        var noteOrder: [String] = []
+        for (c, p) in plan.enumerated() {
+            let treatedUnits = unitGroups.reduce(0) { $0 + ($1 == p.group ? 1 : 0) }
+            guard let est = results[c] else {
+                cells.append(GroupTimeCell(group: p.group, time: periods[p.current], base: periods[p.base], event: periods[p.current] - p.group,
+                                           isPostTreatment: false, isReference: true, att: 0, treatedUnits: treatedUnits, comparisonUnits: 0))
+                influence[c] = [Double](repeating: 0, count: n)
+                continue
+            }
+            trimmedTotal += est.trimmed
+            for note in est.notes {
+                if modelNotes[note] == nil { noteOrder.append(note) }
+                modelNotes[note, default: []].append("(\(p.group),\(periods[p.current]))")
+            }
+            let gp = position[p.group] ?? 0
+            cells.append(GroupTimeCell(group: p.group, time: periods[p.current], base: periods[p.base], event: periods[p.current] - p.group,
+                                       isPostTreatment: p.current >= gp, isReference: false, att: est.att,
+                                       treatedUnits: counts[c].treated, comparisonUnits: counts[c].comparison))
         }
         for note in noteOrder {
             let where_ = modelNotes[note] ?? []
@@ -153,5 +186,16 @@ public struct GroupTimeATT: Sendable {
         self.periods = periods
         self.isBinaryOutcome = data.isBinaryOutcome
         self.notes = notes
+    }
+
+    /// A nuisance-model error, located at the cell (or the first cell of the comparison set) it came from.
+    static func located(_ error: any Error, group g: Int, time t: Int) -> any Error {
+        switch error {
+        case StaggeredError.iptNotConverged: return StaggeredError.iptNotConverged(group: g, time: t)
+        case StaggeredError.comparisonsTrimmed: return StaggeredError.comparisonsTrimmed(group: g, time: t)
+        case let e as StaggeredError: return e
+        case let e as RegressionError: return StaggeredError.model(group: g, time: t, e)
+        default: return error
+        }
     }
 }
