@@ -109,3 +109,26 @@ func scaleColumnMajorRows(_ a: UnsafeMutableBufferPointer<Double>, rows m: Int, 
         }
     }
 }
+
+extension Matrix {
+    /// `self += alpha * op(A) B`, via `dgemm` with `beta = 1` (accumulating a product over row blocks
+    /// without a temporary). `op(A) = A'` with `transposeA`.
+    public mutating func addProduct(_ a: Matrix, transposeA: Bool = false, _ b: Matrix, alpha: Double = 1) {
+        let m = transposeA ? a.columns : a.rows
+        let k = transposeA ? a.rows : a.columns
+        precondition(m == rows && b.columns == columns && b.rows == k, "Matrix.addProduct: shape mismatch")
+        if m == 0 || columns == 0 || k == 0 { return }
+        let n = columns
+        a.storage.withUnsafeBufferPointer { ap in
+            b.storage.withUnsafeBufferPointer { bp in
+                storage.withUnsafeMutableBufferPointer { cp in
+                    cblas_dgemm(CblasColMajor, transposeA ? CblasTrans : CblasNoTrans, CblasNoTrans,
+                                lapackInt(m), lapackInt(n), lapackInt(k), alpha,
+                                ap.baseAddress, lapackInt(Swift.max(1, a.rows)),
+                                bp.baseAddress, lapackInt(Swift.max(1, b.rows)),
+                                1.0, cp.baseAddress, lapackInt(Swift.max(1, m)))
+                }
+            }
+        }
+    }
+}

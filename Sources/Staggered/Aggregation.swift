@@ -1,7 +1,8 @@
-/// One aggregated parameter: its estimate, influence function and the persons it rests on.
+/// One aggregated parameter: its estimate, its influence function as coefficients over the
+/// ``InfluenceBasis`` (cells, then group indicators), and the persons it rests on.
 struct AggregatedParameter: Sendable {
     var att: Double
-    var influence: [Double]
+    var coefficients: [Double]
     var persons: Int
     /// `event`, `group` or `time` value of the row (nil for the overall).
     var key: Int?
@@ -28,15 +29,17 @@ struct AggregatedParameter: Sendable {
 /// - calendar: per period `t >= min g` the post cells at `t`, weights by group size (with `wif`);
 ///   overall: the plain mean over periods.
 ///
-/// Complexity: `O(n K)` per aggregate.
+/// Complexity: `O(K w)` per aggregate (`w` basis columns); no `n`-vector is formed.
 struct Aggregator {
     let estimates: GroupTimeATT
+    let basis: InfluenceBasis
     /// `pg` per group value: share of the sample's units in the group.
     let share: [Int: Double]
     let groupSize: [Int: Int]
 
     init(_ estimates: GroupTimeATT) {
         self.estimates = estimates
+        self.basis = estimates.basis
         var counts: [Int: Int] = [:]
         for g in estimates.unitGroups { counts[g, default: 0] += 1 }
         groupSize = counts
@@ -50,37 +53,36 @@ struct Aggregator {
         let cells = estimates.cells
         let pg = keep.map { share[cells[$0].group] ?? 0 }
         let total = pg.reduce(0, +)
-        let n = estimates.units
         var att = 0.0
-        var psi = [Double](repeating: 0, count: n)
+        var psi = [Double](repeating: 0, count: basis.width)
         for (a, c) in keep.enumerated() {
             let w = pg[a] / total
             att += w * cells[c].att
-            let col = estimates.influence[c]
-            for i in 0..<n { psi[i] += w * col[i] }
+            psi[c] += w
         }
         addWeightInfluence(&psi, groups: keep.map { cells[$0].group }, pg: pg, atts: keep.map { cells[$0].att })
         let persons = Set(keep.map { cells[$0].group }).reduce(0) { $0 + (groupSize[$1] ?? 0) }
-        return AggregatedParameter(att: att, influence: psi, persons: persons, key: key,
+        return AggregatedParameter(att: att, coefficients: psi, persons: persons, key: key,
                                    isReference: keep.allSatisfy { cells[$0].isReference })
     }
 
-    /// Adds `sum_k wif_ik att_k` (R did's `wif` times the estimates).
+    /// Adds `sum_k wif_ik att_k` (R did's `wif` times the estimates) to basis coefficients: a function
+    /// of unit i's group only, so a coefficient on each group's indicator column:
+    /// `h(g) = (sum_{k: g_k = g} att_k - sum_k pg_k att_k) / total - (#{k: g_k = g} - total) sum_k pg_k att_k / total^2`
+    /// (0 for a group without kept cells).
     func addWeightInfluence(_ psi: inout [Double], groups: [Int], pg: [Double], atts: [Double]) {
         let total = pg.reduce(0, +)
-        let unitGroups = estimates.unitGroups
-        // sum_k (1{G_i = g_k} - pg_k) att_k / total  -  [sum_k (1{G_i = g_k} - pg_k)] * sum_k pg_k att_k / total^2
         var attOfGroup: [Int: Double] = [:]
         var countOfGroup: [Int: Double] = [:]
         for (a, g) in groups.enumerated() { attOfGroup[g, default: 0] += atts[a]; countOfGroup[g, default: 0] += 1 }
         let pgDotAtt = zip(pg, atts).reduce(0) { $0 + $1.0 * $1.1 }
-        for i in psi.indices {
-            let g = unitGroups[i]
-            let ind = countOfGroup[g] ?? 0           // number of kept cells of unit i's group
+        for g in basis.groups {
+            guard let j = basis.indicatorColumn(g) else { continue }
+            let ind = countOfGroup[g] ?? 0           // number of kept cells of group g
             let indAtt = attOfGroup[g] ?? 0          // sum of their att
             let if1 = (indAtt - pgDotAtt) / total
             let if2 = (ind - total) * pgDotAtt / (total * total)
-            psi[i] += if1 - if2
+            psi[j] += if1 - if2
         }
     }
 
@@ -88,9 +90,9 @@ struct Aggregator {
     func mean(_ parts: [AggregatedParameter], persons: Int) -> AggregatedParameter? {
         if parts.isEmpty { return nil }
         let m = Double(parts.count)
-        var psi = [Double](repeating: 0, count: estimates.units)
-        for p in parts { for i in psi.indices { psi[i] += p.influence[i] / m } }
-        return AggregatedParameter(att: parts.reduce(0) { $0 + $1.att } / m, influence: psi, persons: persons, key: nil)
+        var psi = [Double](repeating: 0, count: basis.width)
+        for p in parts { for j in psi.indices { psi[j] += p.coefficients[j] / m } }
+        return AggregatedParameter(att: parts.reduce(0) { $0 + $1.att } / m, coefficients: psi, persons: persons, key: nil)
     }
 
     func aggregate(_ type: AggregationType) -> (effects: [AggregatedParameter], overall: AggregatedParameter?) {
@@ -121,15 +123,15 @@ struct Aggregator {
             // Overall: weighted by group shares, with wif over groups.
             let pg = parts.map { share[$0.key ?? 0] ?? 0 }
             let total = pg.reduce(0, +)
-            var psi = [Double](repeating: 0, count: estimates.units)
+            var psi = [Double](repeating: 0, count: basis.width)
             var att = 0.0
             for (a, p) in parts.enumerated() {
                 let w = pg[a] / total
                 att += w * p.att
-                for i in psi.indices { psi[i] += w * p.influence[i] }
+                for j in psi.indices { psi[j] += w * p.coefficients[j] }
             }
             addWeightInfluence(&psi, groups: parts.map { $0.key ?? 0 }, pg: pg, atts: parts.map(\.att))
-            return (parts, AggregatedParameter(att: att, influence: psi, persons: allPersons, key: nil))
+            return (parts, AggregatedParameter(att: att, coefficients: psi, persons: allPersons, key: nil))
         case .dynamic:
             var include = [Bool](repeating: true, count: cells.count)
             var events = Array(Set(cells.map(\.event))).sorted()

@@ -63,6 +63,8 @@ public struct GroupTimeATT: Sendable {
     public let periods: [Int]
     public let isBinaryOutcome: Bool
     public let notes: [String]
+    /// The cells' influence functions and group indicators with their covariance and bootstrap draws.
+    let basis: InfluenceBasis
 
     /// Estimates every ATT(g,t).
     /// - Throws: ``StaggeredError`` (no never-treated units with `never`, no estimable group, models that cannot be fitted).
@@ -186,6 +188,10 @@ public struct GroupTimeATT: Sendable {
         self.periods = periods
         self.isBinaryOutcome = data.isBinaryOutcome
         self.notes = notes
+        basis = InfluenceBasis(cells: influence, unitGroups: unitGroups,
+                               variance: InfluenceVariance(units: n, clusters: sample.clusters, clusterCount: sample.clusterCount),
+                               bootstrap: options.bootstrap > 0
+                                   ? MultiplierBootstrap(replications: options.bootstrap, seed: options.seed, weights: options.weights) : nil)
     }
 
     /// A nuisance-model error, located at the cell (or the first cell of the comparison set) it came from.

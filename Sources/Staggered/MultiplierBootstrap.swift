@@ -1,5 +1,5 @@
-import _DiDKitParallel
 import Distributions
+import Linalg
 
 /// R did's multiplier bootstrap (`mboot`) for a set of estimators with influence functions.
 ///
@@ -14,10 +14,11 @@ import Distributions
 ///
 /// Reproducible regardless of the number of cores: replication `b` uses its own ``SplitMix64``
 /// seeded with the `b`-th output of a SplitMix64 seeded with `seed`, so the draws depend only on
-/// `(seed, b)`; replications run in parallel chunks and are combined in index order. Every call
-/// with the same seed reuses the same draws (common random numbers across tables).
+/// `(seed, b)` and the cluster's position; blocks of clusters run in parallel stripes fixed by the
+/// cluster count and are combined in order. All tables of one estimation use the same draws
+/// (common random numbers), as separate runs with one seed would.
 ///
-/// Complexity: `O(B G J)` time for `B` replications, `G` clusters and `J` estimators; `O(B J)` memory.
+/// Complexity: `O(B G w)` time for `B` replications, `G` clusters and `w` basis columns; `O(B w)` memory.
 struct MultiplierBootstrap: Sendable {
     let replications: Int
     let seed: UInt64
@@ -30,49 +31,52 @@ struct MultiplierBootstrap: Sendable {
         var critical: Double?
     }
 
-    func run(_ psis: [[Double]], variance: InfluenceVariance, level: Double) -> Result {
-        let j = psis.count
-        let g = variance.clusters == nil ? variance.units : variance.clusterCount
-        // Cluster sums row-major (`flat[c * j + a]`), so each draw updates `j` contiguous values.
-        var flat = [Double](repeating: 0, count: g * j)
-        for (a, psi) in psis.enumerated() {
-            for (c, v) in variance.clusterSums(psi).enumerated() { flat[c * j + a] = v }
-        }
-        let sums = flat
-        let n = Double(variance.units)
-        let scale = n.squareRoot() / n
+    /// `T` (`B x width`): `T_bj = sqrt(n)/n sum_c v_bc S_cj` over the cluster-sum blocks of a basis
+    /// (see ``InfluenceBasis``). Each stripe of blocks accumulates `V_block' S_block` (`dgemm`) for all
+    /// replications; stripes are fixed by the cluster count and summed in order.
+    func draws(blocks: RowBlocks, block: @Sendable (Range<Int>) -> Matrix, width: Int, units: Int) -> Matrix {
         var master = SplitMix64(seed: seed)
         let seeds = (0..<replications).map { _ in master.next() }
+        let b = replications
         let kind = weights
-        let chunk = 64
-        let chunks = (replications + chunk - 1) / chunk
-        let parts: [[[Double]]] = parallelMap(count: chunks) { c in
-            var out: [[Double]] = []
-            for b in (c * chunk)..<Swift.min(replications, (c + 1) * chunk) {
-                var rng = SplitMix64(seed: seeds[b])
-                var t = [Double](repeating: 0, count: j)
-                for cl in 0..<g {
-                    let v = Self.draw(kind, &rng)
-                    let row = cl * j
-                    for a in 0..<j { t[a] += v * sums[row + a] }
+        let parts = blocks.stripes { ranges -> Matrix in
+            var t = Matrix(rows: b, columns: width)
+            for r in ranges {
+                // v[u + U b]: draw number r.lowerBound + u of replication b's stream (SplitMix64 is
+                // counter-based: advancing the state by c steps is adding c times its increment).
+                let u = r.count
+                var v = [Double](repeating: 0, count: u * b)
+                for rep in 0..<b {
+                    var rng = SplitMix64(seed: seeds[rep] &+ UInt64(r.lowerBound) &* 0x9E37_79B9_7F4A_7C15)
+                    for a in 0..<u { v[a + u * rep] = Self.draw(kind, &rng) }
                 }
-                out.append(t.map { $0 * scale })
+                t.addProduct(Matrix(rows: u, columns: b, columnMajor: v), transposeA: true, block(r))
             }
-            return out
+            return t
         }
-        let draws = parts.flatMap { $0 }
+        var total = Matrix(rows: b, columns: width)
+        for p in parts { total = total + p }
+        let n = Double(units)
+        return (n.squareRoot() / n) * total
+    }
+
+    /// SEs and the simultaneous critical value of the estimates with basis coefficients `coefs`, from
+    /// the draws `T`: `sigma_j = IQR_b((T c_j)_b) / (q(0.75) - q(0.25))`, `SE_j = sigma_j / sqrt(n)`,
+    /// and the `level` quantile (type 1) of `max_j |(T c_j)_b| / sigma_j` over non-degenerate `j`.
+    func summarize(_ t: Matrix, coefs: [[Double]], units: Int, level: Double) -> Result {
+        let n = Double(units)
+        let columns = coefs.map { t.multiply($0) }
         let qn = Normal.quantile(0.75) - Normal.quantile(0.25)
-        var sigma = [Double?](repeating: nil, count: j)
-        for a in 0..<j {
-            let column = draws.map { $0[a] }.sorted()
-            let s = (Self.quantileType1(column, 0.75) - Self.quantileType1(column, 0.25)) / qn
-            sigma[a] = s.isFinite && s > 10 * Double.ulpOfOne.squareRoot() ? s : nil
+        let sigma: [Double?] = columns.map { col in
+            let sorted = col.sorted()
+            let s = (Self.quantileType1(sorted, 0.75) - Self.quantileType1(sorted, 0.25)) / qn
+            return s.isFinite && s > 10 * Double.ulpOfOne.squareRoot() ? s : nil
         }
         var maxima: [Double] = []
         if sigma.contains(where: { $0 != nil }) {
-            for t in draws {
+            for rep in 0..<t.rows {
                 var m = 0.0
-                for a in 0..<j { if let s = sigma[a] { m = Swift.max(m, Swift.abs(t[a]) / s) } }
+                for (a, s) in sigma.enumerated() { if let s { m = Swift.max(m, Swift.abs(columns[a][rep]) / s) } }
                 if m.isFinite { maxima.append(m) }
             }
         }

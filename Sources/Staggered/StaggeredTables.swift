@@ -19,10 +19,6 @@ public struct StaggeredAggregate: Sendable, Equatable {
 }
 
 extension GroupTimeATT {
-    var inferenceVariance: InfluenceVariance {
-        InfluenceVariance(units: units, clusters: clusters, clusterCount: clusterCount)
-    }
-
     /// The table's scale: percentage points (estimates x 100) for a 0/1 outcome, else the outcome's units.
     public var scale: EffectScale { isBinaryOutcome ? .percentagePoints : .outcomeUnits }
 
@@ -64,16 +60,16 @@ extension GroupTimeATT {
         }
     }
 
-    /// SEs and the critical value for a set of influence functions: analytic (normal, pointwise, as R did) or
-    /// multiplier bootstrap (bootstrap SEs, simultaneous sup-t band when `band` and there is more than one).
-    func inference(_ psis: [[Double]], band: Bool) -> (ses: [Double?], critical: Double, uniform: Bool) {
+    /// SEs and the critical value for estimates with basis coefficients `coefs` (``InfluenceBasis``):
+    /// analytic (normal, pointwise, as R did) or multiplier bootstrap (bootstrap SEs, simultaneous
+    /// sup-t band when `band` and there is more than one).
+    func inference(_ coefs: [[Double]], band: Bool) -> (ses: [Double?], critical: Double, uniform: Bool) {
         let pointwise = ReferenceDistribution.normal.critical(level: options.level)
-        let v = inferenceVariance
-        guard let boot = bootstrap else {
-            return (psis.map { InfluenceVariance.standardError(v.variance($0)) }, pointwise, false)
+        guard let boot = bootstrap, let t = basis.draws else {
+            return (coefs.map { basis.standardError($0) }, pointwise, false)
         }
-        let r = boot.run(psis, variance: v, level: options.level)
-        if band, psis.count > 1, let c = r.critical { return (r.standardErrors, c, true) }
+        let r = boot.summarize(t, coefs: coefs, units: units, level: options.level)
+        if band, coefs.count > 1, let c = r.critical { return (r.standardErrors, c, true) }
         return (r.standardErrors, pointwise, false)
     }
 
@@ -81,7 +77,7 @@ extension GroupTimeATT {
     /// the intervals are a simultaneous band over all non-reference cells (R did's `cband = TRUE`).
     public func attgtTable() -> EffectTable {
         let live = cells.indices.filter { !cells[$0].isReference }
-        let inf = inference(live.map { influence[$0] }, band: true)
+        let inf = inference(live.map { basis.cell($0) }, band: true)
         var ses = [Double?](repeating: nil, count: cells.count)
         for (a, c) in live.enumerated() { ses[c] = inf.ses[a] }
         let labels = cells.map { EffectLabel(group: $0.group, time: $0.time, event: $0.event) }
@@ -96,8 +92,7 @@ extension GroupTimeATT {
 
     /// The standard errors of the ATT(g,t) (nil for references and degenerate cells), on the estimates' own scale.
     public var standardErrors: [Double?] {
-        let v = inferenceVariance
-        return cells.indices.map { cells[$0].isReference ? nil : InfluenceVariance.standardError(v.variance(influence[$0])) }
+        cells.indices.map { cells[$0].isReference ? nil : basis.standardError(basis.cell($0)) }
     }
 
     /// One aggregation of `did::aggte`, see ``Aggregator``.
@@ -111,12 +106,12 @@ extension GroupTimeATT {
             case .calendar: return EffectLabel(time: p.key)
             }
         }
-        let inf = inference(parts.map(\.influence), band: type != .simple)
+        let inf = inference(parts.map(\.coefficients), band: type != .simple)
         let rows = effects(labels, parts.map(\.att), inf.ses, critical: inf.critical, persons: parts.map(\.persons),
                            references: parts.map(\.isReference))
         var overallEffect: Effect?
         if let o = overall {
-            let oi = inference([o.influence], band: false)
+            let oi = inference([o.coefficients], band: false)
             overallEffect = effects([EffectLabel(name: "overall")], [o.att], oi.ses, critical: oi.critical, persons: [o.persons]).first
         }
         var notes = commonNotes
@@ -138,7 +133,7 @@ extension GroupTimeATT {
     public func preTest() -> WaldPreTest? {
         let pre = cells.indices.filter { !cells[$0].isPostTreatment && !cells[$0].isReference }
         if pre.isEmpty { return nil }
-        let v = inferenceVariance.covariance(pre.map { influence[$0] })
+        let v = basis.covariance.selecting(rows: pre, columns: pre)
         let a = pre.map { cells[$0].att }
         guard let chol = try? CholeskyFactor(v) else { return nil }
         // Reject a numerically singular V (R did: rcond <= eps).
