@@ -93,6 +93,33 @@ struct ModelTableTests {
         #expect(report.rows.contains { $0[0] == "Pre-trend p" })
     }
 
+    @Test func aReportsResultsJSONGivesOneColumnPerModelWithPersonsAndPreTrend() throws {
+        let report = StudyReport(DemoAndReportTests.result)
+        let path = Self.dir.appendingPathComponent("results.json").path
+        try report.resultsJSON().write(toFile: path, atomically: true, encoding: .utf8)
+        let table = try ModelTable.load(paths: [path], disclosure: report.disclosure)
+        let names = report.modelDocuments.map(\.name).sorted()
+        #expect(table.columns.map(\.title) == names)
+        let rendered = table.reportTable(eform: true)
+        for (k, name) in names.enumerated() {
+            let doc = try #require(report.modelDocuments.first { $0.name == name }?.document)
+            let treated = try #require(rendered.rows.first { $0[0] == "Persons, treated" })
+            #expect(treated[k + 1] == (doc.persons.treated.map(Format.count) ?? "<\(report.disclosure.minimumCellSize)"))
+            if let p = doc.preTrend?.pValue {
+                #expect(rendered.rows.first { $0[0] == "Pre-trend p" }?[k + 1] == Format.fixed(p, 3))
+            }
+            // The treated x start+1 odds ratio is the event study's (the same gated number).
+            if let point = doc.eventStudy.first(where: { $0.eventTime == 1 }), let or = point.estimate {
+                let row = try #require(rendered.rows.first { $0[0] == TermName.treatedEvent(1) })
+                #expect(row[k + 1].hasPrefix(Format.fixed(or, 3)))
+            }
+        }
+        // A stricter gate than the file's is refused, not silently applied to counts only.
+        #expect {
+            _ = try ModelTable.load(paths: [path], disclosure: DisclosureControl(minimumCellSize: report.disclosure.minimumCellSize + 5))
+        } throws: { e in String(describing: e).contains(path) && String(describing: e).contains("--minimum-cell-size") }
+    }
+
     @Test func badInputIsOneSentenceNamingTheFile() throws {
         let notJSON = Self.dir.appendingPathComponent("notes.json").path
         try "hello".write(toFile: notJSON, atomically: true, encoding: .utf8)
