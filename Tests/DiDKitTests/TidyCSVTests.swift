@@ -157,6 +157,44 @@ struct TidyCSVTests {
         #expect(Set(data.keys).isSuperset(of: ["exclusions", "balance", "models"]))
     }
 
+    @Test func everyCommandWritesTheSameTidyHeaderAndNoCommentLines() throws {
+        // did on the demo register (controls at the pseudo start year 2014, as CommandLineTests does).
+        let reg = DemoRegister(persons: 3000, seed: 3)
+        var t = reg.table
+        try t.setColumn("start_year", .numeric(try t.numeric("start_year").map { $0.isNaN ? 2014 : $0 }))
+        let panel = try CommandLineTests().write(t, "tidy-panel")
+        defer { try? FileManager.default.removeItem(atPath: panel) }
+        let did = ["did", "--data", panel, "--id", "pnr", "--time", "year", "--outcome", "leisure_job", "--treatment", "participant",
+                   "--start", "start_year", "--window=-3:1", "--reference", "-1", "--controls", "age,age2"]
+        let effectsData = try EffectsCommandTests.csv()
+        defer { try? FileManager.default.removeItem(atPath: effectsData) }
+        let commands: [[String]] = [
+            did,
+            ["match", "--data", Self.birthwt, "--id", "id", "--treatment", "smoke", "--covariates", "age,lwt"],
+            ["etwfe", "--data", Self.mpdta, "--id", "countyreal", "--time", "year", "--outcome", "lemp", "--group", "first.treat"],
+            ["effects", "--data", effectsData, "--outcome", "y", "--treatment", "t", "--method", "aipw", "--outcome-covariates", "x",
+             "--treatment-covariates", "x"],
+        ]
+        for args in commands {
+            let csv = try cliOutput(args + ["--format", "csv"])
+            let rows = parseCSV(csv)
+            #expect(rows.first == TidyTable.columns, "\(args[0])")
+            #expect(rows.count > 2 && rows.allSatisfy { $0.count == TidyTable.columns.count }, "\(args[0])")
+            #expect(!csv.contains("#"), "\(args[0])")
+        }
+        // did: the event-study rows are the JSON's odds ratios, the reference row says so.
+        let text = try cliOutput(did + ["--format", "json"])
+        let rows = tidyRecords(try cliOutput(did + ["--format", "csv"]))
+        let es = rows.filter { $0["component"] == "event-study" && $0["event"] != "" }
+        #expect(es.count == 5)
+        for r in es where r["reference"] == "false" {
+            #expect(r["scale"] == "odds-ratio" && jsonHas(text, "estimate", r["estimate"]) && jsonHas(text, "ciUpper", r["conf_high"]))
+        }
+        #expect(es.first { $0["event"] == "-1" }?["reference"] == "true")
+        #expect(rows.contains { $0["component"] == "pre-trend" && $0["df"] == "2" })
+        #expect(rows.filter { $0["component"] == "predicted" }.count == 10)   // 5 event times x 2 arms
+    }
+
     @Test func numbersAreShortestRoundTrip() {
         #expect(TidyTable.number(14641) == "14641")
         #expect(TidyTable.number(0.1 + 0.2) == "0.30000000000000004")
