@@ -18,8 +18,8 @@ extension StudyReport {
         for (name, doc) in modelDocuments {
             let all = doc.tidy(model: name)
             models.rows += all.rows.filter { $0.component == "coefficients" || $0.component == "pre-trend" }
-            for (label, n) in [("observations", Optional(doc.result.observations)), ("persons treated", doc.persons.treated),
-                               ("persons control", doc.persons.control)] {
+            for (label, n) in [("observations", Optional(doc.result.observations)), ("Persons, treated", doc.persons.treated),
+                               ("Persons, control", doc.persons.control)] {
                 let row = TidyRow(model: name, component: "counts", label: EffectLabel(name: label), scale: "count",
                                   estimate: n.flatMap { disclosure.count($0) }.map(Double.init))
                 models.rows.append(row.estimate == nil ? row.withheld(withheldReason(k)) : row)
@@ -45,19 +45,20 @@ extension StudyReport {
     /// Every data file's rows in one table (`didkit run/demo --format csv`).
     public func tidy() -> TidyTable { tidyTables().map(\.1).reduce(TidyTable(), +) }
 
-    /// The exclusion flow as tidy count rows (suppressed counts withheld with the reason).
+    /// The exclusion flow as tidy count rows, the steps named as in ``exclusionsTable()`` (suppressed
+    /// counts withheld with the reason).
     func exclusionsTidy() -> TidyTable {
-        var steps: [(String, String?, String?)] = [("participants in the register", "participants.treated", nil),
-                                                  ("control pool", nil, "pool.control")]
+        var steps: [(String, String?, String?)] = [("Participants in the register", "participants.treated", nil),
+                                                  ("Control pool", nil, "pool.control")]
         for (k, e) in result.exclusions.enumerated() {
-            steps.append(("excluded: \(e.reason)", "excluded[\(k)].treated", "excluded[\(k)].control"))
+            steps.append(("Excluded: \(e.reason)", "excluded[\(k)].treated", "excluded[\(k)].control"))
         }
-        steps += [("excluded: missing baseline covariates", "missingBaseline.treated", "missingBaseline.control"),
-                  ("entering the match", "entering.treated", "entering.control"), ("matched", "matched.treated", "matched.control")]
+        steps += [("Excluded: missing baseline covariates (or perfectly predicted by them)", "missingBaseline.treated", "missingBaseline.control"),
+                  ("Entering the match", "entering.treated", "entering.control"), ("Matched", "matched.treated", "matched.control")]
         for reason in UnmatchedReason.allCases where (result.disclosureCells.values["unmatched[\(reason.rawValue)]"] ?? 0) > 0 {
-            steps.append(("unmatched: \(reason.rawValue)", "unmatched[\(reason.rawValue)]", nil))
+            steps.append(("Unmatched: \(reason.rawValue)", "unmatched[\(reason.rawValue)]", nil))
         }
-        if result.controlsDroppedAfterMatching > 0 { steps.append(("dropped after matching", nil, "droppedAfter.control")) }
+        if result.controlsDroppedAfterMatching > 0 { steps.append(("Dropped after matching (conditions at partner's start)", nil, "droppedAfter.control")) }
         var rows: [TidyRow] = []
         for (step, treatedKey, controlKey) in steps {
             for (arm, key) in [(EffectLabel.Arm.treated, treatedKey), (.control, controlKey)] {

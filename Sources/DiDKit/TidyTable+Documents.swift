@@ -152,7 +152,7 @@ extension EffectsDocument {
 extension MatchDocument {
     /// Tidy rows: the propensity model's coefficients, then per covariate and sample (before,
     /// after matching) the treated mean, control mean, SMD (with the t-test's p-value) and variance
-    /// ratio, then the match's counts. Withheld cells keep only their labels.
+    /// ratio, then the match's counts. A withheld cell (null in the JSON) keeps only its labels and the reason.
     public func tidy(model name: String? = nil) -> TidyTable {
         let m = name ?? "match"
         let reason = withheldReason(minimumCellSize)
@@ -162,7 +162,8 @@ extension MatchDocument {
                 for (scale, value, p) in [("treated-mean", s.treatedMean, nil), ("control-mean", s.controlMean, nil),
                                           ("smd", s.smd, s.pValue), ("variance-ratio", s.varianceRatio, nil)] as [(String, Double?, Double?)] {
                     let row = TidyRow(model: m, component: component, label: EffectLabel(term: b.name), scale: scale, estimate: value, pValue: p)
-                    out.rows.append(s.suppressed == true ? row.withheld(reason) : row)
+                    // The gate withholds cell by cell: a value it kept stays (as in the JSON).
+                    out.rows.append(s.suppressed == true && value == nil ? row.withheld(reason) : row)
                 }
             }
         }
