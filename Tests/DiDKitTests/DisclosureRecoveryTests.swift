@@ -20,7 +20,6 @@ struct DisclosureRecoveryTests {
         return path
     }()
 
-
     /// The exclusion flow from the report's tidy data file (issue #19): per step, each arm's count
     /// (nil inside: withheld; absent: the step has no cell for the arm).
     func exclusionRows() throws -> [(step: String, treated: Int??, control: Int??)] {
