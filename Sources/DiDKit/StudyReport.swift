@@ -233,9 +233,11 @@ public struct StudyReport: Sendable {
                 return [("event-study-\(slug)", doc.eventStudyTable()), ("predicted-\(slug)", doc.predictedTable())]
             }
         let allTables = tables + groupTimeTables()
+        let data = Dictionary(tidyTables(), uniquingKeysWith: { a, _ in a })
         for (name, t) in allTables {
             try put("tables/\(name).md", t.markdown)
-            try put("tables/\(name).csv", t.csv)
+            // The data file: tidy rows with raw numbers (StudyReport+Tidy.swift).
+            try put("tables/\(name).csv", data[name]?.csv ?? t.csv)
             try put("tables/\(name).tex", t.latex)
             try put("tables/\(name).txt", t.text)
         }

@@ -63,6 +63,7 @@ struct ATTGTCommand: OutputCommand {
         let doc = ATTGTDocument(est, aggregations: types, disclosure: disclosure.control())
         switch format {
         case .json: return try doc.json()
+        case .csv: return doc.tidy().csv
         default: return doc.reportTables().map { $0.rendered(as: format) }.joined(separator: "\n")
         }
     }

@@ -91,6 +91,7 @@ struct DiDCommand: OutputCommand {
         if panel.droppedRows > 0 { doc.result.notes.append("\(dc.countText(panel.droppedRows)) rows without id or year dropped") }
         switch format {
         case .json: return try doc.json()
+        case .csv: return doc.tidy().csv
         default:
             return [doc.result.reportTable(title: "Event-study \(doc.result.model)"), doc.eventStudyTable(), doc.predictedTable()]
                 .map { $0.rendered(as: format) }.joined(separator: "\n")

@@ -8,7 +8,7 @@ public struct DidkitCommand: ParsableCommand {
         commandName: "didkit",
         abstract: "Difference-in-differences effect evaluation on register data: propensity-score matching, person-year panels and logit event studies reported as odds ratios.",
         version: DiDKitVersion.current,
-        subcommands: [LogitCommand.self, OLSCommand.self, MatchCommand.self, DiDCommand.self, ATTGTCommand.self, ETWFECommand.self, EffectsCommand.self, RunCommand.self, DemoCommand.self, GenerateCommand.self, ReadCommand.self]
+        subcommands: [LogitCommand.self, OLSCommand.self, MatchCommand.self, DiDCommand.self, ATTGTCommand.self, ETWFECommand.self, EffectsCommand.self, TableCommand.self, RunCommand.self, DemoCommand.self, GenerateCommand.self, ReadCommand.self]
     )
 
     public init() {}

@@ -53,6 +53,7 @@ struct ETWFECommand: OutputCommand {
         let doc = try ETWFEDocument(fit, vce: vce, level: level, aggregations: types, disclosure: disclosure.control())
         switch format {
         case .json: return try doc.json()
+        case .csv: return doc.tidy().csv
         default: return doc.reportTables().map { $0.rendered(as: format) }.joined(separator: "\n")
         }
     }

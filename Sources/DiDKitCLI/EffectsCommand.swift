@@ -89,6 +89,7 @@ struct EffectsCommand: OutputCommand {
         let doc = try EffectsDocument(fit, level: level, disclosure: disclosure.control(), cells: try estimator.armCells(table))
         switch format {
         case .json: return try doc.json()
+        case .csv: return doc.tidy().csv
         default: return doc.reportTables().map { $0.rendered(as: format) }.joined(separator: "\n")
         }
     }

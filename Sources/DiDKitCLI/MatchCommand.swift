@@ -77,6 +77,7 @@ struct MatchCommand: OutputCommand {
         let doc = MatchDocument(match, disclosure: disclosure.control())
         switch format {
         case .json: return try doc.json()
+        case .csv: return doc.tidy().csv
         default:
             let model = doc.propensityModel.reportTable(title: "Propensity-score model (\(doc.propensityModel.model))")
             return model.rendered(as: format) + "\n" + doc.balanceTable().rendered(as: format)

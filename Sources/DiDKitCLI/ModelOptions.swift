@@ -84,7 +84,11 @@ struct ModelOptions: ParsableArguments {
 
     /// Renders a gated result (terms resting on small cells withheld).
     func render(_ doc: ModelResultDocument) throws -> String {
-        format == .json ? try doc.json() : doc.reportTable().rendered(as: format)
+        switch format {
+        case .json: return try doc.json()
+        case .csv: return doc.tidy(minimumCellSize: disclosure.control().minimumCellSize).csv
+        default: return doc.reportTable().rendered(as: format)
+        }
     }
 }
 

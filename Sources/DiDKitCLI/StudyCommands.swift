@@ -30,7 +30,7 @@ struct DemoCommand: OutputCommand {
     @Option(help: "Random seed of the synthetic register.") var seed: UInt64 = 2018
     @OptionGroup var disclosure: DisclosureOptions
     @Flag(help: "Show progress on stderr even when it is not a terminal.") var progress = false
-    @Option(help: "Terminal output: text or json.") var format: OutputFormat = .text
+    @Option(help: "Terminal output: text, json or csv (every data file's tidy rows).") var format: OutputFormat = .text
 
     func validate() throws {
         if persons < 200 { throw ValidationError("--persons must be at least 200 (got \(persons))") }
@@ -56,6 +56,7 @@ struct DemoCommand: OutputCommand {
         try StudyReport(partner).write(to: out + "/partner-start")
         p.report("done")
         if format == .json { return try report.resultsJSON() }
+        if format == .csv { return report.tidy().csv }
         var text = "DiDKit demo: the reference study's youth analysis (leisure jobs) on a synthetic register of \(Format.count(persons)) persons.\n"
         text += "The register is generated so that the true treated x event-time odds ratios are the published model-2 values (0.635, 0.927, 1, 3.271, 2.577).\n\n"
         text += report.text()
@@ -91,7 +92,7 @@ struct RunCommand: OutputCommand {
     @Argument(help: "The study file (JSON; see Docs/StudyFile.md).") var study: String
     @Option(help: "Write the report folder here.") var out: String?
     @Flag(help: "Show progress on stderr even when it is not a terminal.") var progress = false
-    @Option(help: "Terminal output: text or json.") var format: OutputFormat = .text
+    @Option(help: "Terminal output: text, json or csv (every data file's tidy rows).") var format: OutputFormat = .text
     @OptionGroup var disclosure: DisclosureOptions
 
     func output() throws -> String {
@@ -112,6 +113,10 @@ struct RunCommand: OutputCommand {
         let result = try Study.run(spec, table: table, progress: { p.report($0) })
         let report = StudyReport(result)
         if let out { try report.write(to: out); p.report("report written to \(out)/") }
-        return format == .json ? try report.resultsJSON() : report.text()
+        switch format {
+        case .json: return try report.resultsJSON()
+        case .csv: return report.tidy().csv
+        default: return report.text()
+        }
     }
 }

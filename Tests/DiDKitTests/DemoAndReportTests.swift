@@ -53,8 +53,11 @@ struct DemoAndReportTests {
         let es = (m2["eventStudy"] as! [[String: Any]]).first { ($0["eventTime"] as! Int) == 0 }!
         let or = (es["estimate"] as! NSNumber).doubleValue
         let table = try String(contentsOfFile: dir + "/tables/event-study-model-2.csv", encoding: .utf8)
-        let startRow = table.split(separator: "\n").first { $0.hasPrefix("start,") }!
-        #expect(startRow.split(separator: ",")[1] == Substring(Format.fixed(or, 3)))
+        // The data file is tidy with raw numbers (issue #19): the event-time 0 row holds the JSON's odds ratio
+        // at full precision (JSONSerialization may read a 17-digit double one ulp off, hence 1e-12).
+        let startRow = try #require(tidyRecords(table).first { $0["component"] == "event-study" && $0["event"] == "0" })
+        #expect(Swift.abs((Double(startRow["estimate"] ?? "") ?? .nan) - or) <= 1e-12 * Swift.abs(or))
+        #expect((startRow["estimate"] ?? "").count > 6)
         #expect((m2["persons"] as! [String: Int])["treated"] == Self.result.models[1].result.treatedPersons)
         let tex = try String(contentsOfFile: dir + "/tables/models.tex", encoding: .utf8)
         #expect(tex.contains("\\toprule") && tex.contains("\\bottomrule"))

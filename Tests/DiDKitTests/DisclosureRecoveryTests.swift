@@ -20,19 +20,19 @@ struct DisclosureRecoveryTests {
         return path
     }()
 
-    /// A published count cell: nil when suppressed (`<K`), the value otherwise.
-    func count(_ cell: String) -> Int?? {
-        if cell.hasPrefix("<") { return .some(nil) }
-        if cell.isEmpty { return .none }
-        return Int(cell.replacingOccurrences(of: ",", with: "")).map { .some($0) }
-    }
-
+    /// The exclusion flow from the report's tidy data file (issue #19): per step, each arm's count
+    /// (nil inside: withheld; absent: the step has no cell for the arm).
     func exclusionRows() throws -> [(step: String, treated: Int??, control: Int??)] {
-        let text = try String(contentsOfFile: Self.folder + "/tables/exclusions.csv", encoding: .utf8)
-        return text.split(separator: "\n").dropFirst(2).filter { !$0.hasPrefix("#") }.map { line in
-            let f = parseCSVLine(String(line))
-            return (f[0], count(f[1]), count(f[2]))
+        let records = tidyRecords(try String(contentsOfFile: Self.folder + "/tables/exclusions.csv", encoding: .utf8))
+        var steps: [String] = []
+        for r in records where !steps.contains(r["term"] ?? "") { steps.append(r["term"] ?? "") }
+        func cell(_ step: String, _ arm: String) -> Int?? {
+            guard let r = records.first(where: { $0["term"] == step && $0["arm"] == arm }) else { return .none }
+            if r["suppressed"] != "" { return .some(nil) }
+            return Int(r["estimate"] ?? "").map { .some($0) }
         }
+        #expect(steps.contains("Matched") && steps.contains("Entering the match"))
+        return steps.map { ($0, cell($0, "treated"), cell($0, "control")) }
     }
 
     @Test("the exclusion flow: no margin has exactly one suppressed cell, no small difference of published counts")
@@ -58,17 +58,20 @@ struct DisclosureRecoveryTests {
         let unmatched = rows.map(\.step).filter { $0.hasPrefix("Unmatched:") }
         relation("Entering the match", ["Matched"] + unmatched, treated: true)
         // Matched persons minus each model's persons (the models table) must not be a small number.
-        let models = try String(contentsOfFile: Self.folder + "/tables/models.csv", encoding: .utf8).split(separator: "\n").map { parseCSVLine(String($0)) }
+        let models = tidyRecords(try String(contentsOfFile: Self.folder + "/tables/models.csv", encoding: .utf8))
         let matched = rows.first { $0.step == "Matched" }
+        var compared = 0
         for (label, matchedCount) in [("Persons, treated", matched?.treated), ("Persons, control", matched?.control)] {
-            guard let row = models.first(where: { $0.first == label }), let m = matchedCount ?? nil else { continue }
-            for cell in row.dropFirst() {
-                guard let persons = count(cell) ?? nil else { continue }
+            guard let m = matchedCount ?? nil else { continue }
+            for row in models where row["component"] == "counts" && row["term"] == label {
+                guard row["suppressed"] == "", let persons = Int(row["estimate"] ?? "") else { continue }
+                compared += 1
                 let dropped = rows.first { $0.step.hasPrefix("Dropped after matching") }.flatMap { $0.control ?? nil } ?? 0
                 let gap = m - (label == "Persons, control" ? dropped : 0) - persons
                 #expect(gap == 0 || gap >= Self.k, "\(label): matched minus persons in the model is \(gap), below \(Self.k)")
             }
         }
+        #expect(compared > 0, "the models data file holds no published persons count to compare")
     }
 
     @Test("balance: no factor has exactly one suppressed level, and every suppressed table cell is null in JSON")
@@ -85,15 +88,24 @@ struct DisclosureRecoveryTests {
                 }
             }
         }
-        let table = try String(contentsOfFile: Self.folder + "/tables/balance.csv", encoding: .utf8).split(separator: "\n")
-            .filter { !$0.hasPrefix("#") }.dropFirst().map { parseCSVLine(String($0)) }
-        for row in table where row[0] != "N" {
-            guard let doc = rows.first(where: { $0["name"] as? String == row[0] }) else { Issue.record("\(row[0]) not in JSON"); continue }
-            for (col, period, key) in [(1, "after", "treatedMean"), (2, "after", "controlMean"), (4, "before", "treatedMean"), (5, "before", "controlMean")]
-            where row[col].hasPrefix("<") {
-                #expect((doc[period] as? [String: Any])?[key] as? NSNumber == nil, "\(row[0]) \(period) \(key) suppressed in the table but in the JSON")
+        // The data file is tidy (issue #19): a withheld mean has an empty estimate and a reason, and is null in JSON;
+        // a published one is the JSON's number.
+        let table = tidyRecords(try String(contentsOfFile: Self.folder + "/tables/balance.csv", encoding: .utf8))
+        var withheld = 0
+        for row in table where row["component"]?.hasPrefix("balance-") == true && ["treated-mean", "control-mean"].contains(row["scale"] ?? "") {
+            let name = row["term"] ?? ""
+            guard let doc = rows.first(where: { $0["name"] as? String == name }) else { Issue.record("\(name) not in JSON"); continue }
+            let period = row["component"] == "balance-before" ? "before" : "after"
+            let key = row["scale"] == "treated-mean" ? "treatedMean" : "controlMean"
+            let value = (doc[period] as? [String: Any])?[key] as? NSNumber
+            if row["suppressed"] != "" {
+                withheld += 1
+                #expect(row["estimate"] == "" && value == nil, "\(name) \(period) \(key) suppressed in the data file but in the JSON")
+            } else if let v = value {
+                #expect(Swift.abs((Double(row["estimate"] ?? "") ?? .nan) - v.doubleValue) <= 1e-12 * Swift.max(1, Swift.abs(v.doubleValue)))
             }
         }
+        #expect(withheld > 0, "the recovery fixture should suppress some balance cells")
         let histogram = try #require(match["histogram"] as? [String: Any])
         for series in ["treatedBefore", "controlBefore", "treatedAfter", "controlAfter"] {
             let counts = (histogram[series] as? [Any] ?? []).compactMap { ($0 as? NSNumber)?.intValue }
