@@ -25,8 +25,11 @@ Files (pandas 3.1.1, pyreadstat 1.3.7, statsmodels 0.15.0, readstat 1.1.8 made t
   register.sav, register.zsav            pyreadstat write_sav (-9/-8 user-missing)
   register_v5.xpt, register_v8.xpt       pyreadstat write_xport (codes, NaN missing)
   register.sas7bdat                      readstat -f register_v14.dta register.sas7bdat
+  logit_statsmodels.json                 statsmodels logit on register.csv (the estimate tests' reference)
+  demo_panel.dta                         didkit generate --persons 500 --seed 5, as Stata 118 (CLI tests)
 """
 import json
+import os
 import subprocess
 
 import numpy as np
@@ -104,3 +107,16 @@ with open("logit_statsmodels.json", "w") as f:
     json.dump({"source": "statsmodels %s: smf.logit('died ~ year + income + bmi + C(edu)', register.csv)" % statsmodels.__version__,
                "names": [names.get(k, k) for k in fit.params.index], "coefficients": list(map(float, fit.params.values)),
                "nobs": int(fit.nobs), "llf": float(fit.llf)}, f, indent=1)
+
+# A person-year panel for the CLI tests (Tests/DiDKitTests/RegisterFileCommandTests.swift): the demo
+# register of `didkit generate --persons 500 --seed 5` (DemoRegister(persons: 500, seed: 5)) as a
+# Stata 118 file. Needs the didkit binary: DIDKIT=path/to/didkit (default: the debug build).
+didkit = os.environ.get("DIDKIT", "../../../.build/debug/didkit")
+if os.path.exists(didkit):
+    subprocess.run([didkit, "generate", "--persons", "500", "--seed", "5", "--out", "/tmp/didkit-demo-panel.csv"], check=True)
+    panel = pd.read_csv("/tmp/didkit-demo-panel.csv")
+    for column in panel.columns[panel.dtypes == "int64"]:  # byte/int/long as Stata's compress would store them
+        panel[column] = pd.to_numeric(panel[column], downcast="integer")
+    panel.to_stata("demo_panel.dta", write_index=False, version=118)
+else:
+    print(f"{didkit} not found: demo_panel.dta not rewritten")
