@@ -7,6 +7,7 @@
 //   CLAPACK (system LAPACKE + OpenBLAS)
 //     -> Linalg (column-major matrices, row blocks, BLAS/LAPACK wrappers; the only module with unsafe pointers)
 //   Distributions (normal, t, chi-square, F)      Tabular (columnar tables, the CSV reader and writer)
+//   CReadStat (system ReadStat) -> RegisterFiles (Stata/SAS/SPSS files into Tabular's Table; TableReader by extension)
 //     -> Estimation (the result vocabulary: EffectTable, EffectScale, EffectLabel, VCEKind, strict options and study-file decoding)
 //     -> Design (model formulas, term names, factor coding, design matrices: Tabular + Linalg)
 //     -> Regression (logit/probit IRLS, OLS, variance estimators, Wald tests)
@@ -41,6 +42,7 @@ let package = Package(
             pkgConfig: "lapacke",
             providers: [.apt(["liblapacke-dev", "libopenblas-dev"])]
         ),
+        .systemLibrary(name: "CReadStat", providers: [.apt(["libreadstat-dev"])]),
         .target(name: "_DiDKitParallel", swiftSettings: swiftSettings),
         .target(
             name: "Linalg",
@@ -53,6 +55,7 @@ let package = Package(
             swiftSettings: swiftSettings
         ),
         .target(name: "Tabular", dependencies: ["_DiDKitParallel"], swiftSettings: swiftSettings),
+        .target(name: "RegisterFiles", dependencies: ["CReadStat", "Tabular"], swiftSettings: swiftSettings),
         .target(
             name: "Estimation",
             dependencies: ["Distributions", .product(name: "RealModule", package: "swift-numerics")],
@@ -92,7 +95,7 @@ let package = Package(
         .target(name: "Plots", dependencies: ["Estimation"], swiftSettings: swiftSettings),
         .target(
             name: "DiDKit",
-            dependencies: ["Linalg", "Distributions", "Tabular", "Design", "Estimation", "Regression", "Matching", "Panel", "Staggered", "TreatmentEffects", "ETWFE", "Plots"],
+            dependencies: ["Linalg", "Distributions", "Tabular", "Design", "Estimation", "Regression", "Matching", "Panel", "Staggered", "TreatmentEffects", "ETWFE", "Plots", "RegisterFiles"],
             swiftSettings: swiftSettings
         ),
         .target(
@@ -107,6 +110,7 @@ let package = Package(
         .testTarget(name: "LinalgTests", dependencies: ["Linalg"], swiftSettings: swiftSettings),
         .testTarget(name: "DistributionsTests", dependencies: ["Distributions"], resources: [.copy("Fixtures")], swiftSettings: swiftSettings),
         .testTarget(name: "TabularTests", dependencies: ["Tabular"], swiftSettings: swiftSettings),
+        .testTarget(name: "RegisterFilesTests", dependencies: ["RegisterFiles", "Tabular", "Design", "Regression", "Estimation"], resources: [.copy("Fixtures")], swiftSettings: swiftSettings),
         .testTarget(name: "DesignTests", dependencies: ["Design", "Tabular"], swiftSettings: swiftSettings),
         .testTarget(name: "EstimationTests", dependencies: ["Estimation"], swiftSettings: swiftSettings),
         .testTarget(name: "RegressionTests", dependencies: ["_DiDKitTestSupport", "Linalg", "Distributions", "Regression", "Design", "Estimation", "Tabular"], resources: [.copy("Fixtures")], swiftSettings: swiftSettings),

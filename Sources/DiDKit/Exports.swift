@@ -1,6 +1,6 @@
 // DiDKit: the umbrella module. `import DiDKit` gives the whole library:
 // numeric core, distributions, tables and CSV, regression, matching, panels,
-// plots, and the study pipeline and reports defined here.
+// plots, Stata/SAS/SPSS register files (RegisterFiles), and the study pipeline and reports defined here.
 @_exported import Design
 @_exported import Distributions
 @_exported import ETWFE
@@ -13,3 +13,4 @@
 @_exported import Staggered
 @_exported import Tabular
 @_exported import TreatmentEffects
+@_exported import RegisterFiles

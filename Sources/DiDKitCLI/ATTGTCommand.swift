@@ -13,7 +13,7 @@ struct ATTGTCommand: OutputCommand {
         commandName: "attgt",
         abstract: "Callaway & Sant'Anna (2021) group-time average treatment effects ATT(g,t) with did::aggte aggregations, pre-test and multiplier-bootstrap bands.")
 
-    @Option(help: "CSV file, one row per unit and period.") var data: String
+    @Option(help: "Data file: CSV with a header row, or Stata .dta, SAS .sas7bdat/.xpt, SPSS .sav/.zsav; one row per unit and period.") var data: String
     @Option(help: "The unit id column.") var id: String
     @Option(help: "The period column.") var time: String
     @Option(help: "The outcome column (a 0/1 outcome is reported in percentage points).") var outcome: String
@@ -51,7 +51,7 @@ struct ATTGTCommand: OutputCommand {
         for c in commaList(covariates) { kinds[c] = .numeric }
         for f in commaList(factors) { kinds[f] = .auto }
         if let c = cluster { kinds[c] = .auto }
-        let table = try CSVReader.read(path: data, kinds: kinds, defaultKind: .skip)
+        let table = try TableReader.read(path: data, kinds: kinds, defaultKind: .skip)
         let panel = try StaggeredData(table: table, id: id, time: time, outcome: outcome, group: group,
                                       covariates: commaList(covariates), factors: commaList(factors), cluster: cluster)
         let options = StaggeredOptions(method: method, control: control, basePeriod: base, anticipation: anticipation,

@@ -20,7 +20,7 @@ struct DiDCommand: OutputCommand {
         commandName: "did",
         abstract: "Logit (or linear) DiD event study on a person-year panel: treated x event-time odds ratios, pre-trend test, predicted probabilities.")
 
-    @Option(help: "CSV file, one row per person and year.") var data: String
+    @Option(help: "Data file: CSV with a header row, or Stata .dta, SAS .sas7bdat/.xpt, SPSS .sav/.zsav; one row per person and year.") var data: String
     @Option(help: "The person id column.") var id: String
     @Option(help: "The year column.") var time: String
     @Option(help: "The outcome column (0/1 for logit).") var outcome: String
@@ -63,7 +63,7 @@ struct DiDCommand: OutputCommand {
         if let c = cluster { kinds[c] = .numeric }
         for f in commaList(factors) { kinds[f] = .auto }
         var clock = PhaseClock(enabled: timing)
-        let table = try CSVReader.read(path: data, kinds: kinds, defaultKind: .skip)
+        let table = try TableReader.read(path: data, kinds: kinds, defaultKind: .skip)
         clock.lap("read")
         let panel = try PersonYearPanel(table, id: id, time: time)
         let cohorts = try Cohorts(panel: panel, treatment: treatment, start: start, pseudoStart: pseudoStart)

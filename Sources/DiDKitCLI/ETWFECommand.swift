@@ -13,7 +13,7 @@ struct ETWFECommand: OutputCommand {
         commandName: "etwfe",
         abstract: "Wooldridge's extended two-way fixed effects (ETWFE, as R etwfe / Stata jwdid), linear or logit: ATT(g,t) on the outcome's scale with delta-method SEs, odds ratios for the logit, and emfx aggregations.")
 
-    @Option(help: "CSV file, one row per unit and period.") var data: String
+    @Option(help: "Data file: CSV with a header row, or Stata .dta, SAS .sas7bdat/.xpt, SPSS .sav/.zsav; one row per unit and period.") var data: String
     @Option(help: "The unit id column.") var id: String
     @Option(help: "The period column.") var time: String
     @Option(help: "The outcome column (a 0/1 outcome is reported in percentage points).") var outcome: String
@@ -45,7 +45,7 @@ struct ETWFECommand: OutputCommand {
         for c in commaList(covariates) { kinds[c] = .numeric }
         for f in commaList(factors) { kinds[f] = .auto }
         if let c = cluster { kinds[c] = .auto }
-        let table = try CSVReader.read(path: data, kinds: kinds, defaultKind: .skip)
+        let table = try TableReader.read(path: data, kinds: kinds, defaultKind: .skip)
         let fit = try ETWFE.fit(table: table, id: id, time: time, outcome: outcome, group: group, covariates: commaList(covariates),
                                 factors: commaList(factors), cluster: cluster, options: ETWFEOptions(family: family, control: control))
         var types: [ETWFEAggregation] = []

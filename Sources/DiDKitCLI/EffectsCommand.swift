@@ -14,7 +14,7 @@ struct EffectsCommand: OutputCommand {
         commandName: "effects",
         abstract: "Average treatment effects (ATE, ATET) on cross-sectional data: regression adjustment, IPW, AIPW and IPWRA with Stata teffects' M-estimation standard errors.")
 
-    @Option(help: "CSV file with a header row.") var data: String
+    @Option(help: "Data file: CSV with a header row, or Stata .dta, SAS .sas7bdat/.xpt, SPSS .sav/.zsav.") var data: String
     @Option(help: "The outcome column.") var outcome: String
     @Option(help: "The 0/1 treatment column.") var treatment: String
     @Option(help: "Estimator: ra, ipw, aipw, ipwra, psmatch or nnmatch.") var method: TreatmentEffectMethod
@@ -83,7 +83,7 @@ struct EffectsCommand: OutputCommand {
             for part in c.split(separator: ":") where !factorList.contains(String(part)) { kinds[String(part)] = .numeric }
         }
         for f in factorList { kinds[f] = .auto }
-        let table = try CSVReader.read(path: data, kinds: kinds, defaultKind: .skip)
+        let table = try TableReader.read(path: data, kinds: kinds, defaultKind: .skip)
         let estimator = TreatmentEffects(spec)
         let fit = try estimator.fit(table)
         let doc = try EffectsDocument(fit, level: level, disclosure: disclosure.control(), cells: try estimator.armCells(table))

@@ -31,19 +31,19 @@ struct GenerateCommand: ParsableCommand {
     }
 }
 
-/// Reads a CSV file completely (every column, numbers or text) and prints its
+/// Reads a data file (CSV or a register file) completely (every column, numbers or text) and prints its
 /// shape: the CSV-ingest step of the benchmarks, and a quick check of a file.
 struct ReadCommand: OutputCommand {
     static let configuration = CommandConfiguration(
         commandName: "read",
-        abstract: "Read a CSV file completely and report its rows, columns and missing values.")
+        abstract: "Read a data file (CSV, .dta, .sas7bdat, .xpt, .sav, .zsav) completely and report its rows, columns and missing values.")
 
-    @Option(help: "CSV file.") var data: String
+    @Option(help: "Data file: CSV with a header row, or Stata .dta, SAS .sas7bdat/.xpt, SPSS .sav/.zsav.") var data: String
     @Flag(help: "Print the read time to stderr.") var timing = false
 
     func output() throws -> String {
         var clock = PhaseClock(enabled: timing)
-        let table = try CSVReader.read(path: data)
+        let table = try TableReader.read(path: data)
         clock.lap("read")
         var missing = 0, text = 0
         for name in table.columnNames {

@@ -11,7 +11,7 @@ struct MatchCommand: OutputCommand {
         commandName: "match",
         abstract: "Propensity-score nearest-neighbour matching with a balance table (psmatch2 and MatchIt presets).")
 
-    @Option(help: "CSV file with a header row.") var data: String
+    @Option(help: "Data file: CSV with a header row, or Stata .dta, SAS .sas7bdat/.xpt, SPSS .sav/.zsav.") var data: String
     @Option(help: "The person id column.") var id: String
     @Option(help: "The 0/1 treatment column.") var treatment: String
     @Option(help: "Comma-separated covariates of the score model.") var covariates: String
@@ -64,7 +64,7 @@ struct MatchCommand: OutputCommand {
         for f in factorList { kinds[f] = .auto }
         for e in commaList(exact) { kinds[e] = .auto }
         var clock = PhaseClock(enabled: timing)
-        let table = try CSVReader.read(path: data, kinds: kinds, defaultKind: .skip)
+        let table = try TableReader.read(path: data, kinds: kinds, defaultKind: .skip)
         clock.lap("read")
         let bases = try parseBaseLevels(base)
         let psm = PropensityScoreMatching(

@@ -10,7 +10,7 @@ public enum WeightOption: String, ExpressibleByArgument, Sendable {
 
 /// The flags shared by `logit` and `ols`.
 struct ModelOptions: ParsableArguments {
-    @Option(help: "CSV file with a header row.")
+    @Option(help: "Data file: CSV with a header row, or Stata .dta, SAS .sas7bdat/.xpt, SPSS .sav/.zsav.")
     var data: String
 
     @Option(help: "The outcome column (0/1 for logit).")
@@ -77,7 +77,7 @@ struct ModelOptions: ParsableArguments {
         kinds[outcome] = .numeric
         if let w = weights { kinds[w] = .numeric }
         if let c = spec.cluster { kinds[c] = .auto }
-        return try CSVReader.read(path: data, kinds: kinds, defaultKind: .skip)
+        return try TableReader.read(path: data, kinds: kinds, defaultKind: .skip)
     }
 
     func estimator(for fit: ClusterIDs?) throws -> VarianceEstimator { try VarianceEstimator(vce, clusters: fit) }

@@ -105,7 +105,7 @@ struct RunCommand: OutputCommand {
         if let data = spec.data {
             let path = data.hasPrefix("/") ? data : URL(fileURLWithPath: study).deletingLastPathComponent().appendingPathComponent(data).path
             p.report("reading \(path)")
-            table = try CSVReader.read(path: path, kinds: [spec.id: .text])
+            table = try TableReader.read(path: path, kinds: spec.dataKinds(for: path))
         } else {
             p.report("no data file given: using the built-in demo register")
             table = DemoRegister().table

@@ -22,6 +22,19 @@ public struct TextColumn: Sendable, Equatable {
 
     public init(_ values: [String]) { self.init(values.map { Optional($0) }) }
 
+    /// A column from its parts, for a reader that fills the buffers itself (the
+    /// ReadStat reader): value `i` is `bytes[offsets[i]..<offsets[i + 1]]`, or missing.
+    /// - Precondition: `offsets.count == missing.count + 1`, `offsets` starts at 0, never
+    ///   decreases and ends at `bytes.count` (checked: O(n)).
+    public init(bytes: [UInt8], offsets: [Int], missing: [Bool]) {
+        precondition(offsets.count == missing.count + 1 && offsets.first == 0 && offsets.last == bytes.count,
+                     "TextColumn: offsets must run from 0 to bytes.count, one more than the values")
+        precondition(zip(offsets, offsets.dropFirst()).allSatisfy { $0 <= $1 }, "TextColumn: offsets must not decrease")
+        self.bytes = bytes
+        self.offsets = offsets
+        self.missing = missing
+    }
+
     /// Number of values.
     public var count: Int { missing.count }
 
