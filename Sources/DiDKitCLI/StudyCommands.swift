@@ -46,41 +46,24 @@ struct DemoCommand: OutputCommand {
         var spec = StudySpecification.referenceStudy()
         spec.minimumCellSize = disclosure.control().minimumCellSize
         let result = try Study.run(spec, table: register.table, progress: { p.report($0) })
-        let report = StudyReport(result)
+        var report = StudyReport(result)
         p.report("the same study with each control inheriting its partner's start year")
         var partnerSpec = StudySpecification.referenceStudy(pseudoStart: .partner)
         partnerSpec.minimumCellSize = spec.minimumCellSize
-        let partner = try Study.run(partnerSpec, table: register.table, progress: nil)
+        let partner = StudyReport(try Study.run(partnerSpec, table: register.table, progress: nil))
+        report.variants = [StudyReportVariant(title: "Controls inherit their matched partner's start year", folder: "partner-start",
+                                              report: partner)]
         p.report("writing the report to \(out)/")
         let files = try report.write(to: out)
-        try StudyReport(partner).write(to: out + "/partner-start")
         p.report("done")
         if format == .json { return try report.resultsJSON() }
         var text = "DiDKit demo: the reference study's youth analysis (leisure jobs) on a synthetic register of \(Format.count(persons)) persons.\n"
         text += "The register is generated so that the true treated x event-time odds ratios are the published model-2 values (0.635, 0.927, 1, 3.271, 2.577).\n\n"
         text += report.text()
-        text += "\n" + pseudoStartComparison(fixed: report, partner: StudyReport(partner)).text
+        text += "\n" + report.pseudoStartComparison(with: partner).text
         text += "\nReport written to \(out)/ (\(files.count) files; open \(out)/index.html). The partner-start variant is in \(out)/partner-start/.\n"
         return text
     }
-}
-
-/// The interaction odds ratios under both pseudo start rules, side by side (from the gated documents).
-func pseudoStartComparison(fixed: StudyReport, partner: StudyReport) -> ReportTable {
-    guard let f = fixed.modelDocuments.last?.document, let q = partner.modelDocuments.last?.document else {
-        return ReportTable(title: "", columns: [], rows: [])
-    }
-    let rows = zip(f.eventStudy, q.eventStudy).map { a, b -> [String] in
-        func cell(_ p: EventStudyDocument.Point) -> String {
-            if p.reference { return "reference" }
-            if p.suppressed == true { return "withheld" }
-            return "\(Format.fixed(p.estimate ?? .nan, 3)) [\(Format.fixed(p.ciLower ?? .nan, 3)), \(Format.fixed(p.ciUpper ?? .nan, 3))]"
-        }
-        return [EffectLabel.eventText(a.eventTime), cell(a), cell(b)]
-    }
-    return ReportTable(title: "Treated x event-time odds ratios by pseudo start rule (last model)",
-                       columns: ["Event time", "Controls start \(fixed.result.specification.controlPool.pseudoStartYear)", "Controls inherit partner's start"],
-                       rows: rows, notes: ["Inheriting the partner's start year gives each pair one calendar, so event time means the same for both (see Docs/DifferenceInDifferences.md)."])
 }
 
 struct RunCommand: OutputCommand {
