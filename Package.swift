@@ -61,12 +61,12 @@ let package = Package(
         .target(name: "Design", dependencies: ["Linalg", "Tabular"], swiftSettings: swiftSettings),
         .target(
             name: "Regression",
-            dependencies: ["Linalg", "Distributions", "Tabular", "Design", "Estimation", .product(name: "RealModule", package: "swift-numerics")],
+            dependencies: ["_DiDKitParallel", "Linalg", "Distributions", "Tabular", "Design", "Estimation", .product(name: "RealModule", package: "swift-numerics")],
             swiftSettings: swiftSettings
         ),
         .target(
             name: "Matching",
-            dependencies: ["Linalg", "Distributions", "Tabular", "Design", "Estimation", "Regression"],
+            dependencies: ["_DiDKitParallel", "Linalg", "Distributions", "Tabular", "Design", "Estimation", "Regression"],
             swiftSettings: swiftSettings
         ),
         .target(
@@ -92,12 +92,12 @@ let package = Package(
         .target(name: "Plots", dependencies: ["Estimation"], swiftSettings: swiftSettings),
         .target(
             name: "DiDKit",
-            dependencies: ["Linalg", "Distributions", "Tabular", "Design", "Estimation", "Regression", "Matching", "Panel", "Staggered", "TreatmentEffects", "ETWFE", "Plots"],
+            dependencies: ["_DiDKitParallel", "Linalg", "Distributions", "Tabular", "Design", "Estimation", "Regression", "Matching", "Panel", "Staggered", "TreatmentEffects", "ETWFE", "Plots"],
             swiftSettings: swiftSettings
         ),
         .target(
             name: "DiDKitCLI",
-            dependencies: ["DiDKit", .product(name: "ArgumentParser", package: "swift-argument-parser")],
+            dependencies: ["DiDKit", "_DiDKitParallel", .product(name: "ArgumentParser", package: "swift-argument-parser")],
             swiftSettings: swiftSettings
         ),
         .executableTarget(name: "didkit", dependencies: ["DiDKitCLI"], swiftSettings: swiftSettings),

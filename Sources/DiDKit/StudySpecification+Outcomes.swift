@@ -123,3 +123,4 @@ extension StudySpecification {
         return (t, notes)
     }
 }
+

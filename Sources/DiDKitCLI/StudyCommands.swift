@@ -5,20 +5,6 @@ import Foundation
 import Glibc
 #endif
 
-/// Progress messages on stderr: shown when stderr is a terminal or `--progress` is given.
-struct Progress: Sendable {
-    let enabled: Bool
-    let start = Date()
-
-    init(forced: Bool) { enabled = forced || isatty(2) != 0 }
-
-    func report(_ message: String) {
-        guard enabled else { return }
-        let t = String(format: "%6.2fs", Date().timeIntervalSince(start))
-        FileHandle.standardError.write(Data("[\(t)] \(message)\n".utf8))
-    }
-}
-
 struct DemoCommand: OutputCommand {
     static let configuration = CommandConfiguration(
         commandName: "demo",
@@ -30,6 +16,7 @@ struct DemoCommand: OutputCommand {
     @Option(help: "Random seed of the synthetic register.") var seed: UInt64 = 2018
     @OptionGroup var disclosure: DisclosureOptions
     @Flag(help: "Show progress on stderr even when it is not a terminal.") var progress = false
+    @Flag(help: "No progress on stderr, even on a terminal.") var quiet = false
     @Option(help: "Terminal output: text or json.") var format: OutputFormat = .text
 
     func validate() throws {
@@ -40,17 +27,17 @@ struct DemoCommand: OutputCommand {
 
     func output() throws -> String {
         try ReportFolder.check(out)
-        let p = Progress(forced: progress)
+        let p = ProgressLine(forced: progress, quiet: quiet)
         p.report("generating the synthetic register (\(Format.count(persons)) persons, 2008-2016)")
-        let register = DemoRegister(persons: persons, seed: seed)
+        let register = p.run { DemoRegister(persons: persons, seed: seed) }
         var spec = StudySpecification.referenceStudy()
         spec.minimumCellSize = disclosure.control().minimumCellSize
-        let result = try Study.run(spec, table: register.table, progress: { p.report($0) })
+        let result = try p.run { try Study.run(spec, table: register.table, progress: { p.report($0) }) }
         var report = StudyReport(result)
         p.report("the same study with each control inheriting its partner's start year")
         var partnerSpec = StudySpecification.referenceStudy(pseudoStart: .partner)
         partnerSpec.minimumCellSize = spec.minimumCellSize
-        let partner = StudyReport(try Study.run(partnerSpec, table: register.table, progress: nil))
+        let partner = StudyReport(try p.run { try Study.run(partnerSpec, table: register.table, progress: nil) })
         report.variants = [StudyReportVariant(title: "Controls inherit their matched partner's start year", folder: "partner-start",
                                               report: partner)]
         p.report("writing the report to \(out)/")
@@ -74,12 +61,13 @@ struct RunCommand: OutputCommand {
     @Argument(help: "The study file (JSON; see Docs/StudyFile.md).") var study: String
     @Option(help: "Write the report folder here.") var out: String?
     @Flag(help: "Show progress on stderr even when it is not a terminal.") var progress = false
+    @Flag(help: "No progress on stderr, even on a terminal.") var quiet = false
     @Option(help: "Terminal output: text or json.") var format: OutputFormat = .text
     @OptionGroup var disclosure: DisclosureOptions
 
     func output() throws -> String {
         if let out { try ReportFolder.check(out) }
-        let p = Progress(forced: progress)
+        let p = ProgressLine(forced: progress, quiet: quiet)
         var spec = try StudySpecification.load(path: study)
         // The flag, when given, overrides the study file's minimumCellSize.
         spec.minimumCellSize = disclosure.control(fallback: spec.minimumCellSize).minimumCellSize
@@ -87,12 +75,12 @@ struct RunCommand: OutputCommand {
         if let data = spec.data {
             let path = data.hasPrefix("/") ? data : URL(fileURLWithPath: study).deletingLastPathComponent().appendingPathComponent(data).path
             p.report("reading \(path)")
-            table = try CSVReader.read(path: path, kinds: [spec.id: .text])
+            table = try p.run { try CSVReader.read(path: path, kinds: [spec.id: .text]) }
         } else {
             p.report("no data file given: using the built-in demo register")
-            table = DemoRegister().table
+            table = p.run { DemoRegister().table }
         }
-        let result = try Study.run(spec, table: table, progress: { p.report($0) })
+        let result = try p.run { try Study.run(spec, table: table, progress: { p.report($0) }) }
         let report = StudyReport(result)
         if let out { try report.write(to: out); p.report("report written to \(out)/") }
         return format == .json ? try report.resultsJSON() : report.text()

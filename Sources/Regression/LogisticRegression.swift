@@ -1,3 +1,4 @@
+import _DiDKitParallel
 import Distributions
 import Linalg
 import Design
@@ -193,6 +194,8 @@ public struct LogisticRegression: Sendable {
             let llChange = Swift.abs(next.logLikelihood - current.logLikelihood) / (Swift.abs(current.logLikelihood) + 1)
             beta = candidate
             current = next
+            ProgressReport.report("fitting the model (IRLS)",
+                                  fraction: IRLSPass.progressGuess(passes: iterations, change: relChange, tolerance: tolerance))
             if relChange < tolerance || (llChange < 1e-13 && scaledGradient < 1e-10) {
                 converged = true
                 break

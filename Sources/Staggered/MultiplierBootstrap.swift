@@ -46,6 +46,7 @@ struct MultiplierBootstrap: Sendable {
         let kind = weights
         let chunk = 64
         let chunks = (replications + chunk - 1) / chunk
+        let progress = ProgressCounter(step: "multiplier bootstrap (\(replications) draws)", total: replications)
         let parts: [[[Double]]] = parallelMap(count: chunks) { c in
             var out: [[Double]] = []
             for b in (c * chunk)..<Swift.min(replications, (c + 1) * chunk) {
@@ -58,6 +59,7 @@ struct MultiplierBootstrap: Sendable {
                 }
                 out.append(t.map { $0 * scale })
             }
+            progress.add(out.count)
             return out
         }
         let draws = parts.flatMap { $0 }
