@@ -65,7 +65,8 @@ extension StudyReport {
                 return EventStudyPlotPoint(eventTime: p.eventTime, estimate: p.estimate ?? .nan, ciLower: p.ciLower, ciUpper: p.ciUpper,
                                            isReference: p.reference)
             }
-            let s = EventStudySeries(name: "\(variant.name): \(spec.outcome(of: variant))", points: points)
+            // The model's name only: the legend is narrow, and the table pairs names with outcomes.
+            let s = EventStudySeries(name: variant.name, points: points)
             if let k = groups.firstIndex(where: { $0.key == key }) { groups[k].series.append(s) } else {
                 groups.append((key, [s], r.model == .logit))
             }

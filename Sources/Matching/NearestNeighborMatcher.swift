@@ -102,6 +102,7 @@ public struct NearestNeighborMatcher: Sendable {
             pairs.append(contentsOf: result.pairs)
             unmatched.append(contentsOf: result.unmatched)
         }
+        ProgressReport.report("matching", done: groupOrder.count, total: groupOrder.count)
         if pairs.isEmpty {
             let reasons = Dictionary(grouping: unmatched, by: \.reason).map { "\($0.value.count) \($0.key.rawValue)" }.sorted()
             throw MatchingError.allTreatedUnmatched(treated: treatedRows.count, reason: reasons.joined(separator: ", "))
