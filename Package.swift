@@ -3,7 +3,7 @@
 // DiDKit: difference-in-differences effect evaluation on register data.
 //
 // Layers (dependencies point down only; every module declares each module it imports):
-//   _DiDKitParallel (parallelMap: non-API support)
+//   _DiDKitParallel (parallelMap, ProgressReport: non-API support)
 //   CLAPACK (system LAPACKE + OpenBLAS)
 //     -> Linalg (column-major matrices, row blocks, BLAS/LAPACK wrappers; the only module with unsafe pointers)
 //   Distributions (normal, t, chi-square, F)      Tabular (columnar tables, the CSV reader and writer)

@@ -10,7 +10,7 @@ extension StudyReport {
         let title = spec.title ?? "DiDKit study"
         var sections: [(id: String, heading: String, body: [String])] = []
         sections.append(("design", "Design", ["<ul>",
-            "<li>Outcome: <code>\(htmlEscaped(spec.outcome))</code>; event window start\(spec.window[0]) to start+\(spec.window[1]); reference period start\(spec.reference ?? -1).</li>",
+            "<li>Outcome: \(outcomeSummary(code: { "<code>\(htmlEscaped($0))</code>" })); event window start\(spec.window[0]) to start+\(spec.window[1]); reference period start\(spec.reference ?? -1).</li>",
             "<li>Pseudo start year for controls: \(spec.controlPool.pseudoStart == .fixed ? String(spec.controlPool.pseudoStartYear) : "inherited from the matched partner").</li>",
             "<li>Disclosure control: cells resting on fewer than \(disclosure.minimumCellSize) persons are suppressed (shown as &lt;\(disclosure.minimumCellSize) or withheld).</li>",
             "</ul>"]))

@@ -11,6 +11,13 @@ extension StudyReport {
         return spec.modelOutcomes.count > 1 || Set(result.models.map { $0.result.model }).count > 1
     }
 
+    /// The outcome(s) the models use, for the Design section: one outcome as code, several as a
+    /// list with "by model".
+    func outcomeSummary(code: (String) -> String) -> String {
+        let outcomes = result.specification.modelOutcomes
+        return outcomes.count == 1 ? code(outcomes[0]) : outcomes.map(code).joined(separator: ", ") + " (by model: see Outcomes side by side)"
+    }
+
     /// How a model's treated x event-time estimates read: `logit, odds ratio`, `linear
     /// probability` (OLS on a 0/1 outcome: differences in probability), or `OLS` (outcome units).
     func estimateKind(_ r: EventStudyResult) -> String {

@@ -278,7 +278,7 @@ public struct StudyReport: Sendable {
         var s = ["# \(spec.title ?? "DiDKit study")", "",
                  "Produced by DiDKit. Aggregates only: no person-level rows; cells resting on fewer than \(disclosure.minimumCellSize) persons are suppressed.", "",
                  "## Design", "",
-                 "- Outcome: `\(spec.outcome)`; event window start\(spec.window[0]) to start+\(spec.window[1]); reference period start\(spec.reference ?? -1).",
+                 "- Outcome: \(outcomeSummary(code: { "`\($0)`" })); event window start\(spec.window[0]) to start+\(spec.window[1]); reference period start\(spec.reference ?? -1).",
                  "- Pseudo start year for controls: \(spec.controlPool.pseudoStart == .fixed ? String(spec.controlPool.pseudoStartYear) : "inherited from the matched partner").",
                  "- Matching: \((spec.matching.preset ?? .default).rawValue) preset, \((spec.matching.link ?? (spec.matching.preset ?? .default).defaultLink).rawValue) score, caliper \(spec.matching.caliper.map { "\($0)" } ?? "none"), baseline \(spec.matching.baselineCalendarYear.map { "year \($0)" } ?? "start\(spec.matching.baselineRelativeYear ?? -1)").", ""]
         s += ["## Who is in the study", "", exclusionsTable().markdown, "## Balance before and after matching", "", balanceTable().table.markdown,
