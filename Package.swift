@@ -109,7 +109,7 @@ let package = Package(
         .testTarget(name: "TabularTests", dependencies: ["Tabular"], swiftSettings: swiftSettings),
         .testTarget(name: "DesignTests", dependencies: ["Design", "Tabular"], swiftSettings: swiftSettings),
         .testTarget(name: "EstimationTests", dependencies: ["Estimation"], swiftSettings: swiftSettings),
-        .testTarget(name: "RegressionTests", dependencies: ["_DiDKitTestSupport", "Linalg", "Distributions", "Regression", "Design", "Estimation", "Tabular"], resources: [.copy("Fixtures")], swiftSettings: swiftSettings),
+        .testTarget(name: "RegressionTests", dependencies: ["_DiDKitTestSupport", "_DiDKitParallel", "Linalg", "Distributions", "Regression", "Design", "Estimation", "Tabular"], resources: [.copy("Fixtures")], swiftSettings: swiftSettings),
         .testTarget(name: "MatchingTests", dependencies: ["_DiDKitTestSupport", "Distributions", "Matching", "Regression", "Design", "Estimation", "Tabular"], resources: [.copy("Fixtures")], swiftSettings: swiftSettings),
         .testTarget(name: "PanelTests", dependencies: ["_DiDKitTestSupport", "Linalg", "Distributions", "Panel", "Regression", "Design", "Estimation", "Tabular"], resources: [.copy("Fixtures")], swiftSettings: swiftSettings),
         .testTarget(name: "StaggeredTests", dependencies: ["Staggered", "Linalg", "Distributions", "Tabular", "Estimation"], resources: [.copy("Fixtures")], swiftSettings: swiftSettings),

@@ -194,9 +194,10 @@ public struct LogisticRegression: Sendable {
             let llChange = Swift.abs(next.logLikelihood - current.logLikelihood) / (Swift.abs(current.logLikelihood) + 1)
             beta = candidate
             current = next
+            let done = relChange < tolerance || (llChange < 1e-13 && scaledGradient < 1e-10)
             ProgressReport.report("fitting the model (IRLS)",
-                                  fraction: IRLSPass.progressGuess(passes: iterations, change: relChange, tolerance: tolerance))
-            if relChange < tolerance || (llChange < 1e-13 && scaledGradient < 1e-10) {
+                                  fraction: done ? 1 : IRLSPass.progressGuess(passes: iterations, change: relChange, tolerance: tolerance))
+            if done {
                 converged = true
                 break
             }
