@@ -77,3 +77,8 @@ final class ProgressLine: @unchecked Sendable {
 
     private func write(_ s: String) { FileHandle.standardError.write(Data(s.utf8)) }
 }
+
+/// Whether a progress listener is bound here (for tests of ``ProgressLine/run(_:)``).
+enum ProgressReportProbe {
+    static func bound() -> Bool { ProgressReport.current != nil }
+}
