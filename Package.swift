@@ -3,7 +3,7 @@
 // DiDKit: difference-in-differences effect evaluation on register data.
 //
 // Layers (dependencies point down only; every module declares each module it imports):
-//   _DiDKitParallel (parallelMap: non-API support)
+//   _DiDKitParallel (parallelMap, ProgressReport: non-API support)
 //   CLAPACK (system LAPACKE + OpenBLAS)
 //     -> Linalg (column-major matrices, row blocks, BLAS/LAPACK wrappers; the only module with unsafe pointers)
 //   Distributions (normal, t, chi-square, F)      Tabular (columnar tables, the CSV reader and writer)
@@ -64,12 +64,12 @@ let package = Package(
         .target(name: "Design", dependencies: ["Linalg", "Tabular"], swiftSettings: swiftSettings),
         .target(
             name: "Regression",
-            dependencies: ["Linalg", "Distributions", "Tabular", "Design", "Estimation", .product(name: "RealModule", package: "swift-numerics")],
+            dependencies: ["_DiDKitParallel", "Linalg", "Distributions", "Tabular", "Design", "Estimation", .product(name: "RealModule", package: "swift-numerics")],
             swiftSettings: swiftSettings
         ),
         .target(
             name: "Matching",
-            dependencies: ["Linalg", "Distributions", "Tabular", "Design", "Estimation", "Regression"],
+            dependencies: ["_DiDKitParallel", "Linalg", "Distributions", "Tabular", "Design", "Estimation", "Regression"],
             swiftSettings: swiftSettings
         ),
         .target(
@@ -95,12 +95,12 @@ let package = Package(
         .target(name: "Plots", dependencies: ["Estimation"], swiftSettings: swiftSettings),
         .target(
             name: "DiDKit",
-            dependencies: ["Linalg", "Distributions", "Tabular", "Design", "Estimation", "Regression", "Matching", "Panel", "Staggered", "TreatmentEffects", "ETWFE", "Plots", "RegisterFiles"],
+            dependencies: ["_DiDKitParallel", "Linalg", "Distributions", "Tabular", "Design", "Estimation", "Regression", "Matching", "Panel", "Staggered", "TreatmentEffects", "ETWFE", "Plots", "RegisterFiles"],
             swiftSettings: swiftSettings
         ),
         .target(
             name: "DiDKitCLI",
-            dependencies: ["DiDKit", .product(name: "ArgumentParser", package: "swift-argument-parser")],
+            dependencies: ["DiDKit", "_DiDKitParallel", .product(name: "ArgumentParser", package: "swift-argument-parser")],
             swiftSettings: swiftSettings
         ),
         .executableTarget(name: "didkit", dependencies: ["DiDKitCLI"], swiftSettings: swiftSettings),
@@ -113,7 +113,7 @@ let package = Package(
         .testTarget(name: "RegisterFilesTests", dependencies: ["RegisterFiles", "Tabular", "Design", "Regression", "Estimation"], resources: [.copy("Fixtures")], swiftSettings: swiftSettings),
         .testTarget(name: "DesignTests", dependencies: ["Design", "Tabular"], swiftSettings: swiftSettings),
         .testTarget(name: "EstimationTests", dependencies: ["Estimation"], swiftSettings: swiftSettings),
-        .testTarget(name: "RegressionTests", dependencies: ["_DiDKitTestSupport", "Linalg", "Distributions", "Regression", "Design", "Estimation", "Tabular"], resources: [.copy("Fixtures")], swiftSettings: swiftSettings),
+        .testTarget(name: "RegressionTests", dependencies: ["_DiDKitTestSupport", "_DiDKitParallel", "Linalg", "Distributions", "Regression", "Design", "Estimation", "Tabular"], resources: [.copy("Fixtures")], swiftSettings: swiftSettings),
         .testTarget(name: "MatchingTests", dependencies: ["_DiDKitTestSupport", "Distributions", "Matching", "Regression", "Design", "Estimation", "Tabular"], resources: [.copy("Fixtures")], swiftSettings: swiftSettings),
         .testTarget(name: "PanelTests", dependencies: ["_DiDKitTestSupport", "Linalg", "Distributions", "Panel", "Regression", "Design", "Estimation", "Tabular"], resources: [.copy("Fixtures")], swiftSettings: swiftSettings),
         .testTarget(name: "StaggeredTests", dependencies: ["Staggered", "Linalg", "Distributions", "Tabular", "Estimation"], resources: [.copy("Fixtures")], swiftSettings: swiftSettings),

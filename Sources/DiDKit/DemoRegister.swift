@@ -1,3 +1,4 @@
+import _DiDKitParallel
 import Foundation
 import Tabular
 
@@ -16,8 +17,13 @@ import Tabular
 /// - The outcome `leisure_job` is drawn from a logit whose terms are the
 ///   published model-2 odds ratios, including the treated x event-time
 ///   interactions 0.635, 0.927, 1, 3.271, 2.577 at start-3 ... start+1.
+/// - Paid hours (`paid_hours` per year, `paid_hours_q3` in the third quarter), for the
+///   study's robustness outcomes (>= 26, >= 51 hours, Q3 hours > 0): consistent with
+///   `leisure_job` (at least 26 hours exactly when it is 1), missing in about 0.2 % of
+///   person-years (then both are missing).
 /// Each person has its own SplitMix64 stream (seeded from `seed` and the
-/// person number), so any slice of persons can be generated independently.
+/// person number), so any slice of persons can be generated independently. The hours come
+/// from a second stream per person, so adding them changed no other column's values.
 public struct DemoRegister: Sendable {
     /// The study's sizes.
     public static let defaultControls = 14_641
@@ -53,10 +59,15 @@ public struct DemoRegister: Sendable {
         remainders.sort { $0.1 > $1.1 }
         for k in 0..<(nT - allocated.reduce(0, +)) { allocated[remainders[k % remainders.count].0] += 1 }
         for (k, s) in Self.startYearCounts.enumerated() { starts += [Int](repeating: s.year, count: allocated[k]) }
+        let chunk = Swift.max(1, persons / 200)
         for p in 0..<persons {
             var rng = SplitMix64(seed: seed ^ (UInt64(p + 1) &* 0xD1B5_4A32_D192_ED03))
+            var hoursRng = SplitMix64(seed: (seed &+ 0x6F75_7273) ^ (UInt64(p + 1) &* 0x9E37_79B9_7F4A_7C15))
             let treated = p < nT
-            DemoPerson.generate(person: p, treated: treated, start: treated ? starts[p] : nil, rng: &rng, into: &cols)
+            DemoPerson.generate(person: p, treated: treated, start: treated ? starts[p] : nil, rng: &rng, hoursRng: &hoursRng, into: &cols)
+            if (p + 1) % chunk == 0 || p + 1 == persons {
+                ProgressReport.report("generating the register", done: p + 1, total: persons)
+            }
         }
         table = cols.table()
     }
@@ -69,7 +80,7 @@ struct DemoColumns {
     static let names = ["year", "participant", "start_year", "age", "age2", "male", "nonwestern", "mother_young", "mother_24_30",
                         "father_young", "couple", "no_father", "children", "father_edu", "mother_edu", "father_vocational",
                         "mother_vocational", "father_employed", "mother_employed", "father_benefit_weeks", "mother_benefit_weeks",
-                        "income", "gp", "specialist", "physio", "psychologist", "municipality", "inschool", "leisure_job"]
+                        "income", "gp", "specialist", "physio", "psychologist", "municipality", "inschool", "leisure_job", "paid_hours", "paid_hours_q3"]
 
     init(capacity: Int) {
         for n in Self.names { numeric[n] = [] ; numeric[n]!.reserveCapacity(capacity) }
@@ -110,7 +121,26 @@ enum DemoPerson {
         return k - 1
     }
 
-    static func generate(person p: Int, treated: Bool, start: Int?, rng: inout SplitMix64, into c: inout DemoColumns) {
+    /// Yearly and third-quarter paid hours given the leisure-job draw (at least 26 hours exactly
+    /// when `job` is 1), from the person's second stream: missing with probability 0.002; with a
+    /// job 26 + an exponential with mean 110 hours, a third of them none in Q3; without one none
+    /// (three in four) or 1-25 hours. Nobody under 12 works.
+    static func paidHours(job: Double, age: Double, rng: inout SplitMix64) -> (year: Double, q3: Double) {
+        let missing = rng.uniform() < 0.002
+        let u1 = rng.uniform(), u2 = rng.uniform(), u3 = rng.uniform()
+        if missing { return (.nan, .nan) }
+        if age < 12 { return (0, 0) }
+        if job == 1 {
+            let hours = 26 + Foundation.floor(-Foundation.log(Swift.max(u1, 1e-300)) * 110)
+            return (hours, u2 < 1.0 / 3 ? 0 : Foundation.floor(hours * (0.15 + 0.5 * u3)))
+        }
+        if u1 < 0.75 { return (0, 0) }
+        let hours = 1 + Foundation.floor(25 * u2)
+        return (hours, u3 < 0.5 ? 0 : Foundation.floor(hours * u3))
+    }
+
+    static func generate(person p: Int, treated: Bool, start: Int?, rng: inout SplitMix64, hoursRng: inout SplitMix64,
+                         into c: inout DemoColumns) {
         let t = treated
         // Baseline characteristics (appendix table 7.1 means, treated | control).
         let ageAtReference: Double
@@ -197,6 +227,9 @@ enum DemoPerson {
             c.append("municipality", municipality)
             c.append("inschool", inSchool)
             c.append("leisure_job", job)
+            let hours = paidHours(job: job, age: age, rng: &hoursRng)
+            c.append("paid_hours", hours.year)
+            c.append("paid_hours_q3", hours.q3)
         }
     }
 

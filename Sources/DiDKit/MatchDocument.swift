@@ -36,6 +36,9 @@ public struct MatchDocument: Codable, Sendable, Equatable, EncodesNulls {
         public var name: String
         public var before: Stats
         public var after: Stats
+        /// True for a 0/1 variable (its variance ratio is not shown in tables, as MatchIt,
+        /// cobalt and pstest leave it blank); absent otherwise.
+        public var binary: Bool? = nil
     }
 
     /// Score histograms: per series and bin, the share of the group's total (small bins merged
@@ -184,7 +187,8 @@ public struct MatchDocument: Codable, Sendable, Equatable, EncodesNulls {
                 before: Stats(row.before, showTreated: !hidden.contains(key(row, "before", "treated")),
                               showControl: !hidden.contains(key(row, "before", "control"))),
                 after: Stats(row.after, showTreated: !hidden.contains(key(row, "after", "treated")),
-                             showControl: !hidden.contains(key(row, "after", "control"))))
+                             showControl: !hidden.contains(key(row, "after", "control"))),
+                binary: row.isBinary ? true : nil)
         }
     }
 
@@ -202,43 +206,4 @@ public struct MatchDocument: Codable, Sendable, Equatable, EncodesNulls {
     }
 
     public func json() throws -> String { try encodeJSON(self) }
-
-    /// The balance table in the reference study's layout (appendix table 7.1):
-    /// after matching | before matching, means with t-test stars, then SMDs.
-    public func balanceTable(stars: StarConvention = .balance, title: String = "Balance before and after matching") -> ReportTable {
-        let smdName = preset == "psmatch2" ? "%bias" : "SMD"
-        func smd(_ v: Double?) -> String {
-            guard let v else { return "." }
-            return preset == "psmatch2" ? Format.fixed(100 * v, 1) : Format.fixed(v, 3)
-        }
-        func mean(_ v: Double?, _ stats: Stats) -> String {
-            guard let v else { return stats.suppressed == true ? "<\(minimumCellSize)" : "." }
-            return Swift.abs(v) >= 1000 ? Format.count(Int(v.rounded())) : Format.fixed(v, 2)
-        }
-        var rows = balance.map { b -> [String] in
-            [b.name, mean(b.after.treatedMean, b.after), mean(b.after.controlMean, b.after), stars.stars(b.after.pValue ?? .nan),
-             mean(b.before.treatedMean, b.before), mean(b.before.controlMean, b.before), stars.stars(b.before.pValue ?? .nan),
-             smd(b.after.smd), smd(b.before.smd)]
-        }
-        let c = { (n: Int?) in n.map(Format.count) ?? "<\(minimumCellSize)" }
-        rows.append(["N", c(matchedTreated), c(matchedControls), "", c(treated), c(controls), "", "", ""])
-        var notes = ["t-test of equal means: \(stars.legend); \(stars.notSignificant) = not significant. After matching, control means and tests are weighted by the matching weights."]
-        notes.append(preset == "psmatch2"
-            ? "%bias = 100 (m1 - m0) / sqrt((V1 + V0) / 2) with the unmatched variances (pstest)."
-            : "SMD = (m1 - m0) / SD of the treated before matching; sqrt(p(1-p)) for 0/1 variables (MatchIt/cobalt).")
-        notes.append("Matched \(c(matchedTreated)) of \(c(treated)) treated with \(c(matchedControls)) controls"
-                     + (caliper.map { "; caliper \(Format.fixed($0, 4)) in score units" } ?? "") + ".")
-        if treatedWithFewerControls != 0 {
-            notes.append("\(c(treatedWithFewerControls)) matched treated have fewer controls than asked for (a pool or stratum smaller than k, or the caliper).")
-        }
-        for (reason, n) in unmatchedByReason.sorted(by: { $0.key < $1.key }) where n != 0 {
-            notes.append("\(c(n)) treated unmatched: \(reason).")
-        }
-        if suppressed == true || balance.contains(where: { $0.before.suppressed == true || $0.after.suppressed == true }) {
-            notes.append(DisclosureControl(minimumCellSize: minimumCellSize).note)
-        }
-        return ReportTable(title: title, columns: ["Covariate", "After: treated", "control", "", "Before: treated", "control", "",
-                                                   "\(smdName) after", "\(smdName) before"],
-                           rows: rows, notes: notes, rulesAfter: [rows.count - 2])
-    }
 }

@@ -79,13 +79,14 @@ public enum Study {
     /// - Throws: ``StudyError``, ``PanelError``, ``MatchingError``, ``DataError``.
     public static func run(_ spec: StudySpecification, table: Table, progress: (@Sendable (String) -> Void)? = nil) throws -> StudyResult {
         try spec.validate()
+        let (table, outcomeNotes) = try spec.addingDerivedOutcomes(to: table)
         progress?("building the person-year panel")
         let panel = try PersonYearPanel(table, id: spec.id, time: spec.time)
         // Participants and their start years, validated in one place (controls get theirs below).
         let participants = try Cohorts(panel: panel, treatment: spec.treatment.column, start: spec.treatment.start)
         let poolValue = try spec.controlPool.column.map { try panel.constantPersonValue($0) }
         let n = panel.personCount
-        var notes: [String] = []
+        var notes: [String] = outcomeNotes
         let isParticipant = participants.treated
         let inPool = (0..<n).map { !isParticipant[$0] && (poolValue?[$0] ?? 1) == 1 }
         let pseudo = spec.controlPool.pseudoStartYear
@@ -191,7 +192,7 @@ public enum Study {
         for variant in spec.models {
             progress?("estimating \(variant.name)")
             let model = variant.model ?? .logit
-            let es = EventStudySpecification(outcome: spec.outcome, window: spec.window[0]...spec.window[1],
+            let es = EventStudySpecification(outcome: spec.outcome(of: variant), window: spec.window[0]...spec.window[1],
                                              reference: spec.reference ?? -1, controls: variant.controls ?? [],
                                              factorControls: variant.factors ?? [], baseLevels: variant.baseLevels ?? [:],
                                              model: model)

@@ -10,12 +10,14 @@ extension StudyReport {
         let title = spec.title ?? "DiDKit study"
         var sections: [(id: String, heading: String, body: [String])] = []
         sections.append(("design", "Design", ["<ul>",
-            "<li>Outcome: <code>\(htmlEscaped(spec.outcome))</code>; event window start\(spec.window[0]) to start+\(spec.window[1]); reference period start\(spec.reference ?? -1).</li>",
+            "<li>Outcome: \(outcomeSummary(code: { "<code>\(htmlEscaped($0))</code>" })); event window start\(spec.window[0]) to start+\(spec.window[1]); reference period start\(spec.reference ?? -1).</li>",
             "<li>Pseudo start year for controls: \(spec.controlPool.pseudoStart == .fixed ? String(spec.controlPool.pseudoStartYear) : "inherited from the matched partner").</li>",
             "<li>Disclosure control: cells resting on fewer than \(disclosure.minimumCellSize) persons are suppressed (shown as &lt;\(disclosure.minimumCellSize) or withheld).</li>",
             "</ul>"]))
         sections.append(("who", "Who is in the study", [exclusionsTable().html]))
-        sections.append(("balance", "Balance before and after matching", [balanceTable().table.html, figure(histogramSVG(), "Propensity scores")]))
+        sections.append(("balance", "Balance before and after matching", [balanceTable().table.html, figure(histogramSVG(), "Propensity scores"),
+                                                                           figure(lovePlotSVG(), "Love plot: SMD before and after matching")]))
+        sections.append(("propensity-model", "Propensity-score model", [propensityModelTable().html]))
         var models = [modelsTable().html]
         for ((name, r), (_, doc)) in zip(result.models, modelDocuments) {
             models += ["<h3>\(htmlEscaped(name))</h3>", doc.eventStudyTable().html, figure(eventStudySVG(r, name: name), "Event study, \(name)"),
@@ -27,6 +29,7 @@ extension StudyReport {
             if let svg = groupTimeSVG() { body.append(figure(svg, "Group-time ATTs by event time")) }
             sections.append(("group-time", "Group-time ATTs (Callaway & Sant'Anna)", body))
         }
+        sections += extraHTMLSections()
         var page = ["<!DOCTYPE html>", "<html xmlns=\"http://www.w3.org/1999/xhtml\" lang=\"en\">", "<head>", "<meta charset=\"utf-8\"/>",
                     "<title>\(htmlEscaped(title))</title>", "<style>", Self.css, "</style>", "</head>", "<body>",
                     "<h1>\(htmlEscaped(title))</h1>",

@@ -19,6 +19,9 @@ public struct StudyReport: Sendable {
     public let modelDocuments: [(name: String, document: EventStudyDocument)]
     /// The group-time ATTs, gated (when the study asks for them).
     public let groupTimeDocument: ATTGTDocument?
+    /// Other runs of the same study (e.g. the partner pseudo start), written in subfolders and
+    /// linked from the index (StudyReport+Variants.swift).
+    public var variants: [StudyReportVariant] = []
 
     public init(_ result: StudyResult, disclosure: DisclosureControl? = nil) {
         self.result = result
@@ -227,12 +230,13 @@ public struct StudyReport: Sendable {
             try content.write(to: root.appendingPathComponent(rel), atomically: true, encoding: .utf8)
             written.append(rel)
         }
-        let tables: [(String, ReportTable)] = [("exclusions", exclusionsTable()), ("balance", balanceTable().table), ("models", modelsTable())]
+        let tables: [(String, ReportTable)] = [("exclusions", exclusionsTable()), ("balance", balanceTable().table),
+                                               ("propensity-model", propensityModelTable()), ("models", modelsTable())]
             + modelDocuments.flatMap { name, doc -> [(String, ReportTable)] in
                 let slug = StudySpecification.ModelVariant.slug(of: name)
                 return [("event-study-\(slug)", doc.eventStudyTable()), ("predicted-\(slug)", doc.predictedTable())]
             }
-        let allTables = tables + groupTimeTables()
+        let allTables = tables + groupTimeTables() + extraTables()
         let data = Dictionary(tidyTables(), uniquingKeysWith: { a, _ in a })
         for (name, t) in allTables {
             try put("tables/\(name).md", t.markdown)
@@ -242,6 +246,8 @@ public struct StudyReport: Sendable {
             try put("tables/\(name).txt", t.text)
         }
         try put("plots/propensity-scores.svg", histogramSVG())
+        try put("plots/love-plot.svg", lovePlotSVG())
+        if comparesOutcomes { try put("plots/outcomes.svg", outcomesSVG()) }
         if let svg = groupTimeSVG() { try put("plots/group-time-event-study.svg", svg) }
         for (name, r) in result.models {
             let slug = StudySpecification.ModelVariant.slug(of: name)
@@ -251,6 +257,7 @@ public struct StudyReport: Sendable {
         try put("results.json", resultsJSON())
         try put("index.md", index(tables: allTables.map(\.0)))
         try put("index.html", html())
+        written += try writeVariants(to: root)
         return written
     }
 
@@ -273,11 +280,12 @@ public struct StudyReport: Sendable {
         var s = ["# \(spec.title ?? "DiDKit study")", "",
                  "Produced by DiDKit. Aggregates only: no person-level rows; cells resting on fewer than \(disclosure.minimumCellSize) persons are suppressed.", "",
                  "## Design", "",
-                 "- Outcome: `\(spec.outcome)`; event window start\(spec.window[0]) to start+\(spec.window[1]); reference period start\(spec.reference ?? -1).",
+                 "- Outcome: \(outcomeSummary(code: { "`\($0)`" })); event window start\(spec.window[0]) to start+\(spec.window[1]); reference period start\(spec.reference ?? -1).",
                  "- Pseudo start year for controls: \(spec.controlPool.pseudoStart == .fixed ? String(spec.controlPool.pseudoStartYear) : "inherited from the matched partner").",
                  "- Matching: \((spec.matching.preset ?? .default).rawValue) preset, \((spec.matching.link ?? (spec.matching.preset ?? .default).defaultLink).rawValue) score, caliper \(spec.matching.caliper.map { "\($0)" } ?? "none"), baseline \(spec.matching.baselineCalendarYear.map { "year \($0)" } ?? "start\(spec.matching.baselineRelativeYear ?? -1)").", ""]
         s += ["## Who is in the study", "", exclusionsTable().markdown, "## Balance before and after matching", "", balanceTable().table.markdown,
-              "![Propensity scores](plots/propensity-scores.svg)", "", "## Models", "", modelsTable().markdown]
+              "![Propensity scores](plots/propensity-scores.svg)", "", "![Love plot](plots/love-plot.svg)", "",
+              "## Propensity-score model", "", propensityModelTable().markdown, "## Models", "", modelsTable().markdown]
         for (name, doc) in modelDocuments {
             let slug = StudySpecification.ModelVariant.slug(of: name)
             s += ["### \(name)", "", doc.eventStudyTable().markdown, "![Event study](plots/event-study-\(slug).svg)", "",
@@ -289,8 +297,9 @@ public struct StudyReport: Sendable {
             s += doc.reportTables().map(\.markdown)
             if groupTimeSVG() != nil { s += ["![Group-time ATTs by event time](plots/group-time-event-study.svg)", ""] }
         }
+        s += extraMarkdownSections()
         s += ["## Files", ""] + tables.map { "- `tables/\($0)` (.md, .csv, .tex, .txt)" } + ["- `results.json`: every number above, machine-readable", "- `index.html`: this report as one page (tables and plots inline; print it to PDF from a browser)", ""]
-        return s.joined(separator: "\n")
+        return Self.withContents(s).joined(separator: "\n")
     }
 }
 

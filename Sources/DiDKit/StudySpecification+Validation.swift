@@ -18,6 +18,7 @@ extension StudySpecification {
             throw invalid("minimumCellSize must be at least 1 (Statistics Denmark's rule is 3, many agencies' 5), got \(k)")
         }
         try validateModels()
+        try validateOutcomes()
         try validateMatching()
         for (k, c) in (conditions ?? []).enumerated() {
             if c.relativeYears.isEmpty { throw invalid("conditions[\(k)].relativeYears is empty: list the years relative to the start, e.g. [0]") }

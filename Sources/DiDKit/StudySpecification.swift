@@ -59,6 +59,8 @@ public struct StudySpecification: Codable, Sendable, Equatable {
         public var baseLevels: [String: String]?
         /// `logit` (default) or `ols`.
         public var model: EventStudyModel?
+        /// The model's outcome column or derived outcome (default: the study's `outcome`).
+        public var outcome: String? = nil
     }
 
     /// CSV file (relative paths from the study file's folder), or nil for the built-in demo register.
@@ -87,6 +89,9 @@ public struct StudySpecification: Codable, Sendable, Equatable {
     public var clusterBy: ClusterUnit?
     /// Callaway & Sant'Anna group-time ATTs beside the event studies (optional).
     public var groupTime: GroupTimeOptions?
+    /// 0/1 outcomes made from columns by a rule (StudySpecification+Outcomes.swift), usable as the
+    /// study's or a model's `outcome`.
+    public var derivedOutcomes: [DerivedOutcome]? = nil
 
     /// The heterogeneity-robust estimator on the study's matched sample: participants with their
     /// start year as group, matched controls never treated, every year of the register, the

@@ -13,13 +13,15 @@ struct GenerateCommand: ParsableCommand {
     @Option(help: "Random seed.") var seed: UInt64 = 2018
     @Option(help: "Output CSV file.") var out: String
     @Option(help: "Only this calendar year's rows (e.g. 2010: one row per person, for matching).") var year: Int?
+    @Flag(help: "No progress line on stderr, even on a terminal.") var quiet = false
 
     func validate() throws {
         if persons < 200 { throw ValidationError("--persons must be at least 200") }
     }
 
     mutating func run() throws {
-        var table = DemoRegister(persons: persons, seed: seed).table
+        let p = ProgressLine(forced: false, quiet: quiet)
+        var table = p.run { DemoRegister(persons: persons, seed: seed).table }
         if let y = year {
             let years = try table.numeric("year")
             table = table.selectingRows(years.indices.filter { years[$0] == Double(y) })

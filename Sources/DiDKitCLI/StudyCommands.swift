@@ -5,20 +5,6 @@ import Foundation
 import Glibc
 #endif
 
-/// Progress messages on stderr: shown when stderr is a terminal or `--progress` is given.
-struct Progress: Sendable {
-    let enabled: Bool
-    let start = Date()
-
-    init(forced: Bool) { enabled = forced || isatty(2) != 0 }
-
-    func report(_ message: String) {
-        guard enabled else { return }
-        let t = String(format: "%6.2fs", Date().timeIntervalSince(start))
-        FileHandle.standardError.write(Data("[\(t)] \(message)\n".utf8))
-    }
-}
-
 struct DemoCommand: OutputCommand {
     static let configuration = CommandConfiguration(
         commandName: "demo",
@@ -30,6 +16,7 @@ struct DemoCommand: OutputCommand {
     @Option(help: "Random seed of the synthetic register.") var seed: UInt64 = 2018
     @OptionGroup var disclosure: DisclosureOptions
     @Flag(help: "Show progress on stderr even when it is not a terminal.") var progress = false
+    @Flag(help: "No progress on stderr, even on a terminal.") var quiet = false
     @Option(help: "Terminal output: text, json or csv (every data file's tidy rows).") var format: OutputFormat = .text
 
     func validate() throws {
@@ -40,48 +27,31 @@ struct DemoCommand: OutputCommand {
 
     func output() throws -> String {
         try ReportFolder.check(out)
-        let p = Progress(forced: progress)
+        let p = ProgressLine(forced: progress, quiet: quiet)
         p.report("generating the synthetic register (\(Format.count(persons)) persons, 2008-2016)")
-        let register = DemoRegister(persons: persons, seed: seed)
+        let register = p.run { DemoRegister(persons: persons, seed: seed) }
         var spec = StudySpecification.referenceStudy()
         spec.minimumCellSize = disclosure.control().minimumCellSize
-        let result = try Study.run(spec, table: register.table, progress: { p.report($0) })
-        let report = StudyReport(result)
+        let result = try p.run { try Study.run(spec, table: register.table, progress: { p.report($0) }) }
+        var report = StudyReport(result)
         p.report("the same study with each control inheriting its partner's start year")
         var partnerSpec = StudySpecification.referenceStudy(pseudoStart: .partner)
         partnerSpec.minimumCellSize = spec.minimumCellSize
-        let partner = try Study.run(partnerSpec, table: register.table, progress: nil)
+        let partner = StudyReport(try p.run { try Study.run(partnerSpec, table: register.table, progress: nil) })
+        report.variants = [StudyReportVariant(title: "Controls inherit their matched partner's start year", folder: "partner-start",
+                                              report: partner)]
         p.report("writing the report to \(out)/")
         let files = try report.write(to: out)
-        try StudyReport(partner).write(to: out + "/partner-start")
         p.report("done")
         if format == .json { return try report.resultsJSON() }
         if format == .csv { return report.tidy().csv }
         var text = "DiDKit demo: the reference study's youth analysis (leisure jobs) on a synthetic register of \(Format.count(persons)) persons.\n"
         text += "The register is generated so that the true treated x event-time odds ratios are the published model-2 values (0.635, 0.927, 1, 3.271, 2.577).\n\n"
         text += report.text()
-        text += "\n" + pseudoStartComparison(fixed: report, partner: StudyReport(partner)).text
+        text += "\n" + report.pseudoStartComparison(with: partner).text
         text += "\nReport written to \(out)/ (\(files.count) files; open \(out)/index.html). The partner-start variant is in \(out)/partner-start/.\n"
         return text
     }
-}
-
-/// The interaction odds ratios under both pseudo start rules, side by side (from the gated documents).
-func pseudoStartComparison(fixed: StudyReport, partner: StudyReport) -> ReportTable {
-    guard let f = fixed.modelDocuments.last?.document, let q = partner.modelDocuments.last?.document else {
-        return ReportTable(title: "", columns: [], rows: [])
-    }
-    let rows = zip(f.eventStudy, q.eventStudy).map { a, b -> [String] in
-        func cell(_ p: EventStudyDocument.Point) -> String {
-            if p.reference { return "reference" }
-            if p.suppressed == true { return "withheld" }
-            return "\(Format.fixed(p.estimate ?? .nan, 3)) [\(Format.fixed(p.ciLower ?? .nan, 3)), \(Format.fixed(p.ciUpper ?? .nan, 3))]"
-        }
-        return [EffectLabel.eventText(a.eventTime), cell(a), cell(b)]
-    }
-    return ReportTable(title: "Treated x event-time odds ratios by pseudo start rule (last model)",
-                       columns: ["Event time", "Controls start \(fixed.result.specification.controlPool.pseudoStartYear)", "Controls inherit partner's start"],
-                       rows: rows, notes: ["Inheriting the partner's start year gives each pair one calendar, so event time means the same for both (see Docs/DifferenceInDifferences.md)."])
 }
 
 struct RunCommand: OutputCommand {
@@ -92,12 +62,13 @@ struct RunCommand: OutputCommand {
     @Argument(help: "The study file (JSON; see Docs/StudyFile.md).") var study: String
     @Option(help: "Write the report folder here.") var out: String?
     @Flag(help: "Show progress on stderr even when it is not a terminal.") var progress = false
+    @Flag(help: "No progress on stderr, even on a terminal.") var quiet = false
     @Option(help: "Terminal output: text, json or csv (every data file's tidy rows).") var format: OutputFormat = .text
     @OptionGroup var disclosure: DisclosureOptions
 
     func output() throws -> String {
         if let out { try ReportFolder.check(out) }
-        let p = Progress(forced: progress)
+        let p = ProgressLine(forced: progress, quiet: quiet)
         var spec = try StudySpecification.load(path: study)
         // The flag, when given, overrides the study file's minimumCellSize.
         spec.minimumCellSize = disclosure.control(fallback: spec.minimumCellSize).minimumCellSize
@@ -105,12 +76,12 @@ struct RunCommand: OutputCommand {
         if let data = spec.data {
             let path = data.hasPrefix("/") ? data : URL(fileURLWithPath: study).deletingLastPathComponent().appendingPathComponent(data).path
             p.report("reading \(path)")
-            table = try TableReader.read(path: path, kinds: spec.dataKinds(for: path))
+            table = try p.run { try TableReader.read(path: path, kinds: spec.dataKinds(for: path)) }
         } else {
             p.report("no data file given: using the built-in demo register")
-            table = DemoRegister().table
+            table = p.run { DemoRegister().table }
         }
-        let result = try Study.run(spec, table: table, progress: { p.report($0) })
+        let result = try p.run { try Study.run(spec, table: table, progress: { p.report($0) }) }
         let report = StudyReport(result)
         if let out { try report.write(to: out); p.report("report written to \(out)/") }
         switch format {

@@ -1,3 +1,4 @@
+import _DiDKitParallel
 import Design
 import Estimation
 import Distributions
@@ -76,7 +77,8 @@ public struct NearestNeighborMatcher: Sendable {
         var pairs: [MatchedPair] = []
         var rng: SplitMix64? = nil
         if case .random(let seed) = spec.order { rng = SplitMix64(seed: seed) }
-        for g in groupOrder {
+        for (k, g) in groupOrder.enumerated() {
+            ProgressReport.report("matching", done: k, total: groupOrder.count)
             let (tRows, cRows) = groups[g]!
             if cRows.isEmpty {
                 for t in tRows { unmatched.append((t, .noControlInStratum)) }
@@ -100,6 +102,7 @@ public struct NearestNeighborMatcher: Sendable {
             pairs.append(contentsOf: result.pairs)
             unmatched.append(contentsOf: result.unmatched)
         }
+        ProgressReport.report("matching", done: groupOrder.count, total: groupOrder.count)
         if pairs.isEmpty {
             let reasons = Dictionary(grouping: unmatched, by: \.reason).map { "\($0.value.count) \($0.key.rawValue)" }.sorted()
             throw MatchingError.allTreatedUnmatched(treated: treatedRows.count, reason: reasons.joined(separator: ", "))

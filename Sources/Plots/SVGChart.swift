@@ -67,8 +67,11 @@ func tickLabel(_ v: Double) -> String {
 /// An SVG document with one plotting frame.
 struct ChartFrame {
     let width = 720.0
-    let height = 440.0
-    let left = 80.0, right = 170.0, top = 56.0, bottom = 64.0
+    /// Taller for many categories (the love plot); 440 otherwise.
+    var height = 440.0
+    /// Wider for long category labels (the love plot); 80 otherwise.
+    var left = 80.0
+    let right = 170.0, top = 56.0, bottom = 64.0
     var title: String
     var xLabel: String
     var yLabel: String
@@ -76,7 +79,10 @@ struct ChartFrame {
     var y: Axis
     var body: [String] = []
 
-    init(title: String, xLabel: String, yLabel: String, x: (Double, Double), y: (Double, Double), yLog: Bool = false) {
+    init(title: String, xLabel: String, yLabel: String, x: (Double, Double), y: (Double, Double), yLog: Bool = false,
+         height: Double = 440, left: Double = 80) {
+        self.height = height
+        self.left = left
         self.title = title
         self.xLabel = xLabel
         self.yLabel = yLabel
@@ -86,8 +92,9 @@ struct ChartFrame {
 
     mutating func add(_ element: String) { body.append(element) }
 
-    /// Renders the document; `xTicks` overrides the x ticks with labelled positions.
-    func render(legend: [(label: String, color: String, dashed: Bool)], xTicks: [(Double, String)]? = nil, notes: [String] = []) -> String {
+    /// Renders the document; `xTicks` (`yTicks`) overrides the x (y) ticks with labelled positions.
+    func render(legend: [(label: String, color: String, dashed: Bool)], xTicks: [(Double, String)]? = nil,
+                yTicks: [(Double, String)]? = nil, notes: [String] = []) -> String {
         var s: [String] = []
         s.append("<?xml version=\"1.0\" encoding=\"UTF-8\"?>")
         s.append("<svg xmlns=\"http://www.w3.org/2000/svg\" width=\"\(Int(width))\" height=\"\(Int(height + Double(notes.count) * 16))\" viewBox=\"0 0 \(Int(width)) \(Int(height + Double(notes.count) * 16))\" font-family=\"Helvetica, Arial, sans-serif\" font-size=\"13\">")
@@ -96,10 +103,10 @@ struct ChartFrame {
         s.append("<text x=\"\(num(width / 2))\" y=\"28\" text-anchor=\"middle\" font-size=\"16\" font-weight=\"bold\">\(xmlEscape(title))</text>")
         // Grid and y ticks.
         s.append("<g class=\"y-axis\">")
-        for t in y.ticks() {
+        for (t, label) in yTicks ?? y.ticks().map({ ($0, tickLabel($0)) }) {
             let py = y.map(t)
             s.append("<line x1=\"\(num(left))\" x2=\"\(num(width - right))\" y1=\"\(num(py))\" y2=\"\(num(py))\" stroke=\"\(Palette.grid)\" stroke-width=\"1\"/>")
-            s.append("<text x=\"\(num(left - 8))\" y=\"\(num(py + 4))\" text-anchor=\"end\">\(xmlEscape(tickLabel(t)))</text>")
+            s.append("<text x=\"\(num(left - 8))\" y=\"\(num(py + 4))\" text-anchor=\"end\">\(xmlEscape(label))</text>")
         }
         s.append("</g>")
         s.append("<g class=\"x-axis\">")

@@ -1,3 +1,4 @@
+import _DiDKitParallel
 import Distributions
 import Linalg
 import Design
@@ -193,7 +194,10 @@ public struct LogisticRegression: Sendable {
             let llChange = Swift.abs(next.logLikelihood - current.logLikelihood) / (Swift.abs(current.logLikelihood) + 1)
             beta = candidate
             current = next
-            if relChange < tolerance || (llChange < 1e-13 && scaledGradient < 1e-10) {
+            let done = relChange < tolerance || (llChange < 1e-13 && scaledGradient < 1e-10)
+            ProgressReport.report("fitting the model (IRLS)",
+                                  fraction: done ? 1 : IRLSPass.progressGuess(passes: iterations, change: relChange, tolerance: tolerance))
+            if done {
                 converged = true
                 break
             }

@@ -1,3 +1,4 @@
+import _DiDKitParallel
 import Distributions
 import Linalg
 
@@ -39,6 +40,7 @@ struct MultiplierBootstrap: Sendable {
         let seeds = (0..<replications).map { _ in master.next() }
         let b = replications
         let kind = weights
+        let progress = ProgressCounter(step: "multiplier bootstrap (\(replications) draws)", total: blocks.blockCount)
         let parts = blocks.stripes { ranges -> Matrix in
             var t = Matrix(rows: b, columns: width)
             for r in ranges {
@@ -51,6 +53,7 @@ struct MultiplierBootstrap: Sendable {
                     for a in 0..<u { v[a + u * rep] = Self.draw(kind, &rng) }
                 }
                 t.addProduct(Matrix(rows: u, columns: b, columnMajor: v), transposeA: true, block(r))
+                progress.add(1)
             }
             return t
         }

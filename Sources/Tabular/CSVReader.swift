@@ -170,8 +170,11 @@ public enum CSVReader {
         let parseKinds = columnKinds.indices.map { j in
             isAuto[j] ? (sampledText.contains(j) ? ColumnKind.text : .numeric) : columnKinds[j]
         }
+        let progress = ProgressCounter(step: "reading the CSV file", total: chunks.count)
         let parsed: [ChunkResult] = parallelMap(count: chunks.count) { c in
-            parseChunk(bytes, range: chunks[c], kinds: parseKinds, autoColumns: isAuto)
+            let r = parseChunk(bytes, range: chunks[c], kinds: parseKinds, autoColumns: isAuto)
+            progress.add(1)
+            return r
         }
         let bumped = Set(columnKinds.indices.filter { j in
             isAuto[j] && parseKinds[j] == .numeric && parsed.contains { !$0.autoIsNumeric[j] }

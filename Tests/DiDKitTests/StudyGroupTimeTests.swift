@@ -85,11 +85,11 @@ struct HTMLReportTests {
         // Well-formed as XML once the HTML5 doctype line is set aside.
         let xml = html.split(separator: "\n", maxSplits: 1).last.map(String.init) ?? ""
         #expect(parseSVG(xml).ok)
-        // Every table: exclusions, balance, models, two tables per model, the group-time tables.
-        let tables = 3 + 2 * report.modelDocuments.count + report.groupTimeTables().count
+        // Every table: exclusions, balance, propensity model, models, two tables per model, the group-time tables.
+        let tables = 4 + 2 * report.modelDocuments.count + report.groupTimeTables().count
         #expect(html.components(separatedBy: "<table>").count - 1 == tables)
-        // Every plot inline: the score histogram (one document of two panels), two per model, the group-time plot.
-        #expect(html.components(separatedBy: "<figure>").count - 1 == 1 + 2 * report.modelDocuments.count + 1)
+        // Every plot inline: the score histogram (one document of two panels), the love plot, two per model, the group-time plot.
+        #expect(html.components(separatedBy: "<figure>").count - 1 == 2 + 2 * report.modelDocuments.count + 1)
         // No network and no scripts.
         #expect(!html.contains("src=") && !html.contains("href=\"http") && !html.contains("<script") && !html.contains("<img"))
         // The key odds ratios as the event-study table prints them.
