@@ -10,10 +10,27 @@ import Linalg
 ///   ATE: `N^2 V = sum_i (Yhat_i(1) - Yhat_i(0) - tau)^2 + sum_i (k_i^2 + 2 k_i - k2_i) sigma2_i`;
 ///   ATET: `N1^2 V = sum_{t=1} (Y_i - Yhat_i(0) - tau)^2 + sum_{t=0} (k_i^2 - k2_i) sigma2_i`
 ///   (without ties these are AI's `(K/M)^2 + ((2M-1)/M)(K/M)` and `K(K-1)/M^2`).
-/// - `sigma2_i = (#H/(#H+1)) (Y_i - mean_H Y)^2`: the conditional variance from the `H` nearest persons of
-///   the same arm (Stata's `vce(robust, nn(2))`).
+/// - `sigma2_i`: the conditional variance, the sample variance (divisor `#S - 1`) of `Y` over the set `S` of person `i`
+///   and its `nn - 1` nearest other persons of the same arm, ties at that distance included (Stata's
+///   `vce(robust, nn(2))`: the unit counts as the first of its `nn` within-arm neighbours). Without ties this is
+///   Abadie-Imbens (2006)'s `(J/(J+1)) (Y_i - mean_J Y)^2` with `J = nn - 1`; see ``conditionalVariance(of:neighbours:y:)``.
 /// - Complexity: `O(N (M + ties))` once the matches are known.
 struct MatchingEstimate {
+    /// Stata's default `vce(robust, nn(2))`: the person itself and its nearest other person of the same arm.
+    static let varianceNeighbors = 2
+
+    /// The sample variance (divisor `#S - 1`) of `y` over `S = {i} + neighbours`; `0` when `neighbours` is empty.
+    /// With cattaneo2 (`teffects psmatch (bweight) (mbsmoke mmarried mage fage medu prenatal1)`) this reproduces
+    /// Stata's ATE standard error 25.88746 to 7 digits, where the AI (2006) form `(J/(J+1)) (Y_i - mean_J)^2` with
+    /// the two nearest others gives 26.79 (`Fixtures/make_psmatch_fixtures.py`).
+    static func conditionalVariance(of i: Int, neighbours: [Int], y: [Double]) -> Double {
+        guard !neighbours.isEmpty else { return 0 }
+        let k = Double(neighbours.count + 1)
+        let mean = (neighbours.reduce(y[i]) { $0 + y[$1] }) / k
+        let d = y[i] - mean
+        return (neighbours.reduce(d * d) { $0 + (y[$1] - mean) * (y[$1] - mean) }) / (k - 1)
+    }
+
     let effect: Double
     let variance: Double
     /// `Yhat_i(0)`, `Yhat_i(1)` for every person.

@@ -21,7 +21,7 @@ import Linalg
 ///
 /// - Complexity: `O(n log n)` for the matching, `O(n q^2 + q^3)` for the adjustment, plus the score model's fit.
 enum PropensityScoreMatchingEstimator {
-    static let varianceNeighbors = 2
+    static let varianceNeighbors = MatchingEstimate.varianceNeighbors
     /// Same-arm neighbours of the conditional covariances `cov(z, y | p)` of the adjustment (as `nn(2)`; 4 or 8 changed
     /// the simulated standard errors by under 2%).
     static let covarianceNeighbors = 2
@@ -41,9 +41,9 @@ enum PropensityScoreMatchingEstimator {
         let t = sample.t, y = sample.y
         let arms = [ScoreNeighbors(persons: (0..<n).filter { t[$0] == 0 }, scores: p),
                     ScoreNeighbors(persons: (0..<n).filter { t[$0] == 1 }, scores: p)]
-        for (arm, a) in arms.enumerated() where a.sorted.count < Swift.max(m, varianceNeighbors + 1) {
+        for (arm, a) in arms.enumerated() where a.sorted.count < Swift.max(m, varianceNeighbors) {
             throw TreatmentEffectsError.notSupported(
-                "matching needs at least \(Swift.max(m, varianceNeighbors + 1)) persons with '\(spec.treatment)' = \(arm), found \(a.sorted.count): use fewer --neighbors or another estimator")
+                "matching needs at least \(Swift.max(m, varianceNeighbors)) persons with '\(spec.treatment)' = \(arm), found \(a.sorted.count): use fewer --neighbors or another estimator")
         }
         // Matches in the other arm.
         var matches = [[Int]](repeating: [], count: n)
@@ -57,13 +57,11 @@ enum PropensityScoreMatchingEstimator {
         if outsideCaliper > 0, let c = caliper {
             throw TreatmentEffectsError.noMatchWithinCaliper(persons: outsideCaliper, caliper: c)
         }
-        // Conditional variances from same-arm neighbours (the person excluded).
+        // Conditional variances: the person and its nearest other same-arm persons (Stata's nn(2)).
         var sigma2 = [Double](repeating: 0, count: n)
         for i in 0..<n {
-            let h = arms[Int(t[i])].nearest(to: p[i], m: varianceNeighbors, excluding: i).persons
-            let mean = h.reduce(0) { $0 + y[$1] } / Double(h.count)
-            let d = y[i] - mean
-            sigma2[i] = Double(h.count) / Double(h.count + 1) * d * d
+            let h = arms[Int(t[i])].nearest(to: p[i], m: varianceNeighbors - 1, excluding: i).persons
+            sigma2[i] = MatchingEstimate.conditionalVariance(of: i, neighbours: h, y: y)
         }
         let est = MatchingEstimate(y: y, t: t, matches: matches, sigma2: sigma2, estimand: spec.estimand)
 
