@@ -50,6 +50,8 @@ public struct StudySpecification: Codable, Sendable, Equatable {
         public var replacement: Bool?
         /// Match exactly within start-year cohorts (needs `"partner"` or relative baselines to be meaningful).
         public var exactCohort: Bool?
+        /// psmatch2's `ties`: every control at the nearest distance is matched, sharing the weight (needs replacement).
+        public var ties: Bool?
     }
 
     public struct ModelVariant: Codable, Sendable, Equatable {
@@ -87,6 +89,8 @@ public struct StudySpecification: Codable, Sendable, Equatable {
     public var clusterBy: ClusterUnit?
     /// Callaway & Sant'Anna group-time ATTs beside the event studies (optional).
     public var groupTime: GroupTimeOptions?
+    /// teffects-style estimators side by side on the baseline cross-section (optional; StudySpecification+Effects.swift).
+    public var effects: EffectsOptions?
 
     /// The heterogeneity-robust estimator on the study's matched sample: participants with their
     /// start year as group, matched controls never treated, every year of the register, the
