@@ -13,9 +13,8 @@ Two tasks:
   treatment `participant`, outcome `leisure_job`). Target: 1.5M persons under 10 s. The score covariates are
   PSMATCH_COVARIATES, not the reference study's full score model: on the whole 2010 register that model
   (age, parents' education...) separates participants from most adults, and psmatch stops with Stata's overlap
-  error (15,000 persons: 94 scores below 1e-5). `income` keeps the scores (nearly) distinct: with only 0/1
-  covariates the scores take a few hundred values and the matched sets become whole tie groups, which is
-  O(n x group size) (Docs/TreatmentEffects.md, Complexity).
+  error (15,000 persons: 94 scores below 1e-5). Ties (tie groups of thousands with 0/1 covariates) are handled
+  per score group, so they do not change the complexity (Docs/TreatmentEffects.md, Complexity).
 
 Each row: (size, task, seconds, peak RSS MB, note); seconds is the fastest of `repeats` runs (each in its own
 process, peak RSS from wait4). The full sizes take minutes to generate and several GB of disk: test with small

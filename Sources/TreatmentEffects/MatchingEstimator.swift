@@ -43,18 +43,29 @@ struct MatchingEstimate {
     ///   matches' outcomes (the bias-corrected `nnmatch`); `nil`: the mean over `matches[i]`.
     init(y: [Double], t: [Double], matches: [[Int]], imputed: [Double]? = nil, sigma2: [Double], estimand: TreatmentEffectEstimand) {
         let n = y.count
-        var y0 = [Double](repeating: 0, count: n), y1 = y0
+        var other = [Double](repeating: 0, count: n)
         for i in 0..<n {
             let m = matches[i]
             var s = 0.0
             for j in m { s += y[j] }
-            let other = imputed?[i] ?? (m.isEmpty ? Double.nan : s / Double(m.count))
-            if t[i] == 1 { y1[i] = y[i]; y0[i] = other } else { y0[i] = y[i]; y1[i] = other }
+            other[i] = imputed?[i] ?? (m.isEmpty ? Double.nan : s / Double(m.count))
         }
         var k = [Double](repeating: 0, count: n), k2 = k
         for l in 0..<n where estimand == .ate || t[l] == 1 {
             let w = 1 / Double(matches[l].count)
             for j in matches[l] { k[j] += w; k2[j] += w * w }
+        }
+        self.init(y: y, t: t, missingOutcome: other, k: k, k2: k2, sigma2: sigma2, estimand: estimand)
+    }
+
+    /// The estimate and variance from each person's imputed missing potential outcome and its weights
+    /// `k_i`, `k2_i` (see the type's documentation); `O(n)`.
+    init(y: [Double], t: [Double], missingOutcome other: [Double], k: [Double], k2: [Double], sigma2: [Double],
+         estimand: TreatmentEffectEstimand) {
+        let n = y.count
+        var y0 = [Double](repeating: 0, count: n), y1 = y0
+        for i in 0..<n {
+            if t[i] == 1 { y1[i] = y[i]; y0[i] = other[i] } else { y0[i] = y[i]; y1[i] = other[i] }
         }
         imputed0 = y0
         imputed1 = y1

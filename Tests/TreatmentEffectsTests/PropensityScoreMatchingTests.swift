@@ -6,14 +6,23 @@ import Testing
 /// Propensity-score matching: the matches, the estimate and the Abadie-Imbens variance on a case worked by
 /// hand, and the coverage of the adjusted (Abadie-Imbens 2016) interval in a seeded simulation.
 struct PropensityScoreMatchingTests {
-    @Test("nearest neighbours on a score: the closest, ties included, the person itself excluded")
+    @Test("nearest neighbours on a score: whole tie groups, the person itself excluded, moments of the union")
     func neighbours() {
-        let scores = [0.25, 0.75, 0.5, 0.9]
-        let arm = ScoreNeighbors(persons: [0, 1, 3], scores: scores)
-        #expect(Set(arm.nearest(to: 0.5, m: 1).persons) == [0, 1])  // a tie at distance 0.25
-        #expect(arm.nearest(to: 0.85, m: 1).persons == [3])
-        #expect(Set(arm.nearest(to: 0.25, m: 2, excluding: 0).persons) == [1, 3])
-        #expect(arm.nearest(to: 0.25, m: 4).persons.isEmpty)  // fewer persons than matches
+        let scores = [0.25, 0.75, 0.5, 0.9, 0.75], y = [1.0, 2, 0, 4, 6]
+        let arm = ScoreGroupIndex(persons: [0, 1, 3, 4], scores: scores, y: y, z: { [Double($0)] }, totalPersons: 5)
+        #expect(arm.scores == [0.25, 0.75, 0.9])
+        #expect(arm.groupOf == [0, 1, -1, 2, 1])
+        // 0.5: 0.25 and 0.75 are both 0.25 away (a tie): three persons.
+        let tie = arm.nearest(to: 0.5, m: 1)
+        #expect(Set(tie.groups) == [0, 1] && tie.persons == 3 && tie.distance == 0.25)
+        #expect(arm.nearest(to: 0.85, m: 1).groups == [2])
+        // Person 1 (0.75) excluding itself: the other 0.75 person is at distance 0.
+        let own = arm.nearest(to: 0.75, m: 1, excluding: 1)
+        #expect(own.groups == [1] && own.persons == 1 && own.distance == 0)
+        #expect(arm.nearest(to: 0.25, m: 5).groups.isEmpty)  // fewer persons than asked for
+        // Moments of {1, 4} (y 2, 6; z 1, 4): variance 8, covariance (1-2.5)(2-4) + (4-2.5)(6-4) = 6.
+        let mo = arm.moments(of: [1])
+        #expect(mo.varianceY == 8 && mo.covarianceZY == [6])
     }
 
     /// Worked by hand (comments): t = (1,1,0,0,0), p = (.6,.4,.55,.3,.1), y = (5,3,2,1,0), one match each:
@@ -21,8 +30,14 @@ struct PropensityScoreMatchingTests {
     @Test("estimate and Abadie-Imbens (2006) variance on a case worked by hand")
     func workedExample() {
         let t = [1.0, 1, 0, 0, 0], p = [0.6, 0.4, 0.55, 0.3, 0.1], y = [5.0, 3, 2, 1, 0]
-        let arms = [ScoreNeighbors(persons: [2, 3, 4], scores: p), ScoreNeighbors(persons: [0, 1], scores: p)]
-        let matches = (0..<5).map { arms[t[$0] == 1 ? 0 : 1].nearest(to: p[$0], m: 1).persons }
+        let arms = [ScoreGroupIndex(persons: [2, 3, 4], scores: p, y: y, z: { _ in [] }, totalPersons: 5),
+                    ScoreGroupIndex(persons: [0, 1], scores: p, y: y, z: { _ in [] }, totalPersons: 5)]
+        // Each score is its own group: the matched group's only member.
+        let members = [[2, 3, 4], [0, 1]].map { $0.sorted { p[$0] < p[$1] } }
+        let matches = (0..<5).map { i -> [Int] in
+            let o = t[i] == 1 ? 0 : 1
+            return arms[o].nearest(to: p[i], m: 1).groups.map { members[o][$0] }
+        }
         #expect(matches == [[2], [3], [0], [1], [1]])
         let sigma2 = [Double](repeating: 1, count: 5)
         let ate = MatchingEstimate(y: y, t: t, matches: matches, sigma2: sigma2, estimand: .ate)
