@@ -24,13 +24,17 @@ public struct StudyResult: Sendable {
     public let notes: [String]
     /// Callaway & Sant'Anna group-time ATTs on the matched sample, when the study asks for them.
     public var groupTime: GroupTimeATT? = nil
+    /// The `effects` step's estimators, in the study file's order (Study+Effects.swift).
+    public var effects: [StudyEffect] = []
 
     /// Every count the study's report publishes, or lets a reader derive by subtraction, and
     /// how they add up: the exclusion flow from the register to each model
     /// (``CellSuppression``; keys in Docs/DisclosureControl.md).
     public var disclosureCells: CellSuppression {
-        Self.disclosureCells(participants: participants, pool: pool, exclusions: exclusions, eligible: eligible, match: match,
-                             droppedAfter: controlsDroppedAfterMatching, models: models)
+        var cells = Self.disclosureCells(participants: participants, pool: pool, exclusions: exclusions, eligible: eligible, match: match,
+                                         droppedAfter: controlsDroppedAfterMatching, models: models)
+        addEffectCells(to: &cells)
+        return cells
     }
 
     static func disclosureCells(participants: Int, pool: Int, exclusions: [(reason: String, treated: Int, control: Int)],
@@ -136,6 +140,7 @@ public enum Study {
         if let c = m.caliper { matching.caliper = c }
         if let s = m.caliperScale { matching.caliperScale = s }
         if let r = m.replacement { matching.replacement = r }
+        if let t = m.ties { matching.ties = t }
         let link = m.link ?? preset.defaultLink
         progress?("fitting the propensity score and matching")
         let psm = PropensityScoreMatching(treatment: "_treated", covariates: m.covariates, factors: m.factors ?? [], link: link,
@@ -214,6 +219,11 @@ public enum Study {
         if let g = spec.groupTime {
             progress?("estimating group-time ATTs (Callaway & Sant'Anna)")
             result.groupTime = try groupTimeATT(g, panel: panel, cohorts: cohorts, spec: spec)
+        }
+        if let e = spec.effects {
+            progress?("estimating treatment effects on the baseline cross-section")
+            result.effects = try treatmentEffects(e, spec: spec, panel: panel, persons: persons, starts: persons.map { personStart($0)! },
+                                                  baselineRow: baselineRow, treated: persons.map { isParticipant[$0] ? 1 : 0 })
         }
         return result
     }

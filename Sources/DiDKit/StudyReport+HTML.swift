@@ -30,6 +30,7 @@ extension StudyReport {
             sections.append(("group-time", "Group-time ATTs (Callaway & Sant'Anna)", body))
         }
         sections += extraHTMLSections()
+        if let t = effectsTable() { sections.append(("effects", "Treatment effects (robustness)", [t.html])) }
         var page = ["<!DOCTYPE html>", "<html xmlns=\"http://www.w3.org/1999/xhtml\" lang=\"en\">", "<head>", "<meta charset=\"utf-8\"/>",
                     "<title>\(htmlEscaped(title))</title>", "<style>", Self.css, "</style>", "</head>", "<body>",
                     "<h1>\(htmlEscaped(title))</h1>",

@@ -236,7 +236,7 @@ public struct StudyReport: Sendable {
                 let slug = StudySpecification.ModelVariant.slug(of: name)
                 return [("event-study-\(slug)", doc.eventStudyTable()), ("predicted-\(slug)", doc.predictedTable())]
             }
-        let allTables = tables + groupTimeTables() + extraTables()
+        let allTables = tables + groupTimeTables() + extraTables() + (effectsTable().map { [("effects", $0)] } ?? [])
         let data = Dictionary(tidyTables(), uniquingKeysWith: { a, _ in a })
         for (name, t) in allTables {
             try put("tables/\(name).md", t.markdown)
@@ -269,10 +269,11 @@ public struct StudyReport: Sendable {
             var match: MatchDocument
             var models: [String: EventStudyDocument]
             var groupTime: ATTGTDocument?
+            var effects: [StudyEffectDocument]?
         }
         return try encodeJSON(Doc(title: result.specification.title ?? "DiDKit study", minimumCellSize: disclosure.minimumCellSize,
                                   match: matchDocument, models: Dictionary(uniqueKeysWithValues: modelDocuments.map { ($0.name, $0.document) }),
-                                  groupTime: groupTimeDocument))
+                                  groupTime: groupTimeDocument, effects: result.effects.isEmpty ? nil : effectDocuments))
     }
 
     func index(tables: [String]) -> String {
@@ -298,6 +299,7 @@ public struct StudyReport: Sendable {
             if groupTimeSVG() != nil { s += ["![Group-time ATTs by event time](plots/group-time-event-study.svg)", ""] }
         }
         s += extraMarkdownSections()
+        if let t = effectsTable() { s += ["## Treatment effects (robustness)", "", t.markdown] }
         s += ["## Files", ""] + tables.map { "- `tables/\($0)` (.md, .csv, .tex, .txt)" } + ["- `results.json`: every number above, machine-readable", "- `index.html`: this report as one page (tables and plots inline; print it to PDF from a browser)", ""]
         return Self.withContents(s).joined(separator: "\n")
     }

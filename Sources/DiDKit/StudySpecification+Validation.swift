@@ -20,6 +20,7 @@ extension StudySpecification {
         try validateModels()
         try validateOutcomes()
         try validateMatching()
+        try validateEffects()
         for (k, c) in (conditions ?? []).enumerated() {
             if c.relativeYears.isEmpty { throw invalid("conditions[\(k)].relativeYears is empty: list the years relative to the start, e.g. [0]") }
             if let lo = c.minimum, let hi = c.maximum, lo > hi { throw invalid("conditions[\(k)]: minimum \(lo) exceeds maximum \(hi)") }
@@ -64,6 +65,9 @@ extension StudySpecification {
         if let k = m.neighbors, k < 1 { throw StudyError.invalidOption("matching.neighbors must be at least 1, got \(k)") }
         if m.baselineCalendarYear != nil && m.baselineRelativeYear != nil {
             throw StudyError.invalidOption("matching gives both baselineCalendarYear and baselineRelativeYear: give one")
+        }
+        if m.ties == true && !(m.replacement ?? ((m.preset ?? .default) == .psmatch2)) {
+            throw StudyError.invalidOption("matching.ties needs matching with replacement (psmatch2's ties option): set matching.replacement to true or drop ties")
         }
     }
 }

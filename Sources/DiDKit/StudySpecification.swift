@@ -50,6 +50,8 @@ public struct StudySpecification: Codable, Sendable, Equatable {
         public var replacement: Bool?
         /// Match exactly within start-year cohorts (needs `"partner"` or relative baselines to be meaningful).
         public var exactCohort: Bool?
+        /// psmatch2's `ties`: every control at the nearest distance is matched, sharing the weight (needs replacement).
+        public var ties: Bool?
     }
 
     public struct ModelVariant: Codable, Sendable, Equatable {
@@ -92,6 +94,8 @@ public struct StudySpecification: Codable, Sendable, Equatable {
     /// 0/1 outcomes made from columns by a rule (StudySpecification+Outcomes.swift), usable as the
     /// study's or a model's `outcome`.
     public var derivedOutcomes: [DerivedOutcome]? = nil
+    /// teffects-style estimators side by side on the baseline cross-section (optional; StudySpecification+Effects.swift).
+    public var effects: EffectsOptions?
 
     /// The heterogeneity-robust estimator on the study's matched sample: participants with their
     /// start year as group, matched controls never treated, every year of the register, the

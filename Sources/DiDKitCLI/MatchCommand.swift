@@ -26,6 +26,7 @@ struct MatchCommand: OutputCommand {
     @Option(help: "Matching order: ascending, descending, random or data.") var order: OrderOption?
     @Option(help: "Seed for --order random.") var seed: UInt64 = 1
     @Flag(help: "Drop treated units outside the controls' score range.") var commonSupport = false
+    @Flag(help: "psmatch2's ties: every control at the nearest distance is matched too, sharing the treated unit's weight (needs replacement).") var ties = false
     @Option(help: "Comma-separated columns to match exactly on.") var exact: String?
     @Option(help: "Write the matched pairs (micro data: person ids) to this CSV file.") var pairsOut: String?
     @Option(help: "Output format: text, json, markdown, csv or latex.") var format: OutputFormat = .text
@@ -47,6 +48,7 @@ struct MatchCommand: OutputCommand {
         if let sc = caliperScale { s.caliperScale = sc }
         if let r = replacement { s.replacement = r }
         s.commonSupport = s.commonSupport || commonSupport
+        s.ties = s.ties || ties
         switch order {
         case .ascending: s.order = .ascending
         case .descending: s.order = .descending

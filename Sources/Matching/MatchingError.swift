@@ -13,6 +13,7 @@ public enum MatchingError: Error, Sendable, Equatable, CustomStringConvertible {
     case notEnoughControls(needed: Int, available: Int, stratum: String?)
     case allTreatedUnmatched(treated: Int, reason: String)
     case noReplacementNeedsOneToOne
+    case tiesNeedReplacement
     case scoreModel(RegressionError)
     case missingScores
     case unitCountMismatch(expected: Int, found: Int)
@@ -37,6 +38,8 @@ public enum MatchingError: Error, Sendable, Equatable, CustomStringConvertible {
             return "none of the \(n) treated units found a match (\(reason)): widen the caliper or check the score model"
         case .noReplacementNeedsOneToOne:
             return "the psmatch2 preset allows matching without replacement only 1:1, as psmatch2 does: use --neighbors 1 or --replacement"
+        case .tiesNeedReplacement:
+            return "ties (every control at the nearest distance is matched) need matching with replacement, as psmatch2's ties option: add --replacement or drop --ties"
         case .missingScores:
             return "this matcher matches on a score: give one score per unit (MatchingUnits.scores)"
         case .unitCountMismatch(let e, let f):

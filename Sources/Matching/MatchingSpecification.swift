@@ -32,6 +32,19 @@ public enum MatchingAlgorithm: String, Sendable, Equatable {
     case psmatch2Sweep
 }
 
+/// Which control a treated unit takes among controls at an equal distance, with replacement
+/// (`nearestAvailable`; without replacement the greedy rule decides).
+public enum ReplacementTieBreak: String, Sendable, Equatable {
+    /// The lower score, then the first row in data order (DiDKit's default).
+    case lowerScoreFirstRow
+    /// MatchIt 4.x (`src/nn_matchC_vec.cpp`, `find_control_vec` in `src/internal.cpp`): all units sorted by
+    /// (score, row); from the treated unit's position the nearest control on the left and on the right
+    /// (walking out, up to `k` each side) are collected, left first, and the `k` closest kept, an equal distance
+    /// going to the one collected first (the left one). So a tied control listed before the treated unit wins over
+    /// one listed after it, and among tied lower-score controls the one with the highest row wins.
+    case matchit
+}
+
 /// Convention for standardised mean differences in balance tables.
 public enum BalanceConvention: String, Sendable, Equatable {
     /// MatchIt/cobalt (ATT): `(m1 - m0) / SD of the treated before matching`,
@@ -63,10 +76,16 @@ public struct MatchingSpecification: Sendable, Equatable {
     public var balance: BalanceConvention
     /// The preset's name, for reports (`psmatch2`, `matchit`, `default`).
     public var name: String
+    /// Equal distances with replacement (``ReplacementTieBreak``): MatchIt's rule under the `matchit` preset.
+    public var replacementTieBreak: ReplacementTieBreak
+    /// psmatch2's `ties`: every control at the `k`-th nearest distance is matched too, all of a treated unit's
+    /// controls sharing its weight equally (`1/#controls` each). Needs replacement (``MatchingError/tiesNeedReplacement``).
+    public var ties: Bool
 
     public init(neighbors: Int = 1, replacement: Bool = false, caliper: Double? = nil, caliperScale: CaliperScale = .score,
                 caliperInclusive: Bool = true, order: MatchingOrder = .descending, commonSupport: Bool = false,
-                algorithm: MatchingAlgorithm = .nearestAvailable, balance: BalanceConvention = .matchit, name: String = "default") {
+                algorithm: MatchingAlgorithm = .nearestAvailable, balance: BalanceConvention = .matchit, name: String = "default",
+                replacementTieBreak: ReplacementTieBreak = .lowerScoreFirstRow, ties: Bool = false) {
         self.neighbors = neighbors
         self.replacement = replacement
         self.caliper = caliper
@@ -77,6 +96,8 @@ public struct MatchingSpecification: Sendable, Equatable {
         self.algorithm = algorithm
         self.balance = balance
         self.name = name
+        self.replacementTieBreak = replacementTieBreak
+        self.ties = ties
     }
 
     /// DiDKit's default: greedy nearest available without replacement, largest score first,
@@ -92,10 +113,11 @@ public struct MatchingSpecification: Sendable, Equatable {
 
     /// MatchIt 4.x `method = "nearest"` defaults: without replacement, largest
     /// score first, caliper in SD units applied with `<=`, lower-score control
-    /// winning ties, cobalt's balance convention.
+    /// winning ties, cobalt's balance convention; with replacement, MatchIt's
+    /// tie rule (``ReplacementTieBreak/matchit``).
     public static let matchit = MatchingSpecification(
         neighbors: 1, replacement: false, caliper: nil, caliperScale: .sd, caliperInclusive: true, order: .descending,
-        commonSupport: false, algorithm: .nearestAvailable, balance: .matchit, name: "matchit")
+        commonSupport: false, algorithm: .nearestAvailable, balance: .matchit, name: "matchit", replacementTieBreak: .matchit)
 }
 
 /// A named starting point for a ``MatchingSpecification`` (CLI `--preset`, study files' `matching.preset`).

@@ -43,6 +43,7 @@ public struct NearestNeighborMatcher: Sendable {
         if spec.algorithm == .psmatch2Sweep && !spec.replacement && spec.neighbors > 1 {
             throw MatchingError.noReplacementNeedsOneToOne
         }
+        if spec.ties && !spec.replacement { throw MatchingError.tiesNeedReplacement }
         let treatedRows = (0..<n).filter { treated[$0] }
         let controlRows = (0..<n).filter { !treated[$0] }
         if treatedRows.isEmpty { throw MatchingError.noTreated(column: "treatment") }
@@ -91,6 +92,12 @@ public struct NearestNeighborMatcher: Sendable {
             let sortedControls = cRows.sorted { (scores[$0], $0) < (scores[$1], $1) }
             let result: (pairs: [MatchedPair], unmatched: [(row: Int, reason: UnmatchedReason)])
             switch spec.algorithm {
+            case _ where spec.ties:
+                result = nearestWithTies(scores: scores, order: treatedOrder(tRows, scores: scores, rng: &rng),
+                                         sortedControls: sortedControls, caliper: caliper)
+            case .nearestAvailable where spec.replacement && spec.replacementTieBreak == .matchit:
+                result = nearestWithReplacementMatchIt(scores: scores, order: treatedOrder(tRows, scores: scores, rng: &rng),
+                                                       sortedControls: sortedControls, caliper: caliper)
             case .psmatch2Sweep where spec.neighbors == 1:
                 result = psmatch2Sweep(scores: scores, treatedRows: tRows, sortedControls: sortedControls, caliper: caliper)
             default:

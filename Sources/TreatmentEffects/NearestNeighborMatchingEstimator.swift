@@ -42,9 +42,8 @@ enum NearestNeighborMatchingEstimator {
         if outsideCaliper > 0, let c = caliper { throw TreatmentEffectsError.noMatchWithinCaliper(persons: outsideCaliper, caliper: c) }
         var sigma2 = [Double](repeating: 0, count: n)
         for i in 0..<n {
-            let h = metricSpace.nearest(i, among: armPersons[Int(t[i])], m: 2).persons
-            let mean = h.reduce(0) { $0 + y[$1] } / Double(h.count)
-            sigma2[i] = Double(h.count) / Double(h.count + 1) * (y[i] - mean) * (y[i] - mean)
+            let h = metricSpace.nearest(i, among: armPersons[Int(t[i])], m: MatchingEstimate.varianceNeighbors - 1).persons
+            sigma2[i] = MatchingEstimate.conditionalVariance(of: i, neighbours: h, y: y)
         }
         var imputed: [Double]?
         if biasAdjust {
@@ -94,6 +93,6 @@ enum NearestNeighborMatchingEstimator {
             treatmentModelFit: nil, propensityScores: [], jacobian: Matrix(rows: 0, columns: 0), maxMeanEstimatingEquation: 0,
             notes: notes, effectVariance: est.variance,
             matching: MatchingSummary(neighbors: m, minimumMatches: sizes.min() ?? 0, maximumMatches: sizes.max() ?? 0,
-                                      varianceNeighbors: 2, unadjustedVariance: est.variance))
+                                      varianceNeighbors: MatchingEstimate.varianceNeighbors, unadjustedVariance: est.variance))
     }
 }

@@ -19,9 +19,13 @@ import Linalg
 ///      `c_t = (1/(N pbar)) sum_i f_i (cov_i,1 + p_i/(1 - p_i) cov_i,0)` and
 ///      `d = (1/(N pbar)) sum_i f_i z_i (Yhat_i(1) - Yhat_i(0) - tau_t)` (the derivative of the ATET in the score).
 ///
-/// - Complexity: `O(n log n)` for the matching, `O(n q^2 + q^3)` for the adjustment, plus the score model's fit.
+/// Every neighbour set (matches, same-arm variance and covariance neighbours) is a union of whole groups of
+/// identical scores (``ScoreGroupIndex``), handled through the groups' moments: the persons of a tie group are
+/// never enumerated per lookup.
+/// - Complexity: `O(n log n)` for the sort, `O(log G + groups visited)` per lookup, `O(n q^2 + q^3)` for the
+///   adjustment, plus the score model's fit; independent of the size of the tie groups.
 enum PropensityScoreMatchingEstimator {
-    static let varianceNeighbors = 2
+    static let varianceNeighbors = MatchingEstimate.varianceNeighbors
     /// Same-arm neighbours of the conditional covariances `cov(z, y | p)` of the adjustment (as `nn(2)`; 4 or 8 changed
     /// the simulated standard errors by under 2%).
     static let covarianceNeighbors = 2
@@ -39,37 +43,51 @@ enum PropensityScoreMatchingEstimator {
             f[i] = s.density
         }
         let t = sample.t, y = sample.y
-        let arms = [ScoreNeighbors(persons: (0..<n).filter { t[$0] == 0 }, scores: p),
-                    ScoreNeighbors(persons: (0..<n).filter { t[$0] == 1 }, scores: p)]
-        for (arm, a) in arms.enumerated() where a.sorted.count < Swift.max(m, varianceNeighbors + 1) {
-            throw TreatmentEffectsError.notSupported(
-                "matching needs at least \(Swift.max(m, varianceNeighbors + 1)) persons with '\(spec.treatment)' = \(arm), found \(a.sorted.count): use fewer --neighbors or another estimator")
+        let cols = tm.columns
+        let q = cols.count
+        let arms = [0.0, 1.0].map { w in
+            ScoreGroupIndex(persons: (0..<n).filter { t[$0] == w }, scores: p, y: y, z: { i in cols.map { z[i, $0] } }, totalPersons: n)
         }
-        // Matches in the other arm.
-        var matches = [[Int]](repeating: [], count: n)
+        for (arm, a) in arms.enumerated() {
+            let size = Int(a.moments.reduce(0) { $0 + $1.n })
+            if size < Swift.max(m, varianceNeighbors) {
+                throw TreatmentEffectsError.notSupported(
+                    "matching needs at least \(Swift.max(m, varianceNeighbors)) persons with '\(spec.treatment)' = \(arm), found \(size): use fewer --neighbors or another estimator")
+            }
+        }
+        // Matches in the other arm (whole score groups), their mean outcome, and how often each group is used.
+        var other = [Double](repeating: 0, count: n)
+        var matchCount = [Int](repeating: 0, count: n)
+        var used = arms.map { [Double](repeating: 0, count: $0.scores.count) }, used2 = used
         var outsideCaliper = 0
         for i in 0..<n {
-            let other = t[i] == 1 ? 0 : 1
-            let (persons, distance) = arms[other].nearest(to: p[i], m: m)
-            matches[i] = persons
-            if let c = caliper, distance > c, spec.estimand == .ate || t[i] == 1 { outsideCaliper += 1 }
+            let o = t[i] == 1 ? 0 : 1
+            let (groups, persons, distance) = arms[o].nearest(to: p[i], m: m)
+            other[i] = arms[o].moments(of: groups).meanY
+            matchCount[i] = persons
+            if spec.estimand == .ate || t[i] == 1 {
+                if let c = caliper, distance > c { outsideCaliper += 1 }
+                let w = 1 / Double(persons)
+                for g in groups { used[o][g] += w; used2[o][g] += w * w }
+            }
         }
         if outsideCaliper > 0, let c = caliper {
             throw TreatmentEffectsError.noMatchWithinCaliper(persons: outsideCaliper, caliper: c)
         }
-        // Conditional variances from same-arm neighbours (the person excluded).
-        var sigma2 = [Double](repeating: 0, count: n)
+        // Conditional variances: the person and its nearest other same-arm persons (Stata's nn(2)).
+        var sigma2 = [Double](repeating: 0, count: n), k = sigma2, k2 = sigma2
         for i in 0..<n {
-            let h = arms[Int(t[i])].nearest(to: p[i], m: varianceNeighbors, excluding: i).persons
-            let mean = h.reduce(0) { $0 + y[$1] } / Double(h.count)
-            let d = y[i] - mean
-            sigma2[i] = Double(h.count) / Double(h.count + 1) * d * d
+            let arm = arms[Int(t[i])], own = arm.groupOf[i]
+            let groups = arm.nearest(to: p[i], m: varianceNeighbors - 1, excluding: own).groups
+            var set = arm.moments(of: groups)
+            if !groups.contains(own) { set.merge(Moments(y: y[i], z: [Double](repeating: 0, count: q))) }
+            sigma2[i] = set.varianceY
+            k[i] = used[Int(t[i])][own]
+            k2[i] = used2[Int(t[i])][own]
         }
-        let est = MatchingEstimate(y: y, t: t, matches: matches, sigma2: sigma2, estimand: spec.estimand)
+        let est = MatchingEstimate(y: y, t: t, missingOutcome: other, k: k, k2: k2, sigma2: sigma2, estimand: spec.estimand)
 
         // Abadie-Imbens (2016) adjustment for the estimated score.
-        let cols = tm.columns
-        let q = cols.count
         var info = Matrix(rows: q, columns: q)
         var c = [Double](repeating: 0, count: q)
         var d = [Double](repeating: 0, count: q)
@@ -78,8 +96,8 @@ enum PropensityScoreMatchingEstimator {
         for i in 0..<n {
             let w = f[i] * f[i] / (p[i] * (1 - p[i]))
             for (a, ja) in cols.enumerated() { for (b, jb) in cols.enumerated() { info[a, b] += w * z[i, ja] * z[i, jb] / nn } }
-            let cov1 = localCovariance(arms[1].nearest(to: p[i], m: covarianceNeighbors).persons, z: z, columns: cols, y: y)
-            let cov0 = localCovariance(arms[0].nearest(to: p[i], m: covarianceNeighbors).persons, z: z, columns: cols, y: y)
+            let cov1 = arms[1].moments(of: arms[1].nearest(to: p[i], m: covarianceNeighbors).groups).covarianceZY
+            let cov0 = arms[0].moments(of: arms[0].nearest(to: p[i], m: covarianceNeighbors).groups).covarianceZY
             for k in 0..<q {
                 switch spec.estimand {
                 case .ate: c[k] += f[i] * (cov1[k] / p[i] + cov0[k] / (1 - p[i])) / nn
@@ -102,7 +120,7 @@ enum PropensityScoreMatchingEstimator {
         if !(variance > 0) {
             notes.append("the adjusted Abadie-Imbens variance is not positive (\(variance)): no standard error is reported")
         }
-        let sizes = matches.enumerated().filter { spec.estimand == .ate || t[$0.offset] == 1 }.map { $0.element.count }
+        let sizes = matchCount.enumerated().filter { spec.estimand == .ate || t[$0.offset] == 1 }.map { $0.element }
         let nan = Matrix(rows: 2, columns: 2, repeating: .nan)
         return TreatmentEffectFit(
             specification: spec, observations: n, treatedCount: sample.treatedCount, droppedRows: sample.droppedRows,
@@ -111,16 +129,5 @@ enum PropensityScoreMatchingEstimator {
             jacobian: Matrix(rows: 0, columns: 0), maxMeanEstimatingEquation: 0, notes: notes, effectVariance: variance,
             matching: MatchingSummary(neighbors: m, minimumMatches: sizes.min() ?? 0, maximumMatches: sizes.max() ?? 0,
                                       varianceNeighbors: varianceNeighbors, unadjustedVariance: est.variance))
-    }
-
-    /// `(1/(#H - 1)) sum_{j in H} (z_j - zbar)(y_j - ybar)`: a `q`-vector (zero for the constant).
-    static func localCovariance(_ h: [Int], z: Matrix, columns: [Int], y: [Double]) -> [Double] {
-        let k = Double(h.count)
-        guard h.count > 1 else { return [Double](repeating: 0, count: columns.count) }
-        let ybar = h.reduce(0) { $0 + y[$1] } / k
-        return columns.map { j in
-            let zbar = h.reduce(0) { $0 + z[$1, j] } / k
-            return h.reduce(0) { $0 + (z[$1, j] - zbar) * (y[$1] - ybar) } / (k - 1)
-        }
     }
 }
