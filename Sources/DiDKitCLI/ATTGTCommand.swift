@@ -34,6 +34,7 @@ struct ATTGTCommand: OutputCommand {
     @Option(help: "Confidence level in percent.") var level: Double = 95
     @OptionGroup var disclosure: DisclosureOptions
     @Option(help: "Output format: text, json, markdown, csv or latex.") var format: OutputFormat = .text
+    @Flag(help: "Print phase timings to stderr.") var timing = false
 
     func validate() throws {
         for c in [nil] + (commaList(covariates) + commaList(factors)).map(Optional.some) {
@@ -51,16 +52,22 @@ struct ATTGTCommand: OutputCommand {
         for c in commaList(covariates) { kinds[c] = .numeric }
         for f in commaList(factors) { kinds[f] = .auto }
         if let c = cluster { kinds[c] = .auto }
+        var clock = PhaseClock(enabled: timing)
         let table = try TableReader.read(path: data, kinds: kinds, defaultKind: .skip)
+        clock.lap("read")
         let panel = try StaggeredData(table: table, id: id, time: time, outcome: outcome, group: group,
                                       covariates: commaList(covariates), factors: commaList(factors), cluster: cluster)
         let options = StaggeredOptions(method: method, control: control, basePeriod: base, anticipation: anticipation,
                                        bootstrap: bootstrap, seed: seed, level: level, minEvent: minEvent, maxEvent: maxEvent,
                                        balanceEvent: balanceEvent)
+        clock.lap("panel")
         let est = try GroupTimeATT(panel, options: options)
+        clock.lap("estimate")
         var types: [AggregationType] = []
         for t in (aggregate.isEmpty ? AggregationType.allCases : aggregate) where !types.contains(t) { types.append(t) }
         let doc = ATTGTDocument(est, aggregations: types, disclosure: disclosure.control())
+        clock.lap("tables")
+        clock.report(extra: "units=\(est.units) cells=\(est.cells.count)")
         switch format {
         case .json: return try doc.json()
         case .csv: return doc.tidy().csv

@@ -28,6 +28,7 @@ struct ETWFECommand: OutputCommand {
     @Option(help: "Confidence level in percent.") var level: Double = 95
     @OptionGroup var disclosure: DisclosureOptions
     @Option(help: "Output format: text, json, markdown, csv or latex.") var format: OutputFormat = .text
+    @Flag(help: "Print phase timings to stderr.") var timing = false
 
     func validate() throws {
         for c in [nil] + (commaList(covariates) + commaList(factors)).map(Optional.some) {
@@ -45,12 +46,17 @@ struct ETWFECommand: OutputCommand {
         for c in commaList(covariates) { kinds[c] = .numeric }
         for f in commaList(factors) { kinds[f] = .auto }
         if let c = cluster { kinds[c] = .auto }
+        var clock = PhaseClock(enabled: timing)
         let table = try TableReader.read(path: data, kinds: kinds, defaultKind: .skip)
+        clock.lap("read")
         let fit = try ETWFE.fit(table: table, id: id, time: time, outcome: outcome, group: group, covariates: commaList(covariates),
                                 factors: commaList(factors), cluster: cluster, options: ETWFEOptions(family: family, control: control))
         var types: [ETWFEAggregation] = []
         for t in (aggregate.isEmpty ? ETWFEAggregation.allCases : aggregate) where !types.contains(t) { types.append(t) }
+        clock.lap("fit")
         let doc = try ETWFEDocument(fit, vce: vce, level: level, aggregations: types, disclosure: disclosure.control())
+        clock.lap("effects")
+        clock.report()
         switch format {
         case .json: return try doc.json()
         case .csv: return doc.tidy().csv

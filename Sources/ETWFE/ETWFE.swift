@@ -40,18 +40,21 @@ public enum ETWFE {
         if family == .logit && !panel.isBinaryOutcome { throw ETWFEError.outcomeNotBinary }
         let design = ETWFEDesign(panel: panel)
         let nT = panel.periodCount
-        var rowClusters = [Int32](repeating: 0, count: panel.observations)
-        for i in 0..<panel.unitCount { for p in 0..<nT { rowClusters[i * nT + p] = panel.clusters[i] } }
-        let clusters = ClusterIDs(codes: rowClusters, count: panel.clusterCount)
         let regression: ETWFEFit.Regression
-        if options.collapse {
-            guard family == .logit, panel.covariateNames.isEmpty else { throw ETWFEError.collapseNotExact }
+        // Collapsing is exact for the logit without covariates; it is chosen for large panels
+        // (over `collapseAbove` person-years, etwfe's `emfx(collapse = "auto")` threshold) or when asked.
+        let collapsible = family == .logit && panel.covariateNames.isEmpty
+        if options.collapse || (collapsible && panel.observations > ETWFEOptions.collapseAbove) {
+            guard collapsible else { throw ETWFEError.collapseNotExact }
             do {
                 regression = .logit(try collapsedLogit(panel: panel, design: design))
             } catch let e as RegressionError { throw ETWFEError.model(e) }
             return ETWFEFit(panel: panel, design: design, family: family, control: options.control, regression: regression,
                             collapsed: true)
         }
+        var rowClusters = [Int32](repeating: 0, count: panel.observations)
+        for i in 0..<panel.unitCount { for p in 0..<nT { rowClusters[i * nT + p] = panel.clusters[i] } }
+        let clusters = ClusterIDs(codes: rowClusters, count: panel.clusterCount)
         do {
             switch family {
             case .linear:
@@ -143,9 +146,12 @@ public struct ETWFEFit: Sendable {
     public var omitted: [String] {
         switch regression { case .linear(let f): return f.omitted; case .logit(let f): return f.omitted }
     }
-    /// The panel's notes, then the regression's.
+    /// The panel's notes, then the regression's (and the collapsed path, when it ran).
     public var notes: [String] {
-        switch regression { case .linear(let f): return panel.notes + f.notes; case .logit(let f): return panel.notes + f.notes }
+        let path = collapsed
+            ? ["fit on the cohort x period x outcome cells with frequency weights (exact without covariates; clustered SEs from the cohort moments of the outcome)"]
+            : []
+        switch regression { case .linear(let f): return panel.notes + f.notes + path; case .logit(let f): return panel.notes + f.notes + path }
     }
     /// Observations (person-years) used by the regression.
     public var observations: Int {
@@ -157,7 +163,7 @@ public struct ETWFEFit: Sendable {
     /// (Stata's `regress`, `K` all coefficients); logit: `I^-1` / `N/(N-1)` / `G/(G-1)` sandwiches (Stata's `logit`).
     /// - Throws: ``ETWFEError``.
     public func covariance(_ vce: VCEKind) throws -> Matrix {
-        if collapsed && vce == .cluster { throw ETWFEError.collapsedFitHasNoPersons }
+        if collapsed, vce == .cluster, case .logit(let f) = regression { return try collapsedClusterCovariance(f) }
         do {
             switch regression {
             case .linear(let f):

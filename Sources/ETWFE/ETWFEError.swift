@@ -19,8 +19,6 @@ public enum ETWFEError: Error, Sendable, Equatable, CustomStringConvertible {
     case tooFewClusters(Int)
     /// The collapsed path was asked for a model where collapsing is not exact (covariates, or the linear family).
     case collapseNotExact
-    /// Clustered SEs asked of a collapsed fit (its rows are cells, not persons).
-    case collapsedFitHasNoPersons
 
     public var description: String {
         switch self {
@@ -35,8 +33,6 @@ public enum ETWFEError: Error, Sendable, Equatable, CustomStringConvertible {
         case .tooFewClusters(let g): return "clustered standard errors need at least 2 clusters, found \(g)"
         case .collapseNotExact:
             return "the collapsed fit is exact only for the logit without covariates; fit the person-year rows instead"
-        case .collapsedFitHasNoPersons:
-            return "clustered standard errors need person-level scores, which the collapsed fit does not have; use vce oim or robust, or fit the person-year rows"
         }
     }
 }

@@ -51,10 +51,15 @@ public struct ETWFEOptions: Sendable, Equatable {
     public var family: ETWFEFamily?
     public var control: ETWFEControl
     /// Fit the no-covariate logit on cohort x period x outcome cells with frequency weights
-    /// (exact: every row of a cell has the same design row). Default false. Supports `oim` and
-    /// `robust` SEs (identical to the row-level fit's); `cluster` needs person-level scores and is
-    /// refused (``ETWFEError/collapsedFitHasNoPersons``). See ``ETWFE/fit(_:options:)``.
+    /// (exact: every row of a cell has the same design row). Default false: the collapsed fit is
+    /// then chosen only above ``collapseAbove`` person-years. Every SE kind is identical to the
+    /// row-level fit's (`cluster` from the cohort moments of the outcome vectors,
+    /// ``ETWFEFit/collapsedClusterCovariance(_:)``). See ``ETWFE/fit(_:options:)``.
     public var collapse: Bool
+
+    /// Person-years above which the no-covariate logit is fitted on collapsed cells
+    /// (R etwfe's `emfx(collapse = "auto")` threshold, 500,000 rows).
+    public static let collapseAbove = 500_000
 
     public init(family: ETWFEFamily? = nil, control: ETWFEControl = .notyet, collapse: Bool = false) {
         self.family = family

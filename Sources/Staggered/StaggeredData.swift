@@ -79,11 +79,18 @@ public struct StaggeredData: Sendable {
         // Rows with a missing (non-finite) value: their unit will be incomplete and dropped when balancing.
         var rowOK = [Bool](repeating: true, count: nRows)
         var missingRows = 0
-        for r in 0..<nRows {
-            var ok = id[r].isFinite && time[r].isFinite && outcome[r].isFinite && group[r].isFinite
-            if ok, let x = covariates { for j in 0..<x.columns where !x[r, j].isFinite { ok = false } }
-            if !ok { rowOK[r] = false; missingRows += 1 }
+        for r in 0..<nRows where !(id[r].isFinite && time[r].isFinite && outcome[r].isFinite && group[r].isFinite) {
+            rowOK[r] = false
         }
+        if let x = covariates {
+            x.storage.withUnsafeBufferPointer { xs in
+                for j in 0..<x.columns {
+                    let base = j * nRows
+                    for r in 0..<nRows where !xs[base + r].isFinite { rowOK[r] = false }
+                }
+            }
+        }
+        for r in 0..<nRows where !rowOK[r] { missingRows += 1 }
         if missingRows > 0 { notes.append("\(missingRows) rows with a missing value left out (their units are then incomplete)") }
         func whole(_ v: Double, _ column: String) throws -> Int {
             guard v == v.rounded(), Swift.abs(v) < 1e15 else { throw StaggeredError.notWholeNumber(column: column, value: v) }
@@ -97,15 +104,13 @@ public struct StaggeredData: Sendable {
         var periodIndex: [Int: Int] = [:]
         for (p, v) in periods.enumerated() { periodIndex[v] = p }
         let nT = periods.count
+        let periodOf = try Self.positions(time, rowOK: rowOK, index: periodIndex)
 
         // Units (all ids, including those whose rows are all missing, so the drop count is complete).
-        var idSet = Set<Double>()
-        for r in 0..<nRows where id[r].isFinite { idSet.insert(id[r]) }
-        let allIDs = idSet.sorted()
-        var unitIndex: [Double: Int] = [:]
-        for (i, v) in allIDs.enumerated() { unitIndex[v] = i }
+        let (allIDs, unitOf) = Self.unitCodes(id)
         let nAll = allIDs.count
-        var rowOf = [[Int]](repeating: [Int](repeating: -1, count: nT), count: nAll)
+        // rowOf[i * nT + p]: the row of unit i in period position p (-1: none).
+        var rowOf = [Int](repeating: -1, count: nAll * nT)
         var duplicates = 0
         var groupOf = [Int?](repeating: nil, count: nAll)
         var groupVaries = Set<Int>()
@@ -113,11 +118,12 @@ public struct StaggeredData: Sendable {
         var clusterVaries = Set<Int>()
         var incomplete = [Bool](repeating: false, count: nAll)
         for r in 0..<nRows {
-            guard id[r].isFinite, let i = unitIndex[id[r]] else { continue }
+            let i = unitOf[r]
+            guard i >= 0 else { continue }
             if !rowOK[r] { incomplete[i] = true; continue }
-            guard let p = periodIndex[try whole(time[r], "time")] else { continue }
-            if rowOf[i][p] >= 0 { duplicates += 1; continue }
-            rowOf[i][p] = r
+            let p = periodOf[r]
+            if rowOf[i * nT + p] >= 0 { duplicates += 1; continue }
+            rowOf[i * nT + p] = r
             let g = try whole(group[r], "group")
             if let g0 = groupOf[i], g0 != g { groupVaries.insert(i) } else { groupOf[i] = g }
             if let c = cluster?[r] {
@@ -130,7 +136,7 @@ public struct StaggeredData: Sendable {
 
         // Balance.
         var kept: [Int] = []
-        for i in 0..<nAll where !incomplete[i] && !rowOf[i].contains(-1) { kept.append(i) }
+        for i in 0..<nAll where !incomplete[i] && !rowOf[(i * nT)..<((i + 1) * nT)].contains(-1) { kept.append(i) }
         let dropped = nAll - kept.count
         if kept.isEmpty { throw StaggeredError.noBalancedUnits(dropped: dropped) }
         if dropped > 0 {
@@ -138,7 +144,7 @@ public struct StaggeredData: Sendable {
         }
         let n = kept.count
         var outcomeByPeriod = [[Double]](repeating: [Double](repeating: 0, count: n), count: nT)
-        for (k, i) in kept.enumerated() { for p in 0..<nT { outcomeByPeriod[p][k] = outcome[rowOf[i][p]] } }
+        for (k, i) in kept.enumerated() { for p in 0..<nT { outcomeByPeriod[p][k] = outcome[rowOf[i * nT + p]] } }
 
         // Groups.
         let last = periods[nT - 1]
@@ -158,7 +164,7 @@ public struct StaggeredData: Sendable {
         var columns: [[Double]] = []
         if let x = covariates {
             for j in 0..<x.columns {
-                let col = kept.map { x[rowOf[$0][0], j] }
+                let col = kept.map { x.storage[j * nRows + rowOf[$0 * nT]] }
                 if let first = col.first, col.allSatisfy({ $0 == first }) {
                     notes.append("covariate \(covariateNames[j]) is constant across units at baseline and is dropped (collinear with the intercept)")
                     continue
@@ -195,6 +201,39 @@ public struct StaggeredData: Sendable {
         self.isBinaryOutcome = outcomeByPeriod.allSatisfy { $0.allSatisfy { $0 == 0 || $0 == 1 } }
         self.droppedUnits = dropped
         self.notes = notes
+    }
+
+    /// Each row's period position (0 for rows left out: they are never read).
+    static func positions(_ time: [Double], rowOK: [Bool], index: [Int: Int]) throws -> [Int] {
+        var out = [Int](repeating: 0, count: time.count)
+        for r in time.indices where rowOK[r] { out[r] = index[Int(time[r])] ?? 0 }
+        return out
+    }
+
+    /// The sorted distinct finite ids and each row's unit code (-1 for a missing id). Ids that are
+    /// whole numbers in `0..<4 count` (a text id's dictionary codes, small person numbers) are
+    /// coded by direct indexing in `O(N)`; other ids through a hash map.
+    static func unitCodes(_ id: [Double]) -> (ids: [Double], codes: [Int]) {
+        let n = id.count
+        let bound = Swift.max(16, 4 * n)
+        var dense = true
+        for v in id where v.isFinite && !(v >= 0 && v < Double(bound) && v == v.rounded()) { dense = false; break }
+        var codes = [Int](repeating: -1, count: n)
+        if dense {
+            var slot = [Int](repeating: -1, count: bound)
+            for v in id where v.isFinite { slot[Int(v)] = 0 }
+            var ids: [Double] = []
+            for k in 0..<bound where slot[k] == 0 { slot[k] = ids.count; ids.append(Double(k)) }
+            for r in 0..<n where id[r].isFinite { codes[r] = slot[Int(id[r])] }
+            return (ids, codes)
+        }
+        var set = Set<Double>(minimumCapacity: n / 4)
+        for v in id where v.isFinite { set.insert(v) }
+        let ids = set.sorted()
+        var index: [Double: Int] = Dictionary(minimumCapacity: ids.count)
+        for (i, v) in ids.enumerated() { index[v] = i }
+        for r in 0..<n where id[r].isFinite { codes[r] = index[id[r]] ?? -1 }
+        return (ids, codes)
     }
 
     /// Builds the panel from a table by column names.

@@ -1,6 +1,7 @@
 import ETWFE
 import Estimation
 import Foundation
+import Staggered
 import Testing
 
 /// The logit ETWFE on the seeded synthetic panel Fixtures/etwfe_logit_panel.csv (1,200 persons x
@@ -60,7 +61,7 @@ import Testing
 /// The collapsed path (no-covariate logit on cohort x period x outcome cells with frequency weights)
 /// against the row-level fit on the same data: the same estimates and the same `oim` and `robust`
 /// SEs (exact regrouping of the sums; tolerance for the different summation order and Newton path),
-/// and clustered SEs refused.
+/// and the same clustered SEs (the collapsed fit's from the cohort moments of the outcome vectors).
 @Suite struct CollapsedTests {
     static let tolerance = 1e-8
 
@@ -74,7 +75,7 @@ import Testing
         #expect(cells.collapsed && !rows.collapsed)
         #expect(cells.observations == rows.observations)
         for (a, b) in zip(cells.coefficients, rows.coefficients) { #expect(relativelyClose(a, b, Self.tolerance, floor: 1e-6)) }
-        for vce in [VCEKind.oim, .robust] {
+        for vce in [VCEKind.oim, .robust, .cluster] {
             let c = try cells.effects(vce: vce), r = try rows.effects(vce: vce)
             for type in ETWFEAggregation.allCases {
                 for (x, y) in zip(c.aggregate(type).rows + c.attgt.rows, r.aggregate(type).rows + r.attgt.rows) {
@@ -84,10 +85,26 @@ import Testing
                 }
             }
         }
-        #expect(throws: ETWFEError.collapsedFitHasNoPersons) { try cells.effects(vce: .cluster) }
         #expect(throws: ETWFEError.collapseNotExact) {
             try ETWFE.fit(table: table, id: "id", time: "year", outcome: "y", group: "cohort", covariates: ["x"],
                           options: ETWFEOptions(collapse: true))
+        }
+    }
+
+    @Test func collapsedClusterSEsEqualTheRowLevelOnesWithClustersOfSeveralUnits() throws {
+        let table = try Fixture.table("etwfe_logit_panel.csv")
+        let columns = try ["id", "year", "y", "cohort"].map { name in try table.numeric(name) }
+        let values = columns.map { c in (0..<c.count).map { c[$0] } }
+        // Clusters of several units, across cohorts: id mod 7.
+        let cluster = values[0].map { Int($0) % 7 }
+        let data = try StaggeredData(id: values[0], time: values[1], outcome: values[2], group: values[3], cluster: cluster)
+        let rows = try ETWFE.fit(data, options: ETWFEOptions(family: .logit, collapse: false))
+        let cells = try ETWFE.fit(data, options: ETWFEOptions(family: .logit, collapse: true))
+        let c = try cells.effects(vce: .cluster), r = try rows.effects(vce: .cluster)
+        for type in ETWFEAggregation.allCases {
+            for (x, y) in zip(c.aggregate(type).rows + c.attgt.rows, r.aggregate(type).rows + r.attgt.rows) {
+                #expect(relativelyClose(x.standardError ?? .nan, y.standardError ?? .nan, Self.tolerance), "\(x.label.text)")
+            }
         }
     }
 }
