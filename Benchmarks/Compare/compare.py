@@ -18,7 +18,12 @@ What it does (all from the repository root):
    peer's coefficients agree with DiDKit's (max |difference| printed);
 4. measures the machine's read bandwidth and prints each DiDKit IRLS
    iteration against the one-read-of-the-design bound;
-5. with `--end-to-end N`, times the whole study (`didkit run` on the
+5. with `--staggered N,...`, runs staggered_peers.py: `didkit attgt` (DR with
+   covariates) against Python moderndid, csdid and differences, and `didkit etwfe`
+   (logit) against pyfixest's feglm, printing fit times, ratios and agreement; with
+   `--country N`, DiDKit alone at whole-country size (attgt with a 999-draw
+   bootstrap, etwfe), wall time and peak RSS;
+6. with `--end-to-end N`, times the whole study (`didkit run` on the
    reference study file pointed at the N-person register: CSV in, propensity
    model, matching, panel, two DiD logits, report out) with its peak RSS. No
    peer runs this pipeline in one program, so this row has no ratio; the
@@ -77,7 +82,8 @@ def setup_venv():
     py = os.path.join(VENV, "bin", "python")
     if not os.path.exists(py):
         subprocess.run([sys.executable, "-m", "venv", VENV], check=True)
-        subprocess.run([py, "-m", "pip", "install", "-q", "statsmodels", "scikit-learn", "pandas", "numpy"], check=True)
+        subprocess.run([py, "-m", "pip", "install", "-q", "statsmodels", "scikit-learn", "pandas", "numpy", "polars",
+                        "pyfixest", "csdid", "differences", "moderndid"], check=True)
     return py
 
 
@@ -235,6 +241,27 @@ def ensure_decimal_file(py):
     return path
 
 
+STAGGERED_COVARIATES = ["male", "nonwestern", "couple", "children", "father_employed", "mother_employed"]
+
+
+def staggered_runs(args, rows):
+    """`--staggered` (DiDKit and the peers, staggered_peers.py's table per size) and `--country` (DiDKit alone)."""
+    import staggered_peers as sp
+    for n in [int(v) for v in args.staggered.split(",") if v]:
+        reg = ensure_register(n, baseline=False)
+        print(f"staggered adoption, {n} persons:", flush=True)
+        sp.print_table(sp.run(reg, STAGGERED_COVARIATES, args.staggered_tools.split(","), 3600, DIDKIT))
+    for n in [int(v) for v in args.country.split(",") if v]:
+        reg = ensure_register(n, baseline=False)
+        jobs = [("attgt", sp.didkit_attgt_command(DIDKIT, reg, STAGGERED_COVARIATES) + ["--bootstrap", "999"],
+                 "DR, 6 covariates, 999-draw multiplier bootstrap"),
+                ("etwfe", sp.didkit_etwfe_command(DIDKIT, reg), "logit, no covariates, clustered SEs")]
+        for task, cmd, what in jobs:
+            _, err, wall, peak = measured(cmd)
+            phases = " ".join(f"{k}={float(v):.1f}" for k, v in parse_timing(err).items() if k in ("read", "panel", "estimate", "fit", "effects", "tables"))
+            rows.append((n, task, "didkit", wall, 1.0, peak, "", f"{what}; {phases}"))
+
+
 def main():
     ap = argparse.ArgumentParser()
     ap.add_argument("--sizes", default="15000,150000,1500000")
@@ -242,6 +269,13 @@ def main():
     ap.add_argument("--tasks", default="ps,did,csv,match,csv10",
                     help="csv10: the 1M x 10 decimal file of the issue's CSV row, once (not per size)")
     ap.add_argument("--end-to-end", default="", help="sizes for the whole-study run, e.g. 6000000")
+    ap.add_argument("--staggered", default="",
+                    help="sizes (persons) for `didkit attgt` (DR, covariates) against moderndid, csdid and differences and "
+                         "`didkit etwfe` (logit) against pyfixest's feglm, e.g. 150000,1500000 (staggered_peers.py)")
+    ap.add_argument("--staggered-tools", default="moderndid,csdid,differences,pyfixest")
+    ap.add_argument("--country", default="",
+                    help="sizes for DiDKit alone: attgt DR with covariates and a 999-draw bootstrap, etwfe logit "
+                         "without covariates; wall time and peak RSS, e.g. 6000000")
     ap.add_argument("--matchit-max", type=int, default=150000,
                     help="largest register (persons) on which MatchIt runs; its correct path holds a treated x control "
                          "distance matrix (150k: 2,897 x 146,694, 21 GB peak, 2-3 minutes)")
@@ -259,6 +293,7 @@ def main():
     print(f"machine: {os.cpu_count()} cores; single-process read bandwidth {bw:.1f} GB/s (numpy sum); "
           f"R peers: {', '.join(sorted(r_tools)) or 'none (Rscript with data.table and MatchIt not found)'}", flush=True)
     rows = []
+    staggered_runs(args, rows)
     for n in [int(s) for s in args.end_to_end.split(",") if s]:
         reg = ensure_register(n, baseline=False)
         study = json.load(open(os.path.join(ROOT, "Docs", "examples", "reference-study.json")))
