@@ -39,7 +39,10 @@ struct MultiplierBootstrap: Sendable {
         var master = SplitMix64(seed: seed)
         let seeds = (0..<replications).map { _ in master.next() }
         let b = replications
-        let kind = weights
+        // The two-point weights as an integer threshold on the 53 bits `SplitMix64.uniform()` uses:
+        // `Double(x) * 2^-53 < p` iff `x < ceil(p 2^53)` (x an integer below 2^53), so the draws are
+        // exactly `uniform() < p ? low : high`.
+        let (cut, low, high) = Self.twoPoint(weights)
         let progress = ProgressCounter(step: "multiplier bootstrap (\(replications) draws)", total: blocks.blockCount)
         let parts = blocks.stripes { ranges -> Matrix in
             var t = Matrix(rows: b, columns: width)
@@ -48,9 +51,12 @@ struct MultiplierBootstrap: Sendable {
                 // counter-based: advancing the state by c steps is adding c times its increment).
                 let u = r.count
                 var v = [Double](repeating: 0, count: u * b)
-                for rep in 0..<b {
-                    var rng = SplitMix64(seed: seeds[rep] &+ UInt64(r.lowerBound) &* 0x9E37_79B9_7F4A_7C15)
-                    for a in 0..<u { v[a + u * rep] = Self.draw(kind, &rng) }
+                v.withUnsafeMutableBufferPointer { out in
+                    for rep in 0..<b {
+                        var rng = SplitMix64(seed: seeds[rep] &+ UInt64(r.lowerBound) &* 0x9E37_79B9_7F4A_7C15)
+                        let row = out.baseAddress! + u * rep
+                        for a in 0..<u { row[a] = (rng.next() >> 11) < cut ? low : high }
+                    }
                 }
                 t.addProduct(Matrix(rows: u, columns: b, columnMajor: v), transposeA: true, block(r))
                 progress.add(1)
@@ -95,14 +101,14 @@ struct MultiplierBootstrap: Sendable {
         return sorted[k - 1]
     }
 
-    static func draw(_ kind: MultiplierWeights, _ rng: inout SplitMix64) -> Double {
-        let u = rng.uniform()
+    /// `(ceil(p 2^53), low, high)`: the weight is `low` with probability `p`, else `high`.
+    static func twoPoint(_ kind: MultiplierWeights) -> (UInt64, Double, Double) {
         switch kind {
         case .mammen:
             let r5 = 5.0.squareRoot()
-            return u < (r5 + 1) / (2 * r5) ? (1 - r5) / 2 : (1 + r5) / 2
+            return (UInt64(((r5 + 1) / (2 * r5) * 0x1p53).rounded(.up)), (1 - r5) / 2, (1 + r5) / 2)
         case .rademacher:
-            return u < 0.5 ? -1 : 1
+            return (UInt64((0.5 * 0x1p53).rounded(.up)), -1, 1)
         }
     }
 }
