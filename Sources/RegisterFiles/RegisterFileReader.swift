@@ -79,7 +79,9 @@ public enum RegisterFileReader {
         readstat_set_value_label_handler(parser, ReadStatHandlers.valueLabel)
         readstat_set_error_handler(parser, ReadStatHandlers.error)
         if let encoding { readstat_set_file_character_encoding(parser, encoding) }
-        let ctx = Unmanaged.passUnretained(state).toOpaque()
+        let input = BufferedInput.install(on: parser)
+        defer { BufferedInput.release(input) }
+        let ctx = UnsafeMutableRawPointer(state.cursor)
         return withExtendedLifetime(state) {
             switch state.format {
             case .stata: return readstat_parse_dta(parser, state.path, ctx)
