@@ -76,5 +76,13 @@ struct TextBuilder {
         while missing.count < count { missing.append(true); offsets.append(bytes.count) }
     }
 
+    /// Appends `other`'s values after these (a later part of a parallel read).
+    mutating func append(_ other: TextBuilder) {
+        let shift = bytes.count
+        bytes.append(contentsOf: other.bytes)
+        offsets.append(contentsOf: other.offsets.dropFirst().lazy.map { $0 + shift })
+        missing.append(contentsOf: other.missing)
+    }
+
     var column: TextColumn { TextColumn(bytes: bytes, offsets: offsets, missing: missing) }
 }

@@ -69,8 +69,11 @@ enum ReadStatHandlers {
     /// with user-defined ranges, so it is called only for variables that have them.
     static let value: readstat_value_handler = { obs, variable, value, ctx in
         guard let c = cursor(ctx), let variable else { return abort }
-        let row = Int(obs)
-        if row >= c.pointee.capacity { c.pointee.owner.takeUnretainedValue().grow(toHold: row) }
+        let row = c.pointee.rowBase + Int(obs)
+        if row >= c.pointee.capacity {
+            guard c.pointee.growable else { return rowBeyondCapacity(c) }
+            c.pointee.owner.takeUnretainedValue().grow(toHold: row)
+        }
         if row >= c.pointee.rowsSeen { c.pointee.rowsSeen = row + 1 }
         let sink = c.pointee.sinks + Int(readstat_variable_get_index(variable))
         var missing = value.is_system_missing != 0 || value.is_tagged_missing != 0
@@ -106,7 +109,7 @@ enum ReadStatHandlers {
             sink.pointee.buffer?.storeBytes(of: x, toByteOffset: row << 3, as: Double.self)
         case .text:
             guard let text = sink.pointee.text else { return abort }
-            text.pointee.pad(to: row)
+            text.pointee.pad(to: row - c.pointee.rowBase)
             text.pointee.append(missing ? nil : value.v.string_value)
         }
         return ok
@@ -115,8 +118,22 @@ enum ReadStatHandlers {
     /// Records that `variable` holds -2147483648 (the 4-byte integer columns' missing sentinel) and aborts.
     static func reservedMinimum(_ c: UnsafeMutablePointer<ValueCursor>, _ variable: UnsafeMutablePointer<readstat_variable_t>) -> Int32 {
         let s = c.pointee.owner.takeUnretainedValue()
-        s.failure = .unreadableFile(path: s.path, reason: "column '\(s.names[Int(readstat_variable_get_index(variable))])' holds -2147483648, which DiDKit's 4-byte integer columns reserve for missing: store it as a double")
+        c.pointee.failure = .unreadableFile(path: s.path, reason: "column '\(s.names[Int(readstat_variable_get_index(variable))])' holds -2147483648, which DiDKit's 4-byte integer columns reserve for missing: store it as a double")
         return abort
+    }
+
+    /// Records that a part of a parallel read got more rows than the file declares (ReadStat
+    /// bounds each part by its row limit, so this is a damaged file) and aborts.
+    static func rowBeyondCapacity(_ c: UnsafeMutablePointer<ValueCursor>) -> Int32 {
+        let s = c.pointee.owner.takeUnretainedValue()
+        c.pointee.failure = .unreadableFile(path: s.path, reason: "it holds more rows than the \(c.pointee.capacity) its header declares (a damaged file?): copy or export the file again")
+        return abort
+    }
+
+    /// A part of a parallel read: the variables are known from the header pass; skipped ones stay skipped.
+    static let partVariable: readstat_variable_handler = { index, _, _, ctx in
+        guard let c = cursor(ctx) else { return abort }
+        return c.pointee.sinks[Int(index)].storage == .skip ? skipVariable : ok
     }
 
     @inline(__always) static func widen(_ sink: UnsafeMutablePointer<ColumnSink>, _ x: Int32) {

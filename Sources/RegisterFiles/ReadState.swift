@@ -10,9 +10,15 @@ struct ValueCursor {
     var sinks: UnsafeMutablePointer<ColumnSink>
     /// Rows each buffer can hold.
     var capacity = 0
-    /// One more than the largest row index delivered.
+    /// One more than the largest row index delivered (in the file's numbering).
     var rowsSeen = 0
-    /// The state that owns this cursor (for the rare paths: growth, failures).
+    /// The file's row number of ReadStat's row 0 (a part of a parallel read starts there; else 0).
+    var rowBase = 0
+    /// Whether the buffers may be reallocated to hold more rows (not when parts share them).
+    var growable = true
+    /// The first problem found by a handler (the parse is then aborted).
+    var failure: DataError?
+    /// The state that owns this cursor (for the rare paths: growth, names in messages).
     let owner: Unmanaged<ReadState>
 }
 
@@ -34,7 +40,10 @@ final class ReadState {
         get { cursor.pointee.capacity }
         set { cursor.pointee.capacity = newValue }
     }
-    var rowsSeen: Int { cursor.pointee.rowsSeen }
+    var rowsSeen: Int {
+        get { cursor.pointee.rowsSeen }
+        set { cursor.pointee.rowsSeen = newValue }
+    }
 
     /// By variable index: name, requested kind, label-set name ("" for none), ReadStat type.
     var names: [String] = []
@@ -45,7 +54,10 @@ final class ReadState {
     var labelSets: [String: [Double: String]] = [:]
 
     /// The first problem found by a handler (the parse is then aborted).
-    var failure: DataError?
+    var failure: DataError? {
+        get { cursor.pointee.failure }
+        set { cursor.pointee.failure = newValue }
+    }
     /// ReadStat's last error message, for the parse error's sentence.
     var lastMessage: String?
 
@@ -76,9 +88,9 @@ final class ReadState {
         sinkCapacity = max(index + 1, sinkCapacity * 2)
     }
 
-    /// Registers variable `index` (called in index order) and allocates its buffer.
-    /// - Returns: false when the variable is not stored.
+    /// Registers variable `index` (called in index order) and allocates its buffer;
     /// `definedMissing`: the variable has user-defined missing values (SPSS).
+    /// - Returns: false when the variable is not stored.
     func addVariable(index: Int, name: String, type: readstat_type_t, labelSet: String, definedMissing: Bool) -> Bool {
         reserveSink(index)
         let kind = kinds[name] ?? defaultKind
