@@ -32,7 +32,6 @@ extension RegisterFileReader {
     /// One part per core, at most one per `bytesPerPart` of file, at most 8.
     static func defaultParts(_ path: String) -> Int {
         let size = ((try? FileManager.default.attributesOfItem(atPath: path)[.size]) as? Int) ?? 0
-        if let forced = ProcessInfo.processInfo.environment["RS_PARTS"].flatMap(Int.init) { return forced }  // TEMP
         return max(1, min(ProcessInfo.processInfo.activeProcessorCount, size / bytesPerPart, 8))
     }
 

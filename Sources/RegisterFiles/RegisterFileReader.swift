@@ -37,9 +37,11 @@ import Tabular
 /// that is not in the file. Nothing traps on a bad file.
 ///
 /// ## Complexity
-/// O(rows x stored columns) time, in ReadStat's single-threaded parse (one C
-/// callback per cell, storing one value); memory: the stored columns at their
-/// read width plus one compaction copy per column. Skipped columns
+/// O(rows x stored columns) time, in ReadStat's parse (one C callback per cell,
+/// storing one value; a `.dta` of 32 MB or more is parsed in row ranges on all
+/// cores, see ``parseInParts(_:encoding:parts:)``), the file read through a
+/// 1 MiB buffer (``BufferedInput``); memory: the stored columns at their read
+/// width plus one compaction copy per column. Skipped columns
 /// (`ColumnKind.skip`) are never converted.
 public enum RegisterFileReader {
     /// Reads the file at `path` in the format its extension names.
