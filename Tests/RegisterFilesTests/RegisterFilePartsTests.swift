@@ -62,6 +62,22 @@ import Testing
         }
     }
 
+    @Test(arguments: [1, 3])
+    func theIntegerMissingSentinelIsRefusedWholeOrInParts(parts: Int) throws {
+        // register_v14.dta: data at byte 4972 (after "<data>"), 47-byte rows (city is str7), `year` a Stata long at
+        // byte 8 of each row; row 200's year set to -2147483648 (little-endian 00 00 00 80), which
+        // ReadStat delivers as a value and DiDKit's 4-byte columns reserve for missing.
+        let at = 4972 + 200 * 47 + 8
+        let path = try FixtureFiles.scratch(from: "register_v14.dta", as: "sentinel.dta",
+                                            patch: [at: 0x00, at + 1: 0x00, at + 2: 0x00, at + 3: 0x80])
+        do {
+            _ = try read(path, parts: parts)
+            Issue.record("no error for \(path)")
+        } catch let error as DataError {
+            #expect(error.description.contains(path) && error.description.contains("'year' holds -2147483648"), "\(error)")
+        }
+    }
+
     @Test func onlyLargeFilesAreSplitByDefault() {
         #expect(RegisterFileReader.defaultParts(FixtureFiles.path("register_v14.dta")) == 1)
         #expect(RegisterFileReader.range(0, of: 3, rows: 10) == 0..<4)
