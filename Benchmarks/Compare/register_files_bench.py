@@ -1,28 +1,36 @@
 #!/usr/bin/env python3
 """Reading a Stata register: DiDKit (ReadStat) against pandas.read_stata and pyreadstat.read_dta.
 
+    python3 Benchmarks/Compare/register_files_bench.py --python /path/to/venv/bin/python     # ~1 GB .dta
+    python3 Benchmarks/Compare/register_files_bench.py --persons 250000 --repeats 3          # ~330 MB
+
     from register_files_bench import run
     rows = run(didkit=".build/release/didkit", python="Benchmarks/Compare/.venv/bin/python",
                data_dir="Benchmarks/Compare/data", repeats=3)            # ~1 GB .dta
 
-    python3 Benchmarks/Compare/register_files_bench.py --persons 100000 --repeats 3   # ~50 MB, a quick look
-
-`python` must have pandas and pyreadstat. The register is the CSV `didkit generate --persons N
---out F` writes, converted once with pandas to Stata 118 (`to_stata(version=118)`; pandas stores
-the integer columns as Stata long, the id as str8, decimals as double). Each tool reads the whole
-file in its own process, the tools interleaved `repeats` times; a row per (tool, repeat) would be
-noise, so each tool's row is the median seconds and the largest peak RSS (from wait4).
+Build didkit with `swift build -c release --product didkit` first (a debug build is several
+times slower). `python` must have pandas and pyreadstat. The register is the CSV `didkit generate
+--persons N --out F` writes, converted once with pandas to Stata 118 (`to_stata(version=118)`;
+pandas stores the integer columns as Stata long, the id as str8, decimals as double): about
+1.33 GB per million persons (9 person-years a person, 148 bytes a row, 32 columns). Each tool
+reads the whole file in its own process, the tools interleaved `repeats` times; each tool's row
+is the median seconds and the largest peak RSS (from wait4).
 
 DiDKit's seconds are its own report (`didkit read --data F.dta --timing` prints
 `didkit-timing read=S ...` on stderr: the read alone, without process start-up); the peers'
-are timed inside their process around the one call, for the same reason.
+are timed inside their process around the one call, for the same reason. DiDKit reads a large
+.dta in row ranges on every core; the row `didkit (1 core)` is the same binary pinned to one
+core with `taskset -c 0` (Linux; left out where taskset is missing), the fair match for the
+single-threaded pandas and pyreadstat.
 
-Returns rows (task, tool, seconds, peak RSS MB, note).
+Prints a table: tool, median seconds, peak RSS, the tool's time as a multiple of DiDKit's (above
+1: DiDKit is faster). `run` returns rows (task, tool, seconds, peak RSS MB, note).
 """
-import argparse, os, statistics, subprocess, sys, time
+import argparse, os, shutil, statistics, subprocess, sys, time
 
-# Persons for a ~1 GB file: the demo register is 9 rows per person and ~115 bytes per row in Stata 118.
-PERSONS_PER_GB = 1_000_000
+# Persons for a ~1 GB file: the demo register is 9 rows per person and 148 bytes per row in Stata 118
+# (1,000,000 persons: 1.33 GB; 250,000: 333 MB).
+PERSONS_PER_GB = 750_000
 
 PEER = {
     "pandas.read_stata": "import pandas as pd; df = pd.read_stata(PATH)",
@@ -64,49 +72,74 @@ def _peer_seconds(python, tool, path):
     return float(seconds), rss, f"{rows} rows, {columns} columns"
 
 
-def _didkit_seconds(didkit, path):
-    _, err, _, rss = _run_one([didkit, "read", "--data", path, "--timing"])
+def _didkit_seconds(didkit, path, pin=False):
+    cmd = (["taskset", "-c", "0"] if pin else []) + [didkit, "read", "--data", path, "--timing"]
+    _, err, _, rss = _run_one(cmd)
     line = next(l for l in err.splitlines() if l.startswith("didkit-timing"))
     fields = dict(f.split("=", 1) for f in line.split()[1:])
     return float(fields["read"]), rss, f"{fields.get('rows')} rows, {fields.get('columns')} columns"
 
 
-def run(didkit, python, data_dir, repeats, persons=PERSONS_PER_GB):
+def _seconds(tool, didkit, python, path):
+    if tool == "didkit":
+        return _didkit_seconds(didkit, path)
+    if tool == "didkit (1 core)":
+        return _didkit_seconds(didkit, path, pin=True)
+    return _peer_seconds(python, tool, path)
+
+
+def run(didkit, python, data_dir, repeats, persons=PERSONS_PER_GB, tools=None):
     """Times reading the register's .dta with DiDKit, pandas and pyreadstat (see the module's doc).
-    Returns rows (task, tool, seconds, peak RSS MB, note); the note of each peer row has its time
+    Returns rows (task, tool, seconds, peak RSS MB, note); the note of each other row has its time
     as a multiple of DiDKit's."""
     path = make_register(didkit, python, data_dir, persons)
     size_mb = os.path.getsize(path) / 1e6
     task = f"read .dta ({size_mb:.0f} MB, {persons} persons)"
-    times = {t: [] for t in ["didkit"] + list(PEER)}
+    if tools is None:
+        tools = ["didkit"] + (["didkit (1 core)"] if shutil.which("taskset") else []) + list(PEER)
+    times = {t: [] for t in tools}
     peaks = {t: 0.0 for t in times}
     notes = {}
     for _ in range(repeats):
         for tool in times:
-            seconds, rss, note = _didkit_seconds(didkit, path) if tool == "didkit" else _peer_seconds(python, tool, path)
+            seconds, rss, note = _seconds(tool, didkit, python, path)
             times[tool].append(seconds)
             peaks[tool] = max(peaks[tool], rss)
             notes[tool] = note
-    base = statistics.median(times["didkit"])
+    base = statistics.median(times["didkit"]) if "didkit" in times else None
     rows = []
     for tool in times:
         median = statistics.median(times[tool])
-        ratio = "" if tool == "didkit" else f"; {median / base:.2f}x DiDKit's time"
+        ratio = "" if tool == "didkit" or base is None else f"; {median / base:.2f}x DiDKit's time"
         rows.append((task, tool, median, peaks[tool], notes[tool] + ratio))
     return rows
+
+
+def table(rows, repeats):
+    """The rows as a text table: seconds, peak RSS and each tool's time over DiDKit's."""
+    base = next((r[2] for r in rows if r[1] == "didkit"), None)
+    lines = [rows[0][0] + f", median of {repeats}", ""]
+    lines.append(f"{'tool':22s} {'seconds':>9s} {'peak RSS MB':>12s} {'time / didkit':>14s}  rows read")
+    for _, tool, seconds, rss, note in rows:
+        ratio = f"{seconds / base:.2f}" if base else ""
+        lines.append(f"{tool:22s} {seconds:9.3f} {rss:12.0f} {ratio:>14s}  {note.split(';')[0]}")
+    return "\n".join(lines)
 
 
 def main():
     root = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
     p = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     p.add_argument("--didkit", default=os.path.join(root, ".build", "release", "didkit"))
-    p.add_argument("--python", default=sys.executable)
+    p.add_argument("--python", default=sys.executable, help="a Python with pandas and pyreadstat")
     p.add_argument("--data-dir", default=os.path.join(root, "Benchmarks", "Compare", "data"))
-    p.add_argument("--persons", type=int, default=PERSONS_PER_GB)
+    p.add_argument("--persons", type=int, default=PERSONS_PER_GB,
+                   help=f"register size (default {PERSONS_PER_GB}: about 1 GB; 250000: about 330 MB)")
     p.add_argument("--repeats", type=int, default=3)
+    p.add_argument("--tools", default=None,
+                   help="comma-separated subset of: didkit, 'didkit (1 core)', " + ", ".join(PEER))
     a = p.parse_args()
-    for task, tool, seconds, rss, note in run(a.didkit, a.python, a.data_dir, a.repeats, a.persons):
-        print(f"{task:40s} {tool:22s} {seconds:8.3f} s {rss:8.0f} MB  {note}")
+    tools = [t.strip() for t in a.tools.split(",")] if a.tools else None
+    print(table(run(a.didkit, a.python, a.data_dir, a.repeats, a.persons, tools), a.repeats))
 
 
 if __name__ == "__main__":

@@ -32,7 +32,7 @@ struct ColumnAssembly {
         case .skip:
             return .numeric(NumericColumn([]))
         case .text:
-            let builder = state.texts[sink.text]
+            var builder = sink.text?.pointee ?? TextBuilder(capacity: rows)
             builder.pad(to: rows)
             let text = builder.column
             if let i = text.firstInvalidUTF8() {

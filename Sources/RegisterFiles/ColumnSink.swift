@@ -1,3 +1,4 @@
+import Foundation
 import Tabular
 
 /// Where one variable's values go while ReadStat parses a file: a typed buffer
@@ -16,10 +17,21 @@ struct ColumnSink {
     /// The range of the non-missing integer values stored (integer storage only).
     var low: Int32 = 0
     var high: Int32 = 0
-    /// Index of the column's ``TextBuilder`` (text storage only).
-    var text: Int = -1
+    /// The column's text (text storage only).
+    var text: UnsafeMutablePointer<TextBuilder>?
+    /// Whether the variable has user-defined missing values (SPSS), checked per value.
+    var definedMissing = false
 
     static var skipped: ColumnSink { ColumnSink(storage: .skip, buffer: nil) }
+
+    /// Frees the buffer or the text builder.
+    func release() {
+        buffer?.deallocate()
+        if let text {
+            text.deinitialize(count: 1)
+            text.deallocate()
+        }
+    }
 
     /// Bytes per value in `buffer`.
     var stride: Int {
@@ -34,7 +46,8 @@ struct ColumnSink {
 }
 
 /// The UTF-8 bytes, offsets and missing flags of a text column being read (see ``TextColumn``).
-final class TextBuilder {
+/// Held through a pointer in its ``ColumnSink``, so that appending is a plain mutation.
+struct TextBuilder {
     var bytes: [UInt8] = []
     var offsets: [Int] = [0]
     var missing: [Bool] = []
@@ -45,11 +58,11 @@ final class TextBuilder {
     }
 
     /// Appends the NUL-terminated value at `value` (nil or empty: missing, as Stata's `missing(s)`).
-    @inline(__always) func append(_ value: UnsafePointer<CChar>?) {
+    @inline(__always) mutating func append(_ value: UnsafePointer<CChar>?) {
         if let value, value.pointee != 0 {
-            value.withMemoryRebound(to: UInt8.self, capacity: 1) { p in
-                var i = 0
-                while p[i] != 0 { bytes.append(p[i]); i += 1 }
+            let count = strlen(value)
+            value.withMemoryRebound(to: UInt8.self, capacity: count) {
+                bytes.append(contentsOf: UnsafeBufferPointer(start: $0, count: count))
             }
             missing.append(false)
         } else {
@@ -59,8 +72,16 @@ final class TextBuilder {
     }
 
     /// Appends missing values until `count` values are held (rows ReadStat did not deliver).
-    func pad(to count: Int) {
+    @inline(__always) mutating func pad(to count: Int) {
         while missing.count < count { missing.append(true); offsets.append(bytes.count) }
+    }
+
+    /// Appends `other`'s values after these (a later part of a parallel read).
+    mutating func append(_ other: TextBuilder) {
+        let shift = bytes.count
+        bytes.append(contentsOf: other.bytes)
+        offsets.append(contentsOf: other.offsets.dropFirst().lazy.map { $0 + shift })
+        missing.append(contentsOf: other.missing)
     }
 
     var column: TextColumn { TextColumn(bytes: bytes, offsets: offsets, missing: missing) }

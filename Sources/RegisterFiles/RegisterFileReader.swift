@@ -37,9 +37,11 @@ import Tabular
 /// that is not in the file. Nothing traps on a bad file.
 ///
 /// ## Complexity
-/// O(rows x stored columns) time, in ReadStat's single-threaded parse (one C
-/// callback per cell, storing one value); memory: the stored columns at their
-/// read width plus one compaction copy per column. Skipped columns
+/// O(rows x stored columns) time, in ReadStat's parse (one C callback per cell,
+/// storing one value; a `.dta` of 32 MB or more is parsed in row ranges on all
+/// cores, see ``parseInParts(_:encoding:parts:)``), the file read through a
+/// 1 MiB buffer (``BufferedInput``); memory: the stored columns at their read
+/// width plus one compaction copy per column. Skipped columns
 /// (`ColumnKind.skip`) are never converted.
 public enum RegisterFileReader {
     /// Reads the file at `path` in the format its extension names.
@@ -57,10 +59,18 @@ public enum RegisterFileReader {
     /// Reads the file at `path` as `format`.
     public static func read(path: String, format: RegisterFormat, kinds: [String: ColumnKind] = [:],
                             defaultKind: ColumnKind = .auto) throws -> Table {
+        try read(path: path, format: format, kinds: kinds, defaultKind: defaultKind, parts: nil)
+    }
+
+    /// ``read(path:format:kinds:defaultKind:)`` with the number of row ranges a Stata file
+    /// is parsed in (nil: ``defaultParts(_:)``; other formats are always parsed whole).
+    static func read(path: String, format: RegisterFormat, kinds: [String: ColumnKind], defaultKind: ColumnKind,
+                     parts: Int?) throws -> Table {
         try checkExists(path, format)
         let encoding = try checkContents(path, format)
         let state = ReadState(path: path, format: format, kinds: kinds, defaultKind: defaultKind)
-        let status = parse(state, encoding: encoding)
+        let parts = format == .stata ? (parts ?? defaultParts(path)) : 1
+        let status = parts > 1 ? parseInParts(state, encoding: encoding, parts: parts) : parse(state, encoding: encoding)
         if let failure = state.failure { throw failure }
         if status != READSTAT_OK { throw parseError(status, state) }
         for name in kinds.keys.sorted() where !state.names.contains(name) {
@@ -69,24 +79,31 @@ public enum RegisterFileReader {
         return try ColumnAssembly(state).table()
     }
 
-    /// Runs ReadStat's parser for the state's format.
-    static func parse(_ state: ReadState, encoding: String?) -> readstat_error_t {
+    /// Runs ReadStat's parser for the state's format: the header, the variables, the
+    /// value labels and (with `values`) every cell into the state's cursor.
+    static func parse(_ state: ReadState, encoding: String?, values: Bool = true) -> readstat_error_t {
         guard let parser = readstat_parser_init() else { return READSTAT_ERROR_MALLOC }
         defer { readstat_parser_free(parser) }
         readstat_set_metadata_handler(parser, ReadStatHandlers.metadata)
         readstat_set_variable_handler(parser, ReadStatHandlers.variable)
-        readstat_set_value_handler(parser, ReadStatHandlers.value)
+        if values { readstat_set_value_handler(parser, ReadStatHandlers.value) }
         readstat_set_value_label_handler(parser, ReadStatHandlers.valueLabel)
         readstat_set_error_handler(parser, ReadStatHandlers.error)
+        return withExtendedLifetime(state) { run(parser, state.format, state.path, encoding, state.cursor) }
+    }
+
+    /// Runs `parser` (its handlers set) on the file with ``BufferedInput``, `cursor` as ReadStat's `ctx`.
+    static func run(_ parser: UnsafeMutablePointer<readstat_parser_t>, _ format: RegisterFormat, _ path: String,
+                    _ encoding: String?, _ cursor: UnsafeMutablePointer<ValueCursor>) -> readstat_error_t {
         if let encoding { readstat_set_file_character_encoding(parser, encoding) }
-        let ctx = Unmanaged.passUnretained(state).toOpaque()
-        return withExtendedLifetime(state) {
-            switch state.format {
-            case .stata: return readstat_parse_dta(parser, state.path, ctx)
-            case .sas7bdat: return readstat_parse_sas7bdat(parser, state.path, ctx)
-            case .xport: return readstat_parse_xport(parser, state.path, ctx)
-            case .spss, .zsav: return readstat_parse_sav(parser, state.path, ctx)
-            }
+        let input = BufferedInput.install(on: parser)
+        defer { BufferedInput.release(input) }
+        let ctx = UnsafeMutableRawPointer(cursor)
+        switch format {
+        case .stata: return readstat_parse_dta(parser, path, ctx)
+        case .sas7bdat: return readstat_parse_sas7bdat(parser, path, ctx)
+        case .xport: return readstat_parse_xport(parser, path, ctx)
+        case .spss, .zsav: return readstat_parse_sav(parser, path, ctx)
         }
     }
 
