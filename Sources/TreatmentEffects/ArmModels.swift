@@ -18,6 +18,13 @@ struct ArmOutcomeModel: Sendable {
         for (k, j) in columns.enumerated() { s += x[i, j] * coefficients[k] }
         return s
     }
+
+    /// `X b` for every row of the full outcome design (one `dgemv`; omitted columns carry a zero coefficient).
+    func linearPredictors(_ x: Matrix) -> [Double] {
+        var full = [Double](repeating: 0, count: x.columns)
+        for (k, j) in columns.enumerated() { full[j] = coefficients[k] }
+        return x.multiply(full)
+    }
 }
 
 extension ArmOutcomeModel {
@@ -86,6 +93,10 @@ struct TreatmentModelEstimate: Sendable {
         return s
     }
 
+    /// `z_i' gamma` for every sample person, in sample order: the fit's own linear predictor at the estimate
+    /// (the fit uses every person; ``fit(sample:link:treatment:tolerance:)`` stops otherwise).
+    var linearPredictors: [Double] { fit.linearPredictor }
+
     /// Fits `P(t = 1 | z)` by logit or probit ML and checks overlap.
     /// - Throws: ``TreatmentEffectsError/treatmentModel(column:reason:)``; ``TreatmentEffectsError/overlapViolated(column:belowTolerance:aboveTolerance:tolerance:)``
     ///   when a score is within `tolerance` of 0 or 1 or an indicator predicts treatment perfectly
@@ -127,8 +138,8 @@ enum TreatmentEffectsModelCheck {
     /// Stata's overlap check (`pstolerance(1e-5)`): every score in `[tol, 1 - tol]`.
     static func checkOverlap(_ m: TreatmentModelEstimate, sample: TreatmentEffectsSample, treatment: String, tolerance: Double) throws {
         var below = 0, above = 0
-        for i in 0..<sample.count {
-            let p = m.link.mean(m.linearPredictor(sample.treatmentDesign, row: i))
+        for eta in m.linearPredictors {
+            let p = m.link.mean(eta)
             if !(p >= tolerance) { below += 1 }
             if !(p <= 1 - tolerance) { above += 1 }
         }
