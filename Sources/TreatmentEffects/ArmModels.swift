@@ -1,5 +1,6 @@
 import Linalg
 import Regression
+import _DiDKitParallel
 
 /// The fitted outcome model of one arm: the design columns it kept (collinear ones are omitted,
 /// as Stata's `_rmcoll`), its coefficients and its kind.
@@ -38,7 +39,7 @@ extension ArmOutcomeModel {
     static func fit(arm: Int, kind: OutcomeModelKind, sample: TreatmentEffectsSample, weights: [Double]?,
                     outcome: String, treatment: String) throws -> ArmOutcomeModel {
         let rows = sample.t.indices.filter { sample.t[$0] == Double(arm) }
-        let x = sample.outcomeDesign.selecting(rows: rows, columns: Array(0..<sample.outcomeDesign.columns))
+        let x = gatherRows(sample.outcomeDesign, rows)
         let y = rows.map { sample.y[$0] }
         let w = weights.map { all in rows.map { all[$0] } }
         let names = sample.outcomeNames
@@ -75,6 +76,35 @@ extension ArmOutcomeModel {
         }
         if coefficients.contains(where: { !$0.isFinite }) { throw fail("the estimates are not finite") }
         return ArmOutcomeModel(arm: arm, kind: kind, columns: columns, names: keptNames, coefficients: coefficients)
+    }
+}
+
+/// Rows `rows` of `m`, all columns (the arm's design).
+/// - Complexity: `O(rows.count * m.columns)`.
+private func gatherRows(_ m: Matrix, _ rows: [Int]) -> Matrix {
+    let n = m.rows, k = rows.count
+    var out = [Double](repeating: 0, count: k * m.columns)
+    m.storage.withUnsafeBufferPointer { src in
+        out.withUnsafeMutableBufferPointer { dst in
+            for j in 0..<m.columns {
+                let s = src.baseAddress! + j * n, d = dst.baseAddress! + j * k
+                for (ii, i) in rows.enumerated() { d[ii] = s[i] }
+            }
+        }
+    }
+    return Matrix(rows: k, columns: m.columns, columnMajor: out)
+}
+
+extension ArmOutcomeModel {
+    /// Both arms' outcome models, fitted at the same time (one core each; BLAS single-threaded): the same
+    /// models as two calls of ``fit(arm:kind:sample:weights:outcome:treatment:)``, and the same first error (arm 0's).
+    static func fitBoth(kind: OutcomeModelKind, sample: TreatmentEffectsSample, weights: [[Double]?],
+                       outcome: String, treatment: String) throws -> [ArmOutcomeModel] {
+        useSingleThreadedBLAS()
+        let results = parallelMap(count: 2) { arm in
+            Result { try fit(arm: arm, kind: kind, sample: sample, weights: weights[arm], outcome: outcome, treatment: treatment) }
+        }
+        return try results.map { try $0.get() }
     }
 }
 

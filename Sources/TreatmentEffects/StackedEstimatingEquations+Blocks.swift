@@ -137,7 +137,9 @@ extension StackedEstimatingEquations {
         let tb = order.map { t[$0] }, yb = order.map { y[$0] }
         let hasOutcome = !outcomeModels.isEmpty, tm = treatmentModel
         if hasOutcome { w.x.gatherRows(of: sample.outcomeDesign, at: order[...]) }
-        if tm != nil { w.z.gatherRows(of: sample.treatmentDesign, at: order[...]) }
+        let shared = sample.designsShared && hasOutcome
+        if tm != nil && !shared { w.z.gatherRows(of: sample.treatmentDesign, at: order[...]) }
+        let zb = shared ? w.x : w.z  // the treatment design's rows (shares the buffer: no copy)
         w.psi.reset(rows: m, zeroed: false)
 
         // Per-row treatment-model pieces: p, f (density), score, score derivative.
@@ -150,9 +152,9 @@ extension StackedEstimatingEquations {
                 pr[k] = b.p; fr[k] = b.density; score[k] = b.score; sd[k] = b.scoreDerivative
             }
             // psi_gamma = score z (kept columns); A_gamma,gamma += Z' diag(s') Z.
-            for (c, j) in tm.columns.enumerated() { fillScaled(&w.psi, column: layout.gamma + c, from: w.z, column: j, by: score) }
-            w.zs.setScaledRows(of: w.z, by: sd)
-            w.z.accumulateCrossProduct(rows: 0..<m, with: w.zs, into: &s.zz)
+            for (c, j) in tm.columns.enumerated() { fillScaled(&w.psi, column: layout.gamma + c, from: zb, column: j, by: score) }
+            w.zs.setScaledRows(of: zb, by: sd)
+            zb.accumulateCrossProduct(rows: 0..<m, with: w.zs, into: &s.zz)
         }
         for arm in 0...1 {
             let rows = armRows[arm]
@@ -179,12 +181,12 @@ extension StackedEstimatingEquations {
                 w.xs.setScaledRows(of: w.x, by: negWdm)
                 w.x.accumulateCrossProduct(rows: rows, with: w.xs, into: &s.xx[arm])
                 if weighted, tm != nil {
-                    w.zs.setScaledRows(of: w.z, by: rdwf)
+                    w.zs.setScaledRows(of: zb, by: rdwf)
                     w.x.accumulateCrossProduct(rows: rows, with: w.zs, into: &s.xz[arm])
                 }
             }
             accumulateMean(arm: arm, rows: rows, mu: mu[arm], t: tb, y: yb, a: a, p: pr, f: fr, mean: mean, dmean: dmean, resid: resid,
-                           layout: layout, work: &w, into: &s)
+                           z: zb, layout: layout, work: &w, into: &s)
         }
         // B: each arm's rows on its own columns (the other arm's b columns are 0 there).
         w.psi.accumulateGram(rows: armRows[0], columns: 0..<layout.armZeroEnd, into: &s.meat)
@@ -207,7 +209,7 @@ extension StackedEstimatingEquations {
 
     /// The potential-outcome mean's equation of `arm` (its `psi` column and Jacobian row).
     private func accumulateMean(arm: Int, rows: Range<Int>, mu: Double, t: [Double], y: [Double], a: [Double], p: [Double], f: [Double],
-                                mean: [Double], dmean: [Double], resid: [Double], layout: PassLayout,
+                                mean: [Double], dmean: [Double], resid: [Double], z: RowBlock, layout: PassLayout,
                                 work w: inout BlockWork, into s: inout StackedPartialSums) {
         let m = w.psi.rows
         var forB = [Double](repeating: 0, count: m), forG = forB
@@ -248,7 +250,7 @@ extension StackedEstimatingEquations {
             w.x.accumulateTransposedProduct(forB, rows: 0..<m, into: &s.mb[arm])
         }
         if treatmentModel != nil && (method == .ipw || method == .aipw) {
-            w.z.accumulateTransposedProduct(forG, rows: rows, into: &s.mg[arm])
+            z.accumulateTransposedProduct(forG, rows: rows, into: &s.mg[arm])
         }
     }
 

@@ -72,14 +72,12 @@ public struct TreatmentEffects: Sendable {
             let probe = StackedEstimatingEquations(method: spec.method, estimand: spec.estimand,
                                                    weightedOutcomeModels: spec.weightedOutcomeModels, sample: sample,
                                                    outcomeModels: [], treatmentModel: treatmentModel)
-            for arm in 0...1 {
-                var weights: [Double]?
-                if spec.method == .ipwra || (spec.method == .aipw && spec.weightedOutcomeModels) {
-                    weights = p.map { probe.outcomeWeight(arm: arm, p: $0).w }
-                }
-                outcomeModels.append(try ArmOutcomeModel.fit(arm: arm, kind: spec.outcomeModel, sample: sample, weights: weights,
-                                                             outcome: spec.outcome, treatment: spec.treatment))
+            let weights: [[Double]?] = (0...1).map { arm in
+                guard spec.method == .ipwra || (spec.method == .aipw && spec.weightedOutcomeModels) else { return nil }
+                return p.map { probe.outcomeWeight(arm: arm, p: $0).w }
             }
+            outcomeModels = try ArmOutcomeModel.fitBoth(kind: spec.outcomeModel, sample: sample, weights: weights,
+                                                        outcome: spec.outcome, treatment: spec.treatment)
         }
 
         // Potential-outcome means: the solutions of their estimating equations.

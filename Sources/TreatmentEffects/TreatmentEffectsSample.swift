@@ -21,6 +21,8 @@ struct TreatmentEffectsSample {
     /// Treatment-model design (`n x q`, `_cons` last), column names.
     let treatmentDesign: Matrix
     let treatmentNames: [String]
+    /// Whether the two designs are one (the same terms): a pass over the rows then reads it once.
+    let designsShared: Bool
 
     var count: Int { y.count }
     var treatedCount: Int { t.reduce(0) { $0 + ($1 == 1 ? 1 : 0) } }
@@ -44,7 +46,8 @@ struct TreatmentEffectsSample {
                 outcome: spec.outcome, covariates: outcomeCovariates, factors: outcomeFactors, baseLevels: spec.baseLevels))
             // The same terms give the same design (the outcome and the treatment are numeric and complete here, so
             // the response named in the specification changes nothing): built once, shared (copy-on-write).
-            let td = outcomeCovariates == treatmentCovariates && outcomeFactors == treatmentFactors ? od
+            let shared = outcomeCovariates == treatmentCovariates && outcomeFactors == treatmentFactors
+            let td = shared ? od
                 : try DesignMatrix.build(sample, ModelSpecification(
                     outcome: spec.treatment, covariates: treatmentCovariates, factors: treatmentFactors, baseLevels: spec.baseLevels))
             // Listwise deletion was done above, so the designs keep every sample row.
@@ -61,6 +64,7 @@ struct TreatmentEffectsSample {
             self.outcomeNames = od.columnNames
             self.treatmentDesign = td.matrix
             self.treatmentNames = td.columnNames
+            self.designsShared = shared
         } catch let e as DataError {
             throw TreatmentEffectsError.data(e)
         }
