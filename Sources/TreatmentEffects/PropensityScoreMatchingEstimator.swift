@@ -1,4 +1,5 @@
 import Linalg
+import _DiDKitParallel
 
 /// Stata's `teffects psmatch`: nearest-neighbour matching on the estimated propensity score, with
 /// replacement and ties, and Abadie-Imbens standard errors adjusted for the estimation of the score
@@ -21,9 +22,11 @@ import Linalg
 ///
 /// Every neighbour set (matches, same-arm variance and covariance neighbours) is a union of whole groups of
 /// identical scores (``ScoreGroupIndex``), handled through the groups' moments: the persons of a tie group are
-/// never enumerated per lookup.
-/// - Complexity: `O(n log n)` for the sort, `O(log G + groups visited)` per lookup, `O(n q^2 + q^3)` for the
-///   adjustment, plus the score model's fit; independent of the size of the tie groups.
+/// never enumerated per lookup. A lookup depends on a person only through its score, so each is done once per
+/// score group (``GroupLookups``; the two arms on two cores), and the persons then read their group's results.
+/// - Complexity: `O(n log n)` for the sort, `O(log G + groups visited)` per lookup and `G <= n` lookups of each
+///   kind, `O(n q)` for the per-person sums and `O(n q^2 + q^3)` (`dgemm` over row blocks) for the adjustment's
+///   information matrix, plus the score model's fit; independent of the size of the tie groups.
 enum PropensityScoreMatchingEstimator {
     static let varianceNeighbors = MatchingEstimate.varianceNeighbors
     /// Same-arm neighbours of the conditional covariances `cov(z, y | p)` of the adjustment (as `nn(2)`; 4 or 8 changed
@@ -45,8 +48,11 @@ enum PropensityScoreMatchingEstimator {
         let t = sample.t, y = sample.y
         let cols = tm.columns
         let q = cols.count
-        let arms = [0.0, 1.0].map { w in
-            ScoreGroupIndex(persons: (0..<n).filter { t[$0] == w }, scores: p, y: y, design: z, columns: cols, totalPersons: n)
+        // The two arms' indexes, then their lookups, one arm per core.
+        useSingleThreadedBLAS()
+        let scores = p
+        let arms = parallelMap(count: 2) { w in
+            ScoreGroupIndex(persons: (0..<n).filter { t[$0] == Double(w) }, scores: scores, y: y, design: z, columns: cols, totalPersons: n)
         }
         for (arm, a) in arms.enumerated() {
             let size = a.personCount
@@ -56,16 +62,18 @@ enum PropensityScoreMatchingEstimator {
             }
         }
         // Every lookup depends on the person only through its score (and arm): done once per score group.
-        let lookups = arms.indices.map { a in GroupLookups(arm: a, arms: arms, m: m) }
+        let lookups = parallelMap(count: 2) { a in GroupLookups(arm: a, arms: arms, m: m) }
         // Matches in the other arm (whole score groups), their mean outcome, and how often each group is used.
         var other = [Double](repeating: 0, count: n)
         var matchCount = [Int](repeating: 0, count: n)
         var used = arms.map { [Double](repeating: 0, count: $0.scores.count) }, used2 = used
         var outsideCaliper = 0
+        // Each person's own group (in its arm's index).
+        let group = (0..<n).map { i in t[i] == 1 ? arms[1].groupOf[i] : arms[0].groupOf[i] }
+        let matches = [lookups[0].match, lookups[1].match]
         for i in 0..<n {
             let a = t[i] == 1 ? 1 : 0, o = 1 - a
-            let g = arms[a].groupOf[i]
-            let match = lookups[a].match[g]
+            let match = matches[a][group[i]]
             other[i] = match.meanY
             matchCount[i] = match.persons
             if spec.estimand == .ate || t[i] == 1 {
@@ -79,9 +87,10 @@ enum PropensityScoreMatchingEstimator {
         }
         // Conditional variances: the person and its nearest other same-arm persons (Stata's nn(2)).
         var sigma2 = [Double](repeating: 0, count: n), k = sigma2, k2 = sigma2
+        let groupVariance = [lookups[0].sigma2, lookups[1].sigma2]
         for i in 0..<n {
-            let a = Int(t[i]), own = arms[a].groupOf[i]
-            sigma2[i] = lookups[a].sigma2[own]
+            let a = t[i] == 1 ? 1 : 0, own = group[i]
+            sigma2[i] = groupVariance[a][own]
             k[i] = used[a][own]
             k2[i] = used2[a][own]
         }
@@ -93,16 +102,19 @@ enum PropensityScoreMatchingEstimator {
         var c = [Double](repeating: 0, count: q)
         var d = [Double](repeating: 0, count: q)
         let pbar = Double(sample.treatedCount) / nn
+        let cov1 = [lookups[0].covariance1, lookups[1].covariance1], cov0 = [lookups[0].covariance0, lookups[1].covariance0]
+        let ate = spec.estimand == .ate
+        let imputed1 = est.imputed1, imputed0 = est.imputed0, effect = est.effect
         z.storage.withUnsafeBufferPointer { zs in
             for i in 0..<n {
-                let a = Int(t[i]), g = arms[a].groupOf[i], base = g * q
-                let cov1 = lookups[a].covariance1, cov0 = lookups[a].covariance0
-                for k in 0..<q {
-                    switch spec.estimand {
-                    case .ate: c[k] += f[i] * (cov1[base + k] / p[i] + cov0[base + k] / (1 - p[i])) / nn
-                    case .atet:
-                        c[k] += f[i] * (cov1[base + k] + p[i] / (1 - p[i]) * cov0[base + k]) / (nn * pbar)
-                        d[k] += f[i] * zs[cols[k] * n + i] * (est.imputed1[i] - est.imputed0[i] - est.effect) / (nn * pbar)
+                let a = t[i] == 1 ? 1 : 0, base = group[i] * q
+                let c1 = cov1[a], c0 = cov0[a]
+                if ate {
+                    for k in 0..<q { c[k] += f[i] * (c1[base + k] / p[i] + c0[base + k] / (1 - p[i])) / nn }
+                } else {
+                    for k in 0..<q {
+                        c[k] += f[i] * (c1[base + k] + p[i] / (1 - p[i]) * c0[base + k]) / (nn * pbar)
+                        d[k] += f[i] * zs[cols[k] * n + i] * (imputed1[i] - imputed0[i] - effect) / (nn * pbar)
                     }
                 }
             }
