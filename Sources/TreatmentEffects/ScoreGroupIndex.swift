@@ -169,6 +169,8 @@ struct ScoreGroupIndex {
                  row: (Int, inout [Double]) -> Void) {
         let sorted = persons.sorted { p[$0] < p[$1] || (p[$0] == p[$1] && $0 < $1) }
         var s: [Double] = [], cnt: [Double] = [], my: [Double] = [], m2: [Double] = [], mz: [Double] = [], cz: [Double] = []
+        s.reserveCapacity(persons.count); cnt.reserveCapacity(persons.count); my.reserveCapacity(persons.count)
+        m2.reserveCapacity(persons.count); mz.reserveCapacity(persons.count * q); cz.reserveCapacity(persons.count * q)
         var of = [Int](repeating: -1, count: totalPersons)
         var zi = [Double](repeating: 0, count: q)
         for i in sorted {

@@ -131,7 +131,9 @@ struct TreatmentEffectsArms {
 private func markMissing(_ column: Column, keep: inout [Bool]) -> Int {
     var count = 0
     func scan<V>(_ values: [V], _ isMissing: (V) -> Bool) {
-        for i in values.indices where keep[i] && isMissing(values[i]) {
+        // Most columns have no missing value: one tight pass finds the first, if any.
+        guard let first = values.firstIndex(where: isMissing) else { return }
+        for i in first..<values.count where keep[i] && isMissing(values[i]) {
             keep[i] = false
             count += 1
         }
