@@ -31,7 +31,8 @@ struct ArmOutcomeModel: Sendable {
 extension ArmOutcomeModel {
     /// Fits the outcome model on the persons of `arm`, weighted by `weights` (all persons' weights; `nil`: unweighted).
     ///
-    /// Linear: (weighted) least squares by ``LinearRegression``; logit: (weighted) ML by ``LogisticRegression``.
+    /// Linear: (weighted) least squares by ``LinearRegression/fitCoefficients(_:y:names:weights:rows:)`` (a QR streamed
+    /// over the arm's rows); logit: (weighted) ML by ``LogisticRegression`` on the arm's rows.
     /// Weights are analytic (only their ratios matter for the coefficients).
     /// - Throws: ``TreatmentEffectsError/outcomeModel(column:treatment:arm:reason:)``, including when a logit
     ///   drops perfectly predicted persons (their outcome would be extrapolated, not modelled).
@@ -39,9 +40,6 @@ extension ArmOutcomeModel {
     static func fit(arm: Int, kind: OutcomeModelKind, sample: TreatmentEffectsSample, weights: [Double]?,
                     outcome: String, treatment: String) throws -> ArmOutcomeModel {
         let rows = sample.t.indices.filter { sample.t[$0] == Double(arm) }
-        let x = gatherRows(sample.outcomeDesign, rows)
-        let y = rows.map { sample.y[$0] }
-        let w = weights.map { all in rows.map { all[$0] } }
         let names = sample.outcomeNames
         func fail(_ reason: String) -> TreatmentEffectsError {
             .outcomeModel(column: outcome, treatment: treatment, arm: arm, reason: reason)
@@ -51,10 +49,14 @@ extension ArmOutcomeModel {
         do {
             switch kind {
             case .linear:
-                let f = try LinearRegression().fit(x, y: y, names: names, weights: w, weightKind: .analytic)
+                // Streamed over the arm's rows (a tall-skinny QR over row blocks): no copy of the arm's design.
+                let f = try LinearRegression().fitCoefficients(sample.outcomeDesign, y: sample.y, names: names, weights: weights, rows: rows)
                 keptNames = f.names
                 coefficients = f.coefficients
             case .logit:
+                let x = gatherRows(sample.outcomeDesign, rows)
+                let y = rows.map { sample.y[$0] }
+                let w = weights.map { all in rows.map { all[$0] } }
                 let f = try LogisticRegression(link: .logit).fit(x, y: y, names: names, weights: w, weightKind: .analytic,
                                                                  outcomeName: outcome)
                 if f.rowIndices.count < rows.count {
