@@ -84,7 +84,7 @@ let package = Package(
         ),
         .target(
             name: "TreatmentEffects",
-            dependencies: ["Linalg", "Distributions", "Tabular", "Design", "Estimation", "Regression", .product(name: "RealModule", package: "swift-numerics")],
+            dependencies: ["_DiDKitParallel", "Linalg", "Distributions", "Tabular", "Design", "Estimation", "Regression", .product(name: "RealModule", package: "swift-numerics")],
             swiftSettings: swiftSettings
         ),
         .target(

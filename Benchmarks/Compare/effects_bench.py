@@ -17,8 +17,15 @@ Two tasks:
   per score group, so they do not change the complexity (Docs/TreatmentEffects.md, Complexity).
 
 Each row: (size, task, seconds, peak RSS MB, note); seconds is the fastest of `repeats` runs (each in its own
-process, peak RSS from wait4). The full sizes take minutes to generate and several GB of disk: test with small
-ones (`rows=60_000, persons=15_000`).
+process, peak RSS from wait4). With `reference=True` each task also gets a `didkit read` row (the same file read
+completely, nothing estimated): the part of the end-to-end time that is file parsing, not the estimator.
+The full sizes take minutes to generate and several GB of disk (6M rows x 22 columns: 1.2 GB of CSV).
+
+From the command line (prints the table):
+
+    python3 effects_bench.py                                  # small: 60,000 rows, 15,000 persons
+    python3 effects_bench.py --rows 6000000 --persons 1500000 --repeats 3 --reference   # issue #18's sizes
+    python3 effects_bench.py --didkit PATH --data-dir DIR --tasks aipw
 """
 import os
 import subprocess
@@ -109,27 +116,64 @@ def _best(cmd, repeats):
     return best
 
 
-def run(didkit, data_dir, repeats, rows=6_000_000, persons=1_500_000):
-    """Times both tasks; returns [(size, task, seconds, peak RSS MB, note)]. A failed run is a row with
-    seconds and RSS None and the error as its note, so one failure does not hide the other task."""
+def read_command(didkit, path):
+    return [didkit, "read", "--data", path]
+
+
+def run(didkit, data_dir, repeats, rows=6_000_000, persons=1_500_000, tasks=("aipw", "psmatch"), reference=False):
+    """Times the tasks; returns [(size, task, seconds, peak RSS MB, note)]. A failed run is a row with
+    seconds and RSS None and the error as its note, so one failure does not hide the other task.
+    `reference`: also time `didkit read` on each task's file (parsing alone)."""
     os.makedirs(data_dir, exist_ok=True)
     out = []
-    for size, task, make, command, target in [
-        (rows, "effects aipw (logit, linear, 20 covariates)", lambda: ensure_cross_section(data_dir, rows), aipw_command,
+    plan = [
+        ("aipw", rows, "effects aipw (logit, linear, 20 covariates)", lambda: ensure_cross_section(data_dir, rows), aipw_command,
          "target 6M rows < 10 s"),
-        (persons, "effects psmatch (AI SEs, baseline)", lambda: ensure_baseline(didkit, data_dir, persons), psmatch_command,
+        ("psmatch", persons, "effects psmatch (AI SEs, baseline)", lambda: ensure_baseline(didkit, data_dir, persons), psmatch_command,
          "target 1.5M persons < 10 s"),
-    ]:
+    ]
+    for key, size, task, make, command, target in plan:
+        if key not in tasks:
+            continue
         try:
-            seconds, rss = _best(command(didkit, make()), repeats)
-            out.append((size, task, round(seconds, 3), round(rss, 1), target))
+            path = make()
         except (RuntimeError, subprocess.CalledProcessError, OSError) as e:
             out.append((size, task, None, None, f"failed: {e}"))
+            continue
+        runs = [(task, command(didkit, path), target)]
+        if reference:
+            runs.append((f"read {os.path.basename(path)} (parse only)", read_command(didkit, path), f"reference for {key}"))
+        for name, cmd, note in runs:
+            try:
+                seconds, rss = _best(cmd, repeats)
+                out.append((size, name, round(seconds, 3), round(rss, 1), note))
+            except (RuntimeError, subprocess.CalledProcessError, OSError) as e:
+                out.append((size, name, None, None, f"failed: {e}"))
     return out
 
 
+def print_table(rows):
+    """The rows as an aligned text table: size, task, seconds, peak RSS MB, note."""
+    header = ("size", "task", "seconds", "peak RSS MB", "note")
+    cells = [header] + [tuple("" if v is None else (f"{v:,}" if isinstance(v, int) else str(v)) for v in r) for r in rows]
+    widths = [max(len(c[i]) for c in cells) for i in range(len(header))]
+    for k, c in enumerate(cells):
+        print("  ".join(v.rjust(w) if i in (0, 2, 3) else v.ljust(w) for i, (v, w) in enumerate(zip(c, widths))).rstrip())
+        if k == 0:
+            print("  ".join("-" * w for w in widths))
+
+
 if __name__ == "__main__":
-    import sys
-    didkit = sys.argv[1] if len(sys.argv) > 1 else os.path.join(os.path.dirname(__file__), "..", "..", ".build", "release", "didkit")
-    for row in run(didkit, os.path.join(os.path.dirname(os.path.abspath(__file__)), "data"), 1, rows=60_000, persons=15_000):
-        print(row)
+    import argparse
+    here = os.path.dirname(os.path.abspath(__file__))
+    ap = argparse.ArgumentParser(description="Time `didkit effects` (aipw, psmatch) at register scale (issue #18).")
+    ap.add_argument("--didkit", default=os.path.join(here, "..", "..", ".build", "release", "didkit"), help="release didkit binary")
+    ap.add_argument("--data-dir", default=os.path.join(here, "data"), help="where the generated files are kept (reused)")
+    ap.add_argument("--rows", type=int, default=60_000, help="aipw cross-section rows (issue #18: 6,000,000)")
+    ap.add_argument("--persons", type=int, default=15_000, help="psmatch baseline persons (issue #18: 1,500,000)")
+    ap.add_argument("--repeats", type=int, default=1, help="runs per task; the fastest is reported")
+    ap.add_argument("--tasks", default="aipw,psmatch", help="comma-separated: aipw, psmatch")
+    ap.add_argument("--reference", action="store_true", help="also time `didkit read` on each file (parsing alone)")
+    a = ap.parse_args()
+    print_table(run(a.didkit, a.data_dir, a.repeats, rows=a.rows, persons=a.persons, tasks=a.tasks.split(","),
+                    reference=a.reference))

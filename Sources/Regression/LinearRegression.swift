@@ -42,7 +42,7 @@ public struct LinearRegression: Sendable {
         for j in dependent { notes.append("\(names[j]) omitted because of collinearity") }
         let kept = (0..<names.count).filter { !dependent.contains($0) }
         if kept.isEmpty { throw RegressionError.noEstimableTerms }
-        let xk = x.selecting(columns: kept)
+        let xk = kept.count == x.columns ? x : x.selecting(columns: kept)  // no copy when nothing is omitted
         let nObs = weights.map { w in weightKind == .frequency ? Int(w.reduce(0, +).rounded()) : n } ?? n
         if nObs <= kept.count { throw RegressionError.tooFewObservations(observations: nObs, parameters: kept.count) }
 

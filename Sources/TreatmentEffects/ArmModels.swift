@@ -1,5 +1,6 @@
 import Linalg
 import Regression
+import _DiDKitParallel
 
 /// The fitted outcome model of one arm: the design columns it kept (collinear ones are omitted,
 /// as Stata's `_rmcoll`), its coefficients and its kind.
@@ -18,12 +19,20 @@ struct ArmOutcomeModel: Sendable {
         for (k, j) in columns.enumerated() { s += x[i, j] * coefficients[k] }
         return s
     }
+
+    /// `X b` for every row of the full outcome design (one `dgemv`; omitted columns carry a zero coefficient).
+    func linearPredictors(_ x: Matrix) -> [Double] {
+        var full = [Double](repeating: 0, count: x.columns)
+        for (k, j) in columns.enumerated() { full[j] = coefficients[k] }
+        return x.multiply(full)
+    }
 }
 
 extension ArmOutcomeModel {
     /// Fits the outcome model on the persons of `arm`, weighted by `weights` (all persons' weights; `nil`: unweighted).
     ///
-    /// Linear: (weighted) least squares by ``LinearRegression``; logit: (weighted) ML by ``LogisticRegression``.
+    /// Linear: (weighted) least squares by ``LinearRegression/fitCoefficients(_:y:names:weights:rows:)`` (a QR streamed
+    /// over the arm's rows); logit: (weighted) ML by ``LogisticRegression`` on the arm's rows.
     /// Weights are analytic (only their ratios matter for the coefficients).
     /// - Throws: ``TreatmentEffectsError/outcomeModel(column:treatment:arm:reason:)``, including when a logit
     ///   drops perfectly predicted persons (their outcome would be extrapolated, not modelled).
@@ -31,9 +40,6 @@ extension ArmOutcomeModel {
     static func fit(arm: Int, kind: OutcomeModelKind, sample: TreatmentEffectsSample, weights: [Double]?,
                     outcome: String, treatment: String) throws -> ArmOutcomeModel {
         let rows = sample.t.indices.filter { sample.t[$0] == Double(arm) }
-        let x = sample.outcomeDesign.selecting(rows: rows, columns: Array(0..<sample.outcomeDesign.columns))
-        let y = rows.map { sample.y[$0] }
-        let w = weights.map { all in rows.map { all[$0] } }
         let names = sample.outcomeNames
         func fail(_ reason: String) -> TreatmentEffectsError {
             .outcomeModel(column: outcome, treatment: treatment, arm: arm, reason: reason)
@@ -43,10 +49,14 @@ extension ArmOutcomeModel {
         do {
             switch kind {
             case .linear:
-                let f = try LinearRegression().fit(x, y: y, names: names, weights: w, weightKind: .analytic)
+                // Streamed over the arm's rows (a tall-skinny QR over row blocks): no copy of the arm's design.
+                let f = try LinearRegression().fitCoefficients(sample.outcomeDesign, y: sample.y, names: names, weights: weights, rows: rows)
                 keptNames = f.names
                 coefficients = f.coefficients
             case .logit:
+                let x = gatherRows(sample.outcomeDesign, rows)
+                let y = rows.map { sample.y[$0] }
+                let w = weights.map { all in rows.map { all[$0] } }
                 let f = try LogisticRegression(link: .logit).fit(x, y: y, names: names, weights: w, weightKind: .analytic,
                                                                  outcomeName: outcome)
                 if f.rowIndices.count < rows.count {
@@ -71,6 +81,35 @@ extension ArmOutcomeModel {
     }
 }
 
+/// Rows `rows` of `m`, all columns (the arm's design).
+/// - Complexity: `O(rows.count * m.columns)`.
+private func gatherRows(_ m: Matrix, _ rows: [Int]) -> Matrix {
+    let n = m.rows, k = rows.count
+    var out = [Double](repeating: 0, count: k * m.columns)
+    m.storage.withUnsafeBufferPointer { src in
+        out.withUnsafeMutableBufferPointer { dst in
+            for j in 0..<m.columns {
+                let s = src.baseAddress! + j * n, d = dst.baseAddress! + j * k
+                for (ii, i) in rows.enumerated() { d[ii] = s[i] }
+            }
+        }
+    }
+    return Matrix(rows: k, columns: m.columns, columnMajor: out)
+}
+
+extension ArmOutcomeModel {
+    /// Both arms' outcome models, fitted at the same time (one core each; BLAS single-threaded): the same
+    /// models as two calls of ``fit(arm:kind:sample:weights:outcome:treatment:)``, and the same first error (arm 0's).
+    static func fitBoth(kind: OutcomeModelKind, sample: TreatmentEffectsSample, weights: [[Double]?],
+                       outcome: String, treatment: String) throws -> [ArmOutcomeModel] {
+        useSingleThreadedBLAS()
+        let results = parallelMap(count: 2) { arm in
+            Result { try fit(arm: arm, kind: kind, sample: sample, weights: weights[arm], outcome: outcome, treatment: treatment) }
+        }
+        return try results.map { try $0.get() }
+    }
+}
+
 /// The fitted treatment (propensity-score) model.
 struct TreatmentModelEstimate: Sendable {
     let link: BinaryLink
@@ -85,6 +124,10 @@ struct TreatmentModelEstimate: Sendable {
         for (k, j) in columns.enumerated() { s += z[i, j] * coefficients[k] }
         return s
     }
+
+    /// `z_i' gamma` for every sample person, in sample order: the fit's own linear predictor at the estimate
+    /// (the fit uses every person; ``fit(sample:link:treatment:tolerance:)`` stops otherwise).
+    var linearPredictors: [Double] { fit.linearPredictor }
 
     /// Fits `P(t = 1 | z)` by logit or probit ML and checks overlap.
     /// - Throws: ``TreatmentEffectsError/treatmentModel(column:reason:)``; ``TreatmentEffectsError/overlapViolated(column:belowTolerance:aboveTolerance:tolerance:)``
@@ -127,8 +170,8 @@ enum TreatmentEffectsModelCheck {
     /// Stata's overlap check (`pstolerance(1e-5)`): every score in `[tol, 1 - tol]`.
     static func checkOverlap(_ m: TreatmentModelEstimate, sample: TreatmentEffectsSample, treatment: String, tolerance: Double) throws {
         var below = 0, above = 0
-        for i in 0..<sample.count {
-            let p = m.link.mean(m.linearPredictor(sample.treatmentDesign, row: i))
+        for eta in m.linearPredictors {
+            let p = m.link.mean(eta)
             if !(p >= tolerance) { below += 1 }
             if !(p <= 1 - tolerance) { above += 1 }
         }

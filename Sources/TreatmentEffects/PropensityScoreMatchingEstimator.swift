@@ -1,4 +1,5 @@
 import Linalg
+import _DiDKitParallel
 
 /// Stata's `teffects psmatch`: nearest-neighbour matching on the estimated propensity score, with
 /// replacement and ties, and Abadie-Imbens standard errors adjusted for the estimation of the score
@@ -21,9 +22,11 @@ import Linalg
 ///
 /// Every neighbour set (matches, same-arm variance and covariance neighbours) is a union of whole groups of
 /// identical scores (``ScoreGroupIndex``), handled through the groups' moments: the persons of a tie group are
-/// never enumerated per lookup.
-/// - Complexity: `O(n log n)` for the sort, `O(log G + groups visited)` per lookup, `O(n q^2 + q^3)` for the
-///   adjustment, plus the score model's fit; independent of the size of the tie groups.
+/// never enumerated per lookup. A lookup depends on a person only through its score, so each is done once per
+/// score group (``GroupLookups``; the two arms on two cores), and the persons then read their group's results.
+/// - Complexity: `O(n log n)` for the sort, `O(log G + groups visited)` per lookup and `G <= n` lookups of each
+///   kind, `O(n q)` for the per-person sums and `O(n q^2 + q^3)` (`dgemm` over row blocks) for the adjustment's
+///   information matrix, plus the score model's fit; independent of the size of the tie groups.
 enum PropensityScoreMatchingEstimator {
     static let varianceNeighbors = MatchingEstimate.varianceNeighbors
     /// Same-arm neighbours of the conditional covariances `cov(z, y | p)` of the adjustment (as `nn(2)`; 4 or 8 changed
@@ -45,30 +48,38 @@ enum PropensityScoreMatchingEstimator {
         let t = sample.t, y = sample.y
         let cols = tm.columns
         let q = cols.count
-        let arms = [0.0, 1.0].map { w in
-            ScoreGroupIndex(persons: (0..<n).filter { t[$0] == w }, scores: p, y: y, z: { i in cols.map { z[i, $0] } }, totalPersons: n)
+        // The two arms' indexes, then their lookups, one arm per core.
+        useSingleThreadedBLAS()
+        let scores = p
+        let arms = parallelMap(count: 2) { w in
+            ScoreGroupIndex(persons: (0..<n).filter { t[$0] == Double(w) }, scores: scores, y: y, design: z, columns: cols, totalPersons: n)
         }
         for (arm, a) in arms.enumerated() {
-            let size = Int(a.moments.reduce(0) { $0 + $1.n })
+            let size = a.personCount
             if size < Swift.max(m, varianceNeighbors) {
                 throw TreatmentEffectsError.notSupported(
                     "matching needs at least \(Swift.max(m, varianceNeighbors)) persons with '\(spec.treatment)' = \(arm), found \(size): use fewer --neighbors or another estimator")
             }
         }
+        // Every lookup depends on the person only through its score (and arm): done once per score group.
+        let lookups = parallelMap(count: 2) { a in GroupLookups(arm: a, arms: arms, m: m) }
         // Matches in the other arm (whole score groups), their mean outcome, and how often each group is used.
         var other = [Double](repeating: 0, count: n)
         var matchCount = [Int](repeating: 0, count: n)
         var used = arms.map { [Double](repeating: 0, count: $0.scores.count) }, used2 = used
         var outsideCaliper = 0
+        // Each person's own group (in its arm's index).
+        let group = (0..<n).map { i in t[i] == 1 ? arms[1].groupOf[i] : arms[0].groupOf[i] }
+        let matches = [lookups[0].match, lookups[1].match]
         for i in 0..<n {
-            let o = t[i] == 1 ? 0 : 1
-            let (groups, persons, distance) = arms[o].nearest(to: p[i], m: m)
-            other[i] = arms[o].moments(of: groups).meanY
-            matchCount[i] = persons
+            let a = t[i] == 1 ? 1 : 0, o = 1 - a
+            let match = matches[a][group[i]]
+            other[i] = match.meanY
+            matchCount[i] = match.persons
             if spec.estimand == .ate || t[i] == 1 {
-                if let c = caliper, distance > c { outsideCaliper += 1 }
-                let w = 1 / Double(persons)
-                for g in groups { used[o][g] += w; used2[o][g] += w * w }
+                if let c = caliper, match.distance > c { outsideCaliper += 1 }
+                let w = 1 / Double(match.persons)
+                for h in match.groups { used[o][h] += w; used2[o][h] += w * w }
             }
         }
         if outsideCaliper > 0, let c = caliper {
@@ -76,34 +87,35 @@ enum PropensityScoreMatchingEstimator {
         }
         // Conditional variances: the person and its nearest other same-arm persons (Stata's nn(2)).
         var sigma2 = [Double](repeating: 0, count: n), k = sigma2, k2 = sigma2
+        let groupVariance = [lookups[0].sigma2, lookups[1].sigma2]
         for i in 0..<n {
-            let arm = arms[Int(t[i])], own = arm.groupOf[i]
-            let groups = arm.nearest(to: p[i], m: varianceNeighbors - 1, excluding: own).groups
-            var set = arm.moments(of: groups)
-            if !groups.contains(own) { set.merge(Moments(y: y[i], z: [Double](repeating: 0, count: q))) }
-            sigma2[i] = set.varianceY
-            k[i] = used[Int(t[i])][own]
-            k2[i] = used2[Int(t[i])][own]
+            let a = t[i] == 1 ? 1 : 0, own = group[i]
+            sigma2[i] = groupVariance[a][own]
+            k[i] = used[a][own]
+            k2[i] = used2[a][own]
         }
         let est = MatchingEstimate(y: y, t: t, missingOutcome: other, k: k, k2: k2, sigma2: sigma2, estimand: spec.estimand)
 
         // Abadie-Imbens (2016) adjustment for the estimated score.
-        var info = Matrix(rows: q, columns: q)
+        let nn = Double(n)
+        let info = Self.information(z: z, columns: cols, weights: (0..<n).map { f[$0] * f[$0] / (p[$0] * (1 - p[$0])) }, scale: 1 / nn)
         var c = [Double](repeating: 0, count: q)
         var d = [Double](repeating: 0, count: q)
-        let nn = Double(n)
         let pbar = Double(sample.treatedCount) / nn
-        for i in 0..<n {
-            let w = f[i] * f[i] / (p[i] * (1 - p[i]))
-            for (a, ja) in cols.enumerated() { for (b, jb) in cols.enumerated() { info[a, b] += w * z[i, ja] * z[i, jb] / nn } }
-            let cov1 = arms[1].moments(of: arms[1].nearest(to: p[i], m: covarianceNeighbors).groups).covarianceZY
-            let cov0 = arms[0].moments(of: arms[0].nearest(to: p[i], m: covarianceNeighbors).groups).covarianceZY
-            for k in 0..<q {
-                switch spec.estimand {
-                case .ate: c[k] += f[i] * (cov1[k] / p[i] + cov0[k] / (1 - p[i])) / nn
-                case .atet:
-                    c[k] += f[i] * (cov1[k] + p[i] / (1 - p[i]) * cov0[k]) / (nn * pbar)
-                    d[k] += f[i] * z[i, cols[k]] * (est.imputed1[i] - est.imputed0[i] - est.effect) / (nn * pbar)
+        let cov1 = [lookups[0].covariance1, lookups[1].covariance1], cov0 = [lookups[0].covariance0, lookups[1].covariance0]
+        let ate = spec.estimand == .ate
+        let imputed1 = est.imputed1, imputed0 = est.imputed0, effect = est.effect
+        z.storage.withUnsafeBufferPointer { zs in
+            for i in 0..<n {
+                let a = t[i] == 1 ? 1 : 0, base = group[i] * q
+                let c1 = cov1[a], c0 = cov0[a]
+                if ate {
+                    for k in 0..<q { c[k] += f[i] * (c1[base + k] / p[i] + c0[base + k] / (1 - p[i])) / nn }
+                } else {
+                    for k in 0..<q {
+                        c[k] += f[i] * (c1[base + k] + p[i] / (1 - p[i]) * c0[base + k]) / (nn * pbar)
+                        d[k] += f[i] * zs[cols[k] * n + i] * (imputed1[i] - imputed0[i] - effect) / (nn * pbar)
+                    }
                 }
             }
         }
@@ -129,5 +141,75 @@ enum PropensityScoreMatchingEstimator {
             jacobian: Matrix(rows: 0, columns: 0), maxMeanEstimatingEquation: 0, notes: notes, effectVariance: variance,
             matching: MatchingSummary(neighbors: m, minimumMatches: sizes.min() ?? 0, maximumMatches: sizes.max() ?? 0,
                                       varianceNeighbors: varianceNeighbors, unadjustedVariance: est.variance))
+    }
+
+    /// `scale * sum_i w_i z_i z_i'` over the score model's columns, by row blocks (`dgemm` per block; see
+    /// ``RowBlocks``: the same result on any number of cores).
+    /// - Complexity: `O(n q^2)`.
+    static func information(z: Matrix, columns cols: [Int], weights w: [Double], scale: Double) -> Matrix {
+        let q = cols.count
+        let source = ColumnSubset(z, columns: cols)
+        var info = source.reduceRowBlocks(stripeState: { _ in (Matrix(rows: q, columns: q), RowBlock(capacity: RowBlocks.defaultBlockSize, columns: q)) },
+                                          body: { state, block, r in
+            state.1.setScaledRows(of: block, by: Array(w[r]))
+            block.accumulateCrossProduct(rows: 0..<block.rows, with: state.1, into: &state.0)
+        }, combine: { total, part in total.0 = total.0 + part.0 }).0
+        for i in 0..<q { for j in 0..<q { info[i, j] *= scale } }
+        return info
+    }
+}
+
+/// The lookups of every score group of one arm (``ScoreGroupIndex/walk(to:m:excluding:_:)``), each done once per
+/// group, not per person: its `M` matches in the other arm, its same-arm conditional variance (Stata's `nn(2)`: the
+/// person and its nearest other person of the arm) and the covariances `cov(z, y | p)` of the 2016 adjustment in
+/// each arm (the 2 nearest persons of the arm).
+/// - Complexity: `O(G (log G + groups visited) q)` for `G` groups.
+struct GroupLookups {
+    struct Match {
+        var meanY: Double
+        var persons: Int
+        var distance: Double
+        /// The matched groups of the other arm (all of `lo..<hi`).
+        var groups: Range<Int>
+    }
+    let match: [Match]
+    let sigma2: [Double]
+    /// Per group `g`, column `k` at `g * q + k`: `cov(z_k, y)` among the nearest persons of arm 1 and of arm 0.
+    let covariance1: [Double]
+    let covariance0: [Double]
+
+    init(arm a: Int, arms: [ScoreGroupIndex], m: Int) {
+        let own = arms[a], other = arms[1 - a], q = own.columns
+        let groups = own.scores.count
+        var match: [Match] = [], sigma2: [Double] = []
+        match.reserveCapacity(groups)
+        sigma2.reserveCapacity(groups)
+        var cov = [[Double](repeating: 0, count: groups * q), [Double](repeating: 0, count: groups * q)]
+        var y = MomentsAccumulator(columns: q, withZ: false)
+        var yz = MomentsAccumulator(columns: q, withZ: true)
+        for g in 0..<groups {
+            let score = own.scores[g]
+            y.reset()
+            let w = other.walk(to: score, m: m) { y.add(group: $0, of: other) }
+            match.append(w.persons > 0 ? Match(meanY: y.meanY, persons: w.persons, distance: w.distance, groups: w.lo..<w.hi)
+                                       : Match(meanY: 0, persons: 0, distance: .infinity, groups: 0..<0))
+            // The person itself and its nearest other person(s) of the arm.
+            y.reset()
+            let v = own.walk(to: score, m: PropensityScoreMatchingEstimator.varianceNeighbors - 1, excluding: g) { y.add(group: $0, of: own) }
+            if v.persons == 0 { y.reset() }
+            // The own group is taken (first, at distance 0) unless the person is alone in it: then add the person.
+            if own.count[g] < 2 || v.persons == 0 { y.addPerson(y: own.meanY[g]) }
+            sigma2.append(y.varianceY)
+            for arm in 0...1 {
+                yz.reset()
+                let c = arms[arm].walk(to: score, m: PropensityScoreMatchingEstimator.covarianceNeighbors) { yz.add(group: $0, of: arms[arm]) }
+                if c.persons == 0 { yz.reset() }
+                yz.writeCovarianceZY(into: &cov[arm], at: g * q)
+            }
+        }
+        self.match = match
+        self.sigma2 = sigma2
+        covariance0 = cov[0]
+        covariance1 = cov[1]
     }
 }

@@ -23,7 +23,9 @@ import Linalg
 /// - ipw: `a_j v_j(p) (y - mu_j)` (normalised weights: `mu_j` is a weighted mean);
 /// - aipw: `m_j + a_j r_j / pi_j - mu_j` with `pi_1 = p`, `pi_0 = 1 - p`.
 ///
-/// - Complexity: `O(n K^2)` time for `A` and `B` (`K` parameters; `B` by `dsyrk`), `O(n K)` memory for `psi`.
+/// - Complexity: `O(n K^2)` time for `A` and `B` (`K` parameters) in one pass over row blocks, every sum of
+///   products of design columns a BLAS call (``moments(mu:predictors:)``); `O(K^2)` memory beyond the designs
+///   (`psi` is never held for all persons).
 struct StackedEstimatingEquations {
     let method: TreatmentEffectMethod
     let estimand: TreatmentEffectEstimand
@@ -59,90 +61,10 @@ struct StackedEstimatingEquations {
         }
     }
 
-    /// `psi` (`n x K`) and `A` (`K x K`, the mean Jacobian) at `theta = (mu0, mu1, models' coefficients)`.
-    func evaluate(mu: [Double]) -> (psi: Matrix, jacobian: Matrix) {
-        let n = sample.count
-        let k = parameterCount
-        var psi = Matrix(rows: n, columns: k)
-        var a = Matrix(rows: k, columns: k)
-        let x = sample.outcomeDesign
-        let z = sample.treatmentDesign
-        let offsets = outcomeOffsets
-        let tOff = treatmentOffset
-        let tCols = treatmentModel?.columns ?? []
-        for i in 0..<n {
-            let t = sample.t[i]
-            let y = sample.y[i]
-            var score: BinaryScore?
-            if let tm = treatmentModel { score = BinaryScore(link: tm.link, t: t, eta: tm.linearPredictor(z, row: i)) }
-            let p = score?.p ?? 0.5
-            let f = score?.density ?? 0
-            // Treatment model.
-            if let s = score {
-                for (ka, ja) in tCols.enumerated() {
-                    psi[i, tOff + ka] = s.score * z[i, ja]
-                    for (kb, jb) in tCols.enumerated() { a[tOff + ka, tOff + kb] += s.scoreDerivative * z[i, ja] * z[i, jb] }
-                }
-            }
-            let sel = estimand == .ate ? 1.0 : t
-            for arm in 0...1 {
-                let aj = arm == 1 ? t : 1 - t
-                let muIndex = arm
-                // Outcome model of the arm.
-                var m = 0.0, dm = 0.0, r = 0.0
-                if !outcomeModels.isEmpty {
-                    let om = outcomeModels[arm]
-                    let off = offsets[arm]
-                    (m, dm) = outcomeMean(om.kind, om.linearPredictor(x, row: i))
-                    r = y - m
-                    if aj != 0 {
-                        let (w, dw) = outcomeWeight(arm: arm, p: p)
-                        for (ka, ja) in om.columns.enumerated() {
-                            psi[i, off + ka] = w * r * x[i, ja]
-                            for (kb, jb) in om.columns.enumerated() { a[off + ka, off + kb] -= w * dm * x[i, ja] * x[i, jb] }
-                            if dw != 0 { for (kb, jb) in tCols.enumerated() { a[off + ka, tOff + kb] += r * dw * f * x[i, ja] * z[i, jb] } }
-                        }
-                    }
-                }
-                // Potential-outcome mean of the arm.
-                switch method {
-                case .ra, .ipwra:
-                    psi[i, muIndex] = sel * (m - mu[arm])
-                    if sel != 0 {
-                        a[muIndex, muIndex] -= sel
-                        let om = outcomeModels[arm]
-                        for (kb, jb) in om.columns.enumerated() { a[muIndex, offsets[arm] + kb] += sel * dm * x[i, jb] }
-                    }
-                case .ipw:
-                    if aj != 0 {
-                        let (v, dv) = ArmWeight.inverseProbability(arm: arm, p: p, estimand: estimand)
-                        psi[i, muIndex] = v * (y - mu[arm])
-                        a[muIndex, muIndex] -= v
-                        if dv != 0 { for (kb, jb) in tCols.enumerated() { a[muIndex, tOff + kb] += (y - mu[arm]) * dv * f * z[i, jb] } }
-                    }
-                case .aipw:
-                    let (inv, dinv) = ArmWeight.ownArmInverse(arm: arm, p: p)
-                    psi[i, muIndex] = m + aj * r * inv - mu[arm]
-                    a[muIndex, muIndex] -= 1
-                    let om = outcomeModels[arm]
-                    for (kb, jb) in om.columns.enumerated() { a[muIndex, offsets[arm] + kb] += dm * (1 - aj * inv) * x[i, jb] }
-                    if aj != 0 { for (kb, jb) in tCols.enumerated() { a[muIndex, tOff + kb] += r * dinv * f * z[i, jb] } }
-                case .psmatch, .nnmatch:
-                    break
-                }
-            }
-        }
-        let scale = 1 / Double(n)
-        return (psi, scale * a)
-    }
-
-    /// The sandwich `A^-1 B A^-T / n` from `psi` and `A`.
+    /// The sandwich `A^-1 B A^-T / n` from the meat `B` and `A` (both `K x K`, means over the `n` persons).
     /// - Throws: ``TreatmentEffectsError/singularJacobian``.
-    static func sandwich(psi: Matrix, jacobian a: Matrix) throws -> Matrix {
-        let n = Double(psi.rows)
-        var b = Matrix(rows: psi.columns, columns: psi.columns)
-        b.addGram(of: psi, alpha: 1 / n)
-        b.symmetrizeFromUpper()
+    static func sandwich(meat b: Matrix, jacobian a: Matrix, observations: Int) throws -> Matrix {
+        let n = Double(observations)
         let lu = try LUFactorization(a)
         let c = lu.solve(b)                 // A^-1 B
         let d = lu.solve(c.transposed)      // A^-1 (A^-1 B)' = A^-1 B A^-T (B symmetric)

@@ -13,11 +13,12 @@ extension TreatmentEffects {
     /// The arm sizes of the estimation sample (the same listwise deletion as ``fit(_:)``) and,
     /// for a 0/1 outcome, the persons with outcome 1 per arm: a potential-outcome mean of a 0/1
     /// outcome is a share of its arm, so the gate checks both the 1s and the 0s.
-    /// - Throws: as ``fit(_:)`` does for an unusable sample.
+    /// - Throws: as ``fit(_:)`` does for an unusable sample (deletion, treatment, outcome; the designs are not built).
+    /// - Complexity: `O(n c)` over the `c` columns used.
     public func armCells(_ table: Table) throws -> ArmCells {
-        let sample = try TreatmentEffectsSample(table, specification)
+        let sample = try TreatmentEffectsArms(table, specification)
         var persons = [0, 0], ones = [0, 0]
-        for i in 0..<sample.count {
+        for i in sample.t.indices {
             let arm = sample.t[i] == 1 ? 1 : 0
             persons[arm] += 1
             if sample.y[i] == 1 { ones[arm] += 1 }

@@ -63,7 +63,7 @@ public struct TreatmentEffects: Sendable {
             let tm = try TreatmentModelEstimate.fit(sample: sample, link: spec.treatmentModel, treatment: spec.treatment,
                                                     tolerance: spec.overlapTolerance)
             treatmentModel = tm
-            p = (0..<sample.count).map { tm.link.mean(tm.linearPredictor(sample.treatmentDesign, row: $0)) }
+            p = tm.linearPredictors.map(tm.link.mean)
         }
 
         // Outcome models.
@@ -72,36 +72,32 @@ public struct TreatmentEffects: Sendable {
             let probe = StackedEstimatingEquations(method: spec.method, estimand: spec.estimand,
                                                    weightedOutcomeModels: spec.weightedOutcomeModels, sample: sample,
                                                    outcomeModels: [], treatmentModel: treatmentModel)
-            for arm in 0...1 {
-                var weights: [Double]?
-                if spec.method == .ipwra || (spec.method == .aipw && spec.weightedOutcomeModels) {
-                    weights = p.map { probe.outcomeWeight(arm: arm, p: $0).w }
-                }
-                outcomeModels.append(try ArmOutcomeModel.fit(arm: arm, kind: spec.outcomeModel, sample: sample, weights: weights,
-                                                             outcome: spec.outcome, treatment: spec.treatment))
+            let weights: [[Double]?] = (0...1).map { arm in
+                guard spec.method == .ipwra || (spec.method == .aipw && spec.weightedOutcomeModels) else { return nil }
+                return p.map { probe.outcomeWeight(arm: arm, p: $0).w }
             }
+            outcomeModels = try ArmOutcomeModel.fitBoth(kind: spec.outcomeModel, sample: sample, weights: weights,
+                                                        outcome: spec.outcome, treatment: spec.treatment)
         }
 
         // Potential-outcome means: the solutions of their estimating equations.
-        let mu = Self.potentialOutcomeMeans(spec: spec, sample: sample, p: p, outcomeModels: outcomeModels)
+        let predictors = LinearPredictors(treatment: treatmentModel?.linearPredictors ?? [],
+                                          outcome: outcomeModels.map { $0.linearPredictors(sample.outcomeDesign) })
+        let mu = Self.potentialOutcomeMeans(spec: spec, sample: sample, p: p, outcomeModels: outcomeModels, predictors: predictors)
         guard mu.allSatisfy({ $0.isFinite }) else {
             throw TreatmentEffectsError.treatmentModel(column: spec.treatment, reason: "the weighted means are not finite")
         }
         let equations = StackedEstimatingEquations(method: spec.method, estimand: spec.estimand,
                                                    weightedOutcomeModels: spec.weightedOutcomeModels, sample: sample,
                                                    outcomeModels: outcomeModels, treatmentModel: treatmentModel)
-        let (psi, jacobian) = equations.evaluate(mu: mu)
-        let v = try StackedEstimatingEquations.sandwich(psi: psi, jacobian: jacobian)
+        let moments = equations.moments(mu: mu, predictors: predictors)
+        let jacobian = moments.jacobian
+        let v = try StackedEstimatingEquations.sandwich(meat: moments.meat, jacobian: jacobian, observations: sample.count)
         guard v.storage.allSatisfy({ $0.isFinite }) else { throw TreatmentEffectsError.singularJacobian }
         var theta = mu
         for m in outcomeModels { theta += m.coefficients }
         if let tm = treatmentModel { theta += tm.coefficients }
-        var maxMeanScore = 0.0
-        for j in 0..<psi.columns {
-            var s = 0.0
-            for i in 0..<psi.rows { s += psi[i, j] }
-            maxMeanScore = Swift.max(maxMeanScore, Swift.abs(s / Double(psi.rows)))
-        }
+        let maxMeanScore = moments.means.reduce(0.0) { Swift.max($0, Swift.abs($1)) }
         var notes = sample.notes
         notes += treatmentModel?.fit.notes ?? []
         let binary = sample.y.allSatisfy { $0 == 0 || $0 == 1 }
@@ -113,8 +109,7 @@ public struct TreatmentEffects: Sendable {
 
     /// `mu_0`, `mu_1` in closed form (each solves its equation in ``StackedEstimatingEquations``).
     static func potentialOutcomeMeans(spec: TreatmentEffectsSpecification, sample: TreatmentEffectsSample, p: [Double],
-                                      outcomeModels: [ArmOutcomeModel]) -> [Double] {
-        let x = sample.outcomeDesign
+                                      outcomeModels: [ArmOutcomeModel], predictors: LinearPredictors) -> [Double] {
         var mu = [0.0, 0.0]
         for arm in 0...1 {
             var num = 0.0, den = 0.0
@@ -126,7 +121,7 @@ public struct TreatmentEffects: Sendable {
                     let sel = spec.estimand == .ate ? 1.0 : t
                     if sel != 0 {
                         let om = outcomeModels[arm]
-                        num += sel * outcomeMean(om.kind, om.linearPredictor(x, row: i)).mean
+                        num += sel * outcomeMean(om.kind, predictors.outcome[arm][i]).mean
                         den += sel
                     }
                 case .ipw:
@@ -137,7 +132,7 @@ public struct TreatmentEffects: Sendable {
                     }
                 case .aipw:
                     let om = outcomeModels[arm]
-                    let m = outcomeMean(om.kind, om.linearPredictor(x, row: i)).mean
+                    let m = outcomeMean(om.kind, predictors.outcome[arm][i]).mean
                     num += m + aj * (sample.y[i] - m) * ArmWeight.ownArmInverse(arm: arm, p: p[i]).w
                     den += 1
                 case .psmatch, .nnmatch:

@@ -21,6 +21,8 @@ struct TreatmentEffectsSample {
     /// Treatment-model design (`n x q`, `_cons` last), column names.
     let treatmentDesign: Matrix
     let treatmentNames: [String]
+    /// Whether the two designs are one (the same terms): a pass over the rows then reads it once.
+    let designsShared: Bool
 
     var count: Int { y.count }
     var treatedCount: Int { t.reduce(0) { $0 + ($1 == 1 ? 1 : 0) } }
@@ -28,22 +30,72 @@ struct TreatmentEffectsSample {
     /// - Throws: ``TreatmentEffectsError`` (missing columns, text where numbers are needed, a treatment
     ///   that is not 0/1, an empty arm, a non-0/1 outcome for a logit outcome model).
     init(_ table: Table, _ spec: TreatmentEffectsSpecification) throws {
+        let arms = try TreatmentEffectsArms(table, spec)
+        do {
+            let sample = arms.sample
+            let outcomeCovariates = spec.method.usesOutcomeCovariates ? spec.outcomeCovariates : []
+            let treatmentCovariates = spec.method.usesTreatmentModel ? spec.treatmentCovariates : []
+            let factorsOf: ([String]) -> [String] = { covs in
+                spec.factors.filter { f in covs.contains { Term.parse($0, factors: []).columns.contains(f) } }
+            }
+            // A factor named only in `factors` enters both models; one among a model's covariates only that model.
+            let looseFactors = spec.factors.filter { f in factorsOf(outcomeCovariates).contains(f) == false && factorsOf(treatmentCovariates).contains(f) == false }
+            let outcomeFactors = factorsOf(outcomeCovariates) + (spec.method.usesOutcomeCovariates ? looseFactors : [])
+            let treatmentFactors = factorsOf(treatmentCovariates) + (spec.method.usesTreatmentModel ? looseFactors : [])
+            let od = try DesignMatrix.build(sample, ModelSpecification(
+                outcome: spec.outcome, covariates: outcomeCovariates, factors: outcomeFactors, baseLevels: spec.baseLevels))
+            // The same terms give the same design (the outcome and the treatment are numeric and complete here, so
+            // the response named in the specification changes nothing): built once, shared (copy-on-write).
+            let shared = outcomeCovariates == treatmentCovariates && outcomeFactors == treatmentFactors
+            let td = shared ? od
+                : try DesignMatrix.build(sample, ModelSpecification(
+                    outcome: spec.treatment, covariates: treatmentCovariates, factors: treatmentFactors, baseLevels: spec.baseLevels))
+            // Listwise deletion was done above, so the designs keep every sample row.
+            let n = table.rowCount, rows = arms.rows
+            guard od.rows == rows.count && td.rows == rows.count else {
+                throw TreatmentEffectsError.data(.noRowsAfterDeletion(dropped: n - Swift.min(od.rows, td.rows), reasons: "rows lost while building the designs"))
+            }
+            self.rows = rows
+            self.droppedRows = n - rows.count
+            self.notes = arms.notes
+            self.y = arms.y
+            self.t = arms.t
+            self.outcomeDesign = od.matrix
+            self.outcomeNames = od.columnNames
+            self.treatmentDesign = td.matrix
+            self.treatmentNames = td.columnNames
+            self.designsShared = shared
+        } catch let e as DataError {
+            throw TreatmentEffectsError.data(e)
+        }
+    }
+}
+
+/// The first stage of ``TreatmentEffectsSample``: listwise deletion over every column used, the checked 0/1
+/// treatment and the outcome, without the designs (what the disclosure cells need).
+/// - Complexity: `O(n c)` for `c` columns used (one scan of each column's storage); no copy when no row is dropped.
+struct TreatmentEffectsArms {
+    /// Source-table rows used.
+    let rows: [Int]
+    let notes: [String]
+    /// The table restricted to ``rows`` (the table itself when none is dropped).
+    let sample: Table
+    let t: [Double]
+    let y: [Double]
+
+    /// - Throws: as ``TreatmentEffectsSample/init(_:_:)`` for the deletion, the treatment and the outcome.
+    init(_ table: Table, _ spec: TreatmentEffectsSpecification) throws {
         do {
             let n = table.rowCount
             var keep = [Bool](repeating: true, count: n)
             var notes: [String] = []
             for name in spec.usedColumns {
-                let col = try table.column(name)
-                var missing = 0
-                for i in 0..<n where keep[i] && col.isMissing(i) {
-                    keep[i] = false
-                    missing += 1
-                }
+                let missing = markMissing(try table.column(name), keep: &keep)
                 if missing > 0 { notes.append("\(missing) rows dropped for a missing value of '\(name)'") }
             }
             let rows = (0..<n).filter { keep[$0] }
             if rows.isEmpty { throw TreatmentEffectsError.noObservations }
-            let sample = table.selectingRows(rows)
+            let sample = rows.count == n ? table : table.selectingRows(rows)
 
             guard case .numeric(let tcol) = try sample.column(spec.treatment) else {
                 throw TreatmentEffectsError.data(.wrongColumnType(column: spec.treatment, expected: "numeric 0/1"))
@@ -63,35 +115,38 @@ struct TreatmentEffectsSample {
                     throw TreatmentEffectsError.outcomeNotBinary(column: spec.outcome, value: bad.example, count: bad.count)
                 }
             }
-
-            let outcomeCovariates = spec.method.usesOutcomeCovariates ? spec.outcomeCovariates : []
-            let treatmentCovariates = spec.method.usesTreatmentModel ? spec.treatmentCovariates : []
-            let factorsOf: ([String]) -> [String] = { covs in
-                spec.factors.filter { f in covs.contains { Term.parse($0, factors: []).columns.contains(f) } }
-            }
-            // A factor named only in `factors` enters both models; one among a model's covariates only that model.
-            let looseFactors = spec.factors.filter { f in factorsOf(outcomeCovariates).contains(f) == false && factorsOf(treatmentCovariates).contains(f) == false }
-            let od = try DesignMatrix.build(sample, ModelSpecification(
-                outcome: spec.outcome, covariates: outcomeCovariates,
-                factors: factorsOf(outcomeCovariates) + (spec.method.usesOutcomeCovariates ? looseFactors : []), baseLevels: spec.baseLevels))
-            let td = try DesignMatrix.build(sample, ModelSpecification(
-                outcome: spec.treatment, covariates: treatmentCovariates,
-                factors: factorsOf(treatmentCovariates) + (spec.method.usesTreatmentModel ? looseFactors : []), baseLevels: spec.baseLevels))
-            // Listwise deletion was done above, so the designs keep every sample row.
-            guard od.rows == rows.count && td.rows == rows.count else {
-                throw TreatmentEffectsError.data(.noRowsAfterDeletion(dropped: n - Swift.min(od.rows, td.rows), reasons: "rows lost while building the designs"))
-            }
             self.rows = rows
-            self.droppedRows = n - rows.count
             self.notes = notes
-            self.y = y
+            self.sample = sample
             self.t = t
-            self.outcomeDesign = od.matrix
-            self.outcomeNames = od.columnNames
-            self.treatmentDesign = td.matrix
-            self.treatmentNames = td.columnNames
+            self.y = y
         } catch let e as DataError {
             throw TreatmentEffectsError.data(e)
         }
     }
+}
+
+/// Clears `keep[i]` for every row `i` still kept whose value in `column` is missing; returns how many it cleared.
+/// One switch on the storage form, then a plain loop over it.
+private func markMissing(_ column: Column, keep: inout [Bool]) -> Int {
+    var count = 0
+    func scan<V>(_ values: [V], _ isMissing: (V) -> Bool) {
+        // Most columns have no missing value: one tight pass finds the first, if any.
+        guard let first = values.firstIndex(where: isMissing) else { return }
+        for i in first..<values.count where keep[i] && isMissing(values[i]) {
+            keep[i] = false
+            count += 1
+        }
+    }
+    switch column {
+    case .text(let c): scan(c.missing) { $0 }
+    case .numeric(let c):
+        switch c.storage {
+        case .int8(let a): scan(a) { $0 == .min }
+        case .int16(let a): scan(a) { $0 == .min }
+        case .int32(let a): scan(a) { $0 == .min }
+        case .double(let a): scan(a) { $0.isNaN }
+        }
+    }
+    return count
 }
