@@ -6,8 +6,8 @@ import Regression
 /// The nuisance models of one 2x2 cell, with what the influence functions need.
 ///
 /// - Outcome model: OLS (our ``LinearRegression``) of `dY` on the baseline design among the
-///   comparison units (optionally weighted), giving `x_i'b` for every unit of the cell and the
-///   bread `(X_c' W X_c)^-1` of the kept columns.
+///   comparison units (optionally weighted), giving the kept columns and the bread
+///   `(X_c' W X_c)^-1` (``ComparisonSet`` forms each period's `x_i'b` itself).
 /// - Propensity model: our logit (``LogisticRegression``) of the treated indicator on the baseline
 ///   design, giving `p_i` and the bread `(X' V X)^-1` (DRDID's `vcov(ps.fit)`), or the
 ///   inverse-probability-tilting fit of Graham, Pinto & Egel (2012) (DRDID `pscore.cal`).
@@ -19,8 +19,6 @@ struct OutcomeModel {
     let coefficients: [Double]
     /// `(X_c' W X_c)^-1` over ``columns``.
     let bread: Matrix
-    /// `x_i'b` for every unit of the cell.
-    let fitted: [Double]
     /// The fit's notes (collinear terms dropped).
     let notes: [String]
 
@@ -35,8 +33,6 @@ struct OutcomeModel {
         // LinearRegression's bread is `(X'WX)^-1` of the rescaled analytic weights; DRDID's OLS bread uses
         // the weights as given. Only the unweighted bread is used (reg and dr), so no rescaling is needed.
         bread = fit.bread
-        let xk = x.selecting(columns: columns)
-        fitted = xk.multiply(coefficients)
         notes = fit.notes.map { "outcome model: \($0)" }
     }
 }

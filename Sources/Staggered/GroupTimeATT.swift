@@ -151,8 +151,10 @@ public struct GroupTimeATT: Sendable {
         var trimmedTotal = 0
         var modelNotes: [String: [String]] = [:]  // note -> cells
         var noteOrder: [String] = []
+        var groupSize: [Int: Int] = [:]
+        for g in unitGroups { groupSize[g, default: 0] += 1 }
         for (c, p) in plan.enumerated() {
-            let treatedUnits = unitGroups.reduce(0) { $0 + ($1 == p.group ? 1 : 0) }
+            let treatedUnits = groupSize[p.group] ?? 0
             guard let est = results[c] else {
                 cells.append(GroupTimeCell(group: p.group, time: periods[p.current], base: periods[p.base], event: periods[p.current] - p.group,
                                            isPostTreatment: false, isReference: true, att: 0, treatedUnits: treatedUnits, comparisonUnits: 0))
