@@ -50,8 +50,21 @@ public enum CSVReader {
     ///   - defaultKind: the kind of every other column.
     /// - Throws: ``DataError``.
     public static func read(path: String, kinds: [String: ColumnKind] = [:], defaultKind: ColumnKind = .auto) throws -> Table {
+        if let mapped = try mappedIfRegular(path) {
+            return try mapped.withSpan { span in
+                try read(span: span, source: path, kinds: kinds, defaultKind: defaultKind, release: { mapped.release($0) })
+            }
+        }
         let file = try contents(of: path)
         return try read(span: file.span, source: path, kinds: kinds, defaultKind: defaultKind)
+    }
+
+    /// The file at `path` mapped, when it is a regular file; `nil` for anything else (a pipe or
+    /// a device, which ``contents(of:)`` reads; a missing path or a folder, which it reports).
+    static func mappedIfRegular(_ path: String) throws -> MappedFile? {
+        guard let attributes = try? FileManager.default.attributesOfItem(atPath: path),
+              attributes[.type] as? FileAttributeType == .typeRegular else { return nil }
+        return try MappedFile(path: path)
     }
 
     /// The bytes of the file at `path`. A regular file is mapped, not copied:
@@ -100,8 +113,11 @@ public enum CSVReader {
     }
 
     /// Parses CSV text in `bytes` (a file's mapping or an array's storage).
+    /// `release`, when given, is told each byte range the reader no longer needs (a mapped
+    /// file's pages then leave the resident set: ``MappedFile/release(_:)``); touching such a
+    /// range again must still give the same bytes.
     static func read(span bytes: Span<UInt8>, source: String, kinds: [String: ColumnKind],
-                     defaultKind: ColumnKind, forcedChunks: Int? = nil) throws -> Table {
+                     defaultKind: ColumnKind, forcedChunks: Int? = nil, release: (@Sendable (Range<Int>) -> Void)? = nil) throws -> Table {
         var start = 0
         // UTF-16 (a byte-order mark, or NUL bytes in the first line) is not CSV as DiDKit reads it.
         if bytes.count >= 2 && ((bytes[0] == 0xFF && bytes[1] == 0xFE) || (bytes[0] == 0xFE && bytes[1] == 0xFF)) {
@@ -144,15 +160,17 @@ public enum CSVReader {
         // structural problem in a split file is therefore checked by one serial parse, which
         // is what a small file gets: the same rows read the same at any size.
         let split = splitIntoChunks(bytes, from: pos, forcedChunks: forcedChunks)
+        // The split read every page (its quote count); the parse brings each back as it goes.
+        release?(0..<bytes.count)
         do {
-            return try parseBody(bytes, chunks: split, header: header, columnKinds: columnKinds, source: source)
+            return try parseBody(bytes, chunks: split, header: header, columnKinds: columnKinds, source: source, release: release)
         } catch let e as DataError where split.count > 1 && e.isStructural {
             return try parseBody(bytes, chunks: [pos..<bytes.count], header: header, columnKinds: columnKinds, source: source)
         }
     }
 
     static func parseBody(_ bytes: Span<UInt8>, chunks: [Range<Int>], header: [String], columnKinds: [ColumnKind],
-                          source: String) throws -> Table {
+                          source: String, release: (@Sendable (Range<Int>) -> Void)? = nil) throws -> Table {
         // Auto columns: a sample (the first rows of every chunk) guesses their kinds, as
         // fread does. One with a non-number in the sample is text and is parsed as text; the
         // others are parsed as numbers, and one that then turns out to hold text anywhere
@@ -173,6 +191,7 @@ public enum CSVReader {
         let progress = ProgressCounter(step: "reading the CSV file", total: chunks.count)
         let parsed: [ChunkResult] = parallelMap(count: chunks.count) { c in
             let r = parseChunk(bytes, range: chunks[c], kinds: parseKinds, autoColumns: isAuto)
+            release?(chunks[c])
             progress.add(1)
             return r
         }

@@ -13,19 +13,21 @@ struct CSVReaderWordTests {
     @Test("the digit count and value of a word equal a byte loop's, at every digit count and edge byte")
     func digitWords() {
         var rng = MMIXGenerator(seed: 11)
-        for _ in 0..<200_000 {
+        var mismatches: [[UInt8]] = []
+        for _ in 0..<100_000 {
             // A run of 0-8 digits, then edge bytes (or more digits).
             let run = Int(rng.next(below: 9))
             var b = (0..<8).map { _ in Self.edgeBytes[Int(rng.next(below: UInt64(Self.edgeBytes.count)))] }
             for k in 0..<run { b[k] = 0x30 + UInt8(rng.next(below: 10)) }
             let w = b.enumerated().reduce(UInt64(0)) { $0 | UInt64($1.element) << UInt64(8 * $1.offset) }
             let expectedCount = b.firstIndex { !(0x30...0x39).contains($0) } ?? 8
-            #expect(CSVReader.leadingDigitCount(w) == expectedCount, "\(b)")
-            if expectedCount > 0 {
-                let expectedValue = b[..<expectedCount].reduce(UInt64(0)) { $0 * 10 + UInt64($1 - 0x30) }
-                #expect(CSVReader.digitsValue(w, count: expectedCount) == expectedValue, "\(b)")
+            let expectedValue = b[..<expectedCount].reduce(UInt64(0)) { $0 * 10 + UInt64($1 - 0x30) }
+            if CSVReader.leadingDigitCount(w) != expectedCount
+                || (expectedCount > 0 && CSVReader.digitsValue(w, count: expectedCount) != expectedValue) {
+                mismatches.append(b)
             }
         }
+        #expect(mismatches.isEmpty, "first words that differ: \(mismatches.prefix(5))")
     }
 
     /// A random CSV of `rows` rows and `columns` columns: integers of 1-12 digits, decimals,
