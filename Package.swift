@@ -61,7 +61,7 @@ let package = Package(
             dependencies: ["Distributions", .product(name: "RealModule", package: "swift-numerics")],
             swiftSettings: swiftSettings
         ),
-        .target(name: "Design", dependencies: ["Linalg", "Tabular"], swiftSettings: swiftSettings),
+        .target(name: "Design", dependencies: ["_DiDKitParallel", "Linalg", "Tabular"], swiftSettings: swiftSettings),
         .target(
             name: "Regression",
             dependencies: ["_DiDKitParallel", "Linalg", "Distributions", "Tabular", "Design", "Estimation", .product(name: "RealModule", package: "swift-numerics")],

@@ -1,4 +1,5 @@
 import Linalg
+import _DiDKitParallel
 import Tabular
 
 /// A model term. Names follow the CLI contract: a numeric column is its name
@@ -168,30 +169,27 @@ public struct DesignCoding: Sendable, Equatable {
 
     /// Builds the design rows for `table` (rows with a missing used value are
     /// reported in `missingRows` and filled with NaN).
+    ///
+    /// Each column is written once, straight into the matrix, the columns on all cores
+    /// (``parallelSegments(segments:length:fill:)``), from the table's columns in their storage
+    /// form: a numeric term converts its column, a factor level compares codes, an interaction
+    /// multiplies its parts in place. (The matrix of 6M rows x 21 columns was built one column at a
+    /// time through a fresh array of ones per column, three passes and two page-zeroings per
+    /// element, on one core: a fifth of `didkit effects --method aipw` at that size.)
+    /// - Complexity: O(n p) time and memory, spread over the cores.
     /// - Throws: ``DataError`` for unknown columns or factor levels the fit did not see.
     public func matrix(for table: Table) throws -> (matrix: Matrix, missingRows: [Int]) {
         let n = table.rowCount
-        var m = Matrix(rows: n, columns: columnNames.count)
-        var missing = [Bool](repeating: false, count: n)
         let accessors = try ColumnAccessors(table: table, coding: self)
-        var col = 0
-        for term in terms {
-            for e in expansion(of: term) {
-                var values = [Double](repeating: 1, count: n)
-                for (name, level) in e.parts {
-                    try accessors.multiply(&values, by: name, level: level, missing: &missing)
-                }
-                m.setColumn(col, to: values)
-                col += 1
-            }
+        let missingRows = accessors.missingRows(count: n)
+        var parts = terms.flatMap { expansion(of: $0).map(\.parts) }
+        if intercept { parts.append([]) }
+        let columnParts = parts
+        let elements: [Double] = parallelSegments(segments: columnParts.count, length: n) { j, column in
+            accessors.write(columnParts[j], into: &column)
+            for i in missingRows { column[i] = .nan }
         }
-        if intercept { m.setColumn(col, to: [Double](repeating: 1, count: n)) }
-        var missingRows: [Int] = []
-        for i in 0..<n where missing[i] {
-            missingRows.append(i)
-            for j in 0..<m.columns { m[i, j] = .nan }
-        }
-        return (m, missingRows)
+        return (Matrix(rows: n, columns: columnParts.count, columnMajor: elements), missingRows)
     }
 }
 
@@ -214,17 +212,58 @@ struct ColumnAccessors {
         self.levelCodes = codes
     }
 
-    func multiply(_ values: inout [Double], by name: String, level: Int?, missing: inout [Bool]) throws {
-        if let level {
-            let c = levelCodes[name]!
-            for i in values.indices {
-                if c[i] < 0 { missing[i] = true; values[i] = 0 } else if c[i] != level { values[i] = 0 }
+    /// The rows with a missing value in any column the coding uses, in order.
+    func missingRows(count n: Int) -> [Int] {
+        var missing = [Bool](repeating: false, count: n)
+        for codes in levelCodes.values { for i in 0..<n where codes[i] < 0 { missing[i] = true } }
+        for column in numeric.values {
+            switch column.storage {
+            case .int8(let a): for i in 0..<n where a[i] == .min { missing[i] = true }
+            case .int16(let a): for i in 0..<n where a[i] == .min { missing[i] = true }
+            case .int32(let a): for i in 0..<n where a[i] == .min { missing[i] = true }
+            case .double(let a): for i in 0..<n where a[i].isNaN { missing[i] = true }
             }
+        }
+        return (0..<n).filter { missing[$0] }
+    }
+
+    /// Writes the product of `parts` (each a numeric column, or the indicator of a factor level) into
+    /// `out`; no parts is the intercept, all ones. Rows with a missing part get an arbitrary value
+    /// (the caller overwrites them with NaN).
+    func write(_ parts: [(String, Int?)], into out: inout MutableSpan<Double>) {
+        guard let first = parts.first else {
+            for i in 0..<out.count { out[i] = 1 }
+            return
+        }
+        put(first, into: &out, multiplying: false)
+        for part in parts.dropFirst() { put(part, into: &out, multiplying: true) }
+    }
+
+    /// `out[i] = value(i)`, or `out[i] *= value(i)`, for one part, in the column's storage form.
+    private func put(_ part: (String, Int?), into out: inout MutableSpan<Double>, multiplying: Bool) {
+        let n = out.count
+        if let level = part.1 {
+            let c = levelCodes[part.0]!
+            for i in 0..<n {
+                let x: Double = c[i] == level ? 1 : 0
+                out[i] = multiplying ? out[i] * x : x
+            }
+            return
+        }
+        switch numeric[part.0]!.storage {
+        case .int8(let a): Self.put(a, into: &out, multiplying: multiplying) { Double($0) }
+        case .int16(let a): Self.put(a, into: &out, multiplying: multiplying) { Double($0) }
+        case .int32(let a): Self.put(a, into: &out, multiplying: multiplying) { Double($0) }
+        case .double(let a): Self.put(a, into: &out, multiplying: multiplying) { $0 }
+        }
+    }
+
+    @inline(__always)
+    private static func put<V>(_ a: [V], into out: inout MutableSpan<Double>, multiplying: Bool, _ convert: (V) -> Double) {
+        if multiplying {
+            for i in 0..<out.count { out[i] *= convert(a[i]) }
         } else {
-            let v = numeric[name]!
-            for i in values.indices {
-                if v[i].isNaN { missing[i] = true; values[i] = 0 } else { values[i] *= v[i] }
-            }
+            for i in 0..<out.count { out[i] = convert(a[i]) }
         }
     }
 }

@@ -1,0 +1,32 @@
+import Dispatch
+
+/// An array of `segments * length` elements whose segment `k` (elements `k * length ..< (k + 1) * length`)
+/// is written by `fill(k, &segment)`, the segments on all cores.
+///
+/// For a column-major matrix built column by column: each column is written once, straight into its
+/// place, and the fresh pages of each column are faulted in (zeroed by the kernel) by the core that
+/// writes them, where building each column in its own array and copying it in cost two more passes
+/// and twice the memory. `fill` must write every element of its segment (the array starts
+/// uninitialised; `T` is a plain value type, so an unwritten element would hold stale bits, never an
+/// invalid reference). Each segment is handed out as its own span: a task cannot touch another's.
+/// - Complexity: O(segments x length) work, spread over the cores.
+public func parallelSegments<T: BitwiseCopyable & Sendable>(
+    segments: Int, length: Int, fill: @Sendable (Int, inout MutableSpan<T>) -> Void
+) -> [T] {
+    precondition(segments >= 0 && length >= 0, "parallelSegments: negative size")
+    return [T](unsafeUninitializedCapacity: segments * length) { buffer, initialized in
+        let base = SegmentBase(pointer: buffer.baseAddress)
+        DispatchQueue.concurrentPerform(iterations: segments) { k in
+            guard let start = base.pointer else { return }
+            let segment = UnsafeMutableBufferPointer(start: start + k * length, count: length)
+            var span = segment.mutableSpan
+            fill(k, &span)
+        }
+        initialized = segments * length
+    }
+}
+
+/// The array's base address, handed to the concurrent tasks; each task forms only its own segment.
+private struct SegmentBase<T>: @unchecked Sendable {
+    let pointer: UnsafeMutablePointer<T>?
+}
