@@ -71,17 +71,21 @@ struct CSVReaderWordTests {
         }
     }
 
-    @Test("numeric columns read through the word path equal strtod, with skipped neighbours")
+    @Test("numeric columns read through the word paths equal strtod, with skipped neighbours")
     func numericWordPath() throws {
         var rng = MMIXGenerator(seed: 5)
         var s = "a,b,c,d\n"
         var expected: [[String]] = []
         for _ in 0..<5_000 {
-            // Integers of every length from 1 to 16 digits (leading zeros too), so that the
-            // word path (1-7 digits) and both loops meet every boundary.
-            let row = (0..<4).map { _ in
-                let digits = 1 + Int(rng.next(below: 16))
-                return (0..<digits).map { _ in String(rng.next(below: 10)) }.joined()
+            // Integers of every length from 1 to 16 digits (leading zeros too), signed or not, and
+            // decimals with 0 to 9 digits on either side of the point, so that the word paths
+            // (up to 7 digits a side) and the loops meet every boundary.
+            let row = (0..<4).map { _ -> String in
+                func digits(_ n: Int) -> String { (0..<n).map { _ in String(rng.next(below: 10)) }.joined() }
+                let sign = rng.next(below: 3) == 0 ? "-" : ""
+                if rng.next(below: 2) == 0 { return sign + digits(1 + Int(rng.next(below: 16))) }
+                let whole = digits(Int(rng.next(below: 10))), fraction = digits(Int(rng.next(below: 10)))
+                return sign + (whole.isEmpty && fraction.isEmpty ? "0" : whole) + "." + fraction
             }
             expected.append(row)
             s += row.joined(separator: ",") + "\n"
