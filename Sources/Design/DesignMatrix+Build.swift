@@ -34,12 +34,7 @@ extension DesignMatrix {
         var keep = [Bool](repeating: true, count: n)
         var missingCounts: [(String, Int)] = []
         for name in used {
-            let col = try table.column(name)
-            var count = 0
-            for i in 0..<n where col.isMissing(i) {
-                count += 1
-                keep[i] = false
-            }
+            let count = try table.column(name).markMissing(clearing: &keep)
             if count > 0 { missingCounts.append((name, count)) }
         }
         var zeroWeight = 0

@@ -51,7 +51,7 @@ struct ReadCommand: OutputCommand {
         for name in table.columnNames {
             let c = try table.column(name)
             if case .text = c { text += 1 }
-            for i in 0..<table.rowCount where c.isMissing(i) { missing += 1 }
+            missing += c.missingCount
         }
         clock.report(extra: "rows=\(table.rowCount) columns=\(table.columnNames.count)")
         return "\(Format.count(table.rowCount)) rows, \(table.columnNames.count) columns (\(text) text), \(Format.count(missing)) missing values\n"

@@ -45,3 +45,25 @@ struct MappedFileTests {
         #expect(throws: DataError.emptyFile(path: path)) { _ = try CSVReader.read(path: path) }
     }
 }
+
+@Suite("Column missing values")
+struct ColumnMissingTests {
+    @Test("missing counts and the cleared rows equal a per-value isMissing scan in every storage form")
+    func missingScan() {
+        let columns: [Column] = [
+            .numeric(NumericColumn(compacting: [1, .nan, 3, .nan])),          // Int8
+            .numeric(NumericColumn(compacting: [1000, .nan, 3, 4])),          // Int16
+            .numeric(NumericColumn(compacting: [100_000, 2, .nan, .nan])),    // Int32
+            .numeric(NumericColumn(compacting: [0.5, .nan, .nan, .nan])),     // Double
+            .numeric(NumericColumn(compacting: [1, 2, 3, 4])),                // none missing
+            .text(TextColumn(["a", nil, "c", nil])),
+        ]
+        for column in columns {
+            let expected = (0..<4).filter { column.isMissing($0) }
+            #expect(column.missingCount == expected.count)
+            var keep = [true, true, false, true]
+            #expect(column.markMissing(clearing: &keep) == expected.count)
+            #expect(keep == (0..<4).map { $0 != 2 && !expected.contains($0) })
+        }
+    }
+}
