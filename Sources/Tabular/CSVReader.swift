@@ -20,7 +20,8 @@ public enum ColumnKind: Sendable, Equatable {
 /// with an optional exponent.
 ///
 /// ## Detailed design
-/// The file is memory-mapped and parsed in place on a `Span` of its bytes: no
+/// The file is memory-mapped (``MappedFile``, its pages handed back as chunks are
+/// parsed) and parsed in place on a `Span` of its bytes: no
 /// `String` is made per field. The data rows are split into chunks at line
 /// ends outside quotes (``splitIntoChunks(_:from:)``, from the quote parity of
 /// equal byte ranges, in parallel); the chunks are parsed in parallel, each
