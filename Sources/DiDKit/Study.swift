@@ -121,9 +121,11 @@ public enum Study {
         progress?("reading baseline characteristics")
         let m = spec.matching
         let persons = (0..<n).filter { eligible[$0] }
-        var columns: [(String, Column)] = [("_person", .numeric(persons.map(Double.init))),
-                                           ("_treated", .numeric(persons.map { isParticipant[$0] ? 1 : 0 })),
-                                           ("_cohort", .numeric(persons.map { Double(personStart($0)!) }))]
+        // In the narrowest exact form (mostly one byte a value): the whole-country baseline is 6M persons.
+        func compact(_ values: [Double]) -> Column { .numeric(NumericColumn(compacting: values)) }
+        var columns: [(String, Column)] = [("_person", compact(persons.map(Double.init))),
+                                           ("_treated", compact(persons.map { isParticipant[$0] ? 1 : 0 })),
+                                           ("_cohort", compact(persons.map { Double(personStart($0)!) }))]
         // Each person's baseline row (calendar year, or relative to the start), found once.
         let baselineRow = persons.map { p in
             panel.row(person: p, year: m.baselineCalendarYear ?? (personStart(p)! + (m.baselineRelativeYear ?? -1)))
@@ -131,7 +133,7 @@ public enum Study {
         for c in m.covariates {
             let v: NumericColumn
             do { v = try panel.table.numeric(c) } catch let e as DataError { throw PanelError.data(e) }
-            columns.append((c, .numeric(baselineRow.map { $0.map { v[$0] } ?? .nan })))
+            columns.append((c, compact(baselineRow.map { $0.map { v[$0] } ?? .nan })))
         }
         let baseline = try Table(columns)
         let preset = m.preset ?? .default

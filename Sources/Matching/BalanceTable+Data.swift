@@ -45,28 +45,49 @@ extension BalanceTable {
     /// each factor (base included) as an indicator, interactions as their design columns
     /// (the terms and codings of `design`).
     static func variables(table: Table, coding design: DesignMatrix, rows fitRows: [Int]) throws -> [(String, [Double])] {
-        var out: [(String, [Double])] = []
-        // The used columns only, at the fit's rows (the input may be a wide register).
+        let source = try variableSource(table: table, coding: design, rows: fitRows)
+        return source.names.indices.map { (source.names[$0], source.values($0)) }
+    }
+
+    /// ``variables(table:coding:rows:)`` as names and a function that makes variable `k`'s values
+    /// when asked (``init(names:values:treated:weights:convention:factors:)`` holds only the ones
+    /// it is summarising). Everything that can fail (unknown columns, unknown levels) is checked
+    /// here, so the function cannot.
+    static func variableSource(table: Table, coding design: DesignMatrix, rows fitRows: [Int]) throws
+        -> (names: [String], values: @Sendable (Int) -> [Double]) {
+        // The used columns only, at the fit's rows (the input may be a wide register), in storage form.
         let used = Array(Set(design.coding.terms.flatMap(\.columns))).sorted()
         let sample = try Table(used.map { ($0, try table.column($0).selecting(fitRows)) })
+        enum Variable: Sendable { case numeric(NumericColumn), level(codes: [Int], level: Int), designColumn(Int) }
+        var names: [String] = [], variables: [Variable] = []
         var interactionMatrix: Matrix?
         for (k, term) in design.coding.terms.enumerated() {
             switch term {
             case .numeric(let name):
-                out.append((name, try sample.numeric(name).doubles))
+                names.append(name)
+                variables.append(.numeric(try sample.numeric(name)))
             case .factor(let name):
                 let coding = design.coding.factors[name]!
                 let codes = try factorCodes(table: sample, coding: coding)
                 for (level, label) in coding.levels.enumerated() {
-                    out.append((TermName.factorLevel(name, label), codes.map { $0 == level ? 1 : 0 }))
+                    names.append(TermName.factorLevel(name, label))
+                    variables.append(.level(codes: codes, level: level))
                 }
             case .interaction:
                 if interactionMatrix == nil { interactionMatrix = try design.coding.matrix(for: sample).matrix }
                 for j in design.columnNames.indices where design.termOfColumn[j] == k {
-                    out.append((design.columnNames[j], interactionMatrix!.column(j)))
+                    names.append(design.columnNames[j])
+                    variables.append(.designColumn(j))
                 }
             }
         }
-        return out
+        let frozen = variables, interactions = interactionMatrix
+        return (names, { k in
+            switch frozen[k] {
+            case .numeric(let column): return column.doubles
+            case .level(let codes, let level): return codes.map { $0 == level ? 1 : 0 }
+            case .designColumn(let j): return interactions!.column(j)
+            }
+        })
     }
 }

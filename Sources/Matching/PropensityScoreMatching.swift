@@ -74,9 +74,12 @@ public struct PropensityScoreMatching: Sendable {
             default: throw e
             }
         }
-        let variables = try BalanceTable.variables(table: table, coding: design, rows: rows) + [("_score", scores)]
-        let balance = BalanceTable(variables: variables, treated: treated, weights: result.weights, convention: matching.balance,
-                                   factors: BalanceTable.factorOfVariables(variables.map(\.0), design: design))
+        // The balance variables are made one at a time as the table summarises them (not all at once).
+        let source = try BalanceTable.variableSource(table: table, coding: design, rows: rows)
+        let names = source.names + ["_score"]
+        let balance = BalanceTable(names: names, values: { $0 < source.names.count ? source.values($0) : scores },
+                                   treated: treated, weights: result.weights, convention: matching.balance,
+                                   factors: BalanceTable.factorOfVariables(names, design: design))
         let histogram = ScoreHistogram(scores: scores, treated: treated, weights: result.weights, bins: histogramBins)
         return PropensityScoreMatch(model: fit, rows: rows, scores: scores, treated: treated, result: result,
                                     balance: balance, histogram: histogram, specification: matching)
