@@ -43,6 +43,7 @@ let package = Package(
             providers: [.apt(["liblapacke-dev", "libopenblas-dev"])]
         ),
         .systemLibrary(name: "CReadStat", providers: [.apt(["libreadstat-dev"])]),
+        .systemLibrary(name: "CMalloc"),
         .target(name: "_DiDKitParallel", swiftSettings: swiftSettings),
         .target(
             name: "Linalg",
@@ -54,7 +55,7 @@ let package = Package(
             dependencies: [.product(name: "RealModule", package: "swift-numerics")],
             swiftSettings: swiftSettings
         ),
-        .target(name: "Tabular", dependencies: ["_DiDKitParallel"], swiftSettings: swiftSettings),
+        .target(name: "Tabular", dependencies: ["_DiDKitParallel", "CMalloc"], swiftSettings: swiftSettings),
         .target(name: "RegisterFiles", dependencies: ["CReadStat", "Tabular"], swiftSettings: swiftSettings),
         .target(
             name: "Estimation",

@@ -148,6 +148,7 @@ public enum Study {
         let psm = PropensityScoreMatching(treatment: "_treated", covariates: m.covariates, factors: m.factors ?? [], link: link,
                                           matching: matching, exact: (m.exactCohort ?? false) ? ["_cohort"] : [])
         let match = try psm.run(on: baseline)
+        releaseFreedMemory()   // the score model's design and the balance variables are gone
 
         // Cohorts: matched participants with their start, matched controls with the pseudo start rule.
         var treatedFlag = [Bool](repeating: false, count: n)
@@ -206,6 +207,7 @@ public enum Study {
             let sample = try EventStudySample(panel: panel, cohorts: cohorts, specification: es, personWeights: personWeights,
                                               personClusters: personClusters)
             models.append((variant.name, try EventStudy.estimate(sample, vce: vce)))
+            releaseFreedMemory()
         }
         let eligibleTreated = persons.filter { isParticipant[$0] }.count
         let eligibleCounts = (treated: eligibleTreated, control: persons.count - eligibleTreated)
