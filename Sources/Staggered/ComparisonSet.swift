@@ -136,13 +136,15 @@ struct ComparisonSet: Sendable {
         let k = x.columns
         let d = treated
         // Pass A: X'[u, w0 dY] with u the outcome model's weighted comparison outcome.
-        var u = Matrix(rows: n, columns: 2)
-        for i in 0..<n {
-            let control = d[i] == 0 ? 1.0 : 0.0
-            u[i, 0] = control * (olsWeights?[i] ?? 1) * dY[i]
-            u[i, 1] = w0[i] * dY[i]
+        var columns = [Double](repeating: 0, count: 2 * n)
+        columns.withUnsafeMutableBufferPointer { out in
+            for i in 0..<n {
+                let control = d[i] == 0 ? 1.0 : 0.0
+                out[i] = control * (olsWeights?[i] ?? 1) * dY[i]
+                out[n + i] = w0[i] * dY[i]
+            }
         }
-        let q = Matrix.multiply(x, transposeA: true, u)
+        let q = Matrix.multiply(x, transposeA: true, Matrix(rows: n, columns: 2, columnMajor: columns))
         var b = [Double](repeating: 0, count: k)
         if let bread = olsBread {
             let coef = bread.multiply(olsColumns.map { q[$0, 0] })
