@@ -91,8 +91,10 @@ public struct ETWFEPanel: Sendable {
         let nT = periods.count
         let n = keep.count
         var outcome = [Double](repeating: 0, count: n * nT)
-        for (k, i) in keep.enumerated() {
-            for (p, pp) in keptPeriodPositions.enumerated() { outcome[k * nT + p] = data.outcome[pp][i] }
+        outcome.withUnsafeMutableBufferPointer { out in
+            for (p, pp) in keptPeriodPositions.enumerated() {
+                data.outcome[pp].withUnsafeBufferPointer { y in for (k, i) in keep.enumerated() { out[k * nT + p] = y[i] } }
+            }
         }
         // Cohorts are few: a binary search of the sorted list (no hashing per unit).
         let cohortIndex = groups.map { g -> Int in

@@ -200,11 +200,16 @@ extension StaggeredData {
             notes.append("\(dropped) of \(nAll) units dropped to balance the panel (not observed with complete data in all \(nT) periods)")
         }
         let n = kept.count
-        let outcomeByPeriod: [[Double]] = rowOf.withUnsafeBufferPointer { ro in
+        // Unit by unit (a unit's rows are usually adjacent), into one buffer per period.
+        var flat = [Double](repeating: 0, count: nT * n)
+        rowOf.withUnsafeBufferPointer { ro in
             outcome.withUnsafeBufferPointer { y in
-                (0..<nT).map { p in kept.map { y[ro[$0 * nT + p]] } }
+                flat.withUnsafeMutableBufferPointer { out in
+                    for (k, i) in kept.enumerated() { for p in 0..<nT { out[p * n + k] = y[ro[i * nT + p]] } }
+                }
             }
         }
+        let outcomeByPeriod: [[Double]] = (0..<nT).map { p in Array(flat[(p * n)..<((p + 1) * n)]) }
 
         // Groups.
         let last = periods[nT - 1]

@@ -1,3 +1,4 @@
+import _DiDKitParallel
 import Design
 import Foundation
 import Linalg
@@ -45,8 +46,8 @@ extension StaggeredData {
         let rows = design.rowIndices
         let x: Matrix? = design.columns > 0 ? design.matrix : nil
         let clusterCodes = design.clusters.map { $0.map { Int($0) } }
-        let (units, timeValues, groupValues) = try idTimeGroup(table, id: id, time: time, group: group, rows: rows,
-                                                               allRows: rows.count == table.rowCount)
+        let (units, timeValues, groupValues) = try idTimeGroup(table, id: id, time: time, group: group,
+                                                               rows: rows.count == table.rowCount ? nil : rows)
         return try assemble(units: units, time: timeValues, outcome: design.response ?? [], group: groupValues,
                             covariates: x.map(MatrixRowCovariates.init), covariateNames: design.columnNames,
                             cluster: clusterCodes, notes: design.notes)
@@ -85,15 +86,13 @@ extension StaggeredData {
         } else if n == 0 {
             throw DataError.noRowsAfterDeletion(dropped: 0, reasons: "")
         }
-        let allRows = rows ?? Array(0..<n)
-        let (units, timeValues, groupValues) = try idTimeGroup(table, id: id, time: time, group: group, rows: allRows,
-                                                               allRows: rows == nil)
+        let (units, timeValues, groupValues) = try idTimeGroup(table, id: id, time: time, group: group, rows: rows)
         let y = try table.numeric(outcome).gathered(rows)
         let x = TableRowCovariates(columns: try covariates.map { try table.numeric($0) }, rows: rows)
         var clusterCodes: [Int]?
         if let c = cluster {
             let codes = try table.text(c).encoded().codes
-            clusterCodes = allRows.map { Int(codes[$0]) }
+            clusterCodes = rows.map { $0.map { Int(codes[$0]) } } ?? codes.map { Int($0) }
         }
         return try assemble(units: units, time: timeValues, outcome: y, group: groupValues, covariates: covariates.isEmpty ? nil : x,
                             covariateNames: covariates, cluster: clusterCodes, notes: notes)
@@ -120,10 +119,11 @@ extension StaggeredData {
     /// Column `name` at `rows` as numbers (missing: NaN). Text is accepted for the id (its dictionary codes,
     /// levels in byte order) and the group (each cell a number; an empty cell is 0, never treated; else
     /// ``DataError/nonNumeric(column:row:value:)``); other text is ``DataError/wrongColumnType(column:expected:)``.
-    static func columnValues(_ table: Table, _ name: String, id: String, group: String, rows: [Int]) throws -> [Double] {
+    static func columnValues(_ table: Table, _ name: String, id: String, group: String, rows: [Int]?) throws -> [Double] {
         switch try table.column(name) {
         case .numeric(let c): return c.gathered(rows)
         case .text(let t):
+            let rows = rows ?? Array(0..<t.count)
             if name == id {
                 let codes = t.encoded().codes
                 return rows.map { codes[$0] < 0 ? .nan : Double(codes[$0]) }
@@ -139,36 +139,50 @@ extension StaggeredData {
         }
     }
 
-    /// The id (coded, see ``unitCodes(_:)``), time and group at `rows` (`allRows`: every row of the table, in order);
-    /// an empty numeric group cell means never treated (contract: "0 or empty").
-    static func idTimeGroup(_ table: Table, id: String, time: String, group: String, rows: [Int],
-                            allRows: Bool) throws -> (units: (ids: [Double], codes: [Int32]), time: [Double], group: [Double]) {
-        let units: (ids: [Double], codes: [Int32])
-        if case .text(let t) = try table.column(id), id != time, id != group {
-            units = textUnitCodes(t, rows: rows, allRows: allRows)
-        } else {
-            units = unitCodes(try columnValues(table, id, id: id, group: group, rows: rows))
+    /// The id (coded, see ``unitCodes(_:)``), time and group at `rows` (nil: every row of the table, in order);
+    /// an empty numeric group cell means never treated (contract: "0 or empty"). The three columns are read in
+    /// parallel; errors are reported in the order id, time, group (the first one a serial reading meets).
+    static func idTimeGroup(_ table: Table, id: String, time: String, group: String,
+                            rows: [Int]?) throws -> (units: (ids: [Double], codes: [Int32]), time: [Double], group: [Double]) {
+        enum Read: Sendable { case units(ids: [Double], codes: [Int32]), values([Double]) }
+        let reads: [Result<Read, any Error>] = parallelMap(count: 3) { k in
+            Result {
+                switch k {
+                case 0:
+                    if case .text(let t) = try table.column(id), id != time, id != group {
+                        let u = textUnitCodes(t, rows: rows)
+                        return .units(ids: u.ids, codes: u.codes)
+                    }
+                    let u = unitCodes(try columnValues(table, id, id: id, group: group, rows: rows))
+                    return .units(ids: u.ids, codes: u.codes)
+                case 1:
+                    return .values(try columnValues(table, time, id: id, group: group, rows: rows))
+                default:
+                    var v = try columnValues(table, group, id: id, group: group, rows: rows)
+                    for k in v.indices where v[k].isNaN { v[k] = 0 }
+                    return .values(v)
+                }
+            }
         }
-        let timeValues = try columnValues(table, time, id: id, group: group, rows: rows)
-        var groupValues = try columnValues(table, group, id: id, group: group, rows: rows)
-        for k in groupValues.indices where groupValues[k].isNaN { groupValues[k] = 0 }
-        return (units, timeValues, groupValues)
+        guard case .units(let ids, let codes) = try reads[0].get(), case .values(let timeValues) = try reads[1].get(),
+              case .values(let groupValues) = try reads[2].get() else { preconditionFailure("idTimeGroup: reads out of order") }
+        return ((ids, codes), timeValues, groupValues)
     }
 
     /// A text id's unit codes at `rows`: the ids are the codes of the column's dictionary encoding (levels in
     /// byte order, ``TextColumn/encoded()``) present at `rows`. A column sorted by value without missing cells
     /// (a register extract) is coded by one comparison of neighbouring values (`memcmp`); others through
     /// ``TextColumn/encoded()``.
-    static func textUnitCodes(_ t: TextColumn, rows: [Int], allRows: Bool) -> (ids: [Double], codes: [Int32]) {
+    static func textUnitCodes(_ t: TextColumn, rows: [Int]?) -> (ids: [Double], codes: [Int32]) {
         if let codes = sortedTextCodes(t) {
-            if allRows {
+            guard let rows else {
                 let count = Int(codes.last.map { $0 + 1 } ?? 0)
                 return ((0..<count).map(Double.init), codes)
             }
             return unitCodes(rows.map { Double(codes[$0]) })
         }
         let codes = t.encoded().codes
-        return unitCodes(rows.map { codes[$0] < 0 ? .nan : Double(codes[$0]) })
+        return unitCodes((rows ?? Array(codes.indices)).map { codes[$0] < 0 ? .nan : Double(codes[$0]) })
     }
 
     /// The dictionary codes of a text column sorted by value (UTF-8 bytes, as ``TextColumn/encoded()`` orders its
