@@ -101,9 +101,12 @@ struct ComparisonSet: Sendable {
         meanTreatedX = x.multiply(treated, transposed: true).map { $0 / nn }
         meanW0X = x.multiply(w0, transposed: true).map { $0 / nn }
         if method == .dr {
-            var scaled = x
-            for j in 0..<k { for i in 0..<n { scaled[i, j] = x[i, j] * w0[i].squareRoot() } }
-            var g = scaled.gram
+            let root = w0.map { $0.squareRoot() }
+            var elements = x.storage
+            elements.withUnsafeMutableBufferPointer { e in
+                root.withUnsafeBufferPointer { r in for j in 0..<k { for i in 0..<n { e[j * n + i] *= r[i] } } }
+            }
+            var g = Matrix(rows: n, columns: k, columnMajor: elements).gram
             for a in 0..<k { for b in 0..<k { g[a, b] /= nn } }
             meanW0XX = g
         } else {

@@ -123,17 +123,17 @@ struct MultiplierBootstrap: Sendable {
         let full = u / 8
         bits.withUnsafeMutableBufferPointer { out in
             for rep in seeds.indices {
-                var rng = SplitMix64(seed: seeds[rep] &+ UInt64(first) &* 0x9E37_79B9_7F4A_7C15)
+                var draws = HighDraws(state: seeds[rep] &+ UInt64(first) &* SplitMix64Constants.increment, cut: cut)
                 let row = out.baseAddress! + chunks * rep
                 for q in 0..<full {
                     // Branch-free (the bit is a coin flip), eight draws unrolled.
                     var byte: UInt64 = 0
-                    for e in 0..<UInt64(8) { byte |= ((rng.next() >> 11) >= cut ? 1 : 0) << e }
+                    for e in 0..<UInt64(8) { byte |= draws.next() << e }
                     row[q] = UInt8(truncatingIfNeeded: byte)
                 }
                 if full < chunks {
                     var byte: UInt64 = 0
-                    for e in 0..<UInt64(u - 8 * full) { byte |= ((rng.next() >> 11) >= cut ? 1 : 0) << e }
+                    for e in 0..<UInt64(u - 8 * full) { byte |= draws.next() << e }
                     row[full] = UInt8(truncatingIfNeeded: byte)
                 }
             }
@@ -215,5 +215,40 @@ struct MultiplierBootstrap: Sendable {
         case .rademacher:
             return (UInt64((0.5 * 0x1p53).rounded(.up)), -1, 1)
         }
+    }
+}
+
+/// The constants of ``SplitMix64/next()`` (Steele, Lea & Flood 2014), for the inlined stream below.
+enum SplitMix64Constants {
+    static let increment: UInt64 = 0x9E37_79B9_7F4A_7C15
+    static let first: UInt64 = 0xBF58_476D_1CE4_E5B9
+    static let second: UInt64 = 0x94D0_49BB_1331_11EB
+}
+
+/// A ``SplitMix64`` stream read only as "is `next() >> 11` at least `cut`" (1) or not (0), `cut < 2^53`.
+///
+/// `next()` returns `z = h ^ (h >> 31)`; bits 33-63 of `z` are those of `h` (the shift brings zeros
+/// there), and they are the top 31 bits of `z >> 11`. So `z >> 11 >= cut` is decided by comparing
+/// `h >> 33` with `cut >> 22`, except when they are equal (probability 2^-31), where the full `z` is
+/// formed. The bits are exactly those of `SplitMix64(seed:).next()`, two operations cheaper per draw.
+struct HighDraws {
+    var state: UInt64
+    let cut: UInt64
+    let cutHigh: UInt64
+
+    init(state: UInt64, cut: UInt64) {
+        self.state = state
+        self.cut = cut
+        cutHigh = cut >> 22
+    }
+
+    @inline(__always) mutating func next() -> UInt64 {
+        state &+= SplitMix64Constants.increment
+        var h = state
+        h = (h ^ (h >> 30)) &* SplitMix64Constants.first
+        h = (h ^ (h >> 27)) &* SplitMix64Constants.second
+        let top = h >> 33
+        if _slowPath(top == cutHigh) { return ((h ^ (h >> 31)) >> 11) >= cut ? 1 : 0 }
+        return top > cutHigh ? 1 : 0
     }
 }

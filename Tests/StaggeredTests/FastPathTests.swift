@@ -93,4 +93,23 @@ import Testing
             #expect(worst <= 1e-12 * largest, "\(weights): max |dT| \(worst), max |T| \(largest)")
         }
     }
+
+    /// The thresholded stream gives the bits of `SplitMix64.next() >> 11 >= cut`, also on the rare path where
+    /// the top 31 bits tie with the threshold's (forced here by building the threshold from the draw itself).
+    @Test func highDrawsEqualTheThresholdedSplitMix64() {
+        var seeds = SplitMix64(seed: 2026)
+        for _ in 0..<200 {
+            let seed = seeds.next()
+            var probe = SplitMix64(seed: seed)
+            let z = probe.next() >> 11
+            let tied = (z >> 22) << 22  // same top 31 bits as the first draw
+            for cut in [MultiplierBootstrap.twoPoint(.mammen).0, MultiplierBootstrap.twoPoint(.rademacher).0,
+                        tied, tied | (z & 0x3F_FFFF), tied | ((z & 0x3F_FFFF) &+ 1), 0, 1 << 53] {
+                var reference = SplitMix64(seed: seed)
+                var draws = HighDraws(state: seed, cut: cut)
+                for _ in 0..<50 { #expect(draws.next() == ((reference.next() >> 11) >= cut ? 1 : 0)) }
+            }
+        }
+    }
 }
+
