@@ -78,27 +78,26 @@ public enum ETWFE {
     /// `N = sum f` is the same. Cost `O(N)` to count, then `O(C T p^2)` per iteration instead of `O(N p^2)`.
     static func collapsedLogit(panel: ETWFEPanel, design: ETWFEDesign) throws -> BinaryModelFit {
         let nT = panel.periodCount
-        // Cohort keys: -1 (reference) and 0..<C; a representative unit of each.
-        var representative: [Int: Int] = [:]
-        var ones: [Int: [Double]] = [:], zeros: [Int: [Double]] = [:]
-        for i in 0..<panel.unitCount {
-            let c = panel.cohortIndex[i]
-            if representative[c] == nil {
-                representative[c] = i
-                ones[c] = [Double](repeating: 0, count: nT)
-                zeros[c] = [Double](repeating: 0, count: nT)
-            }
-            for p in 0..<nT {
-                if panel.outcome[i * nT + p] == 1 { ones[c]?[p] += 1 } else { zeros[c]?[p] += 1 }
+        // Cohort keys: -1 (reference) and 0..<C, stored at key + 1; a representative unit of each.
+        let slots = (panel.cohortIndex.max() ?? -1) + 2
+        var representative = [Int](repeating: -1, count: slots)
+        var ones = [Double](repeating: 0, count: slots * nT), zeros = [Double](repeating: 0, count: slots * nT)
+        panel.outcome.withUnsafeBufferPointer { y in
+            for i in 0..<panel.unitCount {
+                let c = panel.cohortIndex[i] + 1
+                if representative[c] < 0 { representative[c] = i }
+                for p in 0..<nT {
+                    if y[i * nT + p] == 1 { ones[c * nT + p] += 1 } else { zeros[c * nT + p] += 1 }
+                }
             }
         }
         var rows: [[Double]] = [], y: [Double] = [], w: [Double] = []
-        for c in representative.keys.sorted() {
-            guard let i = representative[c], let o = ones[c], let z = zeros[c] else { continue }
+        for c in 0..<slots where representative[c] >= 0 {
+            let i = representative[c]
             for p in 0..<nT {
                 let x = design.row(unit: i, period: p)
-                if o[p] > 0 { rows.append(x); y.append(1); w.append(o[p]) }
-                if z[p] > 0 { rows.append(x); y.append(0); w.append(z[p]) }
+                if ones[c * nT + p] > 0 { rows.append(x); y.append(1); w.append(ones[c * nT + p]) }
+                if zeros[c * nT + p] > 0 { rows.append(x); y.append(0); w.append(zeros[c * nT + p]) }
             }
         }
         return try LogisticRegression().fit(Matrix(rowMajor: rows), y: y, names: design.names, weights: w, weightKind: .frequency,

@@ -25,10 +25,10 @@ extension ETWFEFit {
         let p = kept.count
         // Cohorts present (cohortIndex -1 = the reference cohort) and a representative unit of each.
         let cohorts = Array(Set(panel.cohortIndex)).sorted()
-        var slot: [Int: Int] = [:]
-        for (a, c) in cohorts.enumerated() { slot[c] = a }
+        var slot = [Int](repeating: 0, count: (cohorts.last ?? -1) + 2)  // cohort index + 1 -> position in `cohorts`
+        for (a, c) in cohorts.enumerated() { slot[c + 1] = a }
         var representative = [Int](repeating: -1, count: cohorts.count)
-        let unitSlot = panel.cohortIndex.map { slot[$0] ?? 0 }
+        let unitSlot = panel.cohortIndex.map { slot[$0 + 1] }
         for i in 0..<panel.unitCount where representative[unitSlot[i]] < 0 { representative[unitSlot[i]] = i }
         let stride = nT + 1
         let width = cohorts.count * stride
@@ -49,14 +49,23 @@ extension ETWFEFit {
         }
         let g = panel.clusterCount
         var w = Matrix(rows: width, columns: width)
-        if g == panel.unitCount && Set(panel.clusters).count == g {
+        if g == panel.unitCount && Self.allDistinct(panel.clusters, count: g) {
             // Person clusters: per cohort, the sum of [y_i; 1][y_i; 1]'.
             var z = [Double](repeating: 1, count: stride)
-            for i in 0..<panel.unitCount {
-                let base = unitSlot[i] * stride
-                for t in 0..<nT { z[t] = panel.outcome[i * nT + t] }
-                for s in 0..<stride where z[s] != 0 { for t in 0..<stride { w[base + t, base + s] += z[s] * z[t] } }
+            var sums = [Double](repeating: 0, count: width * width)  // column-major, as `w`
+            panel.outcome.withUnsafeBufferPointer { y in
+                sums.withUnsafeMutableBufferPointer { ws in
+                    for i in 0..<panel.unitCount {
+                        let base = unitSlot[i] * stride
+                        for t in 0..<nT { z[t] = y[i * nT + t] }
+                        for s in 0..<stride where z[s] != 0 {
+                            let column = (base + s) * width + base
+                            for t in 0..<stride { ws[column + t] += z[s] * z[t] }
+                        }
+                    }
+                }
             }
+            w = Matrix(rows: width, columns: width, columnMajor: sums)
         } else {
             var zs = Matrix(rows: g, columns: width)
             for i in 0..<panel.unitCount {
@@ -72,5 +81,16 @@ extension ETWFEFit {
         var v = Matrix.multiply(Matrix.multiply(f.bread, meat), f.bread)
         for j in 0..<v.columns { for i in 0..<j { let m = 0.5 * (v[i, j] + v[j, i]); v[i, j] = m; v[j, i] = m } }
         return (Double(g) / Double(g - 1)) * v
+    }
+
+    /// Whether the codes (each in `0..<count`) are pairwise distinct. `O(n + count)`.
+    static func allDistinct(_ codes: [Int32], count: Int) -> Bool {
+        var seen = [Bool](repeating: false, count: count)
+        for c in codes {
+            let k = Int(c)
+            if k < 0 || k >= count || seen[k] { return false }
+            seen[k] = true
+        }
+        return true
     }
 }

@@ -91,12 +91,17 @@ public struct ETWFEPanel: Sendable {
         let nT = periods.count
         let n = keep.count
         var outcome = [Double](repeating: 0, count: n * nT)
-        for (k, i) in keep.enumerated() {
-            for (p, pp) in keptPeriodPositions.enumerated() { outcome[k * nT + p] = data.outcome[pp][i] }
+        outcome.withUnsafeMutableBufferPointer { out in
+            for (p, pp) in keptPeriodPositions.enumerated() {
+                data.outcome[pp].withUnsafeBufferPointer { y in for (k, i) in keep.enumerated() { out[k * nT + p] = y[i] } }
+            }
         }
-        var cohortPosition: [Int: Int] = [:]
-        for (c, g) in cohorts.enumerated() { cohortPosition[g] = c }
-        let cohortIndex = groups.map { cohortPosition[$0] ?? -1 }
+        // Cohorts are few: a binary search of the sorted list (no hashing per unit).
+        let cohortIndex = groups.map { g -> Int in
+            var lo = 0, hi = cohorts.count
+            while lo < hi { let mid = (lo + hi) / 2; if cohorts[mid] < g { lo = mid + 1 } else { hi = mid } }
+            return lo < cohorts.count && cohorts[lo] == g ? lo : -1
+        }
         // Covariates without the intercept (StaggeredData puts `_cons` last).
         let kAll = data.covariateNames.count
         let covariateColumns = (0..<kAll).filter { data.covariateNames[$0] != "_cons" }
@@ -121,13 +126,8 @@ public struct ETWFEPanel: Sendable {
             }
         }
         if !cells.contains(where: \.isPostTreatment) { throw ETWFEError.noTreatedCohorts }
-        // Clusters recoded over the kept units.
-        var clusters = [Int32](repeating: 0, count: n)
-        var code: [Int: Int32] = [:]
-        for (k, i) in keep.enumerated() {
-            let c = data.clusters?[i] ?? i
-            if let e = code[c] { clusters[k] = e } else { let e = Int32(truncatingIfNeeded: code.count); code[c] = e; clusters[k] = e }
-        }
+        // Clusters recoded over the kept units, in order of first appearance.
+        let (clusters, clusterCount) = Self.recodeClusters(data.clusters, count: data.clusterCount, keep: keep)
         self.periods = periods
         self.outcome = outcome
         self.groups = groups
@@ -137,9 +137,25 @@ public struct ETWFEPanel: Sendable {
         self.covariateNames = names
         self.cohortMeans = means
         self.clusters = clusters
-        self.clusterCount = code.count
+        self.clusterCount = clusterCount
         self.isBinaryOutcome = outcome.allSatisfy { $0 == 0 || $0 == 1 }
         self.cells = cells
         self.notes = notes
+    }
+
+    /// Cluster codes of the kept units renumbered `0..<G` in order of first appearance. Without a cluster
+    /// column each unit is its own cluster (codes `0..<n`). ``StaggeredData`` codes clusters `0..<count`,
+    /// so the renumbering is an array lookup. `O(n + count)`.
+    static func recodeClusters(_ codes: [Int]?, count: Int, keep: [Int]) -> (codes: [Int32], count: Int) {
+        guard let codes else { return (keep.indices.map { Int32(truncatingIfNeeded: $0) }, keep.count) }
+        var renumbered = [Int32](repeating: -1, count: Swift.max(count, (codes.max() ?? -1) + 1))
+        var next: Int32 = 0
+        var out = [Int32](repeating: 0, count: keep.count)
+        for (k, i) in keep.enumerated() {
+            let c = codes[i]
+            if renumbered[c] < 0 { renumbered[c] = next; next += 1 }
+            out[k] = renumbered[c]
+        }
+        return (out, Int(next))
     }
 }

@@ -101,9 +101,12 @@ struct ComparisonSet: Sendable {
         meanTreatedX = x.multiply(treated, transposed: true).map { $0 / nn }
         meanW0X = x.multiply(w0, transposed: true).map { $0 / nn }
         if method == .dr {
-            var scaled = x
-            for j in 0..<k { for i in 0..<n { scaled[i, j] = x[i, j] * w0[i].squareRoot() } }
-            var g = scaled.gram
+            let root = w0.map { $0.squareRoot() }
+            var elements = x.storage
+            elements.withUnsafeMutableBufferPointer { e in
+                root.withUnsafeBufferPointer { r in for j in 0..<k { for i in 0..<n { e[j * n + i] *= r[i] } } }
+            }
+            var g = Matrix(rows: n, columns: k, columnMajor: elements).gram
             for a in 0..<k { for b in 0..<k { g[a, b] /= nn } }
             meanW0XX = g
         } else {
@@ -136,13 +139,15 @@ struct ComparisonSet: Sendable {
         let k = x.columns
         let d = treated
         // Pass A: X'[u, w0 dY] with u the outcome model's weighted comparison outcome.
-        var u = Matrix(rows: n, columns: 2)
-        for i in 0..<n {
-            let control = d[i] == 0 ? 1.0 : 0.0
-            u[i, 0] = control * (olsWeights?[i] ?? 1) * dY[i]
-            u[i, 1] = w0[i] * dY[i]
+        var columns = [Double](repeating: 0, count: 2 * n)
+        columns.withUnsafeMutableBufferPointer { out in
+            for i in 0..<n {
+                let control = d[i] == 0 ? 1.0 : 0.0
+                out[i] = control * (olsWeights?[i] ?? 1) * dY[i]
+                out[n + i] = w0[i] * dY[i]
+            }
         }
-        let q = Matrix.multiply(x, transposeA: true, u)
+        let q = Matrix.multiply(x, transposeA: true, Matrix(rows: n, columns: 2, columnMajor: columns))
         var b = [Double](repeating: 0, count: k)
         if let bread = olsBread {
             let coef = bread.multiply(olsColumns.map { q[$0, 0] })

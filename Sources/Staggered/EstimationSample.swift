@@ -81,8 +81,10 @@ struct EstimationSample {
         unitGroups = active.map { data.groups[$0] }
         groupsPresent = Set(unitGroups).sorted()
         groupPositions = unitGroups.map { $0 == 0 ? Int.max : (position[$0] ?? Int.max) }
-        outcome = data.outcome[0...lastPosition].map { col in active.map { col[$0] } }
-        covariates = data.covariates.selecting(rows: active, columns: Array(0..<data.covariates.columns))
+        // Every unit active (no group dropped): the panel's arrays as they are (no copy).
+        let everyUnit = active.count == data.unitCount
+        outcome = everyUnit ? Array(data.outcome[0...lastPosition]) : data.outcome[0...lastPosition].map { col in active.map { col[$0] } }
+        covariates = everyUnit ? data.covariates : data.covariates.selecting(rows: active, columns: Array(0..<data.covariates.columns))
         estimableGroups = estimable
         if let c = data.clusters {
             // Recoded to 0..<G over the sample (removed groups may empty some clusters).

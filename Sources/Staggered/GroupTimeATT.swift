@@ -76,13 +76,11 @@ public struct GroupTimeATT: Sendable {
         let periods = sample.periods
         let position = sample.position
         let n = sample.unitGroups.count
-        let nn = Double(n)
         let unitGroups = sample.unitGroups
         let x = sample.covariates
         let y = sample.outcome
         let tfac = options.basePeriod == .varying ? 1 : 0
         // The plan: every cell in R did's order, with the comparison set it uses.
-        struct PlannedCell: Sendable { var group: Int; var current: Int; var base: Int; var reference: Bool; var comparison: [Int] }
         var plan: [PlannedCell] = []
         for g in sample.estimableGroups {
             guard let gp = position[g] else { continue }
@@ -110,41 +108,31 @@ public struct GroupTimeATT: Sendable {
             if let e = keyIndex[key] { order[e].append(c) } else { keyIndex[key] = order.count; order.append([c]) }
         }
         useSingleThreadedBLAS()
+        // The sets run in parallel (each also runs its cells in parallel); their outcomes are taken in
+        // order below, so the first error is the one a serial loop would meet first.
+        let groupOfUnit = unitGroups
+        let groupsPresent = sample.groupsPresent
+        let groupIndex = unitGroups.map { g -> Int in
+            var lo = 0, hi = groupsPresent.count
+            while lo < hi { let mid = (lo + hi) / 2; if groupsPresent[mid] < g { lo = mid + 1 } else { hi = mid } }
+            return lo
+        }
+        let sets = order.map { members in members.map { plan[$0] } }
+        let outcomes: [Result<[SetCell], any Error>] = parallelMap(count: sets.count) { e in
+            let members = sets[e]
+            return Result {
+                try Self.runSet(plan: members, method: options.method, unitGroups: groupOfUnit, groupIndex: groupIndex,
+                                groupsPresent: groupsPresent, x: x, y: y,
+                                names: data.covariateNames, periods: periods, units: n)
+            }
+        }
         var influence = [[Double]](repeating: [], count: plan.count)
-        for members in order {
-            let first = plan[members[0]]
-            let inSet = Set(first.comparison)
-            let cellUnits = (0..<n).filter { unitGroups[$0] == first.group || inSet.contains(unitGroups[$0]) }
-            let treatedCount = cellUnits.reduce(0) { $0 + (unitGroups[$1] == first.group ? 1 : 0) }
-            if cellUnits.count == treatedCount {
-                throw StaggeredError.noComparisonUnits(group: first.group, time: periods[first.current])
-            }
-            let d = cellUnits.map { unitGroups[$0] == first.group ? 1.0 : 0.0 }
-            let units = cellUnits
-            let change: @Sendable (PlannedCell) -> [Double] = { p in units.map { y[p.current][$0] - y[p.base][$0] } }
-            let set: ComparisonSet
-            do {
-                set = try ComparisonSet(method: options.method, units: cellUnits, treated: d,
-                                        x: x.selecting(rows: cellUnits, columns: Array(0..<x.columns)),
-                                        names: data.covariateNames, firstChange: change(first))
-            } catch {
-                throw Self.located(error, group: first.group, time: periods[first.current])
-            }
-            let planned = members.map { plan[$0] }
-            let outcomes: [Result<TwoPeriodDiD.Estimate, any Error>] = parallelMap(count: members.count) { a in
-                Result { try set.estimate(dY: change(planned[a])) }
-            }
-            let scale = nn / Double(cellUnits.count)
+        for (e, members) in order.enumerated() {
+            let setCells = try outcomes[e].get()
             for (a, c) in members.enumerated() {
-                let est: TwoPeriodDiD.Estimate
-                do { est = try outcomes[a].get() } catch {
-                    throw Self.located(error, group: plan[c].group, time: periods[plan[c].current])
-                }
-                var psi = [Double](repeating: 0, count: n)
-                for (b, i) in cellUnits.enumerated() { psi[i] = scale * est.influence[b] }
-                influence[c] = psi
-                results[c] = TwoPeriodDiD.Estimate(att: est.att, influence: [], trimmed: est.trimmed, notes: est.notes)
-                counts[c] = (treatedCount, cellUnits.count - treatedCount)
+                influence[c] = setCells[a].psi
+                results[c] = setCells[a].estimate
+                counts[c] = setCells[a].counts
             }
         }
         var cells: [GroupTimeCell] = []
@@ -194,6 +182,63 @@ public struct GroupTimeATT: Sendable {
                                variance: InfluenceVariance(units: n, clusters: sample.clusters, clusterCount: sample.clusterCount),
                                bootstrap: options.bootstrap > 0
                                    ? MultiplierBootstrap(replications: options.bootstrap, seed: options.seed, weights: options.weights) : nil)
+    }
+
+    /// One cell of the plan: group, period and base positions, and the comparison groups (0 = never treated).
+    struct PlannedCell: Sendable { var group: Int; var current: Int; var base: Int; var reference: Bool; var comparison: [Int] }
+
+    /// One estimated cell of a comparison set: the estimate (without its influence), `psi` over all `n`
+    /// sample units (scaled by `n / n1`, zero outside the set) and the treated and comparison counts.
+    struct SetCell: Sendable {
+        var estimate: TwoPeriodDiD.Estimate
+        var psi: [Double]
+        var counts: (treated: Int, comparison: Int)
+    }
+
+    /// The cells of one comparison set (the cells sharing a group and comparison groups): the set's
+    /// nuisance models once, then each cell's change in parallel. Errors are located at the cell they come
+    /// from (model errors at the set's first cell).
+    static func runSet(plan planned: [PlannedCell], method: ATTMethod, unitGroups: [Int], groupIndex: [Int], groupsPresent: [Int],
+                       x: Matrix, y: [[Double]],
+                       names: [String], periods: [Int], units n: Int) throws -> [SetCell] {
+        let first = planned[0]
+        // Membership by the unit's position among the groups present (no hashing per unit).
+        let member = groupsPresent.map { $0 == first.group || first.comparison.contains($0) }
+        let cellUnits = groupIndex.indices.filter { member[groupIndex[$0]] }
+        let treatedCount = cellUnits.reduce(0) { $0 + (unitGroups[$1] == first.group ? 1 : 0) }
+        if cellUnits.count == treatedCount {
+            throw StaggeredError.noComparisonUnits(group: first.group, time: periods[first.current])
+        }
+        let d = cellUnits.map { unitGroups[$0] == first.group ? 1.0 : 0.0 }
+        let change: @Sendable (PlannedCell) -> [Double] = { p in
+            let now = y[p.current], base = y[p.base]
+            return now.withUnsafeBufferPointer { a in base.withUnsafeBufferPointer { b in cellUnits.map { a[$0] - b[$0] } } }
+        }
+        let set: ComparisonSet
+        do {
+            set = try ComparisonSet(method: method, units: cellUnits, treated: d,
+                                    x: x.selecting(rows: cellUnits, columns: Array(0..<x.columns)),
+                                    names: names, firstChange: change(first))
+        } catch {
+            throw located(error, group: first.group, time: periods[first.current])
+        }
+        let scale = Double(n) / Double(cellUnits.count)
+        let outcomes: [Result<SetCell, any Error>] = parallelMap(count: planned.count) { a in
+            Result {
+                let est = try set.estimate(dY: change(planned[a]))
+                var psi = [Double](repeating: 0, count: n)
+                psi.withUnsafeMutableBufferPointer { out in
+                    est.influence.withUnsafeBufferPointer { inf in for (b, i) in cellUnits.enumerated() { out[i] = scale * inf[b] } }
+                }
+                return SetCell(estimate: TwoPeriodDiD.Estimate(att: est.att, influence: [], trimmed: est.trimmed, notes: est.notes),
+                               psi: psi, counts: (treatedCount, cellUnits.count - treatedCount))
+            }
+        }
+        return try outcomes.enumerated().map { a, outcome in
+            do { return try outcome.get() } catch {
+                throw located(error, group: planned[a].group, time: periods[planned[a].current])
+            }
+        }
     }
 
     /// A nuisance-model error, located at the cell (or the first cell of the comparison set) it came from.

@@ -16,12 +16,12 @@ import Linalg
 ///   `c`-th draw of replication `b`'s ``SplitMix64`` stream (its seed the `b`-th output of a SplitMix64
 ///   seeded with the options' seed), so every table of one estimation uses the same draws (common
 ///   random numbers, as separate runs with one seed would) and the result does not depend on the
-///   number of cores. The sum is a `dgemm` per block of clusters (`V_block' S_block`), blocks in a
-///   fixed partition combined in order.
+///   number of cores. The sums are tabulated per 8 clusters (``MultiplierBootstrap/draws(blocks:block:width:units:)``),
+///   blocks of clusters in a fixed partition combined in order.
 ///
-/// Complexity: `O(G w^2)` for `V` and `O(B G w)` for `T` (`G` clusters, `w = C + groups` columns,
-/// `B` replications): at 6M units, 999 draws and 37 columns, 2.2e11 multiply-adds, the cost of the
-/// whole-country bootstrap. Memory `O(w^2 + B w)` plus one block.
+/// Complexity: `O(G w^2)` for `V` and `O(B G w / 8 + 32 G w)` additions for `T` (`G` clusters,
+/// `w = C + groups` columns, `B` replications) plus `B G` SplitMix64 draws: at 6M units and 999
+/// replications, 6e9 draws, the bound of the whole-country bootstrap. Memory `O(w^2 + B w)` plus one block.
 struct InfluenceBasis: Sendable {
     let cellCount: Int
     /// The groups of the indicator columns (ascending; 0 = never treated).

@@ -1,0 +1,181 @@
+import Design
+import Linalg
+import Tabular
+
+extension StaggeredData {
+    /// Everything the initializers assign.
+    struct Parts {
+        var periods: [Int]
+        var unitIDs: [Double]
+        var outcome: [[Double]]
+        var groups: [Int]
+        var covariates: Matrix
+        var covariateNames: [String]
+        var clusters: [Int]?
+        var clusterCount: Int
+        var isBinaryOutcome: Bool
+        var droppedUnits: Int
+        var notes: [String]
+    }
+
+    /// The balanced panel from row arrays (see ``init(id:time:outcome:group:covariates:covariateNames:cluster:notes:)``
+    /// for the contract); the covariates are read through `covariates` so that only the baseline rows are gathered.
+    /// - Complexity: `O(N)` passes over the rows (no hashing per row when periods span a small range and ids are
+    ///   small whole numbers or sorted), `O(n k)` for the baseline design.
+    static func assemble<X: PanelRowCovariates>(id: [Double], time: [Double], outcome: [Double], group: [Double], covariates: X?,
+                                                covariateNames: [String], cluster: [Int]?, notes upstreamNotes: [String]) throws -> Parts {
+        try assemble(units: unitCodes(id), time: time, outcome: outcome, group: group, covariates: covariates,
+                     covariateNames: covariateNames, cluster: cluster, notes: upstreamNotes)
+    }
+
+    /// ``assemble(id:time:outcome:group:covariates:covariateNames:cluster:notes:)`` with the ids already coded
+    /// (``unitCodes(_:)``: sorted distinct ids, each row's unit or -1 for a missing id).
+    static func assemble<X: PanelRowCovariates>(units: (ids: [Double], codes: [Int32]), time: [Double], outcome: [Double], group: [Double],
+                                                covariates: X?, covariateNames: [String], cluster: [Int]?,
+                                                notes upstreamNotes: [String]) throws -> Parts {
+        let nRows = units.codes.count
+        var notes = upstreamNotes
+        // Rows with a missing (non-finite) value: their unit will be incomplete and dropped when balancing.
+        var rowOK = [Bool](repeating: true, count: nRows)
+        var missingRows = 0
+        units.codes.withUnsafeBufferPointer { u in
+            time.withUnsafeBufferPointer { t in
+                outcome.withUnsafeBufferPointer { y in
+                    group.withUnsafeBufferPointer { g in
+                        rowOK.withUnsafeMutableBufferPointer { ok in
+                            for r in 0..<nRows where !(u[r] >= 0 && t[r].isFinite && y[r].isFinite && g[r].isFinite) { ok[r] = false }
+                        }
+                    }
+                }
+            }
+        }
+        covariates?.markNonFinite(&rowOK)
+        rowOK.withUnsafeBufferPointer { ok in for r in 0..<nRows where !ok[r] { missingRows += 1 } }
+        if missingRows > 0 { notes.append("\(missingRows) rows with a missing value left out (their units are then incomplete)") }
+        let (periods, periodOf) = try periodPositions(time, rowOK: rowOK)
+        let nT = periods.count
+        var periodIndex: [Int: Int] = [:]
+        for (p, v) in periods.enumerated() { periodIndex[v] = p }
+
+        // Units (all ids, including those whose rows are all missing, so the drop count is complete).
+        let allIDs = units.ids
+        let nAll = allIDs.count
+        // rowOf[i * nT + p]: the row of unit i in period position p (-1: none).
+        var rowOf = [Int](repeating: -1, count: nAll * nT)
+        var duplicates = 0
+        // The unit's group as first seen (NaN: none yet); a later row with the same value needs no check.
+        var groupSeen = [Double](repeating: .nan, count: nAll)
+        var groupVaries = Set<Int>()
+        var clusterOf = [Int?](repeating: nil, count: nAll)
+        var clusterVaries = Set<Int>()
+        var incomplete = [Bool](repeating: false, count: nAll)
+        try units.codes.withUnsafeBufferPointer { unitOf in
+            try rowOK.withUnsafeBufferPointer { ok in
+                try periodOf.withUnsafeBufferPointer { po in
+                    try group.withUnsafeBufferPointer { gr in
+                        try rowOf.withUnsafeMutableBufferPointer { ro in
+                            try groupSeen.withUnsafeMutableBufferPointer { gs in
+                                for r in 0..<nRows {
+                                    let i = Int(unitOf[r])
+                                    guard i >= 0 else { continue }
+                                    if !ok[r] { incomplete[i] = true; continue }
+                                    let slot = i * nT + Int(po[r])
+                                    if ro[slot] >= 0 { duplicates += 1; continue }
+                                    ro[slot] = r
+                                    let v = gr[r]
+                                    if v != gs[i] {
+                                        _ = try whole(v, "group")
+                                        if gs[i].isNaN { gs[i] = v } else { groupVaries.insert(i) }
+                                    }
+                                    if let c = cluster?[r] {
+                                        if let c0 = clusterOf[i], c0 != c { clusterVaries.insert(i) } else { clusterOf[i] = c }
+                                    }
+                                }
+                            }
+                        }
+                    }
+                }
+            }
+        }
+        let groupOf = groupSeen.map { $0.isNaN ? nil : Int($0) }
+        if duplicates > 0 { throw StaggeredError.duplicateRows(count: duplicates) }
+        if !groupVaries.isEmpty { throw StaggeredError.groupVaries(units: groupVaries.count) }
+        if !clusterVaries.isEmpty { throw StaggeredError.clusterVaries(units: clusterVaries.count) }
+
+        // Balance.
+        var kept: [Int] = []
+        kept.reserveCapacity(nAll)
+        rowOf.withUnsafeBufferPointer { ro in
+            for i in 0..<nAll where !incomplete[i] {
+                var complete = true
+                for p in 0..<nT where ro[i * nT + p] < 0 { complete = false; break }
+                if complete { kept.append(i) }
+            }
+        }
+        let dropped = nAll - kept.count
+        if kept.isEmpty { throw StaggeredError.noBalancedUnits(dropped: dropped) }
+        if dropped > 0 {
+            notes.append("\(dropped) of \(nAll) units dropped to balance the panel (not observed with complete data in all \(nT) periods)")
+        }
+        let n = kept.count
+        // Unit by unit (a unit's rows are usually adjacent), into one buffer per period.
+        var flat = [Double](repeating: 0, count: nT * n)
+        rowOf.withUnsafeBufferPointer { ro in
+            outcome.withUnsafeBufferPointer { y in
+                flat.withUnsafeMutableBufferPointer { out in
+                    for (k, i) in kept.enumerated() { for p in 0..<nT { out[p * n + k] = y[ro[i * nT + p]] } }
+                }
+            }
+        }
+        let outcomeByPeriod: [[Double]] = (0..<nT).map { p in Array(flat[(p * n)..<((p + 1) * n)]) }
+
+        // Groups.
+        let last = periods[nT - 1]
+        var recoded = 0
+        var groups = [Int](repeating: 0, count: n)
+        for (k, i) in kept.enumerated() {
+            var g = groupOf[i] ?? 0
+            if g < 0 { throw StaggeredError.notWholeNumber(column: "group (a first treated period, 0 for never treated)", value: Double(g)) }
+            if g > last { g = 0; recoded += 1 }
+            if g != 0 && periodIndex[g] == nil { throw StaggeredError.groupNotAPeriod(group: g) }
+            groups[k] = g
+        }
+        if recoded > 0 { notes.append("\(recoded) units first treated after the last period (\(last)) treated as never treated") }
+
+        // Baseline covariates: the first-period row; constant columns dropped.
+        var names: [String] = []
+        var columns: [[Double]] = []
+        if let x = covariates {
+            let baseRows = kept.map { rowOf[$0 * nT] }
+            for j in 0..<x.columnCount {
+                let col = x.values(column: j, at: baseRows)
+                if let first = col.first, col.allSatisfy({ $0 == first }) {
+                    notes.append("covariate \(covariateNames[j]) is constant across units at baseline and is dropped (collinear with the intercept)")
+                    continue
+                }
+                names.append(covariateNames[j])
+                columns.append(col)
+            }
+        }
+        names.append(TermName.intercept)
+        columns.append([Double](repeating: 1, count: n))
+
+        // Clusters recoded to 0..<G over the kept units.
+        var clusterCodes: [Int]?
+        var clusterCount = n
+        if cluster != nil {
+            var code: [Int: Int] = [:]
+            var codes = [Int](repeating: 0, count: n)
+            for (k, i) in kept.enumerated() {
+                let c = clusterOf[i] ?? 0
+                if let existing = code[c] { codes[k] = existing } else { code[c] = code.count; codes[k] = code.count - 1 }
+            }
+            clusterCodes = codes
+            clusterCount = code.count
+        }
+        return Parts(periods: periods, unitIDs: kept.map { allIDs[$0] }, outcome: outcomeByPeriod, groups: groups,
+                     covariates: Matrix(columns: columns), covariateNames: names, clusters: clusterCodes, clusterCount: clusterCount,
+                     isBinaryOutcome: outcomeByPeriod.allSatisfy { $0.allSatisfy { $0 == 0 || $0 == 1 } },
+                     droppedUnits: dropped, notes: notes)
+    }
+}
