@@ -147,7 +147,9 @@ public enum Study {
         progress?("fitting the propensity score and matching")
         let psm = PropensityScoreMatching(treatment: "_treated", covariates: m.covariates, factors: m.factors ?? [], link: link,
                                           matching: matching, exact: (m.exactCohort ?? false) ? ["_cohort"] : [])
-        let match = try psm.run(on: baseline)
+        // The report shows the score model's OIM table (as psmatch2 and `logit` print it), so its
+        // design (persons x terms doubles) is not carried through the later stages.
+        let match = try psm.run(on: baseline).releasingModelDesign()
         releaseFreedMemory()   // the score model's design and the balance variables are gone
 
         // Cohorts: matched participants with their start, matched controls with the pseudo start rule.

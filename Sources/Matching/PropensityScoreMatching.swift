@@ -43,15 +43,23 @@ public struct PropensityScoreMatching: Sendable {
     /// - Throws: ``MatchingError``.
     public func run(on table: Table) throws -> PropensityScoreMatch {
         let spec = ModelSpecification(outcome: treatment, covariates: covariates, factors: factors, baseLevels: baseLevels)
-        let design: DesignMatrix
-        do { design = try DesignMatrix.build(table, spec) } catch let e as DataError { throw MatchingError.data(e) }
+        // The score model's design is streamed from the table's columns (no persons x terms matrix).
+        let streamed: StreamedDesign
+        do { streamed = try DesignMatrix.streamed(table, spec) } catch let e as DataError { throw MatchingError.data(e) }
+        let design = streamed.layout
         // The treatment must be 0/1 (checked here to name it as the treatment).
         let t = design.response!
         if let bad = nonBinaryValues(t) { throw MatchingError.treatmentNotBinary(column: treatment, value: bad.example, count: bad.count) }
         if !t.contains(1) { throw MatchingError.noTreated(column: treatment) }
         if !t.contains(0) { throw MatchingError.noControls(column: treatment) }
         let fit: BinaryModelFit
-        do { fit = try LogisticRegression(link: link).fit(design, outcomeName: treatment) } catch let e as RegressionError {
+        do {
+            fit = try LogisticRegression(link: link).fit(
+                streamed.source, y: t, names: design.columnNames, weights: design.weights, weightKind: design.weightKind,
+                outcomeName: treatment, hasIntercept: design.coding.intercept, rowIndices: design.rowIndices,
+                droppedRows: design.droppedRows, notes: design.notes,
+                clusters: design.clusters.map { ClusterIDs(codes: $0, count: design.clusterCount) })
+        } catch let e as RegressionError {
             throw MatchingError.scoreModel(e)
         }
         // The fit may drop rows (perfect predictors): work on its rows.
@@ -104,6 +112,13 @@ public struct PropensityScoreMatch: Sendable {
 
     /// Linear predictor (log-odds for logit) per unit.
     public var linearPredictor: [Double] { model.linearPredictor }
+
+    /// The same match with the score model's design released (``BinaryModelFit/releasingDesign()``):
+    /// the model's coefficients, OIM table and scores stay; its robust and clustered SEs do not.
+    public func releasingModelDesign() -> PropensityScoreMatch {
+        PropensityScoreMatch(model: model.releasingDesign(), rows: rows, scores: scores, treated: treated, result: result,
+                             balance: balance, histogram: histogram, specification: specification)
+    }
 
     /// Matched pairs as rows of the input table (for building cohorts from a match).
     public var tableRowPairs: [(treated: Int, control: Int, distance: Double)] {

@@ -21,6 +21,7 @@ extension BinaryModelFit {
         case .oim:
             return bread
         case .robust:
+            guard !(design is ReleasedDesign) else { throw RegressionError.designReleased }
             let nn = Double(observations)
             return sandwich(bread: bread, meat: scoreData.robustMeat(), multiplier: nn / (nn - 1))
         case .cluster(let ids):
@@ -28,6 +29,7 @@ extension BinaryModelFit {
                 throw RegressionError.clusterLengthMismatch(expected: scoreResiduals.count, found: ids.codes.count)
             }
             guard ids.count >= 2 else { throw RegressionError.tooFewClusters(ids.count) }
+            guard !(design is ReleasedDesign) else { throw RegressionError.designReleased }
             let g = Double(ids.count)
             return sandwich(bread: bread, meat: scoreData.clusterMeat(ids), multiplier: g / (g - 1))
         }

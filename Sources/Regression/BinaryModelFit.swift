@@ -57,8 +57,8 @@ public struct BinaryModelFit: Sendable {
     /// The linear predictor `x'b` for each used row.
     public let linearPredictor: [Double]
 
-    // Data needed for sandwich estimators.
-    let design: any RowBlockSource
+    // Data needed for sandwich estimators (a ``ReleasedDesign`` once ``releasingDesign()`` dropped it).
+    var design: any RowBlockSource
     let scoreResiduals: [Double]
     let weights: [Double]?
     let weightKind: WeightKind

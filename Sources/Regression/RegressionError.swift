@@ -16,6 +16,8 @@ public enum RegressionError: Error, Sendable, Equatable, CustomStringConvertible
     case missingClusters
     case unknownTerm(String, available: [String])
     case data(DataError)
+    /// Robust or clustered SEs asked of a fit whose design was released (``BinaryModelFit/releasingDesign()``).
+    case designReleased
 
     public var description: String {
         switch self {
@@ -41,6 +43,8 @@ public enum RegressionError: Error, Sendable, Equatable, CustomStringConvertible
             return "no term '\(t)' in the model (terms: \(available.joined(separator: ", ")))"
         case .data(let e):
             return e.description
+        case .designReleased:
+            return "robust and clustered standard errors need the model's design, which was released to save memory: use the OIM standard errors, or fit the model again"
         }
     }
 }
