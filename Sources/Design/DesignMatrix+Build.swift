@@ -49,7 +49,7 @@ extension DesignMatrix {
         var keep = [Bool](repeating: true, count: n)
         var missingCounts: [(String, Int)] = []
         for name in used {
-            let count = try table.column(name).markMissing(clearing: &keep)
+            let count = try table.column(name).markMissing(clearing: &keep).missing
             if count > 0 { missingCounts.append((name, count)) }
         }
         var zeroWeight = 0

@@ -180,16 +180,13 @@ public struct DesignCoding: Sendable, Equatable {
     /// - Throws: ``DataError`` for unknown columns or factor levels the fit did not see.
     public func matrix(for table: Table) throws -> (matrix: Matrix, missingRows: [Int]) {
         let n = table.rowCount
-        let accessors = try ColumnAccessors(table: table, coding: self)
-        let missingRows = accessors.missingRows(count: n)
-        var parts = terms.flatMap { expansion(of: $0).map(\.parts) }
-        if intercept { parts.append([]) }
-        let columnParts = parts
-        let elements: [Double] = parallelSegments(segments: columnParts.count, length: n) { j, column in
-            accessors.write(columnParts[j], into: &column)
+        let rows = try CodedRows(table: table, coding: self)
+        let missingRows = rows.accessors.missingRows(count: n)
+        let elements: [Double] = parallelSegments(segments: rows.columns, length: n) { j, column in
+            rows.writeColumn(j, into: &column)
             for i in missingRows { column[i] = .nan }
         }
-        return (Matrix(rows: n, columns: columnParts.count, columnMajor: elements), missingRows)
+        return (Matrix(rows: n, columns: rows.columns, columnMajor: elements), missingRows)
     }
 }
 
@@ -214,57 +211,10 @@ struct ColumnAccessors {
 
     /// The rows with a missing value in any column the coding uses, in order.
     func missingRows(count n: Int) -> [Int] {
-        var missing = [Bool](repeating: false, count: n)
-        for codes in levelCodes.values { for i in 0..<n where codes[i] < 0 { missing[i] = true } }
-        for column in numeric.values {
-            switch column.storage {
-            case .int8(let a): for i in 0..<n where a[i] == .min { missing[i] = true }
-            case .int16(let a): for i in 0..<n where a[i] == .min { missing[i] = true }
-            case .int32(let a): for i in 0..<n where a[i] == .min { missing[i] = true }
-            case .double(let a): for i in 0..<n where a[i].isNaN { missing[i] = true }
-            }
-        }
-        return (0..<n).filter { missing[$0] }
-    }
-
-    /// Writes the product of `parts` (each a numeric column, or the indicator of a factor level) into
-    /// `out`; no parts is the intercept, all ones. Rows with a missing part get an arbitrary value
-    /// (the caller overwrites them with NaN).
-    func write(_ parts: [(String, Int?)], into out: inout MutableSpan<Double>) {
-        guard let first = parts.first else {
-            for i in 0..<out.count { out[i] = 1 }
-            return
-        }
-        put(first, into: &out, multiplying: false)
-        for part in parts.dropFirst() { put(part, into: &out, multiplying: true) }
-    }
-
-    /// `out[i] = value(i)`, or `out[i] *= value(i)`, for one part, in the column's storage form.
-    private func put(_ part: (String, Int?), into out: inout MutableSpan<Double>, multiplying: Bool) {
-        let n = out.count
-        if let level = part.1 {
-            let c = levelCodes[part.0]!
-            for i in 0..<n {
-                let x: Double = c[i] == level ? 1 : 0
-                out[i] = multiplying ? out[i] * x : x
-            }
-            return
-        }
-        switch numeric[part.0]!.storage {
-        case .int8(let a): Self.put(a, into: &out, multiplying: multiplying) { Double($0) }
-        case .int16(let a): Self.put(a, into: &out, multiplying: multiplying) { Double($0) }
-        case .int32(let a): Self.put(a, into: &out, multiplying: multiplying) { Double($0) }
-        case .double(let a): Self.put(a, into: &out, multiplying: multiplying) { $0 }
-        }
-    }
-
-    @inline(__always)
-    private static func put<V>(_ a: [V], into out: inout MutableSpan<Double>, multiplying: Bool, _ convert: (V) -> Double) {
-        if multiplying {
-            for i in 0..<out.count { out[i] *= convert(a[i]) }
-        } else {
-            for i in 0..<out.count { out[i] = convert(a[i]) }
-        }
+        var keep = [Bool](repeating: true, count: n)
+        for column in numeric.values { Column.numeric(column).markMissing(clearing: &keep) }
+        for codes in levelCodes.values { for i in 0..<n where codes[i] < 0 { keep[i] = false } }
+        return (0..<n).filter { !keep[$0] }
     }
 }
 

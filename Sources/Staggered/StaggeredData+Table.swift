@@ -69,7 +69,7 @@ extension StaggeredData {
         var keep = [Bool](repeating: true, count: n)
         var missingCounts: [(String, Int)] = []
         for name in used {
-            let count = markMissing(try table.column(name), &keep)
+            let count = try table.column(name).markMissing(clearing: &keep).missing
             if count > 0 { missingCounts.append((name, count)) }
         }
         var rows: [Int]?
@@ -96,24 +96,6 @@ extension StaggeredData {
         }
         return try assemble(units: units, time: timeValues, outcome: y, group: groupValues, covariates: covariates.isEmpty ? nil : x,
                             covariateNames: covariates, cluster: clusterCodes, notes: notes)
-    }
-
-    /// Flags the column's missing values in `keep`; returns their number.
-    static func markMissing(_ column: Column, _ keep: inout [Bool]) -> Int {
-        var count = 0
-        func mark<T: FixedWidthInteger>(_ a: [T]) { for i in a.indices where a[i] == .min { count += 1; keep[i] = false } }
-        switch column {
-        case .numeric(let c):
-            switch c.storage {
-            case .int8(let a): mark(a)
-            case .int16(let a): mark(a)
-            case .int32(let a): mark(a)
-            case .double(let a): for i in a.indices where a[i].isNaN { count += 1; keep[i] = false }
-            }
-        case .text(let t):
-            for i in t.missing.indices where t.missing[i] { count += 1; keep[i] = false }
-        }
-        return count
     }
 
     /// Column `name` at `rows` as numbers (missing: NaN). Text is accepted for the id (its dictionary codes,

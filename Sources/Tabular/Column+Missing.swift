@@ -5,25 +5,29 @@ extension Column {
     /// - Complexity: O(n).
     public var missingCount: Int {
         var keep = [Bool]()
-        return markMissing(clearing: &keep)
+        return markMissing(clearing: &keep).missing
     }
 
-    /// Clears `keep[i]` for every missing value `i` (when `keep` is not empty) and returns the
-    /// number of missing values in the column (all of them, kept or not).
+    /// Clears `keep[i]` for every missing value `i` (when `keep` is not empty). Returns the number
+    /// of missing values in the column (all of them: what a listwise-deletion note counts per column,
+    /// as Stata's `misstable`) and how many of them were still kept (the rows this column drops).
     /// - Precondition: `keep` is empty or has one entry per value.
     /// - Complexity: O(n), no allocation.
     @discardableResult
-    public func markMissing(clearing keep: inout [Bool]) -> Int {
-        func scan<V>(_ values: [V], _ isMissing: (V) -> Bool) -> Int {
+    public func markMissing(clearing keep: inout [Bool]) -> (missing: Int, cleared: Int) {
+        func scan<V>(_ values: [V], _ isMissing: (V) -> Bool) -> (missing: Int, cleared: Int) {
             precondition(keep.isEmpty || keep.count == values.count, "Column.markMissing: keep has \(keep.count) entries for \(values.count) values")
             // Most columns have no missing value: one tight pass finds the first, if any.
-            guard let first = values.firstIndex(where: isMissing) else { return 0 }
-            var count = 0
+            guard let first = values.firstIndex(where: isMissing) else { return (0, 0) }
+            var missing = 0, cleared = 0
             for i in first..<values.count where isMissing(values[i]) {
-                count += 1
-                if !keep.isEmpty { keep[i] = false }
+                missing += 1
+                if !keep.isEmpty && keep[i] {
+                    keep[i] = false
+                    cleared += 1
+                }
             }
-            return count
+            return (missing, cleared)
         }
         switch self {
         case .text(let c): return scan(c.missing) { $0 }

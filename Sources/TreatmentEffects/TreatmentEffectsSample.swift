@@ -90,7 +90,7 @@ struct TreatmentEffectsArms {
             var keep = [Bool](repeating: true, count: n)
             var notes: [String] = []
             for name in spec.usedColumns {
-                let missing = markMissing(try table.column(name), keep: &keep)
+                let missing = try table.column(name).markMissing(clearing: &keep).cleared
                 if missing > 0 { notes.append("\(missing) rows dropped for a missing value of '\(name)'") }
             }
             let rows = (0..<n).filter { keep[$0] }
@@ -124,29 +124,4 @@ struct TreatmentEffectsArms {
             throw TreatmentEffectsError.data(e)
         }
     }
-}
-
-/// Clears `keep[i]` for every row `i` still kept whose value in `column` is missing; returns how many it cleared.
-/// One switch on the storage form, then a plain loop over it.
-private func markMissing(_ column: Column, keep: inout [Bool]) -> Int {
-    var count = 0
-    func scan<V>(_ values: [V], _ isMissing: (V) -> Bool) {
-        // Most columns have no missing value: one tight pass finds the first, if any.
-        guard let first = values.firstIndex(where: isMissing) else { return }
-        for i in first..<values.count where keep[i] && isMissing(values[i]) {
-            keep[i] = false
-            count += 1
-        }
-    }
-    switch column {
-    case .text(let c): scan(c.missing) { $0 }
-    case .numeric(let c):
-        switch c.storage {
-        case .int8(let a): scan(a) { $0 == .min }
-        case .int16(let a): scan(a) { $0 == .min }
-        case .int32(let a): scan(a) { $0 == .min }
-        case .double(let a): scan(a) { $0.isNaN }
-        }
-    }
-    return count
 }

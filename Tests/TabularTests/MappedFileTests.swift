@@ -62,7 +62,8 @@ struct ColumnMissingTests {
             let expected = (0..<4).filter { column.isMissing($0) }
             #expect(column.missingCount == expected.count)
             var keep = [true, true, false, true]
-            #expect(column.markMissing(clearing: &keep) == expected.count)
+            let counts = column.markMissing(clearing: &keep)
+            #expect(counts.missing == expected.count && counts.cleared == expected.filter { $0 != 2 }.count)
             #expect(keep == (0..<4).map { $0 != 2 && !expected.contains($0) })
         }
     }
