@@ -155,9 +155,10 @@ extension CSVReader {
                         } else if after == dot && i + digits + 9 <= end {
                             let w2 = UInt64(littleEndian: raw.unsafeLoadUnaligned(fromByteOffset: i + digits + 1, as: UInt64.self))
                             let fraction = leadingDigitCount(w2)
+                            // With 8 fraction digits the field may run to the end of the input: the byte
+                            // after them is read only when it lies inside the second word.
                             fieldEnd = i + digits + 1 + fraction
-                            let stop = bytes[fieldEnd]
-                            if fraction > 0 && fraction < 8 && (stop == comma || stop == lf || stop == cr) {
+                            if fraction > 0 && fraction < 8, case let stop = bytes[fieldEnd], stop == comma || stop == lf || stop == cr {
                                 let whole = digits > 0 ? Int64(digitsValue(w, count: digits)) : 0
                                 let v = whole * Int64(powersOfTen[fraction]) + Int64(digitsValue(w2, count: fraction))
                                 let x = Double(v) / powersOfTen[fraction]

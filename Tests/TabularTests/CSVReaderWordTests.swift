@@ -98,6 +98,17 @@ struct CSVReaderWordTests {
         }
     }
 
+    @Test("a decimal whose eight fraction digits end the input is read by the field scan, not past the end")
+    func decimalAtEndOfInput() throws {
+        // Found by the CSV fuzzer: the word path read the byte after eight fraction digits, one past
+        // the input's end. The expected values are strtod's.
+        for text in ["a\n1.12345678", "a\n-1.12345678", "a,b\n2,1.123456789", "a\n.12345678"] {
+            let t = try csv(text)
+            let last = String(text.split(separator: "\n").last!.split(separator: ",").last!)
+            #expect(try t.numeric(t.columnNames.last!)[0].bitPattern == strtod(last, nil).bitPattern, "\(text)")
+        }
+    }
+
     @Test("a row that is short or long where columns are skipped is still a ragged row with its count")
     func raggedWithSkips() {
         let short = "a,b,c,d\n1,2,3,4\n5,6\n"
