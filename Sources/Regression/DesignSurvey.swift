@@ -27,7 +27,28 @@ struct DesignSurvey: Sendable {
     /// `sum_i y_i`.
     let outcomeSum: Double
 
+    /// Surveys `x`: from its cells' factor sums if it is cell-structured
+    /// (``init(cells:y:interceptColumn:)``), else in one pass over its row blocks.
     init(_ x: any RowBlockSource, y: [Double], interceptColumn: Int?) {
+        if let cells = x.cellStructure {
+            self.init(cells: cells, y: y, interceptColumn: interceptColumn)
+        } else {
+            self.init(blocks: x, y: y, interceptColumn: interceptColumn)
+        }
+    }
+
+    init(rows: Int, means: [Double], centeredGram: Matrix, binary: [Bool], columnSums: [Double],
+         outcomeCrossProducts: [Double], outcomeSum: Double) {
+        self.rows = rows
+        self.means = means
+        self.centeredGram = centeredGram
+        self.binary = binary
+        self.columnSums = columnSums
+        self.outcomeCrossProducts = outcomeCrossProducts
+        self.outcomeSum = outcomeSum
+    }
+
+    private init(blocks x: any RowBlockSource, y: [Double], interceptColumn: Int?) {
         let p = x.columns
         let r = x.meansAndCenteredGram(inspecting: { RawSums(columns: p) }, inspect: { sums, block, range in
             sums.observe(block, outcomes: y[range], skipping: interceptColumn)

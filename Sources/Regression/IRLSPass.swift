@@ -64,8 +64,11 @@ struct IRLSPass: Sendable {
     /// per-row contributions, `g += X_b' (f s)` (`dgemv`), and
     /// `I += X_b' diag(f w) X_b` by `dsyrk` on the block scaled in place by
     /// `sqrt(f w)`. Each core reuses one block buffer and its scratch vectors.
+    /// A cell-structured design (``RowBlockSource/cellStructure``) takes the pass of
+    /// ``run(_:cells:y:weights:beta:)`` instead.
     static func run<L: LinkKernel>(_ link: L.Type, source: any RowBlockSource, y: [Double], weights: [Double]?,
                                    beta: [Double]) -> IRLSPass {
+        if let cells = source.cellStructure { return run(link, cells: cells, y: y, weights: weights, beta: beta) }
         let p = beta.count
         let blockSize = RowBlocks.defaultBlockSize
         var etaParts: [[Double]] = []

@@ -35,6 +35,7 @@ struct ScoreData: Sendable {
     /// weights counting as replicated rows (`f r^2 x x'`) and analytic weights
     /// as scaled scores (`(f r)^2 x x'`). One parallel pass of `dsyrk`.
     func robustMeat() -> Matrix {
+        if let cells = design.cellStructure { return robustMeat(cells: cells) }
         let p = design.columns
         let residuals = self.residuals, weights = self.weights, kind = self.weightKind
         var meat = design.reduceRowBlocks(stripeState: { _ in (Matrix(rows: p, columns: p), [Double](repeating: 0, count: RowBlocks.defaultBlockSize)) },
@@ -71,6 +72,7 @@ struct ScoreData: Sendable {
             if !seen.insert(c).inserted { contiguous = false; break }
             previous = c
         }
+        if let cells = design.cellStructure { return clusterMeat(cells: cells, clusters: clusters, contiguous: contiguous) }
         var meat = Matrix(rows: p, columns: p)
         if contiguous {
             let residuals = self.residuals, weights = self.weights
@@ -120,11 +122,13 @@ struct ClusterMeatPartial: Sendable {
     var scale: [Double]
     var sums: RowBlock
 
-    init(columns p: Int) {
+    /// - Parameter scratchRows: rows of the block-scaling scratch (a row block's size for the dense
+    ///   pass; 1 when the caller builds the cluster sums itself).
+    init(columns p: Int, scratchRows: Int = RowBlocks.defaultBlockSize) {
         meat = Matrix(rows: p, columns: p)
         batch = RowBlock(capacity: 1024, columns: p)
-        scale = [Double](repeating: 0, count: RowBlocks.defaultBlockSize)
-        sums = RowBlock(capacity: RowBlocks.defaultBlockSize, columns: p)
+        scale = [Double](repeating: 0, count: scratchRows)
+        sums = RowBlock(capacity: scratchRows, columns: p)
     }
 
     /// Adds the sum of the next rows in order, all of cluster `code`.
