@@ -48,13 +48,32 @@ struct ETWFECellFactors: CellFactorSource {
     var cellCount: Int { (panel.treatedCohorts.count + 1) * panel.periodCount }
     var factorCount: Int { 1 + panel.covariateNames.count }
 
+    /// Unit by unit (a unit's `T` rows share its factors); the covariates are read from the
+    /// panel's column-major storage. `O(range.count * q)`.
     func factors(rows range: Range<Int>, cells: inout [Int32], z: inout [Double]) {
-        let nT = panel.periodCount, q = factorCount, k = q - 1
-        for (row, r) in range.enumerated() {
-            let i = r / nT, p = r % nT
-            cells[row] = Int32(truncatingIfNeeded: (panel.cohortIndex[i] + 1) * nT + p)
-            z[row * q] = 1
-            for j in 0..<k { z[row * q + 1 + j] = panel.covariates[i, j] }
+        let nT = panel.periodCount, q = factorCount, k = q - 1, n = panel.unitCount
+        guard !range.isEmpty else { return }
+        panel.covariates.storage.withUnsafeBufferPointer { x in
+            panel.cohortIndex.withUnsafeBufferPointer { cohort in
+                cells.withUnsafeMutableBufferPointer { cellOut in
+                    z.withUnsafeMutableBufferPointer { zOut in
+                        var row = 0, r = range.lowerBound
+                        while r < range.upperBound {
+                            let i = r / nT, p0 = r - i * nT
+                            let end = Swift.min(range.upperBound, (i + 1) * nT)
+                            let base = Int32(truncatingIfNeeded: (cohort[i] + 1) * nT)
+                            for p in p0..<(p0 + end - r) {
+                                cellOut[row] = base + Int32(truncatingIfNeeded: p)
+                                let out = row * q
+                                zOut[out] = 1
+                                for j in 0..<k { zOut[out + 1 + j] = x[j * n + i] }
+                                row += 1
+                            }
+                            r = end
+                        }
+                    }
+                }
+            }
         }
     }
 }

@@ -121,6 +121,29 @@ public struct CellLoadings: Sendable {
         return g
     }
 
+    /// `sum_{c, d} A_c M_cd A_d'` for a symmetric matrix `M` over all cells' factors (`W x W`, `W = C q`,
+    /// row-major, the upper triangle read: `M[(c q + a) W + d q + b]` for `c q + a <= d q + b`), a
+    /// symmetric `p x p` matrix: the meat of clusters that span several cells. `O(C^2 e^2)`.
+    public func gram(crossMoments m: [Double]) -> Matrix {
+        let q = factorCount, w = cells.count * q
+        precondition(m.count == w * w, "CellLoadings.gram(crossMoments:): length mismatch")
+        var g = Matrix(rows: columns, columns: columns)
+        for c in cells.indices {
+            for d in c..<cells.count {
+                for e1 in cells[c] {
+                    let u = c * q + e1.factor
+                    for e2 in cells[d] {
+                        let v = d * q + e2.factor
+                        let value = e1.coefficient * e2.coefficient * (u <= v ? m[u * w + v] : m[v * w + u])
+                        g[e1.column, e2.column] += value
+                        if c != d { g[e2.column, e1.column] += value }
+                    }
+                }
+            }
+        }
+        return g
+    }
+
     /// One parallel pass over the rows in the fixed blocks and stripes of ``RowBlocks``: each
     /// stripe starts from `stripeState(its rows)` and gets, block by block, the block's rows, cells and
     /// factors; the states are folded in stripe order, so results do not depend on the number of cores.

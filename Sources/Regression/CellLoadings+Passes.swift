@@ -66,21 +66,27 @@ extension IRLSPass {
             var ll = 0.0
             coefficients.withUnsafeBufferPointer { bc in
                 z.withUnsafeBufferPointer { zs in
-                    part.sums.moments.withUnsafeMutableBufferPointer { m in
-                        part.sums.sums.withUnsafeMutableBufferPointer { v in
-                            for k in 0..<r.count {
-                                let c = Int(cellOf[k])
-                                let zk = zs.baseAddress! + k * q, b = bc.baseAddress! + c * q
-                                var eta = 0.0
-                                for l in 0..<q { eta += b[l] * zk[l] }
-                                let i = r.lowerBound + k
-                                let contribution = L.contributions(y: y[i], eta: eta)
-                                let f = weights?[i] ?? 1
-                                ll += f * contribution.logLik
-                                part.eta[offset + k] = eta
-                                part.scores[offset + k] = contribution.score
-                                CellMoments.add(cell: c, z: zk, weight: f * Swift.max(0, contribution.weight), score: f * contribution.score,
-                                                q: q, moments: m.baseAddress!, sums: v.baseAddress!)
+                    y.withUnsafeBufferPointer { ys in
+                        part.sums.moments.withUnsafeMutableBufferPointer { m in
+                            part.sums.sums.withUnsafeMutableBufferPointer { v in
+                                part.eta.withUnsafeMutableBufferPointer { etaOut in
+                                    part.scores.withUnsafeMutableBufferPointer { scoreOut in
+                                        for k in 0..<r.count {
+                                            let c = Int(cellOf[k])
+                                            let zk = zs.baseAddress! + k * q, b = bc.baseAddress! + c * q
+                                            var eta = 0.0
+                                            for l in 0..<q { eta += b[l] * zk[l] }
+                                            let i = r.lowerBound + k
+                                            let contribution = L.contributions(y: ys[i], eta: eta)
+                                            let f = weights?[i] ?? 1
+                                            ll += f * contribution.logLik
+                                            etaOut[offset + k] = eta
+                                            scoreOut[offset + k] = contribution.score
+                                            CellMoments.add(cell: c, z: zk, weight: f * Swift.max(0, contribution.weight),
+                                                            score: f * contribution.score, q: q, moments: m.baseAddress!, sums: v.baseAddress!)
+                                        }
+                                    }
+                                }
                             }
                         }
                     }
@@ -123,14 +129,39 @@ extension ScoreData {
         return cells.gram(cellMoments: total.moments)
     }
 
-    /// ``clusterMeat(_:)`` on a cell-structured design. Each cluster's score `u_g = sum f r A_c z` is
-    /// built from its rows' non-zeros (`O(e)` a row); with contiguous clusters the sums are `dsyrk`ed
+    /// Largest cell space `W = C q` whose `W x W` meat each stripe holds (8 MB).
+    static let cellSpaceLimit = 1024
+
+    /// The contiguous clusters' meat in cell space (``CellClusterMeatPartial``): `A (sum_g v_g v_g') A'`.
+    /// `O(N q + G (t q)^2 + C^2 e^2)` for clusters touching `t` cells.
+    func clusterMeatInCellSpace(cells: CellLoadings, codes: [Int32]) -> Matrix {
+        let q = cells.factorCount, cellCount = cells.cells.count
+        let residuals = self.residuals, weights = self.weights
+        let total = cells.reduceRows(stripeState: { _ in CellClusterMeatPartial(cells: cellCount, factors: q) }, body: { part, r, cellOf, z in
+            z.withUnsafeBufferPointer { zs in
+                for k in 0..<r.count {
+                    let i = r.lowerBound + k
+                    part.add(code: codes[i], cell: Int(cellOf[k]), z: zs.baseAddress! + k * q, score: (weights?[i] ?? 1) * residuals[i])
+                }
+            }
+        }, combine: { $0.absorb($1) })
+        var meat = cells.gram(crossMoments: total.finished())
+        meat.symmetrizeFromUpper()
+        return meat
+    }
+
+    /// ``clusterMeat(_:)`` on a cell-structured design. Contiguous clusters in a cell space of at most
+    /// ``cellSpaceLimit`` values: ``clusterMeatInCellSpace(cells:codes:)``. Otherwise each cluster's score
+    /// `u_g = sum f r A_c z` is built from its rows' non-zeros (`O(e)` a row); with contiguous clusters the sums are `dsyrk`ed
     /// in batches as in the dense pass (``ClusterMeatPartial``), otherwise the `G x p` sums are built.
     /// `O(N e + G p^2)`.
-    func clusterMeat(cells: CellLoadings, clusters: ClusterIDs, contiguous: Bool) -> Matrix {
+    func clusterMeat(cells: CellLoadings, clusters: ClusterIDs, contiguous: Bool, cellSpaceLimit: Int = Self.cellSpaceLimit) -> Matrix {
         let p = cells.columns, q = cells.factorCount
         let codes = clusters.codes, residuals = self.residuals, weights = self.weights
         let entries = cells.cells
+        if contiguous && cells.cells.count * q <= cellSpaceLimit {
+            return clusterMeatInCellSpace(cells: cells, codes: codes)
+        }
         if contiguous {
             struct Part: Sendable {
                 var meat: ClusterMeatPartial

@@ -119,6 +119,25 @@ struct CellStructuredTests {
         }
     }
 
+    /// Contiguous clusters have two cell-structured paths: cell space (the default for small `C q`)
+    /// and column space (cluster sums `dsyrk`ed); both must give the dense meat.
+    @Test func bothClusterMeatPathsGiveTheDenseMeat() throws {
+        let (source, y) = Self.data()
+        let fit = try LogisticRegression().fit(source, y: y, names: Self.names(source.columns))
+        let ids = ClusterIDs(codes: (0..<y.count).map { Int32($0 / 5) }, count: (y.count + 4) / 5)
+        let cells = try #require(fit.design.cellStructure)
+        let data = fit.scoreData
+        let dense = ScoreData(design: fit.design.materialized(), residuals: data.residuals, weights: nil, weightKind: .frequency).clusterMeat(ids)
+        for limit in [ScoreData.cellSpaceLimit, 0] {
+            let m = data.clusterMeat(cells: cells, clusters: ids, contiguous: true, cellSpaceLimit: limit)
+            for j in 0..<dense.columns {
+                for i in 0..<dense.rows {
+                    #expect(approx(m[i, j], dense[i, j], Self.sumTolerance, floor: (dense[i, i] * dense[j, j]).squareRoot()), "limit \(limit): \(i),\(j)")
+                }
+            }
+        }
+    }
+
     @Test func loadingsMapSumsAsTheDenseRowsDo() throws {
         let (source, _) = Self.data(n: 60)
         let loadings = source.cellLoadings
