@@ -29,33 +29,40 @@ extension ETWFEFit {
     /// gradient `(1/n_gt) sum [f(eta_i) x_i - f(eta_i - tau_i) x_i^0]` with `x_i^0` the row
     /// without the cell's treatment columns (`F` identity for OLS, where this is `delta_gt`
     /// plus `gamma_gt'` times the cell's mean centred covariates, 0 in a balanced panel).
-    /// One pass over the treated rows' non-zeros: `O(N_treated (1 + k))` plus `O(M p)` memory.
+    ///
+    /// On the design's cell structure (``ETWFEDesign/cellLoadings``: row `x_i = A_gt z_i`,
+    /// `z_i = (1, x_i)`): `eta_i = (A_gt' b) z_i`, `tau_i = (A_gt^D' b) z_i` (`A^D` the treatment
+    /// columns' entries), and the gradient is `A^D (sum f(eta) z) + A^other (sum [f(eta) - f(eta - tau)] z)`,
+    /// so each treated observation costs `O(q)`: `O(N_treated q + M e)` in all, `O(M p)` memory.
     func cellEstimates() -> (cells: [ETWFECell], att: [Double], gradient: [[Double]], unestimable: [ETWFECell]) {
         let fitNames = names
         var index: [String: Int] = [:]
         for (k, n) in fitNames.enumerated() { index[n] = k }
         let fitIndex = design.names.map { index[$0] ?? -1 }
-        let b = coefficients
+        let b = fitIndex.map { $0 >= 0 ? coefficients[$0] : 0 }  // per design column, 0 if omitted
         let logit = family == .logit
+        let loadings = design.cellLoadings
+        let q = loadings.factorCount, k = q - 1, nT = panel.periodCount
         var cells: [ETWFECell] = [], att: [Double] = [], grads: [[Double]] = [], bad: [ETWFECell] = []
-        let k = panel.covariateNames.count
         var unitsOfCohort = [[Int]](repeating: [], count: panel.treatedCohorts.count)
         for i in 0..<panel.unitCount where panel.cohortIndex[i] >= 0 { unitsOfCohort[panel.cohortIndex[i]].append(i) }
+        var z = [Double](repeating: 1, count: q)
         for (m, cell) in panel.cells.enumerated() {
             let col = design.treatmentColumn(cell: m)
             guard fitIndex[col] >= 0 else { bad.append(cell); continue }
             let cellColumns = col...(col + k)
+            let entries = loadings.cells[(cell.cohortIndex + 1) * nT + cell.periodIndex]
+            var full = [Double](repeating: 0, count: q), treatment = full
+            for e in entries {
+                full[e.factor] += e.coefficient * b[e.column]
+                if cellColumns.contains(e.column) { treatment[e.factor] += e.coefficient * b[e.column] }
+            }
             var sum = 0.0, count = 0
-            var g = [Double](repeating: 0, count: fitNames.count)
+            var treated = [Double](repeating: 0, count: q), difference = treated  // sum f1 z, sum (f1 - f0) z
             for i in unitsOfCohort[cell.cohortIndex] {
+                for j in 0..<k { z[1 + j] = panel.covariates[i, j] }
                 var eta = 0.0, tau = 0.0
-                design.forEachNonZero(unit: i, period: cell.periodIndex) { j, v in
-                    let f = fitIndex[j]
-                    if f >= 0 {
-                        eta += v * b[f]
-                        if cellColumns.contains(j) { tau += v * b[f] }
-                    }
-                }
+                for l in 0..<q { eta += full[l] * z[l]; tau += treatment[l] * z[l] }
                 let (f1, f0): (Double, Double)
                 if logit {
                     let p1 = 1 / (1 + Double.exp(-eta)), p0 = 1 / (1 + Double.exp(-(eta - tau)))
@@ -66,12 +73,13 @@ extension ETWFEFit {
                     f1 = 1; f0 = 1
                 }
                 count += 1
-                design.forEachNonZero(unit: i, period: cell.periodIndex) { j, v in
-                    let f = fitIndex[j]
-                    if f >= 0 { g[f] += cellColumns.contains(j) ? f1 * v : (f1 - f0) * v }
-                }
+                for l in 0..<q { treated[l] += f1 * z[l]; difference[l] += (f1 - f0) * z[l] }
             }
             guard count > 0 else { bad.append(cell); continue }
+            var g = [Double](repeating: 0, count: fitNames.count)
+            for e in entries where fitIndex[e.column] >= 0 {
+                g[fitIndex[e.column]] += e.coefficient * (cellColumns.contains(e.column) ? treated[e.factor] : difference[e.factor])
+            }
             let w = 1 / Double(count)
             cells.append(cell)
             att.append(sum * w)
