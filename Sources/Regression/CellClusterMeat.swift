@@ -63,23 +63,20 @@ struct CellClusterMeatPartial: Sendable {
         code = -1
     }
 
-    /// `M += x x'` over the touched cells' entries (upper triangle of the flattened index).
+    /// `M += x x'` over the touched cells' entries (upper triangle of the flattened index): the
+    /// touched entries are gathered in ascending flattened order, then one triangular double loop.
     mutating func addOuterProduct(_ x: [Double], _ cells: [Int]) {
         let q = self.q, w = self.w
+        let sorted = cells.count < 2 || zip(cells, cells.dropFirst()).allSatisfy { $0 < $1 } ? cells : cells.sorted()
+        let t = sorted.count * q
+        var index = [Int](repeating: 0, count: t), value = [Double](repeating: 0, count: t)
+        for (a, c) in sorted.enumerated() {
+            for l in 0..<q { index[a * q + l] = c * q + l; value[a * q + l] = x[c * q + l] }
+        }
         moments.withUnsafeMutableBufferPointer { m in
-            x.withUnsafeBufferPointer { x in
-                for c1 in cells {
-                    for c2 in cells where c1 <= c2 {
-                        for a in 0..<q {
-                            let u = c1 * q + a, xu = x[u]
-                            if xu == 0 { continue }
-                            for b in (c1 == c2 ? a : 0)..<q {
-                                let t = c2 * q + b
-                                m[u * w + t] += xu * x[t]
-                            }
-                        }
-                    }
-                }
+            for i in 0..<t where value[i] != 0 {
+                let row = index[i] * w, xi = value[i]
+                for j in i..<t { m[row + index[j]] += xi * value[j] }
             }
         }
     }
