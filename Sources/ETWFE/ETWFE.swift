@@ -26,9 +26,11 @@ import Tabular
 ///
 /// ## Complexity
 /// Linear: `O(N p^2)` (QR of the materialised `N x p` design, `N = n T` rows).
-/// Logit: `O(N p^2)` per IRLS iteration on row blocks generated from the columns
-/// (memory `O(N)` for the outcome, cluster codes and linear predictor; the design is
-/// never held, unless a perfect predictor forces dropping rows, which materialises it).
+/// Logit: `O(N q^2)` per IRLS iteration on the design's cell structure (row `(i, t)` is
+/// `A_gt (1, x_i)`, `q = 1 + k`; see ``ETWFEDesign/cellLoadings`` and Linalg's `CellLoadings`), memory
+/// `O(N)` for the outcome, cluster codes and linear predictor; the design is never held, unless a
+/// perfect predictor forces dropping rows, which materialises it. Without covariates, above
+/// ``ETWFEOptions/collapseAbove`` person-years, the collapsed fit (`O(C T p^2)` per iteration).
 /// Here `p = C + T + k (C + T) + M (1 + k)` for `C` cohorts, `T` periods, `k` covariates, `M` cells.
 public enum ETWFE {
     /// Fits the ETWFE model once; choose the SE kind and aggregation afterwards with
