@@ -24,7 +24,11 @@ extension CSVReader {
         while i + 8 <= n {
             let w = UInt64(littleEndian: raw.unsafeLoadUnaligned(fromByteOffset: i, as: UInt64.self))
             let commas = bytesEqual(w, UInt8(ascii: ","))
-            let stops = bytesEqual(w, UInt8(ascii: "\n")) | bytesEqual(w, UInt8(ascii: "\r")) | bytesEqual(w, UInt8(ascii: "\""))
+            // The stop bytes (0x0A, 0x0D, 0x22) are all below the comma (0x2C): a word with no byte below it, as
+            // most words of numeric fields, has none, and the three exact tests are made only for the others.
+            let stops = anyByteBelowComma(w)
+                ? bytesEqual(w, UInt8(ascii: "\n")) | bytesEqual(w, UInt8(ascii: "\r")) | bytesEqual(w, UInt8(ascii: "\""))
+                : 0
             // Only the bytes before the first stop byte count.
             let beforeStop = stops == 0 ? ~UInt64(0) : (UInt64(1) << UInt64(stops.trailingZeroBitCount)) &- 1
             var found = commas & beforeStop
@@ -56,6 +60,15 @@ extension CSVReader {
             i += 1
         }
         return (ended + 1, .endOfInput, n)
+    }
+
+    /// Whether some byte of `w` is below 0x2C (`,`). `(w - 0x2C..2C) & ~w & 0x80..80` is non-zero exactly
+    /// then: the lowest byte below 0x2C (an ASCII byte, high bit clear) borrows into its own high bit, and
+    /// without such a byte no subtraction borrows, so no byte below 0x80 gets its high bit set (borrows
+    /// above the first such byte may flag others, which does not change the answer). `O(1)`.
+    @inline(__always)
+    static func anyByteBelowComma(_ w: UInt64) -> Bool {
+        (w &- 0x2C2C_2C2C_2C2C_2C2C) & ~w & 0x8080_8080_8080_8080 != 0
     }
 
     /// The high bit of every byte of `w` equal to `c`, and no other bit.

@@ -30,6 +30,31 @@ struct CSVReaderWordTests {
         #expect(mismatches.isEmpty, "first words that differ: \(mismatches.prefix(5))")
     }
 
+    @Test("the below-comma word test equals a byte loop, for every byte in every lane and on random words")
+    func belowCommaWords() {
+        var mismatches: [UInt64] = []
+        func check(_ w: UInt64) {
+            let expected = (0..<8).contains { UInt8(truncatingIfNeeded: w >> UInt64(8 * $0)) < 0x2C }
+            if CSVReader.anyByteBelowComma(w) != expected { mismatches.append(w) }
+        }
+        // Each byte value in each lane, the other lanes digits (no byte below the comma) or 0xFF.
+        for lane in 0..<8 {
+            for b in 0...255 {
+                for fill: UInt64 in [0x3535_3535_3535_3535, 0xFFFF_FFFF_FFFF_FFFF, 0x2C2C_2C2C_2C2C_2C2C] {
+                    let shift = UInt64(8 * lane)
+                    check((fill & ~(0xFF << shift)) | (UInt64(b) << shift))
+                }
+            }
+        }
+        var rng = MMIXGenerator(seed: 12)
+        for _ in 0..<100_000 {
+            let b = (0..<8).map { _ in Self.edgeBytes[Int(rng.next(below: UInt64(Self.edgeBytes.count)))] }
+            check(b.enumerated().reduce(UInt64(0)) { $0 | UInt64($1.element) << UInt64(8 * $1.offset) })
+            check((0..<8).reduce(UInt64(0)) { w, k in w | rng.next(below: 256) << UInt64(8 * k) })
+        }
+        #expect(mismatches.isEmpty, "first words that differ: \(mismatches.prefix(5).map { String($0, radix: 16) })")
+    }
+
     /// A random CSV of `rows` rows and `columns` columns: integers of 1-12 digits, decimals,
     /// negatives, empty and NA fields, quoted fields (with commas, quotes and line ends inside),
     /// padded fields, CRLF and LF line ends, and the last line with or without its line end.
