@@ -88,7 +88,7 @@ extension StackedEstimatingEquations {
     /// - Complexity: `O(n (p^2 + q^2 + K^2 / 2))` flops, `O(blockSize (p + q + K))` memory per core.
     func moments(mu: [Double], predictors lp: LinearPredictors) -> EstimatingEquationMoments {
         let n = sample.count
-        let x = sample.outcomeDesign, z = sample.treatmentDesign
+        let x = sample.outcomeSource, z = sample.treatmentSource
         let pF = outcomeModels.isEmpty ? 0 : x.columns
         let qF = treatmentModel == nil ? 0 : z.columns
         let layout = PassLayout(p0: outcomeModels.first?.columns.count ?? 0, p1: outcomeModels.last?.columns.count ?? 0,
@@ -108,17 +108,25 @@ extension StackedEstimatingEquations {
 
     /// Buffers of one stripe, reused for all its blocks.
     struct BlockWork {
+        /// The designs' rows in arm order (`x`, `z`), as the sources fill them (`xRaw`, `zRaw`, sample order).
         var x: RowBlock, xs: RowBlock, z: RowBlock, zs: RowBlock, psi: RowBlock
+        var xRaw: RowBlock, zRaw: RowBlock
+        /// The block's rows in arm order: sample rows (`order`) and positions within the block (`local`).
         var order: [Int]
+        var local: [Int]
 
         init(capacity: Int, p: Int, q: Int, k: Int) {
             x = RowBlock(capacity: capacity, columns: p)
             xs = x
+            xRaw = x
             z = RowBlock(capacity: capacity, columns: q)
             zs = z
+            zRaw = z
             psi = RowBlock(capacity: capacity, columns: k)
             order = []
             order.reserveCapacity(capacity)
+            local = []
+            local.reserveCapacity(capacity)
         }
     }
 
@@ -136,9 +144,17 @@ extension StackedEstimatingEquations {
         let order = w.order
         let tb = order.map { t[$0] }, yb = order.map { y[$0] }
         let hasOutcome = !outcomeModels.isEmpty, tm = treatmentModel
-        if hasOutcome { w.x.gatherRows(of: sample.outcomeDesign, at: order[...]) }
+        w.local.removeAll(keepingCapacity: true)
+        for i in order { w.local.append(i - r.lowerBound) }
+        if hasOutcome {
+            sample.outcomeSource.fill(&w.xRaw, rows: r)
+            w.x.gatherRows(of: w.xRaw, at: w.local[...])
+        }
         let shared = sample.designsShared && hasOutcome
-        if tm != nil && !shared { w.z.gatherRows(of: sample.treatmentDesign, at: order[...]) }
+        if tm != nil && !shared {
+            sample.treatmentSource.fill(&w.zRaw, rows: r)
+            w.z.gatherRows(of: w.zRaw, at: w.local[...])
+        }
         let zb = shared ? w.x : w.z  // the treatment design's rows (shares the buffer: no copy)
         w.psi.reset(rows: m, zeroed: false)
 

@@ -39,12 +39,12 @@ public struct TreatmentEffects: Sendable {
         case .nnmatch:
             guard spec.neighbors >= 1 else { throw TreatmentEffectsError.notSupported("--neighbors must be at least 1") }
             if let c = spec.caliper, !(c > 0) { throw TreatmentEffectsError.notSupported("--caliper must be positive") }
-            return try NearestNeighborMatchingEstimator.fit(spec, sample: try TreatmentEffectsSample(table, spec), neighbors: spec.neighbors,
+            return try NearestNeighborMatchingEstimator.fit(spec, sample: try TreatmentEffectsSample(table, spec, materialize: true), neighbors: spec.neighbors,
                                                             caliper: spec.caliper, metric: spec.metric, biasAdjust: spec.biasAdjust)
         case .psmatch:
             guard spec.neighbors >= 1 else { throw TreatmentEffectsError.notSupported("--neighbors must be at least 1") }
             if let c = spec.caliper, !(c > 0) { throw TreatmentEffectsError.notSupported("--caliper must be positive") }
-            return try PropensityScoreMatchingEstimator.fit(spec, sample: try TreatmentEffectsSample(table, spec),
+            return try PropensityScoreMatchingEstimator.fit(spec, sample: try TreatmentEffectsSample(table, spec, materialize: true),
                                                             neighbors: spec.neighbors, caliper: spec.caliper)
         case .aipw where spec.estimand == .atet:
             throw TreatmentEffectsError.notSupported(
@@ -82,7 +82,7 @@ public struct TreatmentEffects: Sendable {
 
         // Potential-outcome means: the solutions of their estimating equations.
         let predictors = LinearPredictors(treatment: treatmentModel?.linearPredictors ?? [],
-                                          outcome: outcomeModels.map { $0.linearPredictors(sample.outcomeDesign) })
+                                          outcome: ArmOutcomeModel.linearPredictors(outcomeModels, design: sample.outcomeSource))
         let mu = Self.potentialOutcomeMeans(spec: spec, sample: sample, p: p, outcomeModels: outcomeModels, predictors: predictors)
         guard mu.allSatisfy({ $0.isFinite }) else {
             throw TreatmentEffectsError.treatmentModel(column: spec.treatment, reason: "the weighted means are not finite")

@@ -6,7 +6,12 @@ import Tabular
 /// missing value in any column used (listwise deletion, as Stata's
 /// `teffects`), the 0/1 treatment, the outcome and the two designs.
 ///
-/// - Complexity: `O(n (p + q))` time and memory (`p`, `q`: outcome and treatment design columns).
+/// The designs are streamed (``DesignMatrix/streamed(_:_:)``: each row block is made from the table's columns when a
+/// pass reads it, so no `n x p` matrix is held) for the estimators that read them in passes (ra, ipw, aipw, ipwra),
+/// and materialised once for the matching estimators, which look rows up.
+///
+/// - Complexity: `O(n c)` time for the `c` columns used; memory `O(n)` beyond the table when streamed,
+///   `O(n (p + q))` when materialised (`p`, `q`: outcome and treatment design columns).
 struct TreatmentEffectsSample {
     /// Source-table rows used.
     let rows: [Int]
@@ -15,21 +20,27 @@ struct TreatmentEffectsSample {
     let notes: [String]
     let y: [Double]
     let t: [Double]
-    /// Outcome-model design (`n x p`, `_cons` last), column names.
-    let outcomeDesign: Matrix
+    /// Outcome-model design (`n x p`, `_cons` last) as a row-block source, column names.
+    let outcomeSource: any RowBlockSource
     let outcomeNames: [String]
-    /// Treatment-model design (`n x q`, `_cons` last), column names.
-    let treatmentDesign: Matrix
+    /// Treatment-model design (`n x q`, `_cons` last) as a row-block source, column names.
+    let treatmentSource: any RowBlockSource
     let treatmentNames: [String]
     /// Whether the two designs are one (the same terms): a pass over the rows then reads it once.
     let designsShared: Bool
+
+    /// The outcome design as a dense matrix: free when materialised (``init(_:_:materialize:)``), else an `O(n p)` copy.
+    var outcomeDesign: Matrix { outcomeSource.materialized() }
+    /// The treatment design as a dense matrix: free when materialised, else an `O(n q)` copy.
+    var treatmentDesign: Matrix { treatmentSource.materialized() }
 
     var count: Int { y.count }
     var treatedCount: Int { t.reduce(0) { $0 + ($1 == 1 ? 1 : 0) } }
 
     /// - Throws: ``TreatmentEffectsError`` (missing columns, text where numbers are needed, a treatment
     ///   that is not 0/1, an empty arm, a non-0/1 outcome for a logit outcome model).
-    init(_ table: Table, _ spec: TreatmentEffectsSpecification) throws {
+    /// - Parameter materialize: build the designs as dense matrices (the matching estimators) instead of streaming them.
+    init(_ table: Table, _ spec: TreatmentEffectsSpecification, materialize: Bool = false) throws {
         let arms = try TreatmentEffectsArms(table, spec)
         do {
             let sample = arms.sample
@@ -42,28 +53,37 @@ struct TreatmentEffectsSample {
             let looseFactors = spec.factors.filter { f in factorsOf(outcomeCovariates).contains(f) == false && factorsOf(treatmentCovariates).contains(f) == false }
             let outcomeFactors = factorsOf(outcomeCovariates) + (spec.method.usesOutcomeCovariates ? looseFactors : [])
             let treatmentFactors = factorsOf(treatmentCovariates) + (spec.method.usesTreatmentModel ? looseFactors : [])
-            let od = try DesignMatrix.build(sample, ModelSpecification(
+            func design(_ s: ModelSpecification) throws -> (names: [String], source: any RowBlockSource) {
+                if materialize {
+                    let d = try DesignMatrix.build(sample, s)
+                    return (d.columnNames, d.matrix)
+                }
+                let d = try DesignMatrix.streamed(sample, s)
+                return (d.layout.columnNames, d.source)
+            }
+            let od = try design(ModelSpecification(
                 outcome: spec.outcome, covariates: outcomeCovariates, factors: outcomeFactors, baseLevels: spec.baseLevels))
             // The same terms give the same design (the outcome and the treatment are numeric and complete here, so
-            // the response named in the specification changes nothing): built once, shared (copy-on-write).
+            // the response named in the specification changes nothing): built once, shared.
             let shared = outcomeCovariates == treatmentCovariates && outcomeFactors == treatmentFactors
             let td = shared ? od
-                : try DesignMatrix.build(sample, ModelSpecification(
+                : try design(ModelSpecification(
                     outcome: spec.treatment, covariates: treatmentCovariates, factors: treatmentFactors, baseLevels: spec.baseLevels))
             // Listwise deletion was done above, so the designs keep every sample row.
             let n = table.rowCount, rows = arms.rows
-            guard od.rows == rows.count && td.rows == rows.count else {
-                throw TreatmentEffectsError.data(.noRowsAfterDeletion(dropped: n - Swift.min(od.rows, td.rows), reasons: "rows lost while building the designs"))
+            guard od.source.rows == rows.count && td.source.rows == rows.count else {
+                throw TreatmentEffectsError.data(.noRowsAfterDeletion(dropped: n - Swift.min(od.source.rows, td.source.rows),
+                                                                      reasons: "rows lost while building the designs"))
             }
             self.rows = rows
             self.droppedRows = n - rows.count
             self.notes = arms.notes
             self.y = arms.y
             self.t = arms.t
-            self.outcomeDesign = od.matrix
-            self.outcomeNames = od.columnNames
-            self.treatmentDesign = td.matrix
-            self.treatmentNames = td.columnNames
+            self.outcomeSource = od.source
+            self.outcomeNames = od.names
+            self.treatmentSource = td.source
+            self.treatmentNames = td.names
             self.designsShared = shared
         } catch let e as DataError {
             throw TreatmentEffectsError.data(e)
