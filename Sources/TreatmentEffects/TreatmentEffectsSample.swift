@@ -1,6 +1,7 @@
 import Design
 import Linalg
 import Tabular
+import _DiDKitParallel
 
 /// The estimation sample of a treatment-effect estimate: the rows with no
 /// missing value in any column used (listwise deletion, as Stata's
@@ -109,8 +110,12 @@ struct TreatmentEffectsArms {
             let n = table.rowCount
             var keep = [Bool](repeating: true, count: n)
             var notes: [String] = []
-            for name in spec.usedColumns {
-                let missing = try table.column(name).markMissing(clearing: &keep).cleared
+            // Most columns have no missing value: the columns are scanned in parallel, and only those with one mark rows.
+            let names = spec.usedColumns
+            let columns = try names.map { try table.column($0) }
+            let missingCounts = parallelMap(count: columns.count) { columns[$0].missingCount }
+            for (k, name) in names.enumerated() where missingCounts[k] > 0 {
+                let missing = columns[k].markMissing(clearing: &keep).cleared
                 if missing > 0 { notes.append("\(missing) rows dropped for a missing value of '\(name)'") }
             }
             let rows = (0..<n).filter { keep[$0] }
