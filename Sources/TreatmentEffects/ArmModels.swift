@@ -186,6 +186,8 @@ struct TreatmentModelEstimate: Sendable {
     /// `z_i' gamma` for every sample person, in sample order: the fit's own linear predictor at the estimate
     /// (the fit uses every person; ``fit(sample:link:treatment:tolerance:)`` stops otherwise).
     var linearPredictors: [Double] { fit.linearPredictor }
+    /// `p_i = F(z_i' gamma)` for every sample person, in sample order (computed once, when the fit is checked for overlap).
+    let scores: [Double]
 
     /// Fits `P(t = 1 | z)` by logit or probit ML and checks overlap.
     /// - Throws: ``TreatmentEffectsError/treatmentModel(column:reason:)``; ``TreatmentEffectsError/overlapViolated(column:belowTolerance:aboveTolerance:tolerance:)``
@@ -218,18 +220,18 @@ struct TreatmentModelEstimate: Sendable {
         }
         if !fit.converged { throw TreatmentEffectsError.treatmentModel(column: treatment, reason: "the fit did not converge") }
         let model = TreatmentEffectsModelCheck.self
-        let est = TreatmentModelEstimate(link: link, columns: columns, names: fit.names, coefficients: fit.coefficients, fit: fit)
-        try model.checkOverlap(est, sample: sample, treatment: treatment, tolerance: tolerance)
+        let est = TreatmentModelEstimate(link: link, columns: columns, names: fit.names, coefficients: fit.coefficients, fit: fit,
+                                         scores: fit.linearPredictor.map(link.mean))
+        try model.checkOverlap(est, treatment: treatment, tolerance: tolerance)
         return est
     }
 }
 
 enum TreatmentEffectsModelCheck {
     /// Stata's overlap check (`pstolerance(1e-5)`): every score in `[tol, 1 - tol]`.
-    static func checkOverlap(_ m: TreatmentModelEstimate, sample: TreatmentEffectsSample, treatment: String, tolerance: Double) throws {
+    static func checkOverlap(_ m: TreatmentModelEstimate, treatment: String, tolerance: Double) throws {
         var below = 0, above = 0
-        for eta in m.linearPredictors {
-            let p = m.link.mean(eta)
+        for p in m.scores {
             if !(p >= tolerance) { below += 1 }
             if !(p <= 1 - tolerance) { above += 1 }
         }

@@ -73,7 +73,7 @@ public struct TreatmentEffects: Sendable {
             let tm = try TreatmentModelEstimate.fit(sample: sample, link: spec.treatmentModel, treatment: spec.treatment,
                                                     tolerance: spec.overlapTolerance)
             treatmentModel = tm
-            p = tm.linearPredictors.map(tm.link.mean)
+            p = tm.scores
         }
 
         // Outcome models.
