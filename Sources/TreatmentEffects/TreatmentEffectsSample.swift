@@ -31,9 +31,9 @@ struct TreatmentEffectsSample {
     let designsShared: Bool
 
     /// The outcome design as a dense matrix: free when materialised (``init(_:_:materialize:)``), else an `O(n p)` copy.
-    var outcomeDesign: Matrix { outcomeSource.materialized() }
+    var outcomeDesign: Matrix { denseMatrix(outcomeSource) }
     /// The treatment design as a dense matrix: free when materialised, else an `O(n q)` copy.
-    var treatmentDesign: Matrix { treatmentSource.materialized() }
+    var treatmentDesign: Matrix { denseMatrix(treatmentSource) }
 
     var count: Int { y.count }
     var treatedCount: Int { t.reduce(0) { $0 + ($1 == 1 ? 1 : 0) } }
@@ -149,4 +149,27 @@ struct TreatmentEffectsArms {
             throw TreatmentEffectsError.data(e)
         }
     }
+}
+
+/// `source` as a dense matrix: itself when it is one, else filled block by block into one column-major array
+/// (peak memory: the matrix and one block, not the two full copies of ``RowBlockSource/materialized()``).
+/// - Complexity: `O(n p)`.
+func denseMatrix(_ source: any RowBlockSource) -> Matrix {
+    if let m = source as? Matrix { return m }
+    let n = source.rows, p = source.columns
+    let blocks = RowBlocks(count: n)
+    var out = [Double](repeating: 0, count: n * p)
+    var block = RowBlock(capacity: Swift.max(1, Swift.min(n, blocks.blockSize)), columns: p)
+    out.withUnsafeMutableBufferPointer { dst in
+        for b in 0..<blocks.blockCount {
+            let r = blocks.block(b)
+            source.fill(&block, rows: r)
+            for j in 0..<p {
+                block.readColumn(j) { col in
+                    for k in 0..<r.count { dst[j * n + r.lowerBound + k] = col[k] }
+                }
+            }
+        }
+    }
+    return Matrix(rows: n, columns: p, columnMajor: out)
 }
