@@ -12,7 +12,7 @@ public struct StreamedDesign: Sendable {
 
 /// Design rows made from a table's columns block by block, as ``DesignCoding/matrix(for:)``
 /// would make them (the same values in the same columns), for estimators that read a design a
-/// block at a time: no `n x p` matrix is held. A numeric term is gathered in its storage form, the
+/// block at a time: no `n x p` matrix is held. A numeric term is copied from its storage form, the
 /// intercept is a fill, a factor level or an interaction is computed row by row.
 ///
 /// The table must have no missing value in a used column (``DesignMatrix/streamed(_:_:)`` passes
@@ -105,13 +105,12 @@ public struct CodedRows: RowBlockSource {
     public func fill(_ block: inout RowBlock, rows range: Range<Int>) {
         block.reset(rows: range.count, zeroed: false)
         let lo = range.lowerBound
-        let sourceRows = ArraySlice(range)
         for (j, plan) in plans.enumerated() {
             switch plan {
             case .intercept:
                 block.fillColumn(j, with: 1)
             case .numeric(let v):
-                block.gatherColumn(j, from: v, at: sourceRows)
+                block.copyColumn(j, from: v, range: range)  // contiguous rows: a copy, no index array
             case .level(let codes, let level):
                 for k in 0..<range.count { block[k, j] = codes[lo + k] == level ? 1 : 0 }
             case .product:

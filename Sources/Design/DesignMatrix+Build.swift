@@ -1,3 +1,4 @@
+import _DiDKitParallel
 import Linalg
 import Tabular
 
@@ -48,9 +49,12 @@ extension DesignMatrix {
         // Listwise deletion.
         var keep = [Bool](repeating: true, count: n)
         var missingCounts: [(String, Int)] = []
-        for name in used {
-            let count = try table.column(name).markMissing(clearing: &keep).missing
-            if count > 0 { missingCounts.append((name, count)) }
+        // Most columns have no missing value: the columns are scanned in parallel, and only those with one mark rows.
+        let usedColumns = try used.map { try table.column($0) }
+        let counts = parallelMap(count: usedColumns.count) { usedColumns[$0].missingCount }
+        for (k, name) in used.enumerated() where counts[k] > 0 {
+            usedColumns[k].markMissing(clearing: &keep)
+            missingCounts.append((name, counts[k]))
         }
         var zeroWeight = 0
         var weightsAll: NumericColumn?

@@ -49,7 +49,8 @@ extension Study {
                 treatmentModel: e.treatmentModel ?? .logit, outcomeModel: e.outcomeModel ?? .linear, neighbors: e.neighbors ?? 1)
             do {
                 let estimator = TreatmentEffects(s)
-                return StudyEffect(method: method, fit: try estimator.fit(table), cells: try estimator.armCells(table), error: nil)
+                let (fit, cells) = try estimator.fitWithCells(table)
+                return StudyEffect(method: method, fit: fit, cells: cells, error: nil)
             } catch {
                 return StudyEffect(method: method, fit: nil, cells: nil, error: String(describing: error))
             }

@@ -85,8 +85,8 @@ struct EffectsCommand: OutputCommand {
         for f in factorList { kinds[f] = .auto }
         let table = try TableReader.read(path: data, kinds: kinds, defaultKind: .skip)
         let estimator = TreatmentEffects(spec)
-        let fit = try estimator.fit(table)
-        let doc = try EffectsDocument(fit, level: level, disclosure: disclosure.control(), cells: try estimator.armCells(table))
+        let (fit, cells) = try estimator.fitWithCells(table)
+        let doc = try EffectsDocument(fit, level: level, disclosure: disclosure.control(), cells: cells)
         switch format {
         case .json: return try doc.json()
         case .csv: return doc.tidy().csv

@@ -255,10 +255,20 @@ public struct LogisticRegression: Sendable {
     /// constant column is collinear with it; the others are checked on their
     /// correlation matrix in order, the later of two collinear columns going.
     static func collinearColumns(_ survey: DesignSurvey, interceptColumn: Int?, tolerance: Double) -> [Int] {
-        let p = survey.means.count
+        collinearColumns(centeredGram: survey.centeredGram, means: survey.means, rows: survey.rows,
+                         interceptColumn: interceptColumn, tolerance: tolerance)
+    }
+
+    /// ``collinearColumns(_:interceptColumn:tolerance:)`` from the design's centred Gram, column means and row count.
+    static func collinearColumns(centeredGram: Matrix, means: [Double], rows: Int, interceptColumn: Int?, tolerance: Double) -> [Int] {
+        let p = means.count
         if p == 0 { return [] }
-        // With an intercept the centred Gram; without, the raw one `X'X`.
-        let g = interceptColumn == nil ? survey.gram(columns: Array(0..<p)) : survey.centeredGram
+        // With an intercept the centred Gram; without, the raw one `X'X = G + n m m'`.
+        var g = centeredGram
+        if interceptColumn == nil {
+            let n = Double(rows)
+            for j in 0..<p { for i in 0..<p { g[i, j] = centeredGram[i, j] + n * means[i] * means[j] } }
+        }
         var order = Array(0..<p)
         var dropped: [Int] = []
         if let ic = interceptColumn {

@@ -88,7 +88,7 @@ extension StackedEstimatingEquations {
     /// - Complexity: `O(n (p^2 + q^2 + K^2 / 2))` flops, `O(blockSize (p + q + K))` memory per core.
     func moments(mu: [Double], predictors lp: LinearPredictors) -> EstimatingEquationMoments {
         let n = sample.count
-        let x = sample.outcomeDesign, z = sample.treatmentDesign
+        let x = sample.outcomeSource, z = sample.treatmentSource
         let pF = outcomeModels.isEmpty ? 0 : x.columns
         let qF = treatmentModel == nil ? 0 : z.columns
         let layout = PassLayout(p0: outcomeModels.first?.columns.count ?? 0, p1: outcomeModels.last?.columns.count ?? 0,
@@ -103,22 +103,35 @@ extension StackedEstimatingEquations {
         }
         var total = StackedPartialSums(p: pF, q: qF, k: k)
         for part in partials { total.add(part) }
+        // Blocks may have added their Jacobian Grams on the upper triangle only (dsyrk).
+        total.zz.symmetrizeFromUpper()
+        for j in 0...1 { total.xx[j].symmetrizeFromUpper() }
         return assemble(total, layout: layout, n: n)
     }
 
     /// Buffers of one stripe, reused for all its blocks.
     struct BlockWork {
+        /// The designs' rows in arm order (`x`, `z`), as the sources fill them (`xRaw`, `zRaw`, sample order).
         var x: RowBlock, xs: RowBlock, z: RowBlock, zs: RowBlock, psi: RowBlock
+        var xRaw: RowBlock, zRaw: RowBlock
+        /// The block's rows in arm order: sample rows (`order`) and positions within the block (`local`).
         var order: [Int]
+        var local: [Int]
+        /// Ones for the column sums of `psi` (`dgemv`).
+        var ones: [Double] = []
 
         init(capacity: Int, p: Int, q: Int, k: Int) {
             x = RowBlock(capacity: capacity, columns: p)
             xs = x
+            xRaw = x
             z = RowBlock(capacity: capacity, columns: q)
             zs = z
+            zRaw = z
             psi = RowBlock(capacity: capacity, columns: k)
             order = []
             order.reserveCapacity(capacity)
+            local = []
+            local.reserveCapacity(capacity)
         }
     }
 
@@ -136,9 +149,17 @@ extension StackedEstimatingEquations {
         let order = w.order
         let tb = order.map { t[$0] }, yb = order.map { y[$0] }
         let hasOutcome = !outcomeModels.isEmpty, tm = treatmentModel
-        if hasOutcome { w.x.gatherRows(of: sample.outcomeDesign, at: order[...]) }
+        w.local.removeAll(keepingCapacity: true)
+        for i in order { w.local.append(i - r.lowerBound) }
+        if hasOutcome {
+            sample.outcomeSource.fill(&w.xRaw, rows: r)
+            w.x.gatherRows(of: w.xRaw, at: w.local[...])
+        }
         let shared = sample.designsShared && hasOutcome
-        if tm != nil && !shared { w.z.gatherRows(of: sample.treatmentDesign, at: order[...]) }
+        if tm != nil && !shared {
+            sample.treatmentSource.fill(&w.zRaw, rows: r)
+            w.z.gatherRows(of: w.zRaw, at: w.local[...])
+        }
         let zb = shared ? w.x : w.z  // the treatment design's rows (shares the buffer: no copy)
         w.psi.reset(rows: m, zeroed: false)
 
@@ -153,8 +174,15 @@ extension StackedEstimatingEquations {
             }
             // psi_gamma = score z (kept columns); A_gamma,gamma += Z' diag(s') Z.
             for (c, j) in tm.columns.enumerated() { fillScaled(&w.psi, column: layout.gamma + c, from: zb, column: j, by: score) }
-            w.zs.setScaledRows(of: zb, by: sd)
-            zb.accumulateCrossProduct(rows: 0..<m, with: w.zs, into: &s.zz)
+            if sd.allSatisfy({ $0 <= 0 }) {
+                // A concave log-likelihood (the logit; the probit's observed Hessian): Z' diag(s') Z =
+                // -(sqrt(-s') Z)'(sqrt(-s') Z), one dsyrk (upper triangle) at half a dgemm's flops.
+                w.zs.setScaledRows(of: zb, by: sd.map { (-$0).squareRoot() })
+                w.zs.accumulateGram(rows: 0..<m, alpha: -1, into: &s.zz)
+            } else {
+                w.zs.setScaledRows(of: zb, by: sd)
+                zb.accumulateCrossProduct(rows: 0..<m, with: w.zs, into: &s.zz)
+            }
         }
         for arm in 0...1 {
             let rows = armRows[arm]
@@ -178,8 +206,13 @@ extension StackedEstimatingEquations {
                 }
                 let base = arm == 0 ? layout.b0 : layout.b1
                 for (c, j) in om.columns.enumerated() { fillScaled(&w.psi, column: base + c, from: w.x, column: j, by: wr) }
-                w.xs.setScaledRows(of: w.x, by: negWdm)
-                w.x.accumulateCrossProduct(rows: rows, with: w.xs, into: &s.xx[arm])
+                if rows.allSatisfy({ negWdm[$0] == -1 }) {
+                    // Unweighted linear model: -X_j'X_j, one dsyrk (upper triangle), the same products as the dgemm.
+                    w.x.accumulateGram(rows: rows, alpha: -1, into: &s.xx[arm])
+                } else {
+                    w.xs.setScaledRows(of: w.x, by: negWdm)
+                    w.x.accumulateCrossProduct(rows: rows, with: w.xs, into: &s.xx[arm])
+                }
                 if weighted, tm != nil {
                     w.zs.setScaledRows(of: zb, by: rdwf)
                     w.x.accumulateCrossProduct(rows: rows, with: w.zs, into: &s.xz[arm])
@@ -191,20 +224,9 @@ extension StackedEstimatingEquations {
         // B: each arm's rows on its own columns (the other arm's b columns are 0 there).
         w.psi.accumulateGram(rows: armRows[0], columns: 0..<layout.armZeroEnd, into: &s.meat)
         w.psi.accumulateGram(rows: armRows[1], columns: layout.armOneStart..<layout.count, into: &s.meat)
-        for c in 0..<layout.count {
-            w.psi.readColumn(c) { col in
-                var sum = 0.0
-                for k in armRange(of: c, layout: layout, armRows: armRows) { sum += col[k] }
-                s.sums[c] += sum
-            }
-        }
-    }
-
-    /// The rows of the block whose `psi` column `c` can be non-zero (the `b` columns: their arm's rows only).
-    private func armRange(of c: Int, layout: PassLayout, armRows: [Range<Int>]) -> Range<Int> {
-        if c < layout.mu { return armRows[0] }
-        if c >= layout.b1 { return armRows[1] }
-        return 0..<(armRows[1].upperBound)
+        // sum psi: one dgemv over the block (a `b` column is exactly 0 on the other arm's rows).
+        if w.ones.count < m { w.ones = [Double](repeating: 1, count: m) }
+        w.psi.accumulateTransposedProduct(w.ones, rows: 0..<m, into: &s.sums)
     }
 
     /// The potential-outcome mean's equation of `arm` (its `psi` column and Jacobian row).
@@ -256,8 +278,11 @@ extension StackedEstimatingEquations {
 
     /// `psi[:, column] = s * src[:, j]` over the block's rows.
     private func fillScaled(_ psi: inout RowBlock, column: Int, from src: RowBlock, column j: Int, by s: [Double]) {
+        precondition(s.count >= psi.rows && src.rows >= psi.rows, "fillScaled: shape mismatch")
         src.readColumn(j) { from in
-            psi.updateColumn(column) { to in for k in 0..<to.count { to[k] = s[k] * from[k] } }
+            s.withUnsafeBufferPointer { sp in
+                psi.updateColumn(column) { to in for k in 0..<to.count { to[k] = sp[k] * from[k] } }
+            }
         }
     }
 

@@ -17,14 +17,22 @@ extension TreatmentEffects {
     /// - Complexity: `O(n c)` over the `c` columns used.
     public func armCells(_ table: Table) throws -> ArmCells {
         let sample = try TreatmentEffectsArms(table, specification)
+        return ArmCells(t: sample.t, y: sample.y)
+    }
+}
+
+extension ArmCells {
+    /// The cells of an estimation sample's 0/1 treatment `t` and outcome `y`.
+    /// - Complexity: `O(n)`.
+    init(t: [Double], y: [Double]) {
         var persons = [0, 0], ones = [0, 0]
-        for i in sample.t.indices {
-            let arm = sample.t[i] == 1 ? 1 : 0
+        for i in t.indices {
+            let arm = t[i] == 1 ? 1 : 0
             persons[arm] += 1
-            if sample.y[i] == 1 { ones[arm] += 1 }
+            if y[i] == 1 { ones[arm] += 1 }
         }
-        let binary = sample.y.allSatisfy { $0 == 0 || $0 == 1 }
-        return ArmCells(treatedPersons: persons[1], controlPersons: persons[0], treatedOnes: binary ? ones[1] : nil,
-                        controlOnes: binary ? ones[0] : nil)
+        let binary = y.allSatisfy { $0 == 0 || $0 == 1 }
+        self.init(treatedPersons: persons[1], controlPersons: persons[0], treatedOnes: binary ? ones[1] : nil,
+                  controlOnes: binary ? ones[0] : nil)
     }
 }

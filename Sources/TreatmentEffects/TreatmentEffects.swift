@@ -33,19 +33,23 @@ public struct TreatmentEffects: Sendable {
     /// Estimates the effect on `table`.
     /// - Throws: ``TreatmentEffectsError`` (bad data, no overlap, a model that cannot be estimated,
     ///   an estimator not yet supported); never returns non-finite estimates.
-    public func fit(_ table: Table) throws -> TreatmentEffectFit {
+    public func fit(_ table: Table) throws -> TreatmentEffectFit { try fitWithCells(table).fit }
+
+    /// ``fit(_:)`` and ``armCells(_:)`` from one estimation sample (the listwise deletion and the checks of the
+    /// treatment and the outcome made once): what a caller that publishes the estimate through the disclosure gate needs.
+    /// - Throws: as ``fit(_:)``.
+    public func fitWithCells(_ table: Table) throws -> (fit: TreatmentEffectFit, cells: ArmCells) {
         let spec = specification
         switch spec.method {
-        case .nnmatch:
+        case .nnmatch, .psmatch:
             guard spec.neighbors >= 1 else { throw TreatmentEffectsError.notSupported("--neighbors must be at least 1") }
             if let c = spec.caliper, !(c > 0) { throw TreatmentEffectsError.notSupported("--caliper must be positive") }
-            return try NearestNeighborMatchingEstimator.fit(spec, sample: try TreatmentEffectsSample(table, spec), neighbors: spec.neighbors,
-                                                            caliper: spec.caliper, metric: spec.metric, biasAdjust: spec.biasAdjust)
-        case .psmatch:
-            guard spec.neighbors >= 1 else { throw TreatmentEffectsError.notSupported("--neighbors must be at least 1") }
-            if let c = spec.caliper, !(c > 0) { throw TreatmentEffectsError.notSupported("--caliper must be positive") }
-            return try PropensityScoreMatchingEstimator.fit(spec, sample: try TreatmentEffectsSample(table, spec),
-                                                            neighbors: spec.neighbors, caliper: spec.caliper)
+            let sample = try TreatmentEffectsSample(table, spec, materialize: true)
+            let fit = spec.method == .nnmatch
+                ? try NearestNeighborMatchingEstimator.fit(spec, sample: sample, neighbors: spec.neighbors, caliper: spec.caliper,
+                                                           metric: spec.metric, biasAdjust: spec.biasAdjust)
+                : try PropensityScoreMatchingEstimator.fit(spec, sample: sample, neighbors: spec.neighbors, caliper: spec.caliper)
+            return (fit, ArmCells(t: sample.t, y: sample.y))
         case .aipw where spec.estimand == .atet:
             throw TreatmentEffectsError.notSupported(
                 "--method aipw estimates the ATE only (as Stata's teffects aipw): use --estimand ate, or ipwra for the ATET")
@@ -55,6 +59,12 @@ public struct TreatmentEffects: Sendable {
             throw TreatmentEffectsError.notSupported("weighted outcome models (wnls) apply to --method aipw only")
         }
         let sample = try TreatmentEffectsSample(table, spec)
+        return (try fitMEstimator(sample), ArmCells(t: sample.t, y: sample.y))
+    }
+
+    /// ra, ipw, aipw, ipwra on the estimation sample: the models, the potential-outcome means and the sandwich.
+    private func fitMEstimator(_ sample: TreatmentEffectsSample) throws -> TreatmentEffectFit {
+        let spec = specification
 
         // Treatment model and scores.
         var treatmentModel: TreatmentModelEstimate?
@@ -63,7 +73,7 @@ public struct TreatmentEffects: Sendable {
             let tm = try TreatmentModelEstimate.fit(sample: sample, link: spec.treatmentModel, treatment: spec.treatment,
                                                     tolerance: spec.overlapTolerance)
             treatmentModel = tm
-            p = tm.linearPredictors.map(tm.link.mean)
+            p = tm.scores
         }
 
         // Outcome models.
@@ -82,7 +92,7 @@ public struct TreatmentEffects: Sendable {
 
         // Potential-outcome means: the solutions of their estimating equations.
         let predictors = LinearPredictors(treatment: treatmentModel?.linearPredictors ?? [],
-                                          outcome: outcomeModels.map { $0.linearPredictors(sample.outcomeDesign) })
+                                          outcome: ArmOutcomeModel.linearPredictors(outcomeModels, design: sample.outcomeSource))
         let mu = Self.potentialOutcomeMeans(spec: spec, sample: sample, p: p, outcomeModels: outcomeModels, predictors: predictors)
         guard mu.allSatisfy({ $0.isFinite }) else {
             throw TreatmentEffectsError.treatmentModel(column: spec.treatment, reason: "the weighted means are not finite")

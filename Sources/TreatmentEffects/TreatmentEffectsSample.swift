@@ -1,12 +1,18 @@
 import Design
 import Linalg
 import Tabular
+import _DiDKitParallel
 
 /// The estimation sample of a treatment-effect estimate: the rows with no
 /// missing value in any column used (listwise deletion, as Stata's
 /// `teffects`), the 0/1 treatment, the outcome and the two designs.
 ///
-/// - Complexity: `O(n (p + q))` time and memory (`p`, `q`: outcome and treatment design columns).
+/// The designs are streamed (``DesignMatrix/streamed(_:_:)``: each row block is made from the table's columns when a
+/// pass reads it, so no `n x p` matrix is held) for the estimators that read them in passes (ra, ipw, aipw, ipwra),
+/// and materialised once for the matching estimators, which look rows up.
+///
+/// - Complexity: `O(n c)` time for the `c` columns used; memory `O(n)` beyond the table when streamed,
+///   `O(n (p + q))` when materialised (`p`, `q`: outcome and treatment design columns).
 struct TreatmentEffectsSample {
     /// Source-table rows used.
     let rows: [Int]
@@ -15,21 +21,27 @@ struct TreatmentEffectsSample {
     let notes: [String]
     let y: [Double]
     let t: [Double]
-    /// Outcome-model design (`n x p`, `_cons` last), column names.
-    let outcomeDesign: Matrix
+    /// Outcome-model design (`n x p`, `_cons` last) as a row-block source, column names.
+    let outcomeSource: any RowBlockSource
     let outcomeNames: [String]
-    /// Treatment-model design (`n x q`, `_cons` last), column names.
-    let treatmentDesign: Matrix
+    /// Treatment-model design (`n x q`, `_cons` last) as a row-block source, column names.
+    let treatmentSource: any RowBlockSource
     let treatmentNames: [String]
     /// Whether the two designs are one (the same terms): a pass over the rows then reads it once.
     let designsShared: Bool
+
+    /// The outcome design as a dense matrix: free when materialised (``init(_:_:materialize:)``), else an `O(n p)` copy.
+    var outcomeDesign: Matrix { denseMatrix(outcomeSource) }
+    /// The treatment design as a dense matrix: free when materialised, else an `O(n q)` copy.
+    var treatmentDesign: Matrix { denseMatrix(treatmentSource) }
 
     var count: Int { y.count }
     var treatedCount: Int { t.reduce(0) { $0 + ($1 == 1 ? 1 : 0) } }
 
     /// - Throws: ``TreatmentEffectsError`` (missing columns, text where numbers are needed, a treatment
     ///   that is not 0/1, an empty arm, a non-0/1 outcome for a logit outcome model).
-    init(_ table: Table, _ spec: TreatmentEffectsSpecification) throws {
+    /// - Parameter materialize: build the designs as dense matrices (the matching estimators) instead of streaming them.
+    init(_ table: Table, _ spec: TreatmentEffectsSpecification, materialize: Bool = false) throws {
         let arms = try TreatmentEffectsArms(table, spec)
         do {
             let sample = arms.sample
@@ -42,28 +54,37 @@ struct TreatmentEffectsSample {
             let looseFactors = spec.factors.filter { f in factorsOf(outcomeCovariates).contains(f) == false && factorsOf(treatmentCovariates).contains(f) == false }
             let outcomeFactors = factorsOf(outcomeCovariates) + (spec.method.usesOutcomeCovariates ? looseFactors : [])
             let treatmentFactors = factorsOf(treatmentCovariates) + (spec.method.usesTreatmentModel ? looseFactors : [])
-            let od = try DesignMatrix.build(sample, ModelSpecification(
+            func design(_ s: ModelSpecification) throws -> (names: [String], source: any RowBlockSource) {
+                if materialize {
+                    let d = try DesignMatrix.build(sample, s)
+                    return (d.columnNames, d.matrix)
+                }
+                let d = try DesignMatrix.streamed(sample, s)
+                return (d.layout.columnNames, d.source)
+            }
+            let od = try design(ModelSpecification(
                 outcome: spec.outcome, covariates: outcomeCovariates, factors: outcomeFactors, baseLevels: spec.baseLevels))
             // The same terms give the same design (the outcome and the treatment are numeric and complete here, so
-            // the response named in the specification changes nothing): built once, shared (copy-on-write).
+            // the response named in the specification changes nothing): built once, shared.
             let shared = outcomeCovariates == treatmentCovariates && outcomeFactors == treatmentFactors
             let td = shared ? od
-                : try DesignMatrix.build(sample, ModelSpecification(
+                : try design(ModelSpecification(
                     outcome: spec.treatment, covariates: treatmentCovariates, factors: treatmentFactors, baseLevels: spec.baseLevels))
             // Listwise deletion was done above, so the designs keep every sample row.
             let n = table.rowCount, rows = arms.rows
-            guard od.rows == rows.count && td.rows == rows.count else {
-                throw TreatmentEffectsError.data(.noRowsAfterDeletion(dropped: n - Swift.min(od.rows, td.rows), reasons: "rows lost while building the designs"))
+            guard od.source.rows == rows.count && td.source.rows == rows.count else {
+                throw TreatmentEffectsError.data(.noRowsAfterDeletion(dropped: n - Swift.min(od.source.rows, td.source.rows),
+                                                                      reasons: "rows lost while building the designs"))
             }
             self.rows = rows
             self.droppedRows = n - rows.count
             self.notes = arms.notes
             self.y = arms.y
             self.t = arms.t
-            self.outcomeDesign = od.matrix
-            self.outcomeNames = od.columnNames
-            self.treatmentDesign = td.matrix
-            self.treatmentNames = td.columnNames
+            self.outcomeSource = od.source
+            self.outcomeNames = od.names
+            self.treatmentSource = td.source
+            self.treatmentNames = td.names
             self.designsShared = shared
         } catch let e as DataError {
             throw TreatmentEffectsError.data(e)
@@ -89,8 +110,12 @@ struct TreatmentEffectsArms {
             let n = table.rowCount
             var keep = [Bool](repeating: true, count: n)
             var notes: [String] = []
-            for name in spec.usedColumns {
-                let missing = try table.column(name).markMissing(clearing: &keep).cleared
+            // Most columns have no missing value: the columns are scanned in parallel, and only those with one mark rows.
+            let names = spec.usedColumns
+            let columns = try names.map { try table.column($0) }
+            let missingCounts = parallelMap(count: columns.count) { columns[$0].missingCount }
+            for (k, name) in names.enumerated() where missingCounts[k] > 0 {
+                let missing = columns[k].markMissing(clearing: &keep).cleared
                 if missing > 0 { notes.append("\(missing) rows dropped for a missing value of '\(name)'") }
             }
             let rows = (0..<n).filter { keep[$0] }
@@ -124,4 +149,27 @@ struct TreatmentEffectsArms {
             throw TreatmentEffectsError.data(e)
         }
     }
+}
+
+/// `source` as a dense matrix: itself when it is one, else filled block by block into one column-major array
+/// (peak memory: the matrix and one block, not the two full copies of ``RowBlockSource/materialized()``).
+/// - Complexity: `O(n p)`.
+func denseMatrix(_ source: any RowBlockSource) -> Matrix {
+    if let m = source as? Matrix { return m }
+    let n = source.rows, p = source.columns
+    let blocks = RowBlocks(count: n)
+    var out = [Double](repeating: 0, count: n * p)
+    var block = RowBlock(capacity: Swift.max(1, Swift.min(n, blocks.blockSize)), columns: p)
+    out.withUnsafeMutableBufferPointer { dst in
+        for b in 0..<blocks.blockCount {
+            let r = blocks.block(b)
+            source.fill(&block, rows: r)
+            for j in 0..<p {
+                block.readColumn(j) { col in
+                    for k in 0..<r.count { dst[j * n + r.lowerBound + k] = col[k] }
+                }
+            }
+        }
+    }
+    return Matrix(rows: n, columns: p, columnMajor: out)
 }
