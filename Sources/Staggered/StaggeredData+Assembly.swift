@@ -60,8 +60,10 @@ extension StaggeredData {
         // Units (all ids, including those whose rows are all missing, so the drop count is complete).
         let allIDs = units.ids
         let nAll = allIDs.count
-        // rowOf[i * nT + p]: the row of unit i in period position p (-1: none).
-        var rowOf = [Int](repeating: -1, count: nAll * nT)
+        // rowOf[i * nT + p]: the row of unit i in period position p (-1: none). Row numbers are below
+        // 2^31 (``StaggeredError/tooManyRows(_:)`` otherwise), so 32 bits suffice: half the fresh memory.
+        guard nRows <= Int(Int32.max) else { throw StaggeredError.tooManyRows(nRows) }
+        var rowOf = [Int32](repeating: -1, count: nAll * nT)
         var duplicates = 0
         // The unit's group as first seen (NaN: none yet); a later row with the same value needs no check.
         var groupSeen = [Double](repeating: .nan, count: nAll)
@@ -81,7 +83,7 @@ extension StaggeredData {
                                     if !ok[r] { incomplete[i] = true; continue }
                                     let slot = i * nT + Int(po[r])
                                     if ro[slot] >= 0 { duplicates += 1; continue }
-                                    ro[slot] = r
+                                    ro[slot] = Int32(truncatingIfNeeded: r)
                                     let v = gr[r]
                                     if v != gs[i] {
                                         _ = try whole(v, "group")
@@ -118,16 +120,17 @@ extension StaggeredData {
             notes.append("\(dropped) of \(nAll) units dropped to balance the panel (not observed with complete data in all \(nT) periods)")
         }
         let n = kept.count
-        // Unit by unit (a unit's rows are usually adjacent), into one buffer per period.
-        var flat = [Double](repeating: 0, count: nT * n)
-        rowOf.withUnsafeBufferPointer { ro in
+        // Period by period, each array written once as it is made (no zero fill, no copy).
+        let outcomeByPeriod: [[Double]] = rowOf.withUnsafeBufferPointer { ro in
             outcome.withUnsafeBufferPointer { y in
-                flat.withUnsafeMutableBufferPointer { out in
-                    for (k, i) in kept.enumerated() { for p in 0..<nT { out[p * n + k] = y[ro[i * nT + p]] } }
+                (0..<nT).map { p in
+                    [Double](unsafeUninitializedCapacity: n) { out, count in
+                        for (k, i) in kept.enumerated() { out[k] = y[Int(ro[i * nT + p])] }
+                        count = n
+                    }
                 }
             }
         }
-        let outcomeByPeriod: [[Double]] = (0..<nT).map { p in Array(flat[(p * n)..<((p + 1) * n)]) }
 
         // Groups.
         let last = periods[nT - 1]
@@ -146,7 +149,7 @@ extension StaggeredData {
         var names: [String] = []
         var columns: [[Double]] = []
         if let x = covariates {
-            let baseRows = kept.map { rowOf[$0 * nT] }
+            let baseRows = kept.map { Int(rowOf[$0 * nT]) }
             for j in 0..<x.columnCount {
                 let col = x.values(column: j, at: baseRows)
                 if let first = col.first, col.allSatisfy({ $0 == first }) {

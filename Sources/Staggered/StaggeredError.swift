@@ -40,6 +40,8 @@ public enum StaggeredError: Error, Sendable, Equatable, CustomStringConvertible 
     case comparisonsTrimmed(group: Int, time: Int)
     /// The IPT propensity score did not converge.
     case iptNotConverged(group: Int, time: Int)
+    /// More rows than the panel's 32-bit row numbers address (2,147,483,647).
+    case tooManyRows(Int)
 
     public var description: String {
         switch self {
@@ -67,6 +69,8 @@ public enum StaggeredError: Error, Sendable, Equatable, CustomStringConvertible 
             return "every comparison unit of group \(g) at time \(t) has a propensity score of 0.995 or more and is trimmed (no overlap)"
         case .iptNotConverged(let g, let t):
             return "the inverse-probability-tilting propensity score of group \(g) at time \(t) did not converge"
+        case .tooManyRows(let n):
+            return "the data have \(n) rows, more than the 2,147,483,647 a panel can hold; estimate on a subset of the years or units"
         }
     }
 }
