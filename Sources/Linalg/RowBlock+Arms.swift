@@ -10,18 +10,7 @@ extension RowBlock {
     public mutating func gatherRows(of other: RowBlock, at indices: ArraySlice<Int>) {
         precondition(other.columns == columns && indices.count <= capacity, "RowBlock.gatherRows: shape mismatch")
         precondition(indices.allSatisfy { $0 >= 0 && $0 < other.rows }, "RowBlock.gatherRows: row index out of range")
-        reset(rows: indices.count, zeroed: false)
-        let cap = capacity, ocap = other.capacity
-        other._storage.withUnsafeBufferPointer { src in
-            indices.withUnsafeBufferPointer { idx in
-                _storage.withUnsafeMutableBufferPointer { dst in
-                    for j in 0..<columns {
-                        let s = src.baseAddress! + j * ocap, d = dst.baseAddress! + j * cap
-                        for k in 0..<idx.count { d[k] = s[idx[k]] }
-                    }
-                }
-            }
-        }
+        other._storage.withUnsafeBufferPointer { gatherRows(from: $0, columnStride: other.capacity, at: indices) }
     }
 
     /// `C += alpha X[rows, :]' X[rows, :]` on the upper triangle (`dsyrk`, all columns; `C` is `columns x columns`;

@@ -10,15 +10,19 @@ extension RowBlock {
     public mutating func gatherRows(of m: Matrix, at indices: ArraySlice<Int>) {
         precondition(m.columns == columns && indices.count <= capacity, "RowBlock.gatherRows: shape mismatch")
         precondition(indices.allSatisfy { $0 >= 0 && $0 < m.rows }, "RowBlock.gatherRows: row index out of range")
+        m.storage.withUnsafeBufferPointer { gatherRows(from: $0, columnStride: m.rows, at: indices) }
+    }
+
+    /// The gather behind both ``gatherRows(of:at:)``: column `j` of the column-major source starts at
+    /// `j * columnStride`; the indices are already checked.
+    mutating func gatherRows(from src: UnsafeBufferPointer<Double>, columnStride: Int, at indices: ArraySlice<Int>) {
         reset(rows: indices.count, zeroed: false)
-        let cap = capacity, n = m.rows
-        m.storage.withUnsafeBufferPointer { src in
-            indices.withUnsafeBufferPointer { idx in
-                _storage.withUnsafeMutableBufferPointer { dst in
-                    for j in 0..<columns {
-                        let s = src.baseAddress! + j * n, d = dst.baseAddress! + j * cap
-                        for k in 0..<idx.count { d[k] = s[idx[k]] }
-                    }
+        let cap = capacity
+        indices.withUnsafeBufferPointer { idx in
+            _storage.withUnsafeMutableBufferPointer { dst in
+                for j in 0..<columns {
+                    let s = src.baseAddress! + j * columnStride, d = dst.baseAddress! + j * cap
+                    for k in 0..<idx.count { d[k] = s[idx[k]] }
                 }
             }
         }
