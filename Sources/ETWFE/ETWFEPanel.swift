@@ -146,6 +146,7 @@ public struct ETWFEPanel: Sendable {
     /// Cluster codes of the kept units renumbered `0..<G` in order of first appearance. Without a cluster
     /// column each unit is its own cluster (codes `0..<n`). ``StaggeredData`` codes clusters `0..<count`,
     /// so the renumbering is an array lookup. `O(n + count)`.
+    /// The codes fit in 32 bits: ``StaggeredData`` refuses panels of more than 2^31 - 1 rows, so there are fewer units.
     static func recodeClusters(_ codes: [Int]?, count: Int, keep: [Int]) -> (codes: [Int32], count: Int) {
         guard let codes else { return (keep.indices.map { Int32(truncatingIfNeeded: $0) }, keep.count) }
         var renumbered = [Int32](repeating: -1, count: Swift.max(count, (codes.max() ?? -1) + 1))

@@ -18,13 +18,20 @@ extension StaggeredData {
         var notes: [String]
     }
 
+    /// Row numbers, unit codes and period positions are kept in 32 bits (half the memory of the 54M-row
+    /// grids): a panel of more rows is refused with ``StaggeredError/tooManyRows(_:)`` before any code is made.
+    static func checkRowCount(_ rows: Int) throws {
+        guard rows <= Int(Int32.max) else { throw StaggeredError.tooManyRows(rows) }
+    }
+
     /// The balanced panel from row arrays (see ``init(id:time:outcome:group:covariates:covariateNames:cluster:notes:)``
     /// for the contract); the covariates are read through `covariates` so that only the baseline rows are gathered.
     /// - Complexity: `O(N)` passes over the rows (no hashing per row when periods span a small range and ids are
     ///   small whole numbers or sorted), `O(n k)` for the baseline design.
     static func assemble<X: PanelRowCovariates>(id: [Double], time: [Double], outcome: [Double], group: [Double], covariates: X?,
                                                 covariateNames: [String], cluster: [Int]?, notes upstreamNotes: [String]) throws -> Parts {
-        try assemble(units: unitCodes(id), time: time, outcome: outcome, group: group, covariates: covariates,
+        try checkRowCount(id.count)
+        return try assemble(units: unitCodes(id), time: time, outcome: outcome, group: group, covariates: covariates,
                      covariateNames: covariateNames, cluster: cluster, notes: upstreamNotes)
     }
 
@@ -34,6 +41,7 @@ extension StaggeredData {
                                                 covariates: X?, covariateNames: [String], cluster: [Int]?,
                                                 notes upstreamNotes: [String]) throws -> Parts {
         let nRows = units.codes.count
+        try checkRowCount(nRows)
         var notes = upstreamNotes
         // Rows with a missing (non-finite) value: their unit will be incomplete and dropped when balancing.
         var rowOK = [Bool](repeating: true, count: nRows)
@@ -60,9 +68,7 @@ extension StaggeredData {
         // Units (all ids, including those whose rows are all missing, so the drop count is complete).
         let allIDs = units.ids
         let nAll = allIDs.count
-        // rowOf[i * nT + p]: the row of unit i in period position p (-1: none). Row numbers are below
-        // 2^31 (``StaggeredError/tooManyRows(_:)`` otherwise), so 32 bits suffice: half the fresh memory.
-        guard nRows <= Int(Int32.max) else { throw StaggeredError.tooManyRows(nRows) }
+        // rowOf[i * nT + p]: the row of unit i in period position p (-1: none); rows are below 2^31 (checked above).
         var rowOf = [Int32](repeating: -1, count: nAll * nT)
         var duplicates = 0
         // The unit's group as first seen (NaN: none yet); a later row with the same value needs no check.

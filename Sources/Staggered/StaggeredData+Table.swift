@@ -126,6 +126,7 @@ extension StaggeredData {
     /// parallel; errors are reported in the order id, time, group (the first one a serial reading meets).
     static func idTimeGroup(_ table: Table, id: String, time: String, group: String,
                             rows: [Int]?) throws -> (units: (ids: [Double], codes: [Int32]), time: [Double], group: [Double]) {
+        try checkRowCount(table.rowCount)
         enum Read: Sendable { case units(ids: [Double], codes: [Int32]), values([Double]) }
         let reads: [Result<Read, any Error>] = parallelMap(count: 3) { k in
             Result {

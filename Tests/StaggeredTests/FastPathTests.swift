@@ -13,6 +13,14 @@ import Testing
         return (ids, id.map { v in v.isFinite ? Int32(ids.firstIndex(of: v) ?? -1) : -1 })
     }
 
+    /// The panel's 32-bit row numbers: 2^31 - 1 rows pass the check, one more is a clear error (no data of
+    /// that size is made here; the check runs before any code is).
+    @Test func aPanelBeyondThirtyTwoBitRowNumbersIsRefusedWithAMessage() throws {
+        try StaggeredData.checkRowCount(Int(Int32.max))
+        #expect(throws: StaggeredError.tooManyRows(Int(Int32.max) + 1)) { try StaggeredData.checkRowCount(Int(Int32.max) + 1) }
+        #expect(StaggeredError.tooManyRows(3_000_000_000).description.contains("3000000000 rows"))
+    }
+
     @Test func unitCodesAgreeOnEveryRoute() {
         let dense: [Double] = [3, 3, 0, 7, .nan, 0, 12]                 // small whole numbers: direct indexing
         let sorted: [Double] = [1e9, 1e9, .nan, 2e9 + 0.5, 2e9 + 0.5, 5e12] // non-decreasing: runs
