@@ -94,9 +94,9 @@ extension DesignSurvey {
         }, combine: { $0.absorb($1) })
         var gram = cells.gram(cellMoments: within.moments)
         for c in 0..<cellCount where first.counts[c] > 0 {
-            var mean = [Double](repeating: 0, count: cellCount * q)
-            for l in 0..<q { mean[c * q + l] = cellMeans[c * q + l] }
-            let d = zip(cells.columnVector(cellSums: mean), means).map { $0 - $1 }
+            // d = A_c zbar_c - m.
+            var d = means.map { -$0 }
+            for e in cells.cells[c] { d[e.column] += e.coefficient * cellMeans[c * q + e.factor] }
             for j in 0..<p where d[j] != 0 {
                 for i in 0...j where d[i] != 0 { gram[i, j] += first.counts[c] * d[i] * d[j] }
             }
