@@ -20,8 +20,8 @@ import Linalg
 /// 5. the intercept `_cons`.
 ///
 /// Row `i * T + p` is unit `i` in period position `p` (persons contiguous).
-/// Filling a block costs `O(rows * columns)` (the block is zeroed, then
-/// `O(rows * (1 + k) * 4)` non-zeros are written).
+/// The columns' values are described once, by the cell loadings (``cellLoadings``, ETWFEDesign+Cells.swift);
+/// filling a block costs `O(rows * columns)` (the block is zeroed, then `O(rows * (1 + k) * 4)` entries are added).
 public struct ETWFEDesign: RowBlockSource {
     public let panel: ETWFEPanel
     public let names: [String]
@@ -73,31 +73,6 @@ public struct ETWFEDesign: RowBlockSource {
     /// The design column of cell `m`'s indicator (its covariate interactions follow it).
     public func treatmentColumn(cell m: Int) -> Int { cellStart + m * cellStride }
 
-    /// Writes the non-zeros of row `(unit i, period p)` into `set(column, value)`.
-    @inline(__always)
-    func forEachNonZero(unit i: Int, period p: Int, _ set: (Int, Double) -> Void) {
-        let c = panel.cohortIndex[i]
-        let k = panel.covariateNames.count
-        if c >= 0 { set(cohortStart + c, 1) }
-        if p > 0 { set(periodStart + p - 1, 1) }
-        for j in 0..<k {
-            let x = panel.covariates[i, j]
-            let base = covariateStart + j * covariateStride
-            set(base, x)
-            if c >= 0 { set(base + 1 + c, x) }
-            if p > 0 { set(base + 1 + panel.treatedCohorts.count + p - 1, x) }
-        }
-        if c >= 0 {
-            let m = cellOf[c][p]
-            if m >= 0 {
-                let col = cellStart + m * cellStride
-                set(col, 1)
-                for j in 0..<k { set(col + 1 + j, panel.covariates[i, j] - panel.cohortMeans[c][j]) }
-            }
-        }
-        set(interceptColumn, 1)
-    }
-
     /// The cell of row `(i, p)`, or -1.
     public func cell(unit i: Int, period p: Int) -> Int {
         let c = panel.cohortIndex[i]
@@ -107,15 +82,27 @@ public struct ETWFEDesign: RowBlockSource {
     /// Row `(unit i, period p)` as a dense vector.
     public func row(unit i: Int, period p: Int) -> [Double] {
         var v = [Double](repeating: 0, count: columns)
-        forEachNonZero(unit: i, period: p) { v[$0] = $1 }
+        add(row: (i, p), of: cellLoadings) { v[$0] += $1 }
         return v
     }
 
+    /// The rows are the cell loadings applied to the units' factors (``cellLoadings``, the design's one
+    /// description): `O(rows * columns)` (the block is zeroed, then each row's entries are added).
     public func fill(_ block: inout RowBlock, rows range: Range<Int>) {
         block.reset(rows: range.count, zeroed: true)
-        let nT = panel.periodCount
+        let nT = panel.periodCount, loadings = cellLoadings
         for (k, r) in range.enumerated() {
-            forEachNonZero(unit: r / nT, period: r % nT) { block[k, $0] = $1 }
+            add(row: (r / nT, r % nT), of: loadings) { block[k, $0] += $1 }
+        }
+    }
+
+    /// Calls `add(column, value)` for each loading entry of row `(unit, period)`; a column with two
+    /// entries (`D_gt (x - xbar_g)`: `x` and `-xbar_g`) gets both, `0 + x - xbar_g` rounding once as `x - xbar_g`.
+    @inline(__always)
+    func add(row: (unit: Int, period: Int), of loadings: CellLoadings, _ add: (Int, Double) -> Void) {
+        let cell = (panel.cohortIndex[row.unit] + 1) * panel.periodCount + row.period
+        for e in loadings.cells[cell] {
+            add(e.column, e.factor == 0 ? e.coefficient : e.coefficient * panel.covariates[row.unit, e.factor - 1])
         }
     }
 }
