@@ -28,6 +28,9 @@ struct CellClusterMeatPartial: Sendable {
     var touched: [Int] = []
     var isTouched: [Bool]
     var closedAny = false
+    /// Scratch for ``addOuterProduct(_:_:)`` (`W` each), reused for every cluster.
+    private var gatheredIndex: [Int]
+    private var gatheredValue: [Double]
 
     init(cells: Int, factors q: Int) {
         self.q = q
@@ -35,6 +38,8 @@ struct CellClusterMeatPartial: Sendable {
         moments = [Double](repeating: 0, count: w * w)
         v = [Double](repeating: 0, count: w)
         isTouched = [Bool](repeating: false, count: cells)
+        gatheredIndex = [Int](repeating: 0, count: w)
+        gatheredValue = [Double](repeating: 0, count: w)
     }
 
     /// Adds row score `s z` (cell `c`) to cluster `code`, closing the open cluster if `code` is new.
@@ -69,14 +74,17 @@ struct CellClusterMeatPartial: Sendable {
         let q = self.q, w = self.w
         let sorted = cells.count < 2 || zip(cells, cells.dropFirst()).allSatisfy { $0 < $1 } ? cells : cells.sorted()
         let t = sorted.count * q
-        var index = [Int](repeating: 0, count: t), value = [Double](repeating: 0, count: t)
         for (a, c) in sorted.enumerated() {
-            for l in 0..<q { index[a * q + l] = c * q + l; value[a * q + l] = x[c * q + l] }
+            for l in 0..<q { gatheredIndex[a * q + l] = c * q + l; gatheredValue[a * q + l] = x[c * q + l] }
         }
-        moments.withUnsafeMutableBufferPointer { m in
-            for i in 0..<t where value[i] != 0 {
-                let row = index[i] * w, xi = value[i]
-                for j in i..<t { m[row + index[j]] += xi * value[j] }
+        gatheredIndex.withUnsafeBufferPointer { index in
+            gatheredValue.withUnsafeBufferPointer { value in
+                moments.withUnsafeMutableBufferPointer { m in
+                    for i in 0..<t where value[i] != 0 {
+                        let row = index[i] * w, xi = value[i]
+                        for j in i..<t { m[row + index[j]] += xi * value[j] }
+                    }
+                }
             }
         }
     }
