@@ -43,13 +43,15 @@ public struct GroupTimeCell: Sendable, Equatable {
 ///
 /// The units and periods are chosen by ``EstimationSample`` (R did's `pre_process_did` rules).
 ///
-/// Complexity: `O(C n1 k^2)` time for `C` cells; `O(C n)` memory for the influence functions
-/// (one `n`-vector per cell: 8 bytes x 1M units x 50 cells = 400 MB).
+/// Complexity: `O(S n1 k^2)` time for the `S` comparison sets' models and `O(C n1 k)` for the `C`
+/// cells (all cells of a set share its passes, ``ComparisonSet``); `O(C n)` memory for the influence
+/// functions (one `n`-column per cell: 8 bytes x 1M units x 50 cells = 400 MB).
 public struct GroupTimeATT: Sendable {
     public let options: StaggeredOptions
     public let cells: [GroupTimeCell]
-    /// `influence[c][i]`: unit `i`'s influence-function value for cell `c` (zero outside the cell).
-    public let influence: [[Double]]
+    /// `influence[i, c]`: unit `i`'s influence-function value for cell `c`, scaled by `n / n1` (zero
+    /// outside the cell; `units x cells`, column-major, so each cell's `psi` is one contiguous column).
+    public let influence: Matrix
     /// Units in the estimation sample (after balancing and removing groups without a pre-period).
     public let units: Int
     /// Unit-periods used: `units x periods`.
@@ -118,19 +120,26 @@ public struct GroupTimeATT: Sendable {
             return lo
         }
         let sets = order.map { members in members.map { plan[$0] } }
-        let outcomes: [Result<[SetCell], any Error>] = parallelMap(count: sets.count) { e in
-            let members = sets[e]
-            return Result {
-                try Self.runSet(plan: members, method: options.method, unitGroups: groupOfUnit, groupIndex: groupIndex,
-                                groupsPresent: groupsPresent, x: x, y: y,
-                                names: data.covariateNames, periods: periods, units: n)
+        let setColumns = order
+        // The influence functions, one column per cell (zero outside the cell's units; reference cells
+        // stay zero), each set writing its own columns at its own units' rows.
+        var elements: [Double] = parallelSegments(segments: plan.count, length: n) { _, column in
+            for i in column.indices { column[i] = 0 }
+        }
+        let outcomes: [Result<[SetCell], any Error>] = elements.withUnsafeMutableBufferPointer { buffer in
+            let columns = InfluenceColumns(base: buffer.baseAddress!, rows: n)
+            return parallelMap(count: sets.count) { e in
+                Result {
+                    try Self.runSet(plan: sets[e], columns: setColumns[e], method: options.method, unitGroups: groupOfUnit,
+                                    groupIndex: groupIndex, groupsPresent: groupsPresent, x: x, y: y,
+                                    names: data.covariateNames, periods: periods, into: columns)
+                }
             }
         }
-        var influence = [[Double]](repeating: [], count: plan.count)
+        let influence = Matrix(rows: n, columns: plan.count, columnMajor: elements)
         for (e, members) in order.enumerated() {
             let setCells = try outcomes[e].get()
             for (a, c) in members.enumerated() {
-                influence[c] = setCells[a].psi
                 results[c] = setCells[a].estimate
                 counts[c] = setCells[a].counts
             }
@@ -146,7 +155,6 @@ public struct GroupTimeATT: Sendable {
             guard let est = results[c] else {
                 cells.append(GroupTimeCell(group: p.group, time: periods[p.current], base: periods[p.base], event: periods[p.current] - p.group,
                                            isPostTreatment: false, isReference: true, att: 0, treatedUnits: treatedUnits, comparisonUnits: 0))
-                influence[c] = [Double](repeating: 0, count: n)
                 continue
             }
             trimmedTotal += est.trimmed
@@ -187,20 +195,19 @@ public struct GroupTimeATT: Sendable {
     /// One cell of the plan: group, period and base positions, and the comparison groups (0 = never treated).
     struct PlannedCell: Sendable { var group: Int; var current: Int; var base: Int; var reference: Bool; var comparison: [Int] }
 
-    /// One estimated cell of a comparison set: the estimate (without its influence), `psi` over all `n`
-    /// sample units (scaled by `n / n1`, zero outside the set) and the treated and comparison counts.
+    /// One estimated cell of a comparison set (its influence function written into the estimation's
+    /// column) and the treated and comparison counts.
     struct SetCell: Sendable {
         var estimate: TwoPeriodDiD.Estimate
-        var psi: [Double]
         var counts: (treated: Int, comparison: Int)
     }
 
     /// The cells of one comparison set (the cells sharing a group and comparison groups): the set's
-    /// nuisance models once, then each cell's change in parallel. Errors are located at the cell they come
-    /// from (model errors at the set's first cell).
-    static func runSet(plan planned: [PlannedCell], method: ATTMethod, unitGroups: [Int], groupIndex: [Int], groupsPresent: [Int],
-                       x: Matrix, y: [[Double]],
-                       names: [String], periods: [Int], units n: Int) throws -> [SetCell] {
+    /// nuisance models once, then all its cells in shared passes, `psi` (scaled by `n / n1`) written into
+    /// `columns` at the plan positions `cellColumns`. Errors are located at the set's first cell.
+    static func runSet(plan planned: [PlannedCell], columns cellColumns: [Int], method: ATTMethod, unitGroups: [Int],
+                       groupIndex: [Int], groupsPresent: [Int], x: Matrix, y: [[Double]],
+                       names: [String], periods: [Int], into columns: InfluenceColumns) throws -> [SetCell] {
         let first = planned[0]
         // Membership by the unit's position among the groups present (no hashing per unit).
         let member = groupsPresent.map { $0 == first.group || first.comparison.contains($0) }
@@ -210,34 +217,23 @@ public struct GroupTimeATT: Sendable {
             throw StaggeredError.noComparisonUnits(group: first.group, time: periods[first.current])
         }
         let d = cellUnits.map { unitGroups[$0] == first.group ? 1.0 : 0.0 }
-        let change: @Sendable (PlannedCell) -> [Double] = { p in
-            let now = y[p.current], base = y[p.base]
-            return now.withUnsafeBufferPointer { a in base.withUnsafeBufferPointer { b in cellUnits.map { a[$0] - b[$0] } } }
+        let firstChange = y[first.current].withUnsafeBufferPointer { a in
+            y[first.base].withUnsafeBufferPointer { b in cellUnits.map { a[$0] - b[$0] } }
         }
         let set: ComparisonSet
         do {
             set = try ComparisonSet(method: method, units: cellUnits, treated: d,
                                     x: x.selecting(rows: cellUnits, columns: Array(0..<x.columns)),
-                                    names: names, firstChange: change(first))
+                                    names: names, firstChange: firstChange)
         } catch {
             throw located(error, group: first.group, time: periods[first.current])
         }
-        let scale = Double(n) / Double(cellUnits.count)
-        let outcomes: [Result<SetCell, any Error>] = parallelMap(count: planned.count) { a in
-            Result {
-                let est = try set.estimate(dY: change(planned[a]))
-                var psi = [Double](repeating: 0, count: n)
-                psi.withUnsafeMutableBufferPointer { out in
-                    est.influence.withUnsafeBufferPointer { inf in for (b, i) in cellUnits.enumerated() { out[i] = scale * inf[b] } }
-                }
-                return SetCell(estimate: TwoPeriodDiD.Estimate(att: est.att, influence: [], trimmed: est.trimmed, notes: est.notes),
-                               psi: psi, counts: (treatedCount, cellUnits.count - treatedCount))
-            }
-        }
-        return try outcomes.enumerated().map { a, outcome in
-            do { return try outcome.get() } catch {
-                throw located(error, group: planned[a].group, time: periods[planned[a].current])
-            }
+        let scale = Double(columns.rows) / Double(cellUnits.count)
+        let att = set.estimate(cells: planned.map { CellPeriods(now: y[$0.current], base: y[$0.base]) },
+                               scale: scale, into: columns, at: cellColumns)
+        return att.map { value in
+            SetCell(estimate: TwoPeriodDiD.Estimate(att: value, influence: [], trimmed: set.trimmed, notes: set.notes),
+                    counts: (treatedCount, cellUnits.count - treatedCount))
         }
     }
 

@@ -31,18 +31,20 @@ struct InfluenceBasis: Sendable {
 
     var width: Int { cellCount + groups.count }
 
-    init(cells psi: [[Double]], unitGroups: [Int], variance: InfluenceVariance, bootstrap: MultiplierBootstrap?) {
-        cellCount = psi.count
+    init(cells psi: Matrix, unitGroups: [Int], variance: InfluenceVariance, bootstrap: MultiplierBootstrap?) {
+        cellCount = psi.columns
         groups = Set(unitGroups).sorted()
-        let width = psi.count + groups.count
+        let width = psi.columns + groups.count
         var column: [Int: Int] = [:]
-        for (a, g) in groups.enumerated() { column[g] = psi.count + a }
+        for (a, g) in groups.enumerated() { column[g] = psi.columns + a }
         let indicator = unitGroups.map { column[$0] ?? 0 }
         // Cluster sums: gathered block by block for unit clusters, else summed once.
         let clusterRows = variance.clusters == nil ? variance.units : variance.clusterCount
         let summed: [Double]? = variance.clusters.map { c in
             var s = [Double](repeating: 0, count: clusterRows * width)
-            for (j, p) in psi.enumerated() { for i in p.indices { s[c[i] + j * clusterRows] += p[i] } }
+            psi.storage.withUnsafeBufferPointer { p in
+                for j in 0..<psi.columns { for i in 0..<psi.rows { s[c[i] + j * clusterRows] += p[i + j * psi.rows] } }
+            }
             for i in indicator.indices { s[c[i] + indicator[i] * clusterRows] += 1 }
             return s
         }
@@ -51,7 +53,9 @@ struct InfluenceBasis: Sendable {
             if let s = summed {
                 for j in 0..<width { for (a, i) in r.enumerated() { m[a + j * r.count] = s[i + j * clusterRows] } }
             } else {
-                for (j, p) in psi.enumerated() { for (a, i) in r.enumerated() { m[a + j * r.count] = p[i] } }
+                psi.storage.withUnsafeBufferPointer { p in
+                    for j in 0..<psi.columns { for (a, i) in r.enumerated() { m[a + j * r.count] = p[i + j * psi.rows] } }
+                }
                 for (a, i) in r.enumerated() { m[a + indicator[i] * r.count] = 1 }
             }
             return Matrix(rows: r.count, columns: width, columnMajor: m)
