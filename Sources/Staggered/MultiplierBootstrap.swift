@@ -13,13 +13,23 @@ import Linalg
 /// with `sigma_j > 10 sqrt(eps)` (degenerate ones, such as reference cells, are left out as in
 /// `mboot`).
 ///
-/// Reproducible regardless of the number of cores: replication `b` uses its own ``SplitMix64``
-/// seeded with the `b`-th output of a SplitMix64 seeded with `seed`, so the draws depend only on
-/// `(seed, b)` and the cluster's position; blocks of clusters run in parallel stripes fixed by the
-/// cluster count and are combined in order. All tables of one estimation use the same draws
-/// (common random numbers), as separate runs with one seed would.
+/// The draws. Both weight laws take two values, `v = low` with probability `p` and `high` otherwise
+/// (Mammen: `p = (sqrt 5 + 1)/(2 sqrt 5)`; Rademacher: `p = 1/2`), so a draw is one uniform
+/// `U_bc` compared with `p`. Replication `b` has the seed `s_b`, the `b`-th output of a ``SplitMix64``
+/// seeded with `seed`; cluster `c`'s uniform is `U_bc = (beta_bc + V_bc) / 256`, where `beta_bc` is byte
+/// `c mod 8` of output number `floor(c/8) + 1` of `SplitMix64(seed: s_b)` (eight clusters per 64-bit
+/// output) and `V_bc` the 53-bit uniform of output number `c + 1` of `SplitMix64(seed: s_b ^ tieKey)`.
+/// `U_bc` is uniform on `[0, 1)` with 61 bits, and `V_bc` is only formed when the byte alone does not
+/// decide (`beta_bc = floor(256 p)`, one draw in 256): about one SplitMix64 output per 8 draws, where
+/// one per draw (53 bits each) took most of the bootstrap's time at whole-country size.
+/// (Earlier builds drew one 53-bit output per cluster: the same laws, other numbers for a given seed; CHANGELOG.)
 ///
-/// Complexity: `O(B G w)` time for `B` replications, `G` clusters and `w` basis columns; `O(B w)` memory.
+/// Reproducible regardless of the number of cores: the draws depend only on `(seed, b, c)`; blocks of
+/// clusters run in parallel stripes fixed by the cluster count and are combined in order. All tables of
+/// one estimation use the same draws (common random numbers), as separate runs with one seed would.
+///
+/// Complexity: `O(B G w / 8 + G w)` additions and `B G / 8` SplitMix64 outputs for `B` replications,
+/// `G` clusters and `w` basis columns; `O(B w)` memory.
 struct MultiplierBootstrap: Sendable {
     let replications: Int
     let seed: UInt64
@@ -39,18 +49,15 @@ struct MultiplierBootstrap: Sendable {
     /// `sum_c v_bc S_cj = low sum_c S_cj + (high - low) sum_{c: m_bc = 1} S_cj`. The second sum is
     /// formed by the "four Russians" device: per chunk of 8 clusters, the 256 subset sums of their rows
     /// of `S` are tabulated once, and each replication adds the one row its 8 draws select (`8 + B / 32`
-    /// vector additions per cluster instead of `B` multiply-adds, no `n x B` weight matrix). The draws
-    /// themselves are unchanged: replication `b`'s weight for cluster `c` is draw number `c` of its
-    /// ``SplitMix64`` stream, `m_bc = 1` iff it is not below the two-point threshold. Stripes of blocks
-    /// are fixed by the cluster count and summed in order (the same result on any number of cores).
+    /// vector additions per cluster instead of `B` multiply-adds, no `n x B` weight matrix); `m_bc = 1`
+    /// iff `U_bc >= p` (the draws of the type's documentation). Stripes of blocks are fixed by the cluster
+    /// count (block starts are multiples of 8) and summed in order (the same result on any number of cores).
     func draws(blocks: RowBlocks, block: @Sendable (Range<Int>) -> Matrix, width: Int, units: Int) -> Matrix {
         var master = SplitMix64(seed: seed)
         let seeds = (0..<replications).map { _ in master.next() }
         let b = replications
-        // The two-point weights as an integer threshold on the 53 bits `SplitMix64.uniform()` uses:
-        // `Double(x) * 2^-53 < p` iff `x < ceil(p 2^53)` (x an integer below 2^53), so the draws are
-        // exactly `uniform() < p ? low : high`.
         let (cut, low, high) = Self.twoPoint(weights)
+        let tieSeeds = seeds.map { $0 ^ Self.tieKey }
         // Rows of the tables and of the accumulator padded to an even length (whole SSE2 registers).
         let stride = (width + 1) & ~1
         let progress = ProgressCounter(step: "multiplier bootstrap (\(replications) draws)", total: blocks.blockCount)
@@ -66,7 +73,7 @@ struct MultiplierBootstrap: Sendable {
             for r in ranges {
                 let u = r.count
                 let chunks = (u + 7) / 8
-                Self.selections(bits: &bits, chunks: chunks, units: u, first: r.lowerBound, seeds: seeds, cut: cut)
+                Self.selections(bits: &bits, chunks: chunks, units: u, first: r.lowerBound, seeds: seeds, tieSeeds: tieSeeds, cut: cut)
                 let s = block(r)
                 s.storage.withUnsafeBufferPointer { sp in
                     for j in 0..<width {
@@ -116,29 +123,52 @@ struct MultiplierBootstrap: Sendable {
         return t
     }
 
-    /// `bits[rep * chunks + q]`: bit `e` set iff replication `rep`'s weight for cluster `first + 8 q + e`
-    /// is the high one (its draw, number `first + 8 q + e` of the replication's stream, is not below `cut`).
-    /// SplitMix64 is counter-based: advancing the state by `c` steps is adding `c` times its increment.
-    static func selections(bits: inout [UInt8], chunks: Int, units u: Int, first: Int, seeds: [UInt64], cut: UInt64) {
-        let full = u / 8
+    /// `bits[rep * chunks + q]`: bit `e` set iff replication `rep`'s weight for cluster `c = first + 8 q + e`
+    /// is the high one, `U_bc >= p` with `cut = p 2^61` (see the type's documentation); bits past the
+    /// block's `u` clusters are 0. `first` is a multiple of 8. SplitMix64 is counter-based: output number
+    /// `m` of `SplitMix64(seed: s)` is `mix(s + m * increment)`.
+    static func selections(bits: inout [UInt8], chunks: Int, units u: Int, first: Int, seeds: [UInt64], tieSeeds: [UInt64],
+                           cut: UInt64) {
+        let byteCut = cut >> 53                 // floor(256 p)
+        let fractionCut = cut & (1 << 53 - 1)   // the rest of p 2^61, compared with V's 53 bits on a tie
         bits.withUnsafeMutableBufferPointer { out in
             for rep in seeds.indices {
-                var draws = HighDraws(state: seeds[rep] &+ UInt64(first) &* SplitMix64Constants.increment, cut: cut)
+                var state = seeds[rep] &+ UInt64(first / 8) &* SplitMix64Constants.increment
                 let row = out.baseAddress! + chunks * rep
-                for q in 0..<full {
-                    // Branch-free (the bit is a coin flip), eight draws unrolled.
-                    var byte: UInt64 = 0
-                    for e in 0..<UInt64(8) { byte |= draws.next() << e }
+                for q in 0..<chunks {
+                    state &+= SplitMix64Constants.increment
+                    let z = Self.mix(state)
+                    var byte: UInt64 = 0, ties: UInt64 = 0
+                    for e in 0..<UInt64(8) {
+                        let beta = (z >> (8 &* e)) & 0xFF
+                        byte |= (beta > byteCut ? 1 : 0) << e
+                        ties |= (beta == byteCut ? 1 : 0) << e
+                    }
+                    if _slowPath(ties != 0) {
+                        for e in 0..<8 where ties & (1 << e) != 0 {
+                            let c = UInt64(first + 8 * q + e)
+                            let v = Self.mix(tieSeeds[rep] &+ (c &+ 1) &* SplitMix64Constants.increment) >> 11
+                            if v >= fractionCut { byte |= 1 << UInt64(e) }
+                        }
+                    }
+                    let members = u - 8 * q
+                    if members < 8 { byte &= (1 << UInt64(members)) - 1 }
                     row[q] = UInt8(truncatingIfNeeded: byte)
-                }
-                if full < chunks {
-                    var byte: UInt64 = 0
-                    for e in 0..<UInt64(u - 8 * full) { byte |= draws.next() << e }
-                    row[full] = UInt8(truncatingIfNeeded: byte)
                 }
             }
         }
     }
+
+    /// SplitMix64's output function (Steele, Lea & Flood 2014) of a state.
+    @inline(__always) static func mix(_ state: UInt64) -> UInt64 {
+        var h = state
+        h = (h ^ (h >> 30)) &* SplitMix64Constants.first
+        h = (h ^ (h >> 27)) &* SplitMix64Constants.second
+        return h ^ (h >> 31)
+    }
+
+    /// Distinguishes the tie-breaking stream's seed from the byte stream's (the first 64 fractional bits of sqrt 2).
+    static let tieKey: UInt64 = 0x6A09_E667_F3BC_C908
 
     /// The subset sums of rows `first ..< first + 8` (those below `count`) of a row-major block (rows `stride`
     /// apart, zero-padded): `table[e]` = the sum of the rows whose bits are set in `e` (each entry the entry
@@ -206,49 +236,22 @@ struct MultiplierBootstrap: Sendable {
         return sorted[k - 1]
     }
 
-    /// `(ceil(p 2^53), low, high)`: the weight is `low` with probability `p`, else `high`.
+    /// `(p 2^61, low, high)`: the weight is `low` with probability `p`, else `high` (`p 2^61` is an integer:
+    /// `p` has 53 significant bits and is below 1).
     static func twoPoint(_ kind: MultiplierWeights) -> (UInt64, Double, Double) {
         switch kind {
         case .mammen:
             let r5 = 5.0.squareRoot()
-            return (UInt64(((r5 + 1) / (2 * r5) * 0x1p53).rounded(.up)), (1 - r5) / 2, (1 + r5) / 2)
+            return (UInt64((r5 + 1) / (2 * r5) * 0x1p61), (1 - r5) / 2, (1 + r5) / 2)
         case .rademacher:
-            return (UInt64((0.5 * 0x1p53).rounded(.up)), -1, 1)
+            return (UInt64(0.5 * 0x1p61), -1, 1)
         }
     }
 }
 
-/// The constants of ``SplitMix64/next()`` (Steele, Lea & Flood 2014), for the inlined stream below.
+/// The constants of ``SplitMix64/next()`` (Steele, Lea & Flood 2014), for ``MultiplierBootstrap/mix(_:)``.
 enum SplitMix64Constants {
     static let increment: UInt64 = 0x9E37_79B9_7F4A_7C15
     static let first: UInt64 = 0xBF58_476D_1CE4_E5B9
     static let second: UInt64 = 0x94D0_49BB_1331_11EB
-}
-
-/// A ``SplitMix64`` stream read only as "is `next() >> 11` at least `cut`" (1) or not (0), `cut < 2^53`.
-///
-/// `next()` returns `z = h ^ (h >> 31)`; bits 33-63 of `z` are those of `h` (the shift brings zeros
-/// there), and they are the top 31 bits of `z >> 11`. So `z >> 11 >= cut` is decided by comparing
-/// `h >> 33` with `cut >> 22`, except when they are equal (probability 2^-31), where the full `z` is
-/// formed. The bits are exactly those of `SplitMix64(seed:).next()`, two operations cheaper per draw.
-struct HighDraws {
-    var state: UInt64
-    let cut: UInt64
-    let cutHigh: UInt64
-
-    init(state: UInt64, cut: UInt64) {
-        self.state = state
-        self.cut = cut
-        cutHigh = cut >> 22
-    }
-
-    @inline(__always) mutating func next() -> UInt64 {
-        state &+= SplitMix64Constants.increment
-        var h = state
-        h = (h ^ (h >> 30)) &* SplitMix64Constants.first
-        h = (h ^ (h >> 27)) &* SplitMix64Constants.second
-        let top = h >> 33
-        if _slowPath(top == cutHigh) { return ((h ^ (h >> 31)) >> 11) >= cut ? 1 : 0 }
-        return top > cutHigh ? 1 : 0
-    }
 }

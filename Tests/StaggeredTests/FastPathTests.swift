@@ -67,10 +67,25 @@ import Testing
         #expect(fast.droppedUnits == 2)
     }
 
-    /// The tabulated bootstrap sum equals `T_bj = sqrt(n)/n sum_c v_bc S_cj` with the weights drawn
-    /// directly from each replication's SplitMix64 stream (the definition in `MultiplierBootstrap`),
-    /// over a partial last block and a partial last chunk of 8. Tolerance 1e-12 relative to the
-    /// largest `|T|`: the sums are regrouped, each term's rounding is ~1e-16.
+    /// Replication seed `s`'s weights for clusters `0..<count`, written out from the definition in
+    /// `MultiplierBootstrap`'s documentation: `U_c = (beta_c + V_c) / 256` with `beta_c` byte `c mod 8` of
+    /// output `floor(c/8) + 1` of `SplitMix64(seed: s)` and `V_c` the 53 bits of output `c + 1` of
+    /// `SplitMix64(seed: s ^ tieKey)`, formed for every cluster here; `low` iff `U_c 2^61 < cut`.
+    static func definitionWeights(seed s: UInt64, count: Int, cut: UInt64, low: Double, high: Double) -> [Double] {
+        var bytes = SplitMix64(seed: s), ties = SplitMix64(seed: s ^ MultiplierBootstrap.tieKey)
+        var z: UInt64 = 0
+        return (0..<count).map { c in
+            if c % 8 == 0 { z = bytes.next() }
+            let beta = (z >> (8 * UInt64(c % 8))) & 0xFF
+            let u61 = beta << 53 | (ties.next() >> 11)
+            return u61 < cut ? low : high
+        }
+    }
+
+    /// The tabulated bootstrap sum equals `T_bj = sqrt(n)/n sum_c v_bc S_cj` with the weights written out
+    /// from their definition (above), over a partial last block and a partial last chunk of 8; 100,000
+    /// draws, so about 390 go through the tie-breaking stream. Tolerance 1e-12 relative to the largest
+    /// `|T|`: the sums are regrouped, each term's rounding is ~1e-16.
     @Test func tabulatedDrawsEqualTheDirectSum() {
         let units = 2_500, width = 5, b = 40
         var gen = SplitMix64(seed: 99)
@@ -84,14 +99,12 @@ import Testing
             let t = boot.draws(blocks: blocks, block: block, width: width, units: units)
             var master = SplitMix64(seed: 7)
             let (cut, low, high) = MultiplierBootstrap.twoPoint(weights)
-            var largest = 0.0, worst = 0.0
+            var largest = 0.0, worst = 0.0, lowShare = 0.0
             for rep in 0..<b {
-                var rng = SplitMix64(seed: master.next())
+                let v = Self.definitionWeights(seed: master.next(), count: units, cut: cut, low: low, high: high)
+                lowShare += Double(v.filter { $0 == low }.count) / Double(units * b)
                 var direct = [Double](repeating: 0, count: width)
-                for c in 0..<units {
-                    let v = (rng.next() >> 11) < cut ? low : high
-                    for j in 0..<width { direct[j] += v * s[c + j * units] }
-                }
+                for c in 0..<units { for j in 0..<width { direct[j] += v[c] * s[c + j * units] } }
                 for j in 0..<width {
                     let want = Double(units).squareRoot() / Double(units) * direct[j]
                     largest = Swift.max(largest, Swift.abs(want))
@@ -99,25 +112,33 @@ import Testing
                 }
             }
             #expect(worst <= 1e-12 * largest, "\(weights): max |dT| \(worst), max |T| \(largest)")
+            // The law: P(low) = (sqrt 5 + 1)/(2 sqrt 5) = 0.7236 (Mammen) or 1/2; 100,000 draws, 4 binomial SEs.
+            let p = weights == .mammen ? (5.0.squareRoot() + 1) / (2 * 5.0.squareRoot()) : 0.5
+            #expect(Swift.abs(lowShare - p) < 4 * (p * (1 - p) / Double(units * b)).squareRoot())
         }
     }
 
-    /// The thresholded stream gives the bits of `SplitMix64.next() >> 11 >= cut`, also on the rare path where
-    /// the top 31 bits tie with the threshold's (forced here by building the threshold from the draw itself).
-    @Test func highDrawsEqualTheThresholdedSplitMix64() {
+    /// The selection bits equal the definition also when the byte ties with the threshold's and the
+    /// tie-breaking draw decides (forced here by thresholds built from the stream's own first byte and
+    /// first tie draw: equal to it, one above, one below), past a chunk boundary and a partial last chunk.
+    @Test func selectionBitsFollowTheDefinitionOnTies() {
         var seeds = SplitMix64(seed: 2026)
+        let units = 21
         for _ in 0..<200 {
             let seed = seeds.next()
-            var probe = SplitMix64(seed: seed)
-            let z = probe.next() >> 11
-            let tied = (z >> 22) << 22  // same top 31 bits as the first draw
+            var probe = SplitMix64(seed: seed), tieProbe = SplitMix64(seed: seed ^ MultiplierBootstrap.tieKey)
+            let beta = probe.next() & 0xFF, v = tieProbe.next() >> 11
+            let tied = beta << 53
             for cut in [MultiplierBootstrap.twoPoint(.mammen).0, MultiplierBootstrap.twoPoint(.rademacher).0,
-                        tied, tied | (z & 0x3F_FFFF), tied | ((z & 0x3F_FFFF) &+ 1), 0, 1 << 53] {
-                var reference = SplitMix64(seed: seed)
-                var draws = HighDraws(state: seed, cut: cut)
-                for _ in 0..<50 { #expect(draws.next() == ((reference.next() >> 11) >= cut ? 1 : 0)) }
+                        tied, tied | v, tied | (v + 1), tied | (v &- 1) & (1 << 53 - 1), 0, 1 << 61] {
+                var bits = [UInt8](repeating: 0, count: 3)
+                MultiplierBootstrap.selections(bits: &bits, chunks: 3, units: units, first: 0, seeds: [seed],
+                                               tieSeeds: [seed ^ MultiplierBootstrap.tieKey], cut: cut)
+                let want = Self.definitionWeights(seed: seed, count: units, cut: cut, low: 0, high: 1)
+                let got = (0..<units).map { Double((bits[$0 / 8] >> UInt8($0 % 8)) & 1) }
+                #expect(got == want, "seed \(seed), cut \(cut)")
+                #expect(bits[2] >> 5 == 0)  // clusters 21-23 do not exist
             }
         }
     }
 }
-
