@@ -131,19 +131,15 @@ struct MultiplierBootstrap: Sendable {
                            cut: UInt64) {
         let byteCut = cut >> 53                 // floor(256 p)
         let fractionCut = cut & (1 << 53 - 1)   // the rest of p 2^61, compared with V's 53 bits on a tie
+        let bytes = ByteComparison(threshold: byteCut)
         bits.withUnsafeMutableBufferPointer { out in
             for rep in seeds.indices {
                 var state = seeds[rep] &+ UInt64(first / 8) &* SplitMix64Constants.increment
                 let row = out.baseAddress! + chunks * rep
                 for q in 0..<chunks {
                     state &+= SplitMix64Constants.increment
-                    let z = Self.mix(state)
-                    var byte: UInt64 = 0, ties: UInt64 = 0
-                    for e in 0..<UInt64(8) {
-                        let beta = (z >> (8 &* e)) & 0xFF
-                        byte |= (beta > byteCut ? 1 : 0) << e
-                        ties |= (beta == byteCut ? 1 : 0) << e
-                    }
+                    let (above, ties) = bytes.compare(Self.mix(state))
+                    var byte = above
                     if _slowPath(ties != 0) {
                         for e in 0..<8 where ties & (1 << e) != 0 {
                             let c = UInt64(first + 8 * q + e)
@@ -156,6 +152,48 @@ struct MultiplierBootstrap: Sendable {
                     row[q] = UInt8(truncatingIfNeeded: byte)
                 }
             }
+        }
+    }
+
+    /// The eight bytes of a word compared with one threshold `T` at once (SWAR, no branch per byte):
+    /// bit `e` of `above` is set iff byte `e` is greater than `T`, bit `e` of `ties` iff it equals `T`.
+    ///
+    /// Per byte, with `H = 0x80`: equality is "`byte ^ T` is zero", read from bit 7 of
+    /// `((x & 0x7F) + 0x7F) | x` (no carry leaves a byte); `byte >= t = T + 1` splits into its top bit and
+    /// its low seven bits, the latter from bit 7 of `(byte | H) - (t & 0x7F)` (at least 1, so no borrow
+    /// leaves a byte). The flags at bits `8e + 7` are gathered into bits `e` by one multiplication.
+    struct ByteComparison {
+        static let high: UInt64 = 0x8080_8080_8080_8080
+        static let low7: UInt64 = 0x7F7F_7F7F_7F7F_7F7F
+        static let ones: UInt64 = 0x0101_0101_0101_0101
+        let repeated: UInt64      // T in every byte
+        let lowBits: UInt64       // (T + 1) & 0x7F in every byte
+        let topBit: Bool          // (T + 1) >= 128
+        let none: Bool            // T >= 255: no byte is above
+        let beyond: Bool          // T > 255 (p = 1): no byte is above or equal
+
+        init(threshold t: UInt64) {
+            beyond = t > 255
+            let t = Swift.min(t, 255)
+            repeated = t &* Self.ones
+            lowBits = ((t + 1) & 0x7F) &* Self.ones
+            topBit = t + 1 >= 128
+            none = t == 255
+        }
+
+        @inline(__always) func compare(_ z: UInt64) -> (above: UInt64, ties: UInt64) {
+            let x = z ^ repeated
+            let nonzero = ((x & Self.low7) &+ Self.low7) | x
+            let equal = ~nonzero & Self.high
+            let lowAtLeast = (z | Self.high) &- lowBits
+            let top = z & Self.high
+            let greater = none ? 0 : (topBit ? top & lowAtLeast : top | lowAtLeast) & Self.high
+            return beyond ? (0, 0) : (Self.gather(greater), Self.gather(equal))
+        }
+
+        /// Bits `8e + 7` -> bits `e`.
+        @inline(__always) static func gather(_ flags: UInt64) -> UInt64 {
+            ((flags >> 7) &* 0x0102_0408_1020_4080) >> 56
         }
     }
 

@@ -141,4 +141,25 @@ import Testing
             }
         }
     }
+
+    /// The word-at-once byte comparison equals the byte-by-byte one for every threshold (and one past
+    /// the last byte value), on random words and on words whose bytes sit at, just above and just below it.
+    @Test func byteComparisonEqualsTheBytewiseOne() {
+        var gen = SplitMix64(seed: 5)
+        for t in UInt64(0)...256 {
+            let near = [t, t &+ 1, t &- 1, 0, 255, 127, 128].map { $0 & 0xFF }
+            for trial in 0..<400 {
+                var z = gen.next()
+                if trial % 2 == 1 {
+                    z = (0..<8).reduce(UInt64(0)) { w, e in w | near[Int(gen.next() % UInt64(near.count))] << (8 * UInt64(e)) }
+                }
+                let (above, ties) = MultiplierBootstrap.ByteComparison(threshold: t).compare(z)
+                for e in 0..<UInt64(8) {
+                    let byte = (z >> (8 * e)) & 0xFF
+                    #expect((above >> e) & 1 == (byte > t ? 1 : 0), "t \(t), z \(z), byte \(e)")
+                    #expect((ties >> e) & 1 == (byte == t ? 1 : 0), "t \(t), z \(z), byte \(e)")
+                }
+            }
+        }
+    }
 }
