@@ -50,7 +50,6 @@ struct ComparisonSet: Sendable {
         self.x = x
         let n = treated.count
         let nn = Double(n)
-        let k = x.columns
         let controls = (0..<n).filter { treated[$0] == 0 }
         var notes: [String] = []
         var w0 = [Double](repeating: 0, count: n)

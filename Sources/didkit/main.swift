@@ -1,3 +1,4 @@
 import DiDKitCLI
 
+HugePages.enableByReexecuting()
 DidkitCommand.main()
