@@ -38,94 +38,114 @@ extension ComparisonSet {
     /// Complexity: `O(n1 k C)` time in at most four reads of the `n1 x k` design; `O(C k)` memory
     /// besides a block of scratch per stripe.
     func estimate(cells: [CellPeriods], scale: Double, into columns: InfluenceColumns, at: [Int]) -> [Double] {
-        let cellCount = cells.count
-        let n = treated.count, nn = Double(n), k = x.columns
-        let mw1 = meanTreated, mw0 = meanW0
-        // Pass 1: per cell [sum D dY, sum w0 dY, X' (W dY) (k)].
-        let width1 = 2 + k
-        let first = pass(cells, width: cellCount * width1) { v, r, dY, acc in
-            for a in 0..<cellCount {
-                let dy = dY + a * Self.passBlock
-                let out = acc + a * width1
-                out[0] += v.dot(v.d, dy, r)
-                out[1] += v.dot(v.w0, dy, r)
-                let weight = method == .ipw ? v.w0 : v.ow
-                for i in 0..<r.count { v.scratch[i] = weight[r.lowerBound + i] * dy[i] }
-                for j in 0..<k { out[2 + j] += v.dot(v.x + j * n, UnsafePointer(v.scratch), r) }
-            }
-        }
-        var b = [[Double]](repeating: [Double](repeating: 0, count: k), count: cellCount)
-        var cPS = [[Double]](repeating: [Double](repeating: 0, count: k), count: cellCount)
-        var cOLS = [Double](repeating: 0, count: k)
-        for a in 0..<cellCount {
-            let q = Array(first[(a * width1 + 2)..<(a * width1 + width1)])
-            if let bread = olsBread { b[a] = expand(bread.multiply(olsColumns.map { q[$0] }), olsColumns, k) }
-            if method == .ipw {
-                let eta0 = first[a * width1 + 1] / nn / mw0
-                let m2 = (0..<k).map { q[$0] / nn - eta0 * meanW0X[$0] }
-                cPS[a] = expand(psBread!.multiply(psColumns.map { m2[$0] }), psColumns, k)
-            }
-        }
-        switch method {
-        case .reg: cOLS = expand(olsBread!.multiply(olsColumns.map { meanTreatedX[$0] }), olsColumns, k)
-        case .dr:
-            let m = olsColumns.map { meanTreatedX[$0] / mw1 - meanW0X[$0] / mw0 }
-            cOLS = expand(olsBread!.multiply(m), olsColumns, k)
-        case .ipw, .drimp: break
-        }
-        // Pass 2: sums of the residuals.
-        var eta1 = (0..<cellCount).map { first[$0 * width1] / nn / mw1 }
-        var eta0 = (0..<cellCount).map { first[$0 * width1 + 1] / nn / mw0 }
+        let cellCount = cells.count, k = x.columns, nn = Double(treated.count)
+        let first = changeSums(cells)
+        let b = first.q.map { q in olsBread.map { expand($0.multiply(olsColumns.map { q[$0] }), olsColumns, k) } ?? [Double](repeating: 0, count: k) }
+        var eta1 = first.dSums.map { $0 / nn / meanTreated }
+        var eta0 = first.w0Sums.map { $0 / nn / meanW0 }
         var att = [Double](repeating: 0, count: cellCount)
-        if method != .ipw {
-            let coefficients = b
-            let second = pass(cells, width: 2 * cellCount) { v, r, dY, acc in
-                for a in 0..<cellCount {
-                    let dy = dY + a * Self.passBlock
-                    v.fitted(coefficients[a], r)
-                    var s0 = 0.0, s1 = 0.0
-                    for i in 0..<r.count {
-                        let row = r.lowerBound + i
-                        let f = v.scratch[i], res = dy[i] - f
-                        switch method {
-                        case .reg: s0 += v.d[row] * f
-                        case .dr: s0 += v.d[row] * res; s1 += v.w0[row] * res
-                        case .drimp: s0 += v.kept(row) * (v.d[row] - v.w0[row]) * res
-                        case .ipw: break
-                        }
-                    }
-                    acc[2 * a] += s0
-                    acc[2 * a + 1] += s1
-                }
-            }
+        var cPS = [[Double]](repeating: [Double](repeating: 0, count: k), count: cellCount)
+        if method == .ipw {
+            // M2 = mean(w0 dY x) - eta0 mean(w0 x).
+            for a in 0..<cellCount { cPS[a] = propensityDirection((0..<k).map { first.q[a][$0] / nn - eta0[a] * meanW0X[$0] }) }
+        } else {
+            let sums = residualSums(cells, coefficients: b)
             for a in 0..<cellCount {
                 switch method {
-                case .reg: eta0[a] = second[2 * a] / nn / mw1
-                case .dr: eta1[a] = second[2 * a] / nn / mw1; eta0[a] = second[2 * a + 1] / nn / mw0
-                case .drimp: att[a] = second[2 * a] / nn / mw1
+                case .reg: eta0[a] = sums[a].0 / nn / meanTreated
+                case .dr: eta1[a] = sums[a].0 / nn / meanTreated; eta0[a] = sums[a].1 / nn / meanW0
+                case .drimp: att[a] = sums[a].0 / nn / meanTreated
                 case .ipw: break
                 }
             }
         }
         if method != .drimp { for a in 0..<cellCount { att[a] = eta1[a] - eta0[a] } }
-        // Pass 3 (dr): M2 = mean(w0 (r - eta0) x).
         if method == .dr {
-            let coefficients = b, centre = eta0
-            let third = pass(cells, width: cellCount * k) { v, r, dY, acc in
-                for a in 0..<cellCount {
-                    let dy = dY + a * Self.passBlock
-                    v.fitted(coefficients[a], r)
-                    for i in 0..<r.count { v.scratch[i] = v.w0[r.lowerBound + i] * (dy[i] - v.scratch[i] - centre[a]) }
-                    for j in 0..<k { acc[a * k + j] += v.dot(v.x + j * n, UnsafePointer(v.scratch), r) }
-                }
-            }
+            cPS = weightedResidualMoments(cells, coefficients: b, centres: eta0).map { m in propensityDirection(m.map { $0 / nn }) }
+        }
+        writeInfluence(cells, b: b, cOLS: outcomeDirection(), cPS: cPS, eta1: eta1, eta0: eta0, att: att, scale: scale,
+                       columns: columns, at: at)
+        return att
+    }
+
+    /// Pass 1, per cell: `sum D dY`, `sum w0 dY` and `q = X' (W dY)` (`W` the outcome model's weights;
+    /// ipw: `w0`).
+    private func changeSums(_ cells: [CellPeriods]) -> (dSums: [Double], w0Sums: [Double], q: [[Double]]) {
+        let cellCount = cells.count, n = treated.count, k = x.columns, width = 2 + k
+        let weightByW0 = method == .ipw
+        let sums = pass(cells, width: cellCount * width) { v, r, dY, acc in
             for a in 0..<cellCount {
-                let m2 = (0..<k).map { third[a * k + $0] / nn }
-                cPS[a] = expand(psBread!.multiply(psColumns.map { m2[$0] }), psColumns, k)
+                let dy = dY + a * Self.passBlock
+                let out = acc + a * width
+                out[0] += v.dot(v.d, dy, r)
+                out[1] += v.dot(v.w0, dy, r)
+                let weight = weightByW0 ? v.w0 : v.ow
+                for i in 0..<r.count { v.scratch[i] = weight[r.lowerBound + i] * dy[i] }
+                for j in 0..<k { out[2 + j] += v.dot(v.x + j * n, UnsafePointer(v.scratch), r) }
             }
         }
-        writeInfluence(cells, b: b, cOLS: cOLS, cPS: cPS, eta1: eta1, eta0: eta0, att: att, scale: scale, columns: columns, at: at)
-        return att
+        return ((0..<cellCount).map { sums[$0 * width] }, (0..<cellCount).map { sums[$0 * width + 1] },
+                (0..<cellCount).map { Array(sums[($0 * width + 2)..<($0 * width + width)]) })
+    }
+
+    /// Pass 2, per cell with `r = dY - x'b`: `(sum D x'b, 0)` (reg), `(sum D r, sum w0 r)` (dr),
+    /// `(sum 1{kept} (D - w0) r, 0)` (drimp).
+    private func residualSums(_ cells: [CellPeriods], coefficients: [[Double]]) -> [(Double, Double)] {
+        let cellCount = cells.count
+        let method = method
+        let sums = pass(cells, width: 2 * cellCount) { v, r, dY, acc in
+            for a in 0..<cellCount {
+                let dy = dY + a * Self.passBlock
+                v.fitted(coefficients[a], r)
+                var s0 = 0.0, s1 = 0.0
+                for i in 0..<r.count {
+                    let row = r.lowerBound + i
+                    let f = v.scratch[i], res = dy[i] - f
+                    switch method {
+                    case .reg: s0 += v.d[row] * f
+                    case .dr: s0 += v.d[row] * res; s1 += v.w0[row] * res
+                    case .drimp: s0 += v.kept(row) * (v.d[row] - v.w0[row]) * res
+                    case .ipw: break
+                    }
+                }
+                acc[2 * a] += s0
+                acc[2 * a + 1] += s1
+            }
+        }
+        return (0..<cellCount).map { (sums[2 * $0], sums[2 * $0 + 1]) }
+    }
+
+    /// Pass 3 (dr), per cell: `sum w0 (r - eta0) x` (k values), straight from the residuals (the algebraic
+    /// route through `mean(w0 x x')` loses digits when the propensity bread is large: rare groups).
+    private func weightedResidualMoments(_ cells: [CellPeriods], coefficients: [[Double]], centres: [Double]) -> [[Double]] {
+        let cellCount = cells.count, n = treated.count, k = x.columns
+        let sums = pass(cells, width: cellCount * k) { v, r, dY, acc in
+            for a in 0..<cellCount {
+                let dy = dY + a * Self.passBlock
+                v.fitted(coefficients[a], r)
+                for i in 0..<r.count { v.scratch[i] = v.w0[r.lowerBound + i] * (dy[i] - v.scratch[i] - centres[a]) }
+                for j in 0..<k { acc[a * k + j] += v.dot(v.x + j * n, UnsafePointer(v.scratch), r) }
+            }
+        }
+        return (0..<cellCount).map { Array(sums[($0 * k)..<($0 * k + k)]) }
+    }
+
+    /// `c_ps = (X'VX)^-1 M2` over the propensity model's columns (zero elsewhere).
+    private func propensityDirection(_ m2: [Double]) -> [Double] {
+        guard let bread = psBread else { return [Double](repeating: 0, count: x.columns) }
+        return expand(bread.multiply(psColumns.map { m2[$0] }), psColumns, x.columns)
+    }
+
+    /// `c_ols`, the same for every cell of the set: `(X_c'X_c)^-1 mean(D x)` (reg),
+    /// `(X_c'X_c)^-1 (mean(D x)/mean(D) - mean(w0 x)/mean(w0))` (dr), zero for ipw and drimp.
+    private func outcomeDirection() -> [Double] {
+        let k = x.columns
+        guard let bread = olsBread else { return [Double](repeating: 0, count: k) }
+        switch method {
+        case .reg: return expand(bread.multiply(olsColumns.map { meanTreatedX[$0] }), olsColumns, k)
+        case .dr: return expand(bread.multiply(olsColumns.map { meanTreatedX[$0] / meanTreated - meanW0X[$0] / meanW0 }), olsColumns, k)
+        case .ipw, .drimp: return [Double](repeating: 0, count: k)
+        }
     }
 
     /// Pass 4: `scale * psi` of every cell, written at the units' sample positions (formulas of ``TwoPeriodDiD``).
@@ -212,7 +232,7 @@ extension ComparisonSet {
                       _ body: @escaping @Sendable (PassView, Range<Int>, UnsafePointer<Double>, UnsafeMutablePointer<Double>) -> Void) -> [Double] {
         let blocks = RowBlocks(count: treated.count, blockSize: Self.passBlock)
         let parts = blocks.stripes { ranges -> [Double] in
-            var acc = [Double](repeating: 0, count: width)
+            var acc = [Double](repeating: 0, count: Swift.max(1, width))  // never empty: a base address
             var dY = [Double](repeating: 0, count: Swift.max(1, cells.count) * Self.passBlock)
             var scratch = [Double](repeating: 0, count: 3 * Self.passBlock)
             withViews(scratch: &scratch) { view in
@@ -228,7 +248,7 @@ extension ComparisonSet {
             return acc
         }
         var total = [Double](repeating: 0, count: width)
-        for p in parts { for j in 0..<width { total[j] += p[j] } }
+        for p in parts { for j in 0..<width { total[j] += p[j] } }  // stripe order: the same sums on any core count
         return total
     }
 

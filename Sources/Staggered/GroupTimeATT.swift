@@ -127,7 +127,8 @@ public struct GroupTimeATT: Sendable {
             for i in column.indices { column[i] = 0 }
         }
         let outcomes: [Result<[SetCell], any Error>] = elements.withUnsafeMutableBufferPointer { buffer in
-            let columns = InfluenceColumns(base: buffer.baseAddress!, rows: n)
+            guard let base = buffer.baseAddress else { return [] }  // no cell: no set either
+            let columns = InfluenceColumns(base: base, rows: n)
             return parallelMap(count: sets.count) { e in
                 Result {
                     try Self.runSet(plan: sets[e], columns: setColumns[e], method: options.method, unitGroups: groupOfUnit,
@@ -232,7 +233,7 @@ public struct GroupTimeATT: Sendable {
         let att = set.estimate(cells: planned.map { CellPeriods(now: y[$0.current], base: y[$0.base]) },
                                scale: scale, into: columns, at: cellColumns)
         return att.map { value in
-            SetCell(estimate: TwoPeriodDiD.Estimate(att: value, influence: [], trimmed: set.trimmed, notes: set.notes),
+            SetCell(estimate: TwoPeriodDiD.Estimate(att: value, trimmed: set.trimmed, notes: set.notes),
                     counts: (treatedCount, cellUnits.count - treatedCount))
         }
     }

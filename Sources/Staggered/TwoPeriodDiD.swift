@@ -1,7 +1,8 @@
 import Linalg
 
 /// One 2x2 DiD on the units of a cell: the ATT and its influence function (computed by
-/// ``ComparisonSet/estimate(dY:)``, which shares the period-free parts across the cells of a set).
+/// ``ComparisonSet/estimate(cells:scale:into:at:)``, which shares the period-free parts and the passes
+/// over the design across the cells of a set).
 ///
 /// Units: the `n1` units of the cell (group g and its comparison units); `dY = Y_t - Y_base`,
 /// `D = 1` for group g, `x` the baseline design (intercept included). Every mean is over the
@@ -30,8 +31,6 @@ import Linalg
 enum TwoPeriodDiD {
     struct Estimate {
         var att: Double
-        /// `psi_i` for the `n1` units of the cell, in the cell's order.
-        var influence: [Double]
         /// Comparison units trimmed for a propensity score `>= 0.995`.
         var trimmed: Int
         /// The nuisance models' notes.
