@@ -129,6 +129,7 @@ struct MultiplierBootstrap: Sendable {
     /// `m` of `SplitMix64(seed: s)` is `mix(s + m * increment)`.
     static func selections(bits: inout [UInt8], chunks: Int, units u: Int, first: Int, seeds: [UInt64], tieSeeds: [UInt64],
                            cut: UInt64) {
+        precondition(first % 8 == 0, "MultiplierBootstrap.selections: a block must start at a multiple of 8 clusters")
         let byteCut = cut >> 53                 // floor(256 p)
         let fractionCut = cut & (1 << 53 - 1)   // the rest of p 2^61, compared with V's 53 bits on a tie
         let bytes = ByteComparison(threshold: byteCut)
