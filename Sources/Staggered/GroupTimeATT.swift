@@ -121,6 +121,8 @@ public struct GroupTimeATT: Sendable {
         }
         let sets = order.map { members in members.map { plan[$0] } }
         let setColumns = order
+        let sharedOutcomes = Self.sharedOutcomeModels(sets: sets, method: options.method, unitGroups: groupOfUnit, x: x, y: y,
+                                                      names: data.covariateNames)
         // The influence functions, one column per cell (zero outside the cell's units; reference cells
         // stay zero), each set writing its own columns at its own units' rows.
         var elements: [Double] = parallelSegments(segments: plan.count, length: n) { _, column in
@@ -133,7 +135,8 @@ public struct GroupTimeATT: Sendable {
                 Result {
                     try Self.runSet(plan: sets[e], columns: setColumns[e], method: options.method, unitGroups: groupOfUnit,
                                     groupIndex: groupIndex, groupsPresent: groupsPresent, x: x, y: y,
-                                    names: data.covariateNames, periods: periods, into: columns)
+                                    names: data.covariateNames, periods: periods,
+                                    sharedOutcome: sharedOutcomes[sets[e][0].comparison], into: columns)
                 }
             }
         }
@@ -208,7 +211,8 @@ public struct GroupTimeATT: Sendable {
     /// `columns` at the plan positions `cellColumns`. Errors are located at the set's first cell.
     static func runSet(plan planned: [PlannedCell], columns cellColumns: [Int], method: ATTMethod, unitGroups: [Int],
                        groupIndex: [Int], groupsPresent: [Int], x: Matrix, y: [[Double]],
-                       names: [String], periods: [Int], into columns: InfluenceColumns) throws -> [SetCell] {
+                       names: [String], periods: [Int], sharedOutcome: Result<OutcomeModel, any Error>?,
+                       into columns: InfluenceColumns) throws -> [SetCell] {
         let first = planned[0]
         // Membership by the unit's position among the groups present (no hashing per unit).
         let member = groupsPresent.map { $0 == first.group || first.comparison.contains($0) }
@@ -225,7 +229,7 @@ public struct GroupTimeATT: Sendable {
         do {
             set = try ComparisonSet(method: method, units: cellUnits, treated: d,
                                     x: x.selecting(rows: cellUnits, columns: Array(0..<x.columns)),
-                                    names: names, firstChange: firstChange)
+                                    names: names, firstChange: firstChange, sharedOutcome: sharedOutcome)
         } catch {
             throw located(error, group: first.group, time: periods[first.current])
         }
@@ -236,6 +240,33 @@ public struct GroupTimeATT: Sendable {
             SetCell(estimate: TwoPeriodDiD.Estimate(att: value, trimmed: set.trimmed, notes: set.notes),
                     counts: (treatedCount, cellUnits.count - treatedCount))
         }
+    }
+
+    /// reg and dr: the outcome model fitted once per list of comparison groups that two or more sets share
+    /// (with never-treated comparisons, one fit instead of one per group). Its kept columns, bread and notes
+    /// depend only on the comparison units' design rows, so every set gets what its own fit would give; the
+    /// fit uses the first such set's first change, as that set's own fit did. Lists used by one set are left
+    /// to the set (fitted there, in parallel with the other sets).
+    static func sharedOutcomeModels(sets: [[PlannedCell]], method: ATTMethod, unitGroups: [Int], x: Matrix, y: [[Double]],
+                                    names: [String]) -> [[Int]: Result<OutcomeModel, any Error>] {
+        guard method == .reg || method == .dr else { return [:] }
+        var users: [[Int]: Int] = [:]
+        for set in sets { users[set[0].comparison, default: 0] += 1 }
+        var shared: [[Int]: Result<OutcomeModel, any Error>] = [:]
+        for set in sets {
+            let comparison = set[0].comparison
+            guard (users[comparison] ?? 0) > 1, shared[comparison] == nil else { continue }
+            let first = set[0]
+            let controls = unitGroups.indices.filter { comparison.contains(unitGroups[$0]) }
+            let change = y[first.current].withUnsafeBufferPointer { a in
+                y[first.base].withUnsafeBufferPointer { b in controls.map { a[$0] - b[$0] } }
+            }
+            shared[comparison] = Result {
+                try OutcomeModel(dY: change, controls: Array(change.indices),
+                                 x: x.selecting(rows: controls, columns: Array(0..<x.columns)), names: names)
+            }
+        }
+        return shared
     }
 
     /// A nuisance-model error, located at the cell (or the first cell of the comparison set) it came from.
