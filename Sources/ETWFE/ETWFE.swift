@@ -40,6 +40,11 @@ public enum ETWFE {
         let panel = try ETWFEPanel(data, control: options.control)
         let family = options.family ?? (panel.isBinaryOutcome ? .logit : .linear)
         if family == .logit && !panel.isBinaryOutcome { throw ETWFEError.outcomeNotBinary }
+        // The design's cells are coded in 32 bits (ETWFECellFactors): refuse a panel with more, never truncate.
+        let cellCount = (panel.treatedCohorts.count + 1).multipliedReportingOverflow(by: panel.periodCount)
+        if cellCount.overflow || cellCount.partialValue > Int(Int32.max) {
+            throw ETWFEError.tooManyCells(cellCount.overflow ? Int.max : cellCount.partialValue)
+        }
         let design = ETWFEDesign(panel: panel)
         let nT = panel.periodCount
         let regression: ETWFEFit.Regression

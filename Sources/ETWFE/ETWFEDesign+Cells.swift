@@ -61,6 +61,7 @@ struct ETWFECellFactors: CellFactorSource {
                         while r < range.upperBound {
                             let i = r / nT, p0 = r - i * nT
                             let end = Swift.min(range.upperBound, (i + 1) * nT)
+                            // Below 2^31: ETWFE.fit refuses larger cell counts (ETWFEError.tooManyCells).
                             let base = Int32(truncatingIfNeeded: (cohort[i] + 1) * nT)
                             for p in p0..<(p0 + end - r) {
                                 cellOut[row] = base + Int32(truncatingIfNeeded: p)

@@ -19,6 +19,8 @@ public enum ETWFEError: Error, Sendable, Equatable, CustomStringConvertible {
     case tooFewClusters(Int)
     /// The collapsed path was asked for a model where collapsing is not exact (covariates, or the linear family).
     case collapseNotExact
+    /// More cohort x period cells than the design's 32-bit cell codes hold (cohorts + 1 times periods).
+    case tooManyCells(Int)
 
     public var description: String {
         switch self {
@@ -33,6 +35,8 @@ public enum ETWFEError: Error, Sendable, Equatable, CustomStringConvertible {
         case .tooFewClusters(let g): return "clustered standard errors need at least 2 clusters, found \(g)"
         case .collapseNotExact:
             return "the collapsed fit is exact only for the logit without covariates; fit the person-year rows instead"
+        case .tooManyCells(let c):
+            return "the panel has \(c) cohort x period cells, more than the 2,147,483,647 the design can code; use fewer periods (for example years instead of days)"
         }
     }
 }

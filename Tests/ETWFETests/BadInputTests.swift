@@ -92,4 +92,14 @@ import Testing
             try fit(try mpdta(), covariate: nil, options: ETWFEOptions(family: .logit))
         }
     }
+
+    /// A panel whose cohort x period cells do not fit the design's 32-bit cell codes is refused with one
+    /// sentence naming the count and the remedy (such a panel, over 46,000 periods and cohorts, cannot be
+    /// built in a test; the check is `ETWFE.fit`'s first after reading the panel).
+    @Test func tooManyCellsIsOneSentenceWithTheCountAndTheRemedy() {
+        let message = ETWFEError.tooManyCells(3_000_000_000).description
+        #expect(message.contains("3000000000 cohort x period cells"))
+        #expect(message.contains("use fewer periods"))
+        #expect(!message.contains("\n"))
+    }
 }
