@@ -8,8 +8,18 @@ public struct SplitMix64: RandomNumberGenerator, Sendable {
 
     public init(seed: UInt64) { state = seed }
 
+    /// The step added to the state before each output (the golden ratio's 64 fractional bits).
+    public static let increment: UInt64 = 0x9E37_79B9_7F4A_7C15
+
     public mutating func next() -> UInt64 {
-        state &+= 0x9E37_79B9_7F4A_7C15
+        state &+= Self.increment
+        return Self.mix(state)
+    }
+
+    /// The output function: output `k` (0-based) of `SplitMix64(seed: s)` is `mix(s + (k + 1) * increment)`,
+    /// so any output can be formed without the ones before it (the multiplier bootstrap's draws).
+    @inlinable @inline(__always)
+    public static func mix(_ state: UInt64) -> UInt64 {
         var z = state
         z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
         z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB

@@ -135,16 +135,16 @@ struct MultiplierBootstrap: Sendable {
         let bytes = ByteComparison(threshold: byteCut)
         bits.withUnsafeMutableBufferPointer { out in
             for rep in seeds.indices {
-                var state = seeds[rep] &+ UInt64(first / 8) &* SplitMix64Constants.increment
+                var state = seeds[rep] &+ UInt64(first / 8) &* SplitMix64.increment
                 let row = out.baseAddress! + chunks * rep
                 for q in 0..<chunks {
-                    state &+= SplitMix64Constants.increment
-                    let (above, ties) = bytes.compare(Self.mix(state))
+                    state &+= SplitMix64.increment
+                    let (above, ties) = bytes.compare(SplitMix64.mix(state))
                     var byte = above
                     if _slowPath(ties != 0) {
                         for e in 0..<8 where ties & (1 << e) != 0 {
                             let c = UInt64(first + 8 * q + e)
-                            let v = Self.mix(tieSeeds[rep] &+ (c &+ 1) &* SplitMix64Constants.increment) >> 11
+                            let v = SplitMix64.mix(tieSeeds[rep] &+ (c &+ 1) &* SplitMix64.increment) >> 11
                             if v >= fractionCut { byte |= 1 << UInt64(e) }
                         }
                     }
@@ -196,14 +196,6 @@ struct MultiplierBootstrap: Sendable {
         @inline(__always) static func gather(_ flags: UInt64) -> UInt64 {
             ((flags >> 7) &* 0x0102_0408_1020_4080) >> 56
         }
-    }
-
-    /// SplitMix64's output function (Steele, Lea & Flood 2014) of a state.
-    @inline(__always) static func mix(_ state: UInt64) -> UInt64 {
-        var h = state
-        h = (h ^ (h >> 30)) &* SplitMix64Constants.first
-        h = (h ^ (h >> 27)) &* SplitMix64Constants.second
-        return h ^ (h >> 31)
     }
 
     /// Distinguishes the tie-breaking stream's seed from the byte stream's (the first 64 fractional bits of sqrt 2).
@@ -286,11 +278,4 @@ struct MultiplierBootstrap: Sendable {
             return (UInt64(0.5 * 0x1p61), -1, 1)
         }
     }
-}
-
-/// The constants of ``SplitMix64/next()`` (Steele, Lea & Flood 2014), for ``MultiplierBootstrap/mix(_:)``.
-enum SplitMix64Constants {
-    static let increment: UInt64 = 0x9E37_79B9_7F4A_7C15
-    static let first: UInt64 = 0xBF58_476D_1CE4_E5B9
-    static let second: UInt64 = 0x94D0_49BB_1331_11EB
 }
