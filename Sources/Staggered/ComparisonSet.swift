@@ -46,7 +46,9 @@ struct ComparisonSet: Sendable {
     /// - Parameter sharedOutcome: reg and dr: the outcome model's structure fitted once for every set with the
     ///   same comparison units (its kept columns, bread `(X_c'X_c)^-1` and notes depend only on their design
     ///   rows, not on `dY`), or the error that fit threw; taken at the point where this set would fit it.
-    init(method: ATTMethod, units: [Int], treated: [Double], x: Matrix, names: [String], firstChange: [Double],
+    /// - Parameter firstChange: the first cell's `dY` over the set's units, formed only when the set fits its
+    ///   own outcome model (not for ipw, nor with `sharedOutcome`).
+    init(method: ATTMethod, units: [Int], treated: [Double], x: Matrix, names: [String], firstChange: () -> [Double],
          sharedOutcome: Result<OutcomeModel, any Error>? = nil) throws {
         self.method = method
         self.units = units
@@ -99,8 +101,8 @@ struct ComparisonSet: Sendable {
         } else {
             // The columns the fit keeps (collinearity among the comparison units) and its notes, once.
             let weights = olsWeights.map { w in controls.map { w[$0] } }
-            let om = try olsWeights == nil ? sharedOutcome?.get() ?? OutcomeModel(dY: firstChange, controls: controls, x: x, names: names)
-                : OutcomeModel(dY: firstChange, controls: controls, x: x, names: names, weights: weights)
+            let om = try olsWeights == nil ? sharedOutcome?.get() ?? OutcomeModel(dY: firstChange(), controls: controls, x: x, names: names)
+                : OutcomeModel(dY: firstChange(), controls: controls, x: x, names: names, weights: weights)
             olsColumns = om.columns
             notes += om.notes
             if let w = olsWeights {

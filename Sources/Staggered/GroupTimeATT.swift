@@ -103,12 +103,7 @@ public struct GroupTimeATT: Sendable {
         // One ComparisonSet per (group, comparison groups); its cells run in parallel.
         var results = [TwoPeriodDiD.Estimate?](repeating: nil, count: plan.count)
         var counts = [(treated: Int, comparison: Int)](repeating: (0, 0), count: plan.count)
-        var order: [[Int]] = []
-        var keyIndex: [[Int]: Int] = [:]
-        for (c, p) in plan.enumerated() where !p.reference {
-            let key = [p.group] + p.comparison
-            if let e = keyIndex[key] { order[e].append(c) } else { keyIndex[key] = order.count; order.append([c]) }
-        }
+        let order = Self.comparisonSets(plan)
         useSingleThreadedBLAS()
         // The sets run in parallel (each also runs its cells in parallel); their outcomes are taken in
         // order below, so the first error is the one a serial loop would meet first.
@@ -120,9 +115,8 @@ public struct GroupTimeATT: Sendable {
             return lo
         }
         let sets = order.map { members in members.map { plan[$0] } }
-        let setColumns = order
-        let sharedOutcomes = Self.sharedOutcomeModels(sets: sets, method: options.method, unitGroups: groupOfUnit, x: x, y: y,
-                                                      names: data.covariateNames)
+        let sharedOutcomes = Self.sharedOutcomeModels(sets: sets, method: options.method, groupIndex: groupIndex,
+                                                      groupsPresent: groupsPresent, x: x, y: y, names: data.covariateNames)
         // The influence functions, one column per cell (zero outside the cell's units; reference cells
         // stay zero), each set writing its own columns at its own units' rows.
         var elements: [Double] = parallelSegments(segments: plan.count, length: n) { _, column in
@@ -133,7 +127,7 @@ public struct GroupTimeATT: Sendable {
             let columns = InfluenceColumns(base: base, rows: n)
             return parallelMap(count: sets.count) { e in
                 Result {
-                    try Self.runSet(plan: sets[e], columns: setColumns[e], method: options.method, unitGroups: groupOfUnit,
+                    try Self.runSet(plan: sets[e], columns: order[e], method: options.method, unitGroups: groupOfUnit,
                                     groupIndex: groupIndex, groupsPresent: groupsPresent, x: x, y: y,
                                     names: data.covariateNames, periods: periods,
                                     sharedOutcome: sharedOutcomes[sets[e][0].comparison], into: columns)
@@ -196,6 +190,25 @@ public struct GroupTimeATT: Sendable {
                                    ? MultiplierBootstrap(replications: options.bootstrap, seed: options.seed, weights: options.weights) : nil)
     }
 
+    /// The plan's non-reference cells grouped by comparison set (group and comparison groups), sets in the
+    /// order of their first cell, cells in plan order.
+    static func comparisonSets(_ plan: [PlannedCell]) -> [[Int]] {
+        var order: [[Int]] = []
+        var keyIndex: [[Int]: Int] = [:]
+        for (c, p) in plan.enumerated() where !p.reference {
+            let key = [p.group] + p.comparison
+            if let e = keyIndex[key] { order[e].append(c) } else { keyIndex[key] = order.count; order.append([c]) }
+        }
+        return order
+    }
+
+    /// The sample positions (ascending) of the units whose group is in `groups`, by each unit's position among
+    /// the groups present (no hashing per unit).
+    static func units(inGroups groups: [Int], groupIndex: [Int], groupsPresent: [Int]) -> [Int] {
+        let member = groupsPresent.map { groups.contains($0) }
+        return groupIndex.indices.filter { member[groupIndex[$0]] }
+    }
+
     /// One cell of the plan: group, period and base positions, and the comparison groups (0 = never treated).
     struct PlannedCell: Sendable { var group: Int; var current: Int; var base: Int; var reference: Bool; var comparison: [Int] }
 
@@ -214,16 +227,14 @@ public struct GroupTimeATT: Sendable {
                        names: [String], periods: [Int], sharedOutcome: Result<OutcomeModel, any Error>?,
                        into columns: InfluenceColumns) throws -> [SetCell] {
         let first = planned[0]
-        // Membership by the unit's position among the groups present (no hashing per unit).
-        let member = groupsPresent.map { $0 == first.group || first.comparison.contains($0) }
-        let cellUnits = groupIndex.indices.filter { member[groupIndex[$0]] }
+        let cellUnits = units(inGroups: [first.group] + first.comparison, groupIndex: groupIndex, groupsPresent: groupsPresent)
         let treatedCount = cellUnits.reduce(0) { $0 + (unitGroups[$1] == first.group ? 1 : 0) }
         if cellUnits.count == treatedCount {
             throw StaggeredError.noComparisonUnits(group: first.group, time: periods[first.current])
         }
         let d = cellUnits.map { unitGroups[$0] == first.group ? 1.0 : 0.0 }
-        let firstChange = y[first.current].withUnsafeBufferPointer { a in
-            y[first.base].withUnsafeBufferPointer { b in cellUnits.map { a[$0] - b[$0] } }
+        let firstChange = {
+            y[first.current].withUnsafeBufferPointer { a in y[first.base].withUnsafeBufferPointer { b in cellUnits.map { a[$0] - b[$0] } } }
         }
         let set: ComparisonSet
         do {
@@ -247,24 +258,19 @@ public struct GroupTimeATT: Sendable {
     /// depend only on the comparison units' design rows, so every set gets what its own fit would give; the
     /// fit uses the first such set's first change, as that set's own fit did. Lists used by one set are left
     /// to the set (fitted there, in parallel with the other sets).
-    static func sharedOutcomeModels(sets: [[PlannedCell]], method: ATTMethod, unitGroups: [Int], x: Matrix, y: [[Double]],
-                                    names: [String]) -> [[Int]: Result<OutcomeModel, any Error>] {
+    static func sharedOutcomeModels(sets: [[PlannedCell]], method: ATTMethod, groupIndex: [Int], groupsPresent: [Int],
+                                    x: Matrix, y: [[Double]], names: [String]) -> [[Int]: Result<OutcomeModel, any Error>] {
         guard method == .reg || method == .dr else { return [:] }
         var users: [[Int]: Int] = [:]
         for set in sets { users[set[0].comparison, default: 0] += 1 }
         var shared: [[Int]: Result<OutcomeModel, any Error>] = [:]
         for set in sets {
-            let comparison = set[0].comparison
-            guard (users[comparison] ?? 0) > 1, shared[comparison] == nil else { continue }
             let first = set[0]
-            let controls = unitGroups.indices.filter { comparison.contains(unitGroups[$0]) }
-            let change = y[first.current].withUnsafeBufferPointer { a in
-                y[first.base].withUnsafeBufferPointer { b in controls.map { a[$0] - b[$0] } }
-            }
-            shared[comparison] = Result {
-                try OutcomeModel(dY: change, controls: Array(change.indices),
-                                 x: x.selecting(rows: controls, columns: Array(0..<x.columns)), names: names)
-            }
+            guard (users[first.comparison] ?? 0) > 1, shared[first.comparison] == nil else { continue }
+            let controls = units(inGroups: first.comparison, groupIndex: groupIndex, groupsPresent: groupsPresent)
+            // The change over all sample units, read at the controls (the model copies their rows of `x` once).
+            let change = zip(y[first.current], y[first.base]).map { $0 - $1 }
+            shared[first.comparison] = Result { try OutcomeModel(dY: change, controls: controls, x: x, names: names) }
         }
         return shared
     }
