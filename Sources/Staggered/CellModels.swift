@@ -45,7 +45,16 @@ struct PropensityModel {
     let bread: Matrix
 
     /// Logit by our IRLS.
-    static func logit(treated: [Double], x: Matrix, names: [String]) throws -> PropensityModel {
+    ///
+    /// With `patterns` (the units' distinct design rows), the fit is first made on the distinct
+    /// (pattern, treated) rows weighted by their counts: the same likelihood, score and information as
+    /// the fit on every unit (frequency weights replicate rows), so the same estimate up to the order
+    /// of the sums (about 1e-15 relative), and `p` and the bread follow per pattern. That fit is used
+    /// only when it is clean: converged, nothing omitted, no row dropped, no note. Otherwise (a
+    /// collinear or perfectly predicting term, separation, an error) the fit on every unit is made, so
+    /// its notes, counts and errors are exactly those of the uncompressed route.
+    static func logit(treated: [Double], x: Matrix, names: [String], patterns: CovariatePatterns.Subset? = nil) throws -> PropensityModel {
+        if let patterns, let model = compressedLogit(treated: treated, names: names, patterns: patterns) { return model }
         let fit = try LogisticRegression().fit(x, y: treated, names: names)
         if fit.rowIndices.count != treated.count {
             throw RegressionError.perfectPrediction("the propensity model dropped \(treated.count - fit.rowIndices.count) perfectly predicted units")
@@ -56,6 +65,26 @@ struct PropensityModel {
         let p = fit.fittedProbabilities.map { Swift.min($0, 1 - 1e-6) }
         return PropensityModel(columns: columns, score: p, bread: fit.bread, coefficients: fit.coefficients,
                                notes: fit.notes.map { "propensity model: \($0)" })
+    }
+
+    /// ``logit(treated:x:names:patterns:)`` on the distinct (pattern, treated) rows, or nil when that fit is not
+    /// clean (then the caller fits every unit).
+    static func compressedLogit(treated: [Double], names: [String], patterns: CovariatePatterns.Subset) -> PropensityModel? {
+        let m = patterns.rows.rows
+        // key = 2 pattern + treated.
+        var counts = [Double](repeating: 0, count: 2 * m)
+        for (a, pattern) in patterns.ofUnit.enumerated() { counts[2 * Int(pattern) + (treated[a] == 1 ? 1 : 0)] += 1 }
+        let keys = counts.indices.filter { counts[$0] > 0 }
+        let xm = patterns.rows.selecting(rows: keys.map { $0 / 2 }, columns: Array(0..<patterns.rows.columns))
+        guard let fit = try? LogisticRegression().fit(xm, y: keys.map { Double($0 % 2) }, names: names,
+                                                       weights: keys.map { counts[$0] }, weightKind: .frequency),
+              fit.converged, fit.omitted.isEmpty, fit.notes.isEmpty, fit.rowIndices.count == keys.count,
+              fit.names.count == names.count else { return nil }
+        let pk = fit.fittedProbabilities.map { Swift.min($0, 1 - 1e-6) }
+        var row = [Int](repeating: 0, count: 2 * m)
+        for (r, key) in keys.enumerated() { row[key] = r }
+        let p = patterns.ofUnit.enumerated().map { a, pattern in pk[row[2 * Int(pattern) + (treated[a] == 1 ? 1 : 0)]] }
+        return PropensityModel(columns: Array(names.indices), score: p, bread: fit.bread, coefficients: fit.coefficients, notes: [])
     }
 
     let coefficients: [Double]
@@ -76,8 +105,9 @@ struct PropensityModel {
     /// the odds `exp(x'gamma)`, reproduce the treated units' covariate sums exactly. The loss is
     /// convex; Newton steps with halving start from the logit estimate (as DRDID starts from `glm`).
     /// `p = exp(x'gamma) / (1 + exp(x'gamma))`.
-    static func tilting(treated: [Double], x: Matrix, names: [String], maxIterations: Int = 100) throws -> PropensityModel? {
-        let start = try logit(treated: treated, x: x, names: names)
+    static func tilting(treated: [Double], x: Matrix, names: [String], patterns: CovariatePatterns.Subset? = nil,
+                        maxIterations: Int = 100) throws -> PropensityModel? {
+        let start = try logit(treated: treated, x: x, names: names, patterns: patterns)
         let xk = x.selecting(columns: start.columns)
         let n = treated.count, k = xk.columns
         var gamma = start.coefficients

@@ -48,8 +48,9 @@ struct ComparisonSet: Sendable {
     ///   rows, not on `dY`), or the error that fit threw; taken at the point where this set would fit it.
     /// - Parameter firstChange: the first cell's `dY` over the set's units, formed only when the set fits its
     ///   own outcome model (not for ipw, nor with `sharedOutcome`).
+    /// - Parameter patterns: the units' distinct design rows, when few (the propensity logit is then fitted on them).
     init(method: ATTMethod, units: [Int], treated: [Double], x: Matrix, names: [String], firstChange: () -> [Double],
-         sharedOutcome: Result<OutcomeModel, any Error>? = nil) throws {
+         sharedOutcome: Result<OutcomeModel, any Error>? = nil, patterns: CovariatePatterns.Subset? = nil) throws {
         self.method = method
         self.units = units
         self.treated = treated
@@ -68,14 +69,14 @@ struct ComparisonSet: Sendable {
         case .reg:
             break
         case .ipw, .dr:
-            let ps = try PropensityModel.logit(treated: treated, x: x, names: names)
+            let ps = try PropensityModel.logit(treated: treated, x: x, names: names, patterns: patterns)
             (_, w0, trimmed) = TwoPeriodDiD.weights(treated, ps.score)
             score = ps.score
             psColumns = ps.columns
             psBread = ps.bread
             notes += ps.notes
         case .drimp:
-            guard let ps = try PropensityModel.tilting(treated: treated, x: x, names: names) else {
+            guard let ps = try PropensityModel.tilting(treated: treated, x: x, names: names, patterns: patterns) else {
                 throw StaggeredError.iptNotConverged(group: 0, time: 0)
             }
             (_, w0, trimmed) = TwoPeriodDiD.weights(treated, ps.score)

@@ -115,6 +115,8 @@ public struct GroupTimeATT: Sendable {
             return lo
         }
         let sets = order.map { members in members.map { plan[$0] } }
+        // The design's distinct rows, when few (0/1 covariates): the sets' propensity logits are fitted on them.
+        let patterns = options.method == .reg ? nil : CovariatePatterns(x, limit: n / Self.compressionRatio)
         let sharedOutcomes = Self.sharedOutcomeModels(sets: sets, method: options.method, groupIndex: groupIndex,
                                                       groupsPresent: groupsPresent, x: x, y: y, names: data.covariateNames)
         // The influence functions, one column per cell (zero outside the cell's units; reference cells
@@ -130,7 +132,7 @@ public struct GroupTimeATT: Sendable {
                     try Self.runSet(plan: sets[e], columns: order[e], method: options.method, unitGroups: groupOfUnit,
                                     groupIndex: groupIndex, groupsPresent: groupsPresent, x: x, y: y,
                                     names: data.covariateNames, periods: periods,
-                                    sharedOutcome: sharedOutcomes[sets[e][0].comparison], into: columns)
+                                    sharedOutcome: sharedOutcomes[sets[e][0].comparison], patterns: patterns, into: columns)
                 }
             }
         }
@@ -190,6 +192,10 @@ public struct GroupTimeATT: Sendable {
                                    ? MultiplierBootstrap(replications: options.bootstrap, seed: options.seed, weights: options.weights) : nil)
     }
 
+    /// The propensity logits are fitted on the design's distinct rows when there are at most `n / 8` of them
+    /// (``CovariatePatterns``): below that the pass that finds them costs more than it saves.
+    static let compressionRatio = 8
+
     /// The plan's non-reference cells grouped by comparison set (group and comparison groups), sets in the
     /// order of their first cell, cells in plan order.
     static func comparisonSets(_ plan: [PlannedCell]) -> [[Int]] {
@@ -225,7 +231,7 @@ public struct GroupTimeATT: Sendable {
     static func runSet(plan planned: [PlannedCell], columns cellColumns: [Int], method: ATTMethod, unitGroups: [Int],
                        groupIndex: [Int], groupsPresent: [Int], x: Matrix, y: [[Double]],
                        names: [String], periods: [Int], sharedOutcome: Result<OutcomeModel, any Error>?,
-                       into columns: InfluenceColumns) throws -> [SetCell] {
+                       patterns: CovariatePatterns?, into columns: InfluenceColumns) throws -> [SetCell] {
         let first = planned[0]
         let cellUnits = units(inGroups: [first.group] + first.comparison, groupIndex: groupIndex, groupsPresent: groupsPresent)
         let treatedCount = cellUnits.reduce(0) { $0 + (unitGroups[$1] == first.group ? 1 : 0) }
@@ -240,7 +246,8 @@ public struct GroupTimeATT: Sendable {
         do {
             set = try ComparisonSet(method: method, units: cellUnits, treated: d,
                                     x: x.selecting(rows: cellUnits, columns: Array(0..<x.columns)),
-                                    names: names, firstChange: firstChange, sharedOutcome: sharedOutcome)
+                                    names: names, firstChange: firstChange, sharedOutcome: sharedOutcome,
+                                    patterns: patterns?.subset(cellUnits))
         } catch {
             throw located(error, group: first.group, time: periods[first.current])
         }
