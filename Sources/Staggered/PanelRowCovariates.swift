@@ -1,22 +1,39 @@
 import Linalg
 import Tabular
 
-/// Per-row covariates as the panel builder reads them: only a finiteness check over all rows and
-/// the values at the baseline rows are needed, so a source never has to materialise an `N x k`
-/// matrix (a whole country's 54M person-years x 6 covariates is 2.6 GB).
-protocol PanelRowCovariates {
+/// Per-row columns as the panel builder reads them (the covariates, and the outcome as one column):
+/// only a finiteness check over all rows and the values at chosen rows (the baseline rows; each
+/// period's rows) are needed, so a source never has to materialise an `N x k` matrix (a whole
+/// country's 54M person-years x 6 covariates is 2.6 GB) nor a `Double` copy of a narrow column.
+protocol PanelRowCovariates: Sendable {
     /// Number of covariate columns.
     var columnCount: Int { get }
     /// Sets `rowOK[r] = false` for every row `r` with a non-finite value in some column.
     func markNonFinite(_ rowOK: inout [Bool])
+    /// Column `j`'s values at the given rows, in their order, written to `out` (`rows.count` elements).
+    func write<Rows: Collection<Int>>(column j: Int, at rows: Rows, into out: inout MutableSpan<Double>)
+}
+
+extension PanelRowCovariates {
     /// Column `j`'s values at the given rows, in their order.
-    func values(column j: Int, at rows: [Int]) -> [Double]
+    func values<Rows: Collection<Int>>(column j: Int, at rows: Rows) -> [Double] {
+        [Double](unsafeUninitializedCapacity: rows.count) { buffer, count in
+            var span = buffer.mutableSpan
+            write(column: j, at: rows, into: &span)
+            count = rows.count
+        }
+    }
 }
 
 /// Covariates held as an `N x k` matrix (the row-array initializer).
 struct MatrixRowCovariates: PanelRowCovariates {
     let x: Matrix
     var columnCount: Int { x.columns }
+
+    init(_ x: Matrix) { self.x = x }
+
+    /// One column (the row arrays' outcome), without a copy.
+    init(column: [Double]) { x = Matrix(rows: column.count, columns: 1, columnMajor: column) }
 
     func markNonFinite(_ rowOK: inout [Bool]) {
         let nRows = x.rows
@@ -28,9 +45,11 @@ struct MatrixRowCovariates: PanelRowCovariates {
         }
     }
 
-    func values(column j: Int, at rows: [Int]) -> [Double] {
+    func write<Rows: Collection<Int>>(column j: Int, at rows: Rows, into out: inout MutableSpan<Double>) {
         let base = j * x.rows
-        return x.storage.withUnsafeBufferPointer { xs in rows.map { xs[base + $0] } }
+        x.storage.withUnsafeBufferPointer { xs in
+            for (k, r) in rows.enumerated() { out[k] = xs[base + r] }
+        }
     }
 }
 
@@ -53,21 +72,35 @@ struct TableRowCovariates: PanelRowCovariates {
         }
     }
 
-    func values(column j: Int, at panelRows: [Int]) -> [Double] {
+    func write<Rows: Collection<Int>>(column j: Int, at panelRows: Rows, into out: inout MutableSpan<Double>) {
         let c = columns[j]
-        let tableRows = rows.map { map in panelRows.map { map[$0] } } ?? panelRows
-        return c.gathered(tableRows)
+        guard let rows else { return c.write(panelRows, into: &out) }
+        rows.withUnsafeBufferPointer { map in c.write(panelRows.lazy.map { map[$0] }, into: &out) }
     }
 }
 
 extension NumericColumn {
     /// The values at `rows` as doubles (missing: NaN), one switch on the storage for the whole pass.
-    func gathered(_ rows: [Int]) -> [Double] {
+    func gathered<Rows: Collection<Int>>(_ rows: Rows) -> [Double] {
+        [Double](unsafeUninitializedCapacity: rows.count) { buffer, count in
+            var span = buffer.mutableSpan
+            write(rows, into: &span)
+            count = rows.count
+        }
+    }
+
+    /// ``gathered(_:)`` written to `out` (`rows.count` elements).
+    func write<Rows: Collection<Int>>(_ rows: Rows, into out: inout MutableSpan<Double>) {
+        func copy<T: BinaryInteger & FixedWidthInteger>(_ a: [T], _ out: inout MutableSpan<Double>) {
+            a.withUnsafeBufferPointer { a in
+                for (k, r) in rows.enumerated() { let v = a[r]; out[k] = v == .min ? .nan : Double(v) }
+            }
+        }
         switch storage {
-        case .int8(let a): return rows.map { a[$0] == .min ? .nan : Double(a[$0]) }
-        case .int16(let a): return rows.map { a[$0] == .min ? .nan : Double(a[$0]) }
-        case .int32(let a): return rows.map { a[$0] == .min ? .nan : Double(a[$0]) }
-        case .double(let a): return rows.map { a[$0] }
+        case .int8(let a): copy(a, &out)
+        case .int16(let a): copy(a, &out)
+        case .int32(let a): copy(a, &out)
+        case .double(let a): a.withUnsafeBufferPointer { a in for (k, r) in rows.enumerated() { out[k] = a[r] } }
         }
     }
 

@@ -1,3 +1,4 @@
+import _DiDKitParallel
 import Design
 import Linalg
 import Tabular
@@ -31,13 +32,15 @@ extension StaggeredData {
     static func assemble<X: PanelRowCovariates>(id: [Double], time: [Double], outcome: [Double], group: [Double], covariates: X?,
                                                 covariateNames: [String], cluster: [Int]?, notes upstreamNotes: [String]) throws -> Parts {
         try checkRowCount(id.count)
-        return try assemble(units: unitCodes(id), time: time, outcome: outcome, group: group, covariates: covariates,
+        return try assemble(units: unitCodes(id), time: time, outcome: MatrixRowCovariates(column: outcome), group: group, covariates: covariates,
                      covariateNames: covariateNames, cluster: cluster, notes: upstreamNotes)
     }
 
     /// ``assemble(id:time:outcome:group:covariates:covariateNames:cluster:notes:)`` with the ids already coded
     /// (``unitCodes(_:)``: sorted distinct ids, each row's unit or -1 for a missing id).
-    static func assemble<X: PanelRowCovariates>(units: (ids: [Double], codes: [Int32]), time: [Double], outcome: [Double], group: [Double],
+    /// The outcome is read as a one-column ``PanelRowCovariates`` (a table's narrow column needs no `Double` copy).
+    static func assemble<Y: PanelRowCovariates, X: PanelRowCovariates>(units: (ids: [Double], codes: [Int32]), time: [Double], outcome: Y,
+                                                                        group: [Double],
                                                 covariates: X?, covariateNames: [String], cluster: [Int]?,
                                                 notes upstreamNotes: [String]) throws -> Parts {
         let nRows = units.codes.count
@@ -48,15 +51,14 @@ extension StaggeredData {
         var missingRows = 0
         units.codes.withUnsafeBufferPointer { u in
             time.withUnsafeBufferPointer { t in
-                outcome.withUnsafeBufferPointer { y in
-                    group.withUnsafeBufferPointer { g in
-                        rowOK.withUnsafeMutableBufferPointer { ok in
-                            for r in 0..<nRows where !(u[r] >= 0 && t[r].isFinite && y[r].isFinite && g[r].isFinite) { ok[r] = false }
-                        }
+                group.withUnsafeBufferPointer { g in
+                    rowOK.withUnsafeMutableBufferPointer { ok in
+                        for r in 0..<nRows where !(u[r] >= 0 && t[r].isFinite && g[r].isFinite) { ok[r] = false }
                     }
                 }
             }
         }
+        outcome.markNonFinite(&rowOK)
         covariates?.markNonFinite(&rowOK)
         rowOK.withUnsafeBufferPointer { ok in for r in 0..<nRows where !ok[r] { missingRows += 1 } }
         if missingRows > 0 { notes.append("\(missingRows) rows with a missing value left out (their units are then incomplete)") }
@@ -126,17 +128,13 @@ extension StaggeredData {
             notes.append("\(dropped) of \(nAll) units dropped to balance the panel (not observed with complete data in all \(nT) periods)")
         }
         let n = kept.count
-        // Period by period, each array written once as it is made (no zero fill, no copy).
-        let outcomeByPeriod: [[Double]] = rowOf.withUnsafeBufferPointer { ro in
-            outcome.withUnsafeBufferPointer { y in
-                (0..<nT).map { p in
-                    [Double](unsafeUninitializedCapacity: n) { out, count in
-                        for (k, i) in kept.enumerated() { out[k] = y[Int(ro[i * nT + p])] }
-                        count = n
-                    }
-                }
-            }
+        // Period by period (in parallel), each array written once as it is made (no zero fill, no copy).
+        let rowGrid = rowOf, keptUnits = kept
+        let byPeriod: [(values: [Double], binary: Bool)] = parallelMap(count: nT) { p in
+            let values = rowGrid.withUnsafeBufferPointer { ro in outcome.values(column: 0, at: keptUnits.lazy.map { Int(ro[$0 * nT + p]) }) }
+            return (values, values.allSatisfy { $0 == 0 || $0 == 1 })
         }
+        let outcomeByPeriod = byPeriod.map(\.values)
 
         // Groups.
         let last = periods[nT - 1]
@@ -151,23 +149,11 @@ extension StaggeredData {
         }
         if recoded > 0 { notes.append("\(recoded) units first treated after the last period (\(last)) treated as never treated") }
 
-        // Baseline covariates: the first-period row; constant columns dropped.
-        var names: [String] = []
-        var columns: [[Double]] = []
-        if let x = covariates {
-            let baseRows = kept.map { Int(rowOf[$0 * nT]) }
-            for j in 0..<x.columnCount {
-                let col = x.values(column: j, at: baseRows)
-                if let first = col.first, col.allSatisfy({ $0 == first }) {
-                    notes.append("covariate \(covariateNames[j]) is constant across units at baseline and is dropped (collinear with the intercept)")
-                    continue
-                }
-                names.append(covariateNames[j])
-                columns.append(col)
-            }
-        }
-        names.append(TermName.intercept)
-        columns.append([Double](repeating: 1, count: n))
+        // Baseline covariates: the first-period row; constant columns dropped; then the intercept.
+        let baseline = covariates.map { x in baselineDesign(x, rows: kept.map { Int(rowOf[$0 * nT]) }, names: covariateNames) }
+        let design = baseline?.design ?? Matrix(rows: n, columns: 1, repeating: 1)
+        let names = (baseline?.names ?? []) + [TermName.intercept]
+        notes += baseline?.notes ?? []
 
         // Clusters recoded to 0..<G over the kept units.
         var clusterCodes: [Int]?
@@ -183,8 +169,38 @@ extension StaggeredData {
             clusterCount = code.count
         }
         return Parts(periods: periods, unitIDs: kept.map { allIDs[$0] }, outcome: outcomeByPeriod, groups: groups,
-                     covariates: Matrix(columns: columns), covariateNames: names, clusters: clusterCodes, clusterCount: clusterCount,
-                     isBinaryOutcome: outcomeByPeriod.allSatisfy { $0.allSatisfy { $0 == 0 || $0 == 1 } },
+                     covariates: design, covariateNames: names, clusters: clusterCodes, clusterCount: clusterCount,
+                     isBinaryOutcome: byPeriod.allSatisfy(\.binary),
                      droppedUnits: dropped, notes: notes)
+    }
+
+    /// The baseline design: each covariate at the units' first-period rows `rows`, columns that are constant
+    /// across units dropped with a note, then the intercept; written straight into one column-major buffer,
+    /// a column per core at a time.
+    static func baselineDesign<X: PanelRowCovariates>(_ x: X, rows: [Int], names: [String])
+        -> (design: Matrix, names: [String], notes: [String]) {
+        let n = rows.count, k = x.columnCount
+        let elements: [Double] = parallelSegments(segments: k + 1, length: n) { j, column in
+            if j == k {
+                for i in 0..<n { column[i] = 1 }
+            } else {
+                x.write(column: j, at: rows, into: &column)
+            }
+        }
+        var kept: [Int] = []
+        var notes: [String] = []
+        elements.withUnsafeBufferPointer { e in
+            for j in 0..<k {
+                let column = UnsafeBufferPointer(rebasing: e[(j * n)..<((j + 1) * n)])
+                if let first = column.first, column.allSatisfy({ $0 == first }) {
+                    notes.append("covariate \(names[j]) is constant across units at baseline and is dropped (collinear with the intercept)")
+                } else {
+                    kept.append(j)
+                }
+            }
+        }
+        var design = Matrix(rows: n, columns: k + 1, columnMajor: elements)
+        if kept.count < k { design = design.selecting(rows: nil, columns: kept + [k]) }
+        return (design, kept.map { names[$0] }, notes)
     }
 }

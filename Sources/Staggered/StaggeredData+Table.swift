@@ -48,7 +48,7 @@ extension StaggeredData {
         let clusterCodes = design.clusters.map { $0.map { Int($0) } }
         let (units, timeValues, groupValues) = try idTimeGroup(table, id: id, time: time, group: group,
                                                                rows: rows.count == table.rowCount ? nil : rows)
-        return try assemble(units: units, time: timeValues, outcome: design.response ?? [], group: groupValues,
+        return try assemble(units: units, time: timeValues, outcome: MatrixRowCovariates(column: design.response ?? []), group: groupValues,
                             covariates: x.map(MatrixRowCovariates.init), covariateNames: design.columnNames,
                             cluster: clusterCodes, notes: design.notes)
     }
@@ -87,7 +87,7 @@ extension StaggeredData {
             throw DataError.noRowsAfterDeletion(dropped: 0, reasons: "")
         }
         let (units, timeValues, groupValues) = try idTimeGroup(table, id: id, time: time, group: group, rows: rows)
-        let y = try table.numeric(outcome).gathered(rows)
+        let y = TableRowCovariates(columns: [try table.numeric(outcome)], rows: rows)
         let x = TableRowCovariates(columns: try covariates.map { try table.numeric($0) }, rows: rows)
         var clusterCodes: [Int]?
         if let c = cluster {
