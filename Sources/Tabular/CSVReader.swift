@@ -219,31 +219,28 @@ public enum CSVReader {
         let totalRows = parsed.reduce(0) { $0 + $1.rows }
         if totalRows == 0 { throw DataError.noDataRows(path: source) }
 
-        // Each column is joined from its chunks' parts, as many columns at a time as there
-        // are cores (the copies into fresh memory are mostly the kernel zeroing pages, which
-        // one core does at a few GB/s), and the parts are freed group by group, so the
-        // peak is the stored columns plus one group's copies.
+        // Each column is joined from its chunks' parts, the parts copied into place on all
+        // cores (the copies into fresh memory are mostly the kernel zeroing pages, which one
+        // core does at a few GB/s, and the text column is the largest by far), one column at
+        // a time, its parts freed as soon as it is joined, so the peak is the stored columns
+        // plus one column's copy.
         let stored = header.indices.filter { columnKinds[$0] != .skip }
         var parts = parsed
         var textParts = texts
         var joined: [Column] = []
-        let group = ProcessInfo.processInfo.activeProcessorCount
-        for first in stride(from: 0, to: stored.count, by: group) {
-            let batch = Array(stored[first..<Swift.min(first + group, stored.count)])
-            let (snapshot, textSnapshot) = (parts, textParts)
-            joined += parallelMap(count: batch.count) { k in
-                let j = batch[k]
-                if bumped.contains(j) { return .text(TextColumn.concatenating(textSnapshot.map { $0[j] })) }
-                if parseKinds[j] == .text { return .text(TextColumn.concatenating(snapshot.map { $0.texts[j] })) }
-                return .numeric(NumericColumn.concatenating(snapshot.map { $0.numbers[j]! }))
+        for j in stored {
+            if bumped.contains(j) {
+                joined.append(.text(TextColumn.concatenating(textParts.map { $0[j] })))
+            } else if parseKinds[j] == .text {
+                joined.append(.text(TextColumn.concatenating(parts.map { $0.texts[j] })))
+            } else {
+                joined.append(.numeric(NumericColumn.concatenating(parts.map { $0.numbers[j]! })))
             }
-            for j in batch {
-                for c in parts.indices {
-                    parts[c].numbers[j] = nil
-                    parts[c].texts[j] = TextColumn()
-                }
-                for c in textParts.indices { textParts[c][j] = TextColumn() }
+            for c in parts.indices {
+                parts[c].numbers[j] = nil
+                parts[c].texts[j] = TextColumn()
             }
+            for c in textParts.indices { textParts[c][j] = TextColumn() }
         }
         let columns = zip(stored, joined).map { (header[$0], $1) }
         for (name, column) in columns {

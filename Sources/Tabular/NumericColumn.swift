@@ -1,3 +1,5 @@
+import _DiDKitParallel
+
 
 /// A numeric column stored in the narrowest exact form: 1-, 2- or 4-byte
 /// integers when every value is an integer in range, `Double` otherwise.
@@ -126,13 +128,18 @@ public struct NumericColumn: Sendable, RandomAccessCollection {
         case .int16: return NumericColumn(storage: .int16(joined(parts, total)))
         case .int32: return NumericColumn(storage: .int32(joined(parts, total)))
         case .double:
-            var out: [Double] = []
-            out.reserveCapacity(total)
-            for p in parts {
-                if case .double(let a) = p.storage { out.append(contentsOf: a) } else { out.append(contentsOf: p) }
+            let out: [Double] = parallelParts(starts: starts(parts)) { k, out in
+                if case .double(let a) = parts[k].storage { copy(a[...], into: &out) } else { for i in 0..<out.count { out[i] = parts[k][i] } }
             }
             return NumericColumn(storage: .double(out))
         }
+    }
+
+    /// Where each part starts in the joined column, and the total.
+    private static func starts(_ parts: [NumericColumn]) -> [Int] {
+        var starts = [0]
+        for p in parts { starts.append(starts[starts.count - 1] + p.count) }
+        return starts
     }
 
     // MARK: - Storage forms
@@ -181,21 +188,27 @@ public struct NumericColumn: Sendable, RandomAccessCollection {
         values.map { $0.isNaN ? T.min : T(truncatingIfNeeded: Int32($0)) }
     }
 
-    private static func joined<T: FixedWidthInteger>(_ parts: [NumericColumn], _ total: Int) -> [T] {
-        var out: [T] = []
-        out.reserveCapacity(total)
-        /// Appends integers of a form no wider than `T`, the sentinel mapped to `T`'s.
-        func append<S: FixedWidthInteger>(_ a: [S]) {
-            if S.self == T.self { out.append(contentsOf: a as! [T]) } else { out.append(contentsOf: a.lazy.map { $0 == .min ? T.min : T($0) }) }
+    /// The parts' integers as `T` (every part's form is no wider), copied into place on all cores.
+    private static func joined<T: FixedWidthInteger & Sendable & BitwiseCopyable>(_ parts: [NumericColumn], _ total: Int) -> [T] {
+        /// Part `a` into `out`, the sentinel mapped to `T`'s.
+        @Sendable func write<S: FixedWidthInteger>(_ a: [S], _ out: inout MutableSpan<T>) {
+            a.withUnsafeBufferPointer { a in
+                if S.self == T.self {
+                    a.withMemoryRebound(to: T.self) { same in copy(same, into: &out) }
+                } else {
+                    for i in 0..<a.count { out[i] = a[i] == .min ? T.min : T(a[i]) }
+                }
+            }
         }
-        for p in parts {
-            switch p.storage {
-            case .int8(let a): append(a)
-            case .int16(let a): append(a)
-            case .int32(let a): append(a)
+        let out: [T] = parallelParts(starts: starts(parts)) { k, out in
+            switch parts[k].storage {
+            case .int8(let a): write(a, &out)
+            case .int16(let a): write(a, &out)
+            case .int32(let a): write(a, &out)
             case .double: preconditionFailure("NumericColumn: a Double part cannot join an integer column")
             }
         }
+        precondition(out.count == total, "NumericColumn: joined count mismatch")
         return out
     }
 }

@@ -30,3 +30,29 @@ public func parallelSegments<T: BitwiseCopyable & Sendable>(
 private struct SegmentBase<T>: @unchecked Sendable {
     let pointer: UnsafeMutablePointer<T>?
 }
+
+/// An array of `starts.last` elements whose part `k` (elements `starts[k] ..< starts[k + 1]`) is written by
+/// `fill(k, &part)`, the parts on all cores: ``parallelSegments(segments:length:fill:)`` with parts of any
+/// lengths (a column joined from the chunks a reader parsed, each chunk's values copied straight into
+/// place, the fresh pages faulted in by the cores that write them).
+///
+/// `fill` must write every element of its part (the array starts uninitialised).
+/// - Precondition: `starts` is non-empty, starts at 0 and never decreases.
+/// - Complexity: O(`starts.last`) work, spread over the cores.
+public func parallelParts<T: BitwiseCopyable & Sendable>(
+    starts: [Int], fill: @Sendable (Int, inout MutableSpan<T>) -> Void
+) -> [T] {
+    precondition(starts.first == 0 && zip(starts, starts.dropFirst()).allSatisfy { $0 <= $1 },
+                 "parallelParts: starts must begin at 0 and never decrease")
+    let total = starts.last ?? 0
+    return [T](unsafeUninitializedCapacity: total) { buffer, initialized in
+        let base = SegmentBase(pointer: buffer.baseAddress)
+        DispatchQueue.concurrentPerform(iterations: starts.count - 1) { k in
+            guard let start = base.pointer else { return }
+            let part = UnsafeMutableBufferPointer(start: start + starts[k], count: starts[k + 1] - starts[k])
+            var span = part.mutableSpan
+            fill(k, &span)
+        }
+        initialized = total
+    }
+}
