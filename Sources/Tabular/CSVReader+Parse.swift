@@ -18,6 +18,12 @@ extension CSVReader {
         }
     }
 
+    /// The pools a read's chunks take their buffers from (``parseChunk(_:range:kinds:autoColumns:rowLimit:scratch:)``).
+    struct ChunkScratch: Sendable {
+        let numbers = ScratchPool<Double>()
+        let bounds = ScratchPool<Int>()
+    }
+
     struct ChunkResult: Sendable {
         var rows = 0
         /// The chunk's numeric columns (`nil` for the others), each already in
@@ -45,8 +51,12 @@ extension CSVReader {
     /// took only that path is narrowed from its range, without a pass to find
     /// its width. With `rowLimit`, at most that many rows are parsed (the
     /// sample that guesses the auto columns' kinds).
+    ///
+    /// With `scratch`, the chunk's `Double` and bounds buffers come from it and go back to it when the
+    /// chunk is done (their stale contents are never read: every numeric and text slot of a parsed row is
+    /// written, a missing number as NaN); without, they are fresh.
     static func parseChunk(_ bytes: Span<UInt8>, range: Range<Int>, kinds: [ColumnKind], autoColumns: [Bool],
-                           rowLimit: Int? = nil) -> ChunkResult {
+                           rowLimit: Int? = nil, scratch: ChunkScratch? = nil) -> ChunkResult {
         let ncol = kinds.count
         // Room for every row: each row but the last ends in LF, CR or CRLF, so
         // the number of those bytes plus one bounds the rows (CRLF counts twice: a bound still).
@@ -58,8 +68,8 @@ extension CSVReader {
             if kinds[j] == .numeric { slot[j] = numericSlots * lines; numericSlots += 1 }
             if kinds[j] == .text { slot[j] = textSlots * lines; textSlots += 1 }
         }
-        var numbers = [Double](repeating: .nan, count: numericSlots * lines)
-        var textBounds = [Int](repeating: 0, count: 2 * textSlots * lines)
+        var numbers = scratch?.numbers.take(count: numericSlots * lines) ?? [Double](repeating: .nan, count: numericSlots * lines)
+        var textBounds = scratch?.bounds.take(count: 2 * textSlots * lines) ?? [Int](repeating: 0, count: 2 * textSlots * lines)
         var result = ChunkResult(numbers: Array(repeating: nil, count: ncol),
                                  texts: Array(repeating: TextColumn(), count: ncol),
                                  autoIsNumeric: Array(repeating: true, count: ncol), problem: nil)
@@ -92,6 +102,8 @@ extension CSVReader {
             }
             result.texts[j] = text
         }
+        scratch?.numbers.give(numbers)
+        scratch?.bounds.give(textBounds)
         return result
     }
 
@@ -222,6 +234,8 @@ extension CSVReader {
                             numbers[offset[col] + row] = Double(x)
                             if x < low[col] { low[col] = x }
                             if x > high[col] { high[col] = x }
+                        } else {
+                            numbers[offset[col] + row] = .nan  // an empty field: missing
                         }
                         col += 1
                         let (t, next) = terminator(bytes, at: i, limit: end)
@@ -246,13 +260,17 @@ extension CSVReader {
                     switch kind {
                     case .skip: break
                     case .numeric:
-                        // Missing values stay NaN (the buffer starts so).
-                        if !missing {
+                        // A missing value is NaN, written (the buffer may hold another chunk's values).
+                        if missing {
+                            numbers[offset[col] + row] = .nan
+                        } else {
                             switch parseNumber(bytes, f.start, f.end) {
                             case .value(let v):
                                 numbers[offset[col] + row] = v
                                 low[col] = .min
                             case .notANumber where autoColumns[col], .nonFinite where autoColumns[col]:
+                                // The column is read again as text; its numbers are never used.
+                                numbers[offset[col] + row] = .nan
                                 result.autoIsNumeric[col] = false
                             case .notANumber:
                                 result.problem = Problem(kind: .nonNumeric, localRow: row, column: col, value: f.text(bytes))

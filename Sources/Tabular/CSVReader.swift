@@ -192,8 +192,9 @@ public enum CSVReader {
             isAuto[j] ? (sampledText.contains(j) ? ColumnKind.text : .numeric) : columnKinds[j]
         }
         let progress = ProgressCounter(step: "reading the CSV file", total: chunks.count)
+        let scratch = ChunkScratch()
         let parsed: [ChunkResult] = parallelMap(count: chunks.count) { c in
-            let r = parseChunk(bytes, range: chunks[c], kinds: parseKinds, autoColumns: isAuto)
+            let r = parseChunk(bytes, range: chunks[c], kinds: parseKinds, autoColumns: isAuto, scratch: scratch)
             release?(chunks[c])
             progress.add(1)
             return r
