@@ -1,3 +1,6 @@
+import _DiDKitParallel
+import Foundation
+
 extension StaggeredData {
     /// `v` as an `Int`, or ``StaggeredError/notWholeNumber(column:value:)``.
     static func whole(_ v: Double, _ column: String) throws -> Int {
@@ -9,36 +12,79 @@ extension StaggeredData {
     /// they are never read). A time value that is not a whole number throws (the first in row order).
     /// Periods spanning at most 2^20 time units (years, months, days of a few millennia) are found by direct
     /// indexing, others through a hash set.
+    ///
+    /// The rows are scanned in `parts` consecutive ranges on all cores (default: one per million rows, at
+    /// most four per core): the ranges' value bounds and first non-whole values, then their periods, then
+    /// the positions, each range writing its own rows; the error is the first range's, so the first in row
+    /// order, as a serial scan finds it.
     /// - Throws: ``StaggeredError/notWholeNumber(column:value:)``, ``StaggeredError/tooFewPeriods(_:)``.
-    static func periodPositions(_ time: [Double], rowOK: [Bool]) throws -> (periods: [Int], positions: [Int32]) {
-        var lo = Int.max, hi = Int.min
-        var out = [Int32](repeating: 0, count: time.count)
-        let small: [Int]? = try time.withUnsafeBufferPointer { t in
-            try rowOK.withUnsafeBufferPointer { ok in
-                var last = Double.nan  // the previous whole value (registers repeat a few periods)
-                for r in t.indices where ok[r] {
-                    let x = t[r]
-                    if x == last { continue }
-                    let v = try whole(x, "time")
-                    lo = Swift.min(lo, v)
-                    hi = Swift.max(hi, v)
-                    last = x
+    static func periodPositions(_ time: [Double], rowOK: [Bool], parts: Int? = nil) throws -> (periods: [Int], positions: [Int32]) {
+        let nRows = time.count
+        let cores = ProcessInfo.processInfo.activeProcessorCount
+        let count = Swift.max(1, parts ?? Swift.min(4 * cores, nRows / 1_000_000))
+        let starts = (0...count).map { nRows * $0 / count }
+        // Per range: the smallest and largest whole value, or the first value that is not whole.
+        let scans: [Result<(lo: Int, hi: Int), any Error>] = parallelMap(count: count) { k in
+            Result {
+                try time.withUnsafeBufferPointer { t in
+                    try rowOK.withUnsafeBufferPointer { ok in
+                        var lo = Int.max, hi = Int.min
+                        var last = Double.nan  // the previous whole value (registers repeat a few periods)
+                        for r in starts[k]..<starts[k + 1] where ok[r] {
+                            let x = t[r]
+                            if x == last { continue }
+                            let v = try whole(x, "time")
+                            lo = Swift.min(lo, v)
+                            hi = Swift.max(hi, v)
+                            last = x
+                        }
+                        return (lo, hi)
+                    }
                 }
-                guard lo <= hi && hi - lo < 1 << 20 else { return nil }
-                var slot = [Int32](repeating: -1, count: hi - lo + 1)
-                for r in t.indices where ok[r] { slot[Int(t[r]) - lo] = 0 }
-                var periods: [Int] = []
-                for s in slot.indices where slot[s] == 0 { slot[s] = Int32(periods.count); periods.append(s + lo) }
-                out.withUnsafeMutableBufferPointer { o in
-                    slot.withUnsafeBufferPointer { sl in for r in t.indices where ok[r] { o[r] = sl[Int(t[r]) - lo] } }
-                }
-                return periods
             }
         }
-        if let periods = small {
-            if periods.count < 2 { throw StaggeredError.tooFewPeriods(periods.count) }
-            return (periods, out)
+        var low = Int.max, high = Int.min
+        for scan in scans {
+            let b = try scan.get()
+            low = Swift.min(low, b.lo)
+            high = Swift.max(high, b.hi)
         }
+        let (lo, hi) = (low, high)
+        guard lo <= hi && hi - lo < 1 << 20 else { return try hashedPeriodPositions(time, rowOK: rowOK) }
+        let span = hi - lo + 1
+        let seen: [[Bool]] = parallelMap(count: count) { k in
+            var seen = [Bool](repeating: false, count: span)
+            time.withUnsafeBufferPointer { t in
+                rowOK.withUnsafeBufferPointer { ok in
+                    seen.withUnsafeMutableBufferPointer { sn in
+                        for r in starts[k]..<starts[k + 1] where ok[r] { sn[Int(t[r]) - lo] = true }
+                    }
+                }
+            }
+            return seen
+        }
+        var slotArray = [Int32](repeating: -1, count: span)
+        var periods: [Int] = []
+        for s in 0..<span where seen.contains(where: { $0[s] }) { slotArray[s] = Int32(periods.count); periods.append(s + lo) }
+        if periods.count < 2 { throw StaggeredError.tooFewPeriods(periods.count) }
+        let slot = slotArray
+        let positions: [Int32] = parallelParts(starts: starts) { k, out in
+            time.withUnsafeBufferPointer { t in
+                rowOK.withUnsafeBufferPointer { ok in
+                    slot.withUnsafeBufferPointer { sl in
+                        let first = starts[k]
+                        for r in first..<starts[k + 1] { out[r - first] = ok[r] ? sl[Int(t[r]) - lo] : 0 }
+                    }
+                }
+            }
+        }
+        return (periods, positions)
+    }
+
+    /// ``periodPositions(_:rowOK:parts:)`` for periods spanning more than 2^20 time units (the values are
+    /// whole: checked by the caller's scan).
+    private static func hashedPeriodPositions(_ time: [Double], rowOK: [Bool]) throws -> (periods: [Int], positions: [Int32]) {
+        var out = [Int32](repeating: 0, count: time.count)
         var periodSet = Set<Int>()
         for r in time.indices where rowOK[r] { periodSet.insert(Int(time[r])) }
         let periods = periodSet.sorted()

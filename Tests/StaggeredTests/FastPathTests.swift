@@ -163,3 +163,47 @@ import Testing
         }
     }
 }
+
+/// The period scan in ranges (``StaggeredData/periodPositions(_:rowOK:parts:)``) against a serial reference.
+@Suite struct PeriodPositionTests {
+    /// Sorted distinct times of the usable rows, each usable row's index among them, 0 for the others.
+    static func reference(_ time: [Double], _ ok: [Bool]) -> (periods: [Int], positions: [Int32]) {
+        let periods = Array(Set(time.indices.filter { ok[$0] }.map { Int(time[$0]) })).sorted()
+        return (periods, time.indices.map { ok[$0] ? Int32(periods.firstIndex(of: Int(time[$0])) ?? -1) : 0 })
+    }
+
+    static func panel(rows: Int, span: Int) -> (time: [Double], ok: [Bool]) {
+        var rng = SplitMix64(seed: 5)
+        let time = (0..<rows).map { _ in Double(2_000 + Int(rng.next() % UInt64(span))) }
+        let ok = (0..<rows).map { $0 % 13 != 4 }
+        return (time, ok)
+    }
+
+    @Test func positionsAreTheSameAtAnyNumberOfRanges() throws {
+        let small = Self.panel(rows: 5_000, span: 9)
+        var wide = Self.panel(rows: 5_000, span: 9)
+        wide.time[17] = 5_000_000   // a span beyond 2^20: the hash route
+        for p in [(small.time, small.ok), (wide.time, wide.ok)] {
+            let want = Self.reference(p.0, p.1)
+            for parts in [1, 3, 8] {
+                let got = try StaggeredData.periodPositions(p.0, rowOK: p.1, parts: parts)
+                #expect(got.periods == want.periods)
+                #expect(got.positions == want.positions)
+            }
+        }
+    }
+
+    /// The error names the first non-whole time in row order, whichever range holds it; an unusable row's
+    /// value is not read.
+    @Test func theFirstNonWholeTimeInRowOrderIsReported() {
+        var p = Self.panel(rows: 4_000, span: 9)
+        p.time[3_900] = 2003.5
+        p.time[1_201] = 2001.25
+        p.time[4] = 2002.75     // row 4 is unusable (4 % 13 == 4): never read
+        for parts in [1, 2, 4, 7] {
+            #expect(throws: StaggeredError.notWholeNumber(column: "time", value: 2001.25)) {
+                try StaggeredData.periodPositions(p.time, rowOK: p.ok, parts: parts)
+            }
+        }
+    }
+}
