@@ -190,16 +190,6 @@ public struct NumericColumn: Sendable, RandomAccessCollection {
 
     /// The parts' integers as `T` (every part's form is no wider), copied into place on all cores.
     private static func joined<T: FixedWidthInteger & Sendable & BitwiseCopyable>(_ parts: [NumericColumn], _ total: Int) -> [T] {
-        /// Part `a` into `out`, the sentinel mapped to `T`'s.
-        @Sendable func write<S: FixedWidthInteger>(_ a: [S], _ out: inout MutableSpan<T>) {
-            a.withUnsafeBufferPointer { a in
-                if S.self == T.self {
-                    a.withMemoryRebound(to: T.self) { same in copy(same, into: &out) }
-                } else {
-                    for i in 0..<a.count { out[i] = a[i] == .min ? T.min : T(a[i]) }
-                }
-            }
-        }
         let out: [T] = parallelParts(starts: starts(parts)) { k, out in
             switch parts[k].storage {
             case .int8(let a): write(a, &out)
@@ -210,6 +200,17 @@ public struct NumericColumn: Sendable, RandomAccessCollection {
         }
         precondition(out.count == total, "NumericColumn: joined count mismatch")
         return out
+    }
+
+    /// Part `a` into `out`, the sentinel mapped to `T`'s (a bulk copy when the forms are the same).
+    private static func write<S: FixedWidthInteger, T: FixedWidthInteger & BitwiseCopyable>(_ a: [S], _ out: inout MutableSpan<T>) {
+        a.withUnsafeBufferPointer { a in
+            if S.self == T.self {
+                a.withMemoryRebound(to: T.self) { same in copy(same, into: &out) }
+            } else {
+                for i in 0..<a.count { out[i] = a[i] == .min ? T.min : T(a[i]) }
+            }
+        }
     }
 }
 

@@ -76,7 +76,7 @@ struct StudyOutcomesTests {
             let json = #"{"id": "pnr", "time": "year", "treatment": {"column": "participant", "start": "start_year"}, "controlPool": {"pseudoStart": "fixed", "pseudoStartYear": 2014}, "matching": {"covariates": ["age"]}, "outcome": "h", "window": [-3, 1], "models": [{"name": "M"}], "derivedOutcomes": \#(derived)}"#
             let path = FileManager.default.temporaryDirectory.appendingPathComponent("outcomes-\(UUID().uuidString).json").path
             defer { try? FileManager.default.removeItem(atPath: path) }
-            FileManager.default.createFile(atPath: path, contents: Data(json.utf8))
+            #expect(FileManager.default.createFile(atPath: path, contents: Data(json.utf8)))
             do {
                 let spec = try StudySpecification.load(path: path)
                 _ = try Study.run(spec, table: Self.register.table)
