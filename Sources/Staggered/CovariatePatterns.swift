@@ -23,7 +23,8 @@ struct CovariatePatterns: Sendable {
     /// The patterns of `x`'s rows, or nil when there are more than `limit` (compression would not pay).
     init?(_ x: Matrix, limit: Int) {
         let n = x.rows, k = x.columns
-        guard n > 0, limit > 0, k > 0 else { return nil }
+        // Pattern numbers are 32-bit: at most `limit` of them, which the guard keeps below 2^31.
+        guard n > 0, limit > 0, limit < Int(Int32.max), k > 0 else { return nil }
         var capacity = 16
         while capacity < 2 * limit { capacity <<= 1 }
         let mask = capacity - 1
