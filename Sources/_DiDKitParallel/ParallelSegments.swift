@@ -14,16 +14,7 @@ public func parallelSegments<T: BitwiseCopyable & Sendable>(
     segments: Int, length: Int, fill: @Sendable (Int, inout MutableSpan<T>) -> Void
 ) -> [T] {
     precondition(segments >= 0 && length >= 0, "parallelSegments: negative size")
-    return [T](unsafeUninitializedCapacity: segments * length) { buffer, initialized in
-        let base = SegmentBase(pointer: buffer.baseAddress)
-        DispatchQueue.concurrentPerform(iterations: segments) { k in
-            guard let start = base.pointer else { return }
-            let segment = UnsafeMutableBufferPointer(start: start + k * length, count: length)
-            var span = segment.mutableSpan
-            fill(k, &span)
-        }
-        initialized = segments * length
-    }
+    return parallelParts(starts: (0...segments).map { $0 * length }, fill: fill)
 }
 
 /// The array's base address, handed to the concurrent tasks; each task forms only its own segment.
@@ -32,8 +23,8 @@ private struct SegmentBase<T>: @unchecked Sendable {
 }
 
 /// An array of `starts.last` elements whose part `k` (elements `starts[k] ..< starts[k + 1]`) is written by
-/// `fill(k, &part)`, the parts on all cores: ``parallelSegments(segments:length:fill:)`` with parts of any
-/// lengths (a column joined from the chunks a reader parsed, each chunk's values copied straight into
+/// `fill(k, &part)`, the parts on all cores (``parallelSegments(segments:length:fill:)`` is the case of equal
+/// lengths): parts of any lengths (a column joined from the chunks a reader parsed, each chunk's values copied straight into
 /// place, the fresh pages faulted in by the cores that write them).
 ///
 /// `fill` must write every element of its part (the array starts uninitialised).
