@@ -103,7 +103,7 @@ extension StaggeredData {
     /// ``DataError/nonNumeric(column:row:value:)``); other text is ``DataError/wrongColumnType(column:expected:)``.
     static func columnValues(_ table: Table, _ name: String, id: String, group: String, rows: [Int]?) throws -> [Double] {
         switch try table.column(name) {
-        case .numeric(let c): return c.gathered(rows)
+        case .numeric(let c): return rows.map { c.gathered($0) } ?? c.doubles
         case .text(let t):
             let rows = rows ?? Array(0..<t.count)
             if name == id {

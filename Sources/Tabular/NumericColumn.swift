@@ -105,7 +105,7 @@ public struct NumericColumn: Sendable, RandomAccessCollection {
     public var doubles: [Double] {
         switch storage {
         case .double(let a): return a
-        default: return map { $0 }
+        default: return gathered(indices)
         }
     }
 
