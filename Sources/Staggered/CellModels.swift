@@ -71,9 +71,10 @@ struct PropensityModel {
     /// clean (then the caller fits every unit).
     static func compressedLogit(treated: [Double], names: [String], patterns: CovariatePatterns.Subset) -> PropensityModel? {
         let m = patterns.rows.rows
-        // key = 2 pattern + treated.
+        // Unit a's row among the (pattern, treated) pairs: 2 pattern + treated.
+        let key = { (a: Int) in 2 * Int(patterns.ofUnit[a]) + (treated[a] == 1 ? 1 : 0) }
         var counts = [Double](repeating: 0, count: 2 * m)
-        for (a, pattern) in patterns.ofUnit.enumerated() { counts[2 * Int(pattern) + (treated[a] == 1 ? 1 : 0)] += 1 }
+        for a in treated.indices { counts[key(a)] += 1 }
         let keys = counts.indices.filter { counts[$0] > 0 }
         let xm = patterns.rows.selecting(rows: keys.map { $0 / 2 }, columns: Array(0..<patterns.rows.columns))
         guard let fit = try? LogisticRegression().fit(xm, y: keys.map { Double($0 % 2) }, names: names,
@@ -83,7 +84,7 @@ struct PropensityModel {
         let pk = fit.fittedProbabilities.map { Swift.min($0, 1 - 1e-6) }
         var row = [Int](repeating: 0, count: 2 * m)
         for (r, key) in keys.enumerated() { row[key] = r }
-        let p = patterns.ofUnit.enumerated().map { a, pattern in pk[row[2 * Int(pattern) + (treated[a] == 1 ? 1 : 0)]] }
+        let p = treated.indices.map { pk[row[key($0)]] }
         return PropensityModel(columns: Array(names.indices), score: p, bread: fit.bread, coefficients: fit.coefficients, notes: [])
     }
 

@@ -212,17 +212,3 @@ extension TextColumn {
         return nil
     }
 }
-
-/// Copies `source` into `out` (the same count), as one bulk copy.
-func copy<T: BitwiseCopyable>(_ source: ArraySlice<T>, into out: inout MutableSpan<T>) {
-    source.withUnsafeBufferPointer { copy($0, into: &out) }
-}
-
-/// Copies `source` into `out` (the same count), as one bulk copy.
-func copy<T: BitwiseCopyable>(_ source: UnsafeBufferPointer<T>, into out: inout MutableSpan<T>) {
-    precondition(source.count == out.count, "copy(_:into:): counts differ")
-    out.withUnsafeMutableBufferPointer { dst in
-        guard let s = source.baseAddress, let d = dst.baseAddress else { return }
-        d.update(from: s, count: source.count)
-    }
-}
