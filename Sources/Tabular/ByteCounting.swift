@@ -37,3 +37,33 @@ func countBytes(_ bytes: Span<UInt8>, equalTo a: UInt8, or b: UInt8) -> Int {
     }
     return count
 }
+
+/// The numbers of bytes of `bytes` equal to `a` and to `b`, in one pass (as ``countBytes(_:equalTo:or:)``,
+/// with two counters): the reader's row bound needs the line feeds and whether any carriage return occurs.
+func countBytes(_ bytes: Span<UInt8>, equalTo a: UInt8, and b: UInt8) -> (a: Int, b: Int) {
+    typealias Block = SIMD32<UInt8>
+    let raw = bytes.bytes
+    let n = bytes.count
+    let needleA = Block(repeating: a), needleB = Block(repeating: b)
+    var countA = 0, countB = 0
+    var i = 0
+    while i + Block.scalarCount <= n {
+        var sumsA = Block(repeating: 0), sumsB = Block(repeating: 0)
+        var blocks = 0
+        while blocks < 255 && i + Block.scalarCount <= n {
+            let w = raw.unsafeLoadUnaligned(fromByteOffset: i, as: Block.self)
+            sumsA &-= unsafeBitCast(w .== needleA, to: Block.self)
+            sumsB &-= unsafeBitCast(w .== needleB, to: Block.self)
+            blocks += 1
+            i += Block.scalarCount
+        }
+        countA &+= Int(SIMD32<UInt16>(truncatingIfNeeded: sumsA).wrappedSum())
+        countB &+= Int(SIMD32<UInt16>(truncatingIfNeeded: sumsB).wrappedSum())
+    }
+    while i < n {
+        countA &+= bytes[i] == a ? 1 : 0
+        countB &+= bytes[i] == b ? 1 : 0
+        i += 1
+    }
+    return (countA, countB)
+}

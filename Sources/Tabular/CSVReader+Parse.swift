@@ -29,7 +29,12 @@ extension CSVReader {
         /// The chunk's numeric columns (`nil` for the others), each already in
         /// its narrowest exact form (``NumericColumn/init(compacting:)``).
         var numbers: [NumericColumn?]
+        /// Whether the chunk wrote numeric column `j` into its sink (then `numbers[j]` is `nil`).
+        var inSink: [Bool]
         var texts: [TextColumn]
+        /// A text column written to its sink: the chunk's byte count, and its bytes when they did not fit its region.
+        var textBytes: [Int]
+        var textOverflow: [[UInt8]?]
         var autoIsNumeric: [Bool]
         var problem: Problem?
     }
@@ -55,12 +60,16 @@ extension CSVReader {
     /// With `scratch`, the chunk's `Double` and bounds buffers come from it and go back to it when the
     /// chunk is done (their stale contents are never read: every numeric and text slot of a parsed row is
     /// written, a missing number as NaN); without, they are fresh.
+    ///
+    /// With `sinks` (by column; `nil` for a column without one), a numeric column whose values fit its
+    /// sink's form is written there at rows `rowStart...` instead of into a part of its own
+    /// (`inSink[j]`), and a text column with a sink is written there (``TextSink/write(chunk:rows:rowStart:from:_:)``,
+    /// chunk number `chunk`); `rowBound` (``rowBound(_:_:)``, when the caller has it) sizes the buffers.
     static func parseChunk(_ bytes: Span<UInt8>, range: Range<Int>, kinds: [ColumnKind], autoColumns: [Bool],
-                           rowLimit: Int? = nil, scratch: ChunkScratch? = nil) -> ChunkResult {
+                           rowLimit: Int? = nil, scratch: ChunkScratch? = nil, rowBound: Int? = nil,
+                           sinks: [NumericSink?] = [], textSinks: [TextSink?] = [], chunk: Int = 0, rowStart: Int = 0) -> ChunkResult {
         let ncol = kinds.count
-        // Room for every row: each row but the last ends in LF, CR or CRLF, so
-        // the number of those bytes plus one bounds the rows (CRLF counts twice: a bound still).
-        let lines = rowLimit ?? 1 + countBytes(bytes.extracting(range), equalTo: UInt8(ascii: "\n"), or: UInt8(ascii: "\r"))
+        let lines = rowLimit ?? rowBound ?? CSVReader.rowBound(bytes, range)
         // Each numeric or text column gets `lines` slots in its buffer.
         var slot = [Int](repeating: -1, count: ncol)
         var numericSlots = 0, textSlots = 0
@@ -70,8 +79,9 @@ extension CSVReader {
         }
         var numbers = scratch?.numbers.take(count: numericSlots * lines) ?? [Double](repeating: .nan, count: numericSlots * lines)
         var textBounds = scratch?.bounds.take(count: 2 * textSlots * lines) ?? [Int](repeating: 0, count: 2 * textSlots * lines)
-        var result = ChunkResult(numbers: Array(repeating: nil, count: ncol),
+        var result = ChunkResult(numbers: Array(repeating: nil, count: ncol), inSink: Array(repeating: false, count: ncol),
                                  texts: Array(repeating: TextColumn(), count: ncol),
+                                 textBytes: Array(repeating: 0, count: ncol), textOverflow: Array(repeating: nil, count: ncol),
                                  autoIsNumeric: Array(repeating: true, count: ncol), problem: nil)
         var numberSpan = numbers.mutableSpan
         var boundSpan = textBounds.mutableSpan
@@ -87,12 +97,16 @@ extension CSVReader {
         result.rows = rows
         for j in 0..<ncol where kinds[j] == .numeric {
             let values = numbers[slot[j]..<(slot[j] + rows)]
-            result.numbers[j] = low[j] == .min ? NumericColumn(compacting: values)
-                : NumericColumn(compacting: values, integersIn: low[j], high[j])
+            let form = low[j] == .min ? NumericColumn.width(of: values) : NumericColumn.form(low: low[j], high: high[j])
+            if j < sinks.count, let sink = sinks[j], form <= sink.form {
+                sink.write(values, at: rowStart)
+                result.inSink[j] = true
+            } else {
+                result.numbers[j] = NumericColumn(values, in: form)
+            }
         }
         for j in 0..<ncol where kinds[j] == .text {
-            var text = TextColumn()
-            text.append(count: rows, from: bytes) { r in
+            let piece = { (r: Int) -> TextColumn.Piece in
                 let k = 2 * (slot[j] + r)
                 switch textBounds[k] {
                 case -1: return .missing
@@ -100,11 +114,34 @@ extension CSVReader {
                 default: return .bytes(textBounds[k]..<textBounds[k + 1])
                 }
             }
-            result.texts[j] = text
+            if j < textSinks.count, let sink = textSinks[j] {
+                (result.textBytes[j], result.textOverflow[j]) = sink.write(chunk: chunk, rows: rows, rowStart: rowStart, from: bytes, piece)
+            } else {
+                var text = TextColumn()
+                text.append(count: rows, from: bytes, piece)
+                result.texts[j] = text
+            }
         }
         scratch?.numbers.give(numbers)
         scratch?.bounds.give(textBounds)
         return result
+    }
+
+    /// An upper bound on the rows in `range`, exact when it has no blank lines: its line ends (LF, CR,
+    /// or CRLF as one), plus one when it does not end with one. O(bytes), 32 bytes at a time (and a byte loop
+    /// when the range has a CR, to count CRLF once).
+    static func rowBound(_ bytes: Span<UInt8>, _ range: Range<Int>) -> Int {
+        if range.isEmpty { return 0 }
+        let lf = UInt8(ascii: "\n"), cr = UInt8(ascii: "\r")
+        let part = bytes.extracting(range)
+        let counts = countBytes(part, equalTo: lf, and: cr)
+        var ends = counts.a
+        if counts.b > 0 {
+            ends = 0
+            for i in 0..<part.count where part[i] == lf || (part[i] == cr && (i + 1 == part.count || part[i + 1] != lf)) { ends += 1 }
+        }
+        let last = part[part.count - 1]
+        return ends + (last == lf || last == cr ? 0 : 1)
     }
 
     /// The row loop of ``parseChunk(_:range:kinds:autoColumns:)``: numeric

@@ -172,6 +172,11 @@ public enum CSVReader {
         }
     }
 
+    /// The most arrays the chunks write in place per read (one per numeric column, three per text
+    /// column: ``NumericSink``, ``TextSink``); other columns are joined from per-chunk parts. The arrays
+    /// are opened one inside another (``withUninitializedArrays(_:_:)``), so this bounds that recursion.
+    static let maxSinkArrays = 256
+
     static func parseBody(_ bytes: Span<UInt8>, chunks: [Range<Int>], header: [String], columnKinds: [ColumnKind],
                           source: String, release: (@Sendable (Range<Int>) -> Void)? = nil) throws -> Table {
         // Auto columns: a sample (the first rows of every chunk) guesses their kinds, as
@@ -179,61 +184,139 @@ public enum CSVReader {
         // others are parsed as numbers, and one that then turns out to hold text anywhere
         // (a "bump") is read again, as text, from every chunk. Either way the result is what
         // a full scan would decide: text as soon as one value is not a number.
+        // On a split file the same sample gives every numeric column's storage form so far, the form
+        // its sink is opened in (a chunk that needs a wider form keeps a part of its own: see
+        // closeSinks), and every text column's bytes per value, which sizes its sink's byte regions.
         let isAuto = columnKinds.map { $0 == .auto }
+        let useSinks = chunks.count > 1
         var sampledText = Set<Int>()
-        if isAuto.contains(true) {
-            let sampleKinds = columnKinds.map { $0 == .auto ? ColumnKind.numeric : .skip }
-            let samples: [[Bool]] = parallelMap(count: chunks.count) { c in
-                parseChunk(bytes, range: chunks[c], kinds: sampleKinds, autoColumns: isAuto, rowLimit: sampleRows).autoIsNumeric
+        var sampleForms = [NumericColumn.Form](repeating: .int8, count: columnKinds.count)
+        var sampleBytes = [Int](repeating: 0, count: columnKinds.count), sampleValues = sampleBytes
+        if isAuto.contains(true) || (useSinks && columnKinds.contains { $0 != .skip }) {
+            let sampleKinds = columnKinds.map { kind -> ColumnKind in
+                kind == .auto ? .numeric : (useSinks ? kind : .skip)
             }
-            sampledText = Set(columnKinds.indices.filter { j in isAuto[j] && samples.contains { !$0[j] } })
+            let samples: [ChunkResult] = parallelMap(count: chunks.count) { c in
+                parseChunk(bytes, range: chunks[c], kinds: sampleKinds, autoColumns: isAuto, rowLimit: sampleRows)
+            }
+            sampledText = Set(columnKinds.indices.filter { j in isAuto[j] && samples.contains { !$0.autoIsNumeric[j] } })
+            for sample in samples {
+                for j in columnKinds.indices {
+                    if let f = sample.numbers[j]?.form { sampleForms[j] = Swift.max(sampleForms[j], f) }
+                    sampleBytes[j] += sample.texts[j].bytes.count
+                    sampleValues[j] += sample.texts[j].count
+                }
+            }
         }
         let parseKinds = columnKinds.indices.map { j in
             isAuto[j] ? (sampledText.contains(j) ? ColumnKind.text : .numeric) : columnKinds[j]
         }
-        let progress = ProgressCounter(step: "reading the CSV file", total: chunks.count)
-        let scratch = ChunkScratch()
-        let parsed: [ChunkResult] = parallelMap(count: chunks.count) { c in
-            let r = parseChunk(bytes, range: chunks[c], kinds: parseKinds, autoColumns: isAuto, scratch: scratch)
-            release?(chunks[c])
-            progress.add(1)
-            return r
+        // Each chunk's rows start at the rows its predecessors can hold (their bounds, exact for a file
+        // without blank lines); the sinks are closed up afterwards where a chunk held fewer.
+        let bounds: [Int] = useSinks ? parallelMap(count: chunks.count) { rowBound(bytes, chunks[$0]) } : []
+        var rowStarts = [0]
+        for b in bounds { rowStarts.append(rowStarts[rowStarts.count - 1] + b) }
+        let boundRows = rowStarts[rowStarts.count - 1]
+        // Text sinks for declared text columns (an auto column found to be text has no sample of its bytes).
+        var sinkColumns: [Int] = [], textSinkColumns: [Int] = [], arrays = 0
+        for j in columnKinds.indices where useSinks {
+            if parseKinds[j] == .numeric && arrays + 1 <= maxSinkArrays { sinkColumns.append(j); arrays += 1 }
+            if columnKinds[j] == .text && arrays + 3 <= maxSinkArrays { textSinkColumns.append(j); arrays += 3 }
         }
-        let bumped = Set(columnKinds.indices.filter { j in
-            isAuto[j] && parseKinds[j] == .numeric && parsed.contains { !$0.autoIsNumeric[j] }
-        })
+        let regions = textSinkColumns.map { j in
+            TextSink.regionStarts(bounds: bounds, bytesPerValue: sampleValues[j] > 0 ? Double(sampleBytes[j]) / Double(sampleValues[j]) : 16)
+        }
+        var specs: [(element: SinkElement, capacity: Int)] = sinkColumns.map { j in
+            switch sampleForms[j] {
+            case .int8: return (.int8, boundRows)
+            case .int16: return (.int16, boundRows)
+            case .int32: return (.int32, boundRows)
+            case .double: return (.double, boundRows)
+            }
+        }
+        for r in regions { specs += [(.bytes, r[r.count - 1]), (.offsets, boundRows + 1), (.flags, boundRows)] }
+
+        var parsed: [ChunkResult] = []
         var texts: [[TextColumn]] = []
-        if !bumped.isEmpty {
-            let kinds = columnKinds.indices.map { bumped.contains($0) ? ColumnKind.text : .skip }
-            texts = parallelMap(count: chunks.count) { c in
-                parseChunk(bytes, range: chunks[c], kinds: kinds, autoColumns: [Bool](repeating: false, count: kinds.count)).texts
+        var bumped = Set<Int>()
+        var rebuilt: [Int: NumericColumn] = [:]
+        var rebuiltBytes: [Int: [UInt8]] = [:]
+        let opened = try withUninitializedArrays(specs) { bases in
+            var numericSinks = [NumericSink?](repeating: nil, count: columnKinds.count)
+            var textSinks = [TextSink?](repeating: nil, count: columnKinds.count)
+            for (s, j) in sinkColumns.enumerated() { numericSinks[j] = NumericSink(form: sampleForms[j], base: bases[s]) }
+            for (t, j) in textSinkColumns.enumerated() {
+                let k = sinkColumns.count + 3 * t
+                textSinks[j] = TextSink(bytes: bases[k], offsets: bases[k + 1], missing: bases[k + 2], regionStarts: regions[t])
             }
-        }
-        // Report the first problem in file order, with its file row number.
-        var rowOffset = 2
-        for chunk in parsed {
-            if let problem = chunk.problem {
-                throw problem.error(header: header, firstRow: rowOffset)
+            let sinkOf = numericSinks, textSinkOf = textSinks, starts = rowStarts
+            let progress = ProgressCounter(step: "reading the CSV file", total: chunks.count)
+            let scratch = ChunkScratch()
+            parsed = parallelMap(count: chunks.count) { c in
+                let r = parseChunk(bytes, range: chunks[c], kinds: parseKinds, autoColumns: isAuto, scratch: scratch,
+                                   rowBound: useSinks ? bounds[c] : nil, sinks: sinkOf, textSinks: textSinkOf, chunk: c, rowStart: starts[c])
+                release?(chunks[c])
+                progress.add(1)
+                return r
             }
-            rowOffset += chunk.rows
+            bumped = Set(columnKinds.indices.filter { j in
+                isAuto[j] && parseKinds[j] == .numeric && parsed.contains { !$0.autoIsNumeric[j] }
+            })
+            if !bumped.isEmpty {
+                let kinds = columnKinds.indices.map { bumped.contains($0) ? ColumnKind.text : .skip }
+                texts = parallelMap(count: chunks.count) { c in
+                    parseChunk(bytes, range: chunks[c], kinds: kinds, autoColumns: [Bool](repeating: false, count: kinds.count)).texts
+                }
+            }
+            // Report the first problem in file order, with its file row number.
+            var rowOffset = 2
+            for chunk in parsed {
+                if let problem = chunk.problem {
+                    throw problem.error(header: header, firstRow: rowOffset)
+                }
+                rowOffset += chunk.rows
+            }
+            var counts = closeSinks(sinkColumns, sinkColumns.map { sinkOf[$0]! }, rowStarts: rowStarts, parsed: &parsed,
+                                    bumped: bumped, rebuilt: &rebuilt)
+            var rowsBefore = [0]
+            for chunk in parsed { rowsBefore.append(rowsBefore[rowsBefore.count - 1] + chunk.rows) }
+            for j in textSinkColumns {
+                let closed = textSinkOf[j]!.close(rows: parsed.map(\.rows), rowStarts: rowStarts, rowsBefore: rowsBefore,
+                                                  byteCounts: parsed.map { $0.textBytes[j] }, overflow: parsed.map { $0.textOverflow[j] })
+                for c in parsed.indices { parsed[c].textOverflow[j] = nil }
+                if let b = closed.bytes { rebuiltBytes[j] = b }
+                counts += [closed.bytes == nil ? closed.total : 0, rowsBefore[rowsBefore.count - 1] + 1, rowsBefore[rowsBefore.count - 1]]
+            }
+            return counts
         }
         let totalRows = parsed.reduce(0) { $0 + $1.rows }
         if totalRows == 0 { throw DataError.noDataRows(path: source) }
 
-        // Each column is joined from its chunks' parts, the parts copied into place on all
+        // Each other column is joined from its chunks' parts, the parts copied into place on all
         // cores (the copies into fresh memory are mostly the kernel zeroing pages, which one
         // core does at a few GB/s, and the text column is the largest by far), one column at
         // a time, its parts freed as soon as it is joined, so the peak is the stored columns
         // plus one column's copy.
         let stored = header.indices.filter { columnKinds[$0] != .skip }
+        let sinkIndex = Dictionary(uniqueKeysWithValues: sinkColumns.enumerated().map { ($1, $0) })
+        let textSinkIndex = Dictionary(uniqueKeysWithValues: textSinkColumns.enumerated().map { ($1, $0) })
         var parts = parsed
         var textParts = texts
         var joined: [Column] = []
         for j in stored {
             if bumped.contains(j) {
                 joined.append(.text(TextColumn.concatenating(textParts.map { $0[j] })))
+            } else if let t = textSinkIndex[j] {
+                let k = sinkColumns.count + 3 * t
+                guard case .bytes(let sunkBytes) = opened[k], case .offsets(let offsets) = opened[k + 1],
+                      case .flags(let missing) = opened[k + 2] else { preconditionFailure("CSVReader: a text sink opens bytes, offsets and flags") }
+                joined.append(.text(TextColumn(unchecked: rebuiltBytes.removeValue(forKey: j) ?? sunkBytes, offsets: offsets, missing: missing)))
             } else if parseKinds[j] == .text {
                 joined.append(.text(TextColumn.concatenating(parts.map { $0.texts[j] })))
+            } else if let column = rebuilt.removeValue(forKey: j) {
+                joined.append(.numeric(column))
+            } else if let s = sinkIndex[j] {
+                joined.append(.numeric(NumericColumn(opened[s])))
             } else {
                 joined.append(.numeric(NumericColumn.concatenating(parts.map { $0.numbers[j]! })))
             }
@@ -251,6 +334,44 @@ public enum CSVReader {
         let table = try Table(columns, checkingFinite: false)
         releaseFreedMemory()
         return table
+    }
+
+    /// The sinks' final lengths, once every chunk is parsed without a problem: a sink every chunk wrote
+    /// to keeps all rows, closed up where a chunk held fewer rows than its bound (blank lines); a sink
+    /// some chunk could not write to (a value wider than the sample's form) is rebuilt in the widest
+    /// form into `rebuilt`, from its own rows and those chunks' parts, and is not kept; a bumped auto
+    /// column's sink is not kept either (the column is text).
+    private static func closeSinks(_ sinkColumns: [Int], _ sinks: [NumericSink], rowStarts: [Int], parsed: inout [ChunkResult],
+                                   bumped: Set<Int>, rebuilt: inout [Int: NumericColumn]) -> [Int] {
+        var rowsBefore = [0]
+        for chunk in parsed { rowsBefore.append(rowsBefore[rowsBefore.count - 1] + chunk.rows) }
+        let total = rowsBefore[rowsBefore.count - 1]
+        let closeUp = rowsBefore != rowStarts
+        var counts: [Int] = []
+        var whole: [Int] = []
+        for (s, j) in sinkColumns.enumerated() {
+            if bumped.contains(j) {
+                counts.append(0)
+            } else if parsed.allSatisfy({ $0.inSink[j] }) {
+                counts.append(total)
+                if closeUp { whole.append(s) }
+            } else {
+                let sources: [NumericColumn.PartSource] = parsed.indices.map { c in
+                    parsed[c].inSink[j] ? .sink(sinks[s], start: rowStarts[c], count: parsed[c].rows) : .column(parsed[c].numbers[j]!)
+                }
+                let form = parsed.compactMap { $0.numbers[j]?.form }.reduce(sinks[s].form, Swift.max)
+                rebuilt[j] = NumericColumn.joining(sources, in: form)
+                for c in parsed.indices { parsed[c].numbers[j] = nil }
+                counts.append(0)
+            }
+        }
+        // Each chunk's rows move down to where the rows before them end (in chunk order: a destination
+        // never overlaps rows not yet moved), one sink per core.
+        let rows = parsed.map(\.rows), closing = whole, before = rowsBefore
+        _ = parallelMap(count: closing.count) { k in
+            for c in rows.indices { sinks[closing[k]].move(from: rowStarts[c], to: before[c], count: rows[c]) }
+        }
+        return counts
     }
 }
 

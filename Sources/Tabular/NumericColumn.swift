@@ -53,7 +53,7 @@ public struct NumericColumn: Sendable, RandomAccessCollection {
     }
 
     /// `values` stored in `form`, which must hold every one of them exactly.
-    private init(_ values: ArraySlice<Double>, in form: Form) {
+    init(_ values: ArraySlice<Double>, in form: Form) {
         switch form {
         case .int8: storage = .int8(NumericColumn.narrowed(values))
         case .int16: storage = .int16(NumericColumn.narrowed(values))
@@ -122,24 +122,42 @@ public struct NumericColumn: Sendable, RandomAccessCollection {
     /// Joins columns end to end in the widest of their storage forms.
     public static func concatenating(_ parts: [NumericColumn]) -> NumericColumn {
         if parts.count == 1 { return parts[0] }
-        let total = parts.reduce(0) { $0 + $1.count }
-        switch parts.map(\.form).max() ?? .int8 {
-        case .int8: return NumericColumn(storage: .int8(joined(parts, total)))
-        case .int16: return NumericColumn(storage: .int16(joined(parts, total)))
-        case .int32: return NumericColumn(storage: .int32(joined(parts, total)))
-        case .double:
-            let out: [Double] = parallelParts(starts: starts(parts)) { k, out in
-                if case .double(let a) = parts[k].storage { copy(a[...], into: &out) } else { for i in 0..<out.count { out[i] = parts[k][i] } }
+        return joining(parts.map { .column($0) }, in: parts.map(\.form).max() ?? .int8)
+    }
+
+    /// Where a part of a joined column comes from: another column, or rows of a sink that a reader
+    /// wrote in place (a column rebuilt wider when a later chunk needed a wider form).
+    enum PartSource: @unchecked Sendable {
+        case column(NumericColumn)
+        /// `count` rows of the sink from row `start`.
+        case sink(NumericSink, start: Int, count: Int)
+
+        var count: Int {
+            switch self {
+            case .column(let c): return c.count
+            case .sink(_, _, let count): return count
             }
-            return NumericColumn(storage: .double(out))
         }
     }
 
-    /// Where each part starts in the joined column, and the total.
-    private static func starts(_ parts: [NumericColumn]) -> [Int] {
+    /// The parts joined end to end in `form` (no part's form wider), copied into place on all cores.
+    static func joining(_ parts: [PartSource], in form: Form) -> NumericColumn {
         var starts = [0]
         for p in parts { starts.append(starts[starts.count - 1] + p.count) }
-        return starts
+        switch form {
+        case .int8: return NumericColumn(storage: .int8(joined(parts, starts)))
+        case .int16: return NumericColumn(storage: .int16(joined(parts, starts)))
+        case .int32: return NumericColumn(storage: .int32(joined(parts, starts)))
+        case .double:
+            let out: [Double] = parallelParts(starts: starts) { k, out in
+                switch parts[k] {
+                case .column(let c):
+                    if case .double(let a) = c.storage { copy(a[...], into: &out) } else { for i in 0..<out.count { out[i] = c[i] } }
+                case .sink(let s, let start, _): s.read(from: start, into: &out)
+                }
+            }
+            return NumericColumn(storage: .double(out))
+        }
     }
 
     // MARK: - Storage forms
@@ -189,17 +207,19 @@ public struct NumericColumn: Sendable, RandomAccessCollection {
     }
 
     /// The parts' integers as `T` (every part's form is no wider), copied into place on all cores.
-    private static func joined<T: FixedWidthInteger & Sendable & BitwiseCopyable>(_ parts: [NumericColumn], _ total: Int) -> [T] {
-        let out: [T] = parallelParts(starts: starts(parts)) { k, out in
-            switch parts[k].storage {
-            case .int8(let a): write(a, &out)
-            case .int16(let a): write(a, &out)
-            case .int32(let a): write(a, &out)
-            case .double: preconditionFailure("NumericColumn: a Double part cannot join an integer column")
+    private static func joined<T: FixedWidthInteger & Sendable & BitwiseCopyable>(_ parts: [PartSource], _ starts: [Int]) -> [T] {
+        parallelParts(starts: starts) { k, out in
+            switch parts[k] {
+            case .column(let c):
+                switch c.storage {
+                case .int8(let a): write(a, &out)
+                case .int16(let a): write(a, &out)
+                case .int32(let a): write(a, &out)
+                case .double: preconditionFailure("NumericColumn: a Double part cannot join an integer column")
+                }
+            case .sink(let s, let start, _): s.read(from: start, into: &out)
             }
         }
-        precondition(out.count == total, "NumericColumn: joined count mismatch")
-        return out
     }
 
     /// Part `a` into `out`, the sentinel mapped to `T`'s (a bulk copy when the forms are the same).

@@ -37,6 +37,16 @@ public struct TextColumn: Sendable, Equatable {
         self.missing = missing
     }
 
+    /// A column from buffers a reader filled and checked itself (the CSV reader's sinks): the
+    /// public initialiser's O(n) checks, without the pass over the offsets.
+    init(unchecked bytes: [UInt8], offsets: [Int], missing: [Bool]) {
+        precondition(offsets.count == missing.count + 1 && offsets.first == 0 && offsets.last == bytes.count,
+                     "TextColumn: offsets must run from 0 to bytes.count, one more than the values")
+        self.bytes = bytes
+        self.offsets = offsets
+        self.missing = missing
+    }
+
     /// Number of values.
     public var count: Int { missing.count }
 
