@@ -27,9 +27,12 @@ public enum ColumnKind: Sendable, Equatable {
 /// ends outside quotes (``splitIntoChunks(_:from:)``, from the quote parity of
 /// equal byte ranges, in parallel); the chunks are parsed in parallel, each
 /// narrowing its numeric columns to their narrowest exact form
-/// (``NumericColumn``); every column is then joined in the widest form any
-/// chunk needed, which is the whole column's narrowest form: the result does
-/// not depend on the number of cores. Auto columns (numeric unless a value is
+/// (``NumericColumn``) and writing them, and its text columns, straight into
+/// the table's final arrays at its own rows (``NumericSink``, ``TextSink``: in
+/// the form and byte room a sample of every chunk suggests; a chunk that needs
+/// more keeps a part, and that column is rebuilt). Every column ends in the
+/// widest form any chunk needed, which is the whole column's narrowest form:
+/// the result does not depend on the sample or the number of cores. Auto columns (numeric unless a value is
 /// not a number) are guessed from a sample of every chunk's first rows and
 /// read again only if the guess was numeric and a later value is not.
 /// Plain decimal fields of up to 15 digits (integers, or with one point and no
@@ -211,17 +214,27 @@ public enum CSVReader {
         let parseKinds = columnKinds.indices.map { j in
             isAuto[j] ? (sampledText.contains(j) ? ColumnKind.text : .numeric) : columnKinds[j]
         }
+        // An auto column the sample found to be text (an id read as auto) was sampled as numbers: its
+        // bytes per value come from the same rows read again as text.
+        if useSinks && !sampledText.isEmpty {
+            let textKinds = columnKinds.indices.map { sampledText.contains($0) ? ColumnKind.text : .skip }
+            let samples: [[TextColumn]] = parallelMap(count: chunks.count) { c in
+                parseChunk(bytes, range: chunks[c], kinds: textKinds, autoColumns: isAuto, rowLimit: sampleRows).texts
+            }
+            for sample in samples {
+                for j in sampledText { sampleBytes[j] += sample[j].bytes.count; sampleValues[j] += sample[j].count }
+            }
+        }
         // Each chunk's rows start at the rows its predecessors can hold (their bounds, exact for a file
         // without blank lines); the sinks are closed up afterwards where a chunk held fewer.
         let bounds: [Int] = useSinks ? parallelMap(count: chunks.count) { rowBound(bytes, chunks[$0]) } : []
         var rowStarts = [0]
         for b in bounds { rowStarts.append(rowStarts[rowStarts.count - 1] + b) }
         let boundRows = rowStarts[rowStarts.count - 1]
-        // Text sinks for declared text columns (an auto column found to be text has no sample of its bytes).
         var sinkColumns: [Int] = [], textSinkColumns: [Int] = [], arrays = 0
         for j in columnKinds.indices where useSinks {
             if parseKinds[j] == .numeric && arrays + 1 <= maxSinkArrays { sinkColumns.append(j); arrays += 1 }
-            if columnKinds[j] == .text && arrays + 3 <= maxSinkArrays { textSinkColumns.append(j); arrays += 3 }
+            if parseKinds[j] == .text && arrays + 3 <= maxSinkArrays { textSinkColumns.append(j); arrays += 3 }
         }
         let regions = textSinkColumns.map { j in
             TextSink.regionStarts(bounds: bounds, bytesPerValue: sampleValues[j] > 0 ? Double(sampleBytes[j]) / Double(sampleValues[j]) : 16)

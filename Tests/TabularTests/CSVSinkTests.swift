@@ -35,8 +35,10 @@ import Testing
         return Array(s.utf8)
     }
 
-    static func read(_ bytes: [UInt8], chunks: Int?) throws -> Table {
-        let kinds: [String: ColumnKind] = ["id": .text, "name": .text, "small": .numeric, "wide": .numeric,
+    /// The file read with `id` declared text, or left auto (text from the sample on: ids as `didkit attgt`
+    /// reads them).
+    static func read(_ bytes: [UInt8], chunks: Int?, idKind: ColumnKind = .text) throws -> Table {
+        let kinds: [String: ColumnKind] = ["id": idKind, "name": .text, "small": .numeric, "wide": .numeric,
                                            "decimal": .numeric, "year": .numeric, "blank": .numeric]
         if let chunks {
             return try CSVReader.read(bytes: bytes, source: "sinks.csv", kinds: kinds, splittingInto: chunks)
@@ -79,6 +81,9 @@ import Testing
         let bytes = Self.file(lineEnd: "\n", blankLines: true)
         let whole = try Self.read(bytes, chunks: nil)
         for chunks in [2, 3, 7, 16, 64] { try Self.expectSame(try Self.read(bytes, chunks: chunks), whole) }
+        let autoID = try Self.read(bytes, chunks: nil, idKind: .auto)
+        try Self.expectSame(autoID, whole)
+        for chunks in [2, 5, 16] { try Self.expectSame(try Self.read(bytes, chunks: chunks, idKind: .auto), autoID) }
     }
 
     @Test func columnsBeyondTheSinkLimitAreJoinedFromPartsAndEqualOneChunk() throws {
