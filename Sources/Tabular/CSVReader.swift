@@ -389,13 +389,28 @@ public enum CSVReader {
 }
 
 /// Hands memory the program freed back to the system (glibc's `malloc_trim`; nothing elsewhere).
-/// Many allocations of a few hundred kilobytes (the reader's chunks, a stage's per-block buffers)
-/// are served from glibc's arenas, which keep them when they are freed: after reading the 1.5M
-/// register the process held 0.6 GB it no longer used, counted in its resident set through every
-/// later stage. The reader calls this when it is done, and the study between its stages, so that
-/// the peak is the largest stage, not the sum. Costs a walk over the arenas (milliseconds).
+/// Many allocations of a few hundred kilobytes (a stage's per-block buffers) are served from glibc's
+/// arenas, which keep them when they are freed: after reading the 1.5M register the process held 0.6 GB
+/// it no longer used, counted in its resident set through every later stage. The reader calls this when
+/// it is done, and the study between its stages, so that the peak is the largest stage, not the sum.
+/// Costs a walk over the arenas (milliseconds).
+///
+/// Not when the process asked glibc to keep freed memory (a `glibc.malloc.trim_threshold` tunable, as
+/// the command-line tool sets: `MallocTunables`): every allocation then comes from the heap, where the
+/// next stage reuses what this one freed, and trimming would hand it back only for the next stage to
+/// fault it in afresh.
 public func releaseFreedMemory() {
     #if os(Linux)
+    if processKeepsFreedMemory { return }
     _ = malloc_trim(0)
     #endif
 }
+
+/// Whether the process started with a `glibc.malloc.trim_threshold` tunable (read once).
+private let processKeepsFreedMemory: Bool = {
+    #if os(Linux)
+    return getenv("GLIBC_TUNABLES").map { String(cString: $0).contains("glibc.malloc.trim_threshold") } ?? false
+    #else
+    return false
+    #endif
+}()

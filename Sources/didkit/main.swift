@@ -1,4 +1,4 @@
 import DiDKitCLI
 
-HugePages.enableByReexecuting()
+MallocTunables.enableByReexecuting()
 DidkitCommand.main()
