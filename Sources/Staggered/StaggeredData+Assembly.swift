@@ -32,15 +32,16 @@ extension StaggeredData {
     static func assemble<X: PanelRowCovariates>(id: [Double], time: [Double], outcome: [Double], group: [Double], covariates: X?,
                                                 covariateNames: [String], cluster: [Int]?, notes upstreamNotes: [String]) throws -> Parts {
         try checkRowCount(id.count)
-        return try assemble(units: unitCodes(id), time: time, outcome: MatrixRowCovariates(column: outcome), group: group, covariates: covariates,
+        return try assemble(units: unitCodes(id), time: RowValues(values: time), outcome: MatrixRowCovariates(column: outcome),
+                            group: RowValues(values: group), covariates: covariates,
                      covariateNames: covariateNames, cluster: cluster, notes: upstreamNotes)
     }
 
     /// ``assemble(id:time:outcome:group:covariates:covariateNames:cluster:notes:)`` with the ids already coded
     /// (``unitCodes(_:)``: sorted distinct ids, each row's unit or -1 for a missing id).
     /// The outcome is read as a one-column ``PanelRowCovariates`` (a table's narrow column needs no `Double` copy).
-    static func assemble<Y: PanelRowCovariates, X: PanelRowCovariates>(units: (ids: [Double], codes: [Int32]), time: [Double], outcome: Y,
-                                                                        group: [Double],
+    static func assemble<Y: PanelRowCovariates, X: PanelRowCovariates>(units: (ids: [Double], codes: [Int32]), time: RowValues, outcome: Y,
+                                                                        group: RowValues,
                                                 covariates: X?, covariateNames: [String], cluster: [Int]?,
                                                 notes upstreamNotes: [String]) throws -> Parts {
         let nRows = units.codes.count
@@ -50,10 +51,11 @@ extension StaggeredData {
         var rowOK = [Bool](repeating: true, count: nRows)
         var missingRows = 0
         units.codes.withUnsafeBufferPointer { u in
-            time.withUnsafeBufferPointer { t in
-                group.withUnsafeBufferPointer { g in
-                    rowOK.withUnsafeMutableBufferPointer { ok in
-                        for r in 0..<nRows where !(u[r] >= 0 && t[r].isFinite && g[r].isFinite) { ok[r] = false }
+            rowOK.withUnsafeMutableBufferPointer { ok in
+                for r in 0..<nRows where u[r] < 0 { ok[r] = false }
+                for values in [time, group] {
+                    values.forEachBlock(0..<nRows) { block, v in
+                        for (k, r) in block.enumerated() where !v[k].isFinite { ok[r] = false }
                     }
                 }
             }
@@ -82,17 +84,17 @@ extension StaggeredData {
         try units.codes.withUnsafeBufferPointer { unitOf in
             try rowOK.withUnsafeBufferPointer { ok in
                 try periodOf.withUnsafeBufferPointer { po in
-                    try group.withUnsafeBufferPointer { gr in
+                    try group.forEachBlock(0..<nRows) { block, gr in
                         try rowOf.withUnsafeMutableBufferPointer { ro in
                             try groupSeen.withUnsafeMutableBufferPointer { gs in
-                                for r in 0..<nRows {
+                                for (k, r) in block.enumerated() {
                                     let i = Int(unitOf[r])
                                     guard i >= 0 else { continue }
                                     if !ok[r] { incomplete[i] = true; continue }
                                     let slot = i * nT + Int(po[r])
                                     if ro[slot] >= 0 { duplicates += 1; continue }
                                     ro[slot] = Int32(truncatingIfNeeded: r)
-                                    let v = gr[r]
+                                    let v = gr[k]
                                     if v != gs[i] {
                                         _ = try whole(v, "group")
                                         if gs[i].isNaN { gs[i] = v } else { groupVaries.insert(i) }

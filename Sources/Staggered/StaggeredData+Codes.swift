@@ -19,6 +19,11 @@ extension StaggeredData {
     /// order, as a serial scan finds it.
     /// - Throws: ``StaggeredError/notWholeNumber(column:value:)``, ``StaggeredError/tooFewPeriods(_:)``.
     static func periodPositions(_ time: [Double], rowOK: [Bool], parts: Int? = nil) throws -> (periods: [Int], positions: [Int32]) {
+        try periodPositions(RowValues(values: time), rowOK: rowOK, parts: parts)
+    }
+
+    /// ``periodPositions(_:rowOK:parts:)`` of per-row values (a table's narrow column read in blocks).
+    static func periodPositions(_ time: RowValues, rowOK: [Bool], parts: Int? = nil) throws -> (periods: [Int], positions: [Int32]) {
         let nRows = time.count
         let cores = ProcessInfo.processInfo.activeProcessorCount
         let count = Swift.max(1, parts ?? Swift.min(4 * cores, nRows / 1_000_000))
@@ -26,20 +31,20 @@ extension StaggeredData {
         // Per range: the smallest and largest whole value, or the first value that is not whole.
         let scans: [Result<(lo: Int, hi: Int), any Error>] = parallelMap(count: count) { k in
             Result {
-                try time.withUnsafeBufferPointer { t in
-                    try rowOK.withUnsafeBufferPointer { ok in
-                        var lo = Int.max, hi = Int.min
-                        var last = Double.nan  // the previous whole value (registers repeat a few periods)
-                        for r in starts[k]..<starts[k + 1] where ok[r] {
-                            let x = t[r]
+                try rowOK.withUnsafeBufferPointer { ok in
+                    var lo = Int.max, hi = Int.min
+                    var last = Double.nan  // the previous whole value (registers repeat a few periods)
+                    try time.forEachBlock(starts[k]..<starts[k + 1]) { block, t in
+                        for (i, r) in block.enumerated() where ok[r] {
+                            let x = t[i]
                             if x == last { continue }
                             let v = try whole(x, "time")
                             lo = Swift.min(lo, v)
                             hi = Swift.max(hi, v)
                             last = x
                         }
-                        return (lo, hi)
                     }
+                    return (lo, hi)
                 }
             }
         }
@@ -54,10 +59,10 @@ extension StaggeredData {
         let span = hi - lo + 1
         let seen: [[Bool]] = parallelMap(count: count) { k in
             var seen = [Bool](repeating: false, count: span)
-            time.withUnsafeBufferPointer { t in
-                rowOK.withUnsafeBufferPointer { ok in
-                    seen.withUnsafeMutableBufferPointer { sn in
-                        for r in starts[k]..<starts[k + 1] where ok[r] { sn[Int(t[r]) - lo] = true }
+            rowOK.withUnsafeBufferPointer { ok in
+                seen.withUnsafeMutableBufferPointer { sn in
+                    time.forEachBlock(starts[k]..<starts[k + 1]) { block, t in
+                        for (i, r) in block.enumerated() where ok[r] { sn[Int(t[i]) - lo] = true }
                     }
                 }
             }
@@ -69,11 +74,11 @@ extension StaggeredData {
         if periods.count < 2 { throw StaggeredError.tooFewPeriods(periods.count) }
         let slot = slotArray
         let positions: [Int32] = parallelParts(starts: starts) { k, out in
-            time.withUnsafeBufferPointer { t in
-                rowOK.withUnsafeBufferPointer { ok in
-                    slot.withUnsafeBufferPointer { sl in
-                        let first = starts[k]
-                        for r in first..<starts[k + 1] { out[r - first] = ok[r] ? sl[Int(t[r]) - lo] : 0 }
+            rowOK.withUnsafeBufferPointer { ok in
+                slot.withUnsafeBufferPointer { sl in
+                    let first = starts[k]
+                    time.forEachBlock(first..<starts[k + 1]) { block, t in
+                        for (i, r) in block.enumerated() { out[r - first] = ok[r] ? sl[Int(t[i]) - lo] : 0 }
                     }
                 }
             }
@@ -83,15 +88,19 @@ extension StaggeredData {
 
     /// ``periodPositions(_:rowOK:parts:)`` for periods spanning more than 2^20 time units (the values are
     /// whole: checked by the caller's scan).
-    private static func hashedPeriodPositions(_ time: [Double], rowOK: [Bool]) throws -> (periods: [Int], positions: [Int32]) {
+    private static func hashedPeriodPositions(_ time: RowValues, rowOK: [Bool]) throws -> (periods: [Int], positions: [Int32]) {
         var out = [Int32](repeating: 0, count: time.count)
         var periodSet = Set<Int>()
-        for r in time.indices where rowOK[r] { periodSet.insert(Int(time[r])) }
+        time.forEachBlock(0..<time.count) { block, t in
+            for (i, r) in block.enumerated() where rowOK[r] { periodSet.insert(Int(t[i])) }
+        }
         let periods = periodSet.sorted()
         if periods.count < 2 { throw StaggeredError.tooFewPeriods(periods.count) }
         var index: [Int: Int32] = [:]
         for (p, v) in periods.enumerated() { index[v] = Int32(p) }
-        for r in time.indices where rowOK[r] { out[r] = index[Int(time[r])] ?? 0 }
+        time.forEachBlock(0..<time.count) { block, t in
+            for (i, r) in block.enumerated() where rowOK[r] { out[r] = index[Int(t[i])] ?? 0 }
+        }
         return (periods, out)
     }
 

@@ -98,6 +98,15 @@ extension StaggeredData {
                             covariateNames: covariates, cluster: clusterCodes, notes: notes)
     }
 
+    /// Column `name` at `rows` as per-row values: a numeric column read in place (``RowValues``), text through
+    /// ``columnValues(_:_:id:group:rows:)``; a missing value reads as `missingAs` when given.
+    static func rowValues(_ table: Table, _ name: String, id: String, group: String, rows: [Int]?, missingAs: Double? = nil) throws -> RowValues {
+        if case .numeric(let c) = try table.column(name) { return RowValues(column: c, rows: rows, missingAs: missingAs) }
+        var v = try columnValues(table, name, id: id, group: group, rows: rows)
+        if let m = missingAs { for k in v.indices where v[k].isNaN { v[k] = m } }
+        return RowValues(values: v)
+    }
+
     /// Column `name` at `rows` as numbers (missing: NaN). Text is accepted for the id (its dictionary codes,
     /// levels in byte order) and the group (each cell a number; an empty cell is 0, never treated; else
     /// ``DataError/nonNumeric(column:row:value:)``); other text is ``DataError/wrongColumnType(column:expected:)``.
@@ -125,9 +134,9 @@ extension StaggeredData {
     /// an empty numeric group cell means never treated (contract: "0 or empty"). The three columns are read in
     /// parallel; errors are reported in the order id, time, group (the first one a serial reading meets).
     static func idTimeGroup(_ table: Table, id: String, time: String, group: String,
-                            rows: [Int]?) throws -> (units: (ids: [Double], codes: [Int32]), time: [Double], group: [Double]) {
+                            rows: [Int]?) throws -> (units: (ids: [Double], codes: [Int32]), time: RowValues, group: RowValues) {
         try checkRowCount(table.rowCount)
-        enum Read: Sendable { case units(ids: [Double], codes: [Int32]), values([Double]) }
+        enum Read: Sendable { case units(ids: [Double], codes: [Int32]), values(RowValues) }
         let reads: [Result<Read, any Error>] = parallelMap(count: 3) { k in
             Result {
                 switch k {
@@ -139,11 +148,9 @@ extension StaggeredData {
                     let u = unitCodes(try columnValues(table, id, id: id, group: group, rows: rows))
                     return .units(ids: u.ids, codes: u.codes)
                 case 1:
-                    return .values(try columnValues(table, time, id: id, group: group, rows: rows))
+                    return .values(try rowValues(table, time, id: id, group: group, rows: rows))
                 default:
-                    var v = try columnValues(table, group, id: id, group: group, rows: rows)
-                    for k in v.indices where v[k].isNaN { v[k] = 0 }
-                    return .values(v)
+                    return .values(try rowValues(table, group, id: id, group: group, rows: rows, missingAs: 0))
                 }
             }
         }

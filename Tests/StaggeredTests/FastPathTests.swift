@@ -207,3 +207,53 @@ import Testing
         }
     }
 }
+
+/// The panel's time and group read from a table's narrow column in blocks (``RowValues``) against the
+/// same values as a `Double` array: the same values, periods, positions and errors, across block edges.
+@Suite struct RowValuesTests {
+    /// Rows spanning several blocks, with the last block partial.
+    static let rows = 2 * RowValues.blockRows + 1_234
+
+    @Test func aColumnReadInBlocksGivesTheArraysValuesAtAnyRows() {
+        var rng = SplitMix64(seed: 11)
+        let values = (0..<Self.rows).map { i in i % 97 == 5 ? Double.nan : Double(Int(rng.next() % 300) - 150) }
+        let column = NumericColumn(compacting: values)
+        #expect(column.bytesPerValue == 2)
+        let picked = (0..<Self.rows).filter { $0 % 3 != 1 }.reversed().map { $0 }
+        for (rows, missingAs) in [(nil, nil), (picked, nil), (picked, 0.0)] as [([Int]?, Double?)] {
+            let expected = (rows ?? Array(0..<Self.rows)).map { values[$0].isNaN ? (missingAs ?? .nan) : values[$0] }
+            let source = RowValues(column: column, rows: rows, missingAs: missingAs)
+            #expect(source.count == expected.count)
+            var got: [Double] = []
+            var blocks: [Range<Int>] = []
+            source.forEachBlock(7..<expected.count) { block, v in blocks.append(block); got += Array(v) }
+            #expect(zip(got, expected[7...]).allSatisfy { $0 == $1 || ($0.isNaN && $1.isNaN) } && got.count == expected.count - 7)
+            // Consecutive blocks of at most blockRows rows, in order.
+            #expect(blocks.first?.lowerBound == 7 && blocks.last?.upperBound == expected.count)
+            #expect(zip(blocks, blocks.dropFirst()).allSatisfy { $0.upperBound == $1.lowerBound })
+            #expect(blocks.allSatisfy { $0.count <= RowValues.blockRows })
+        }
+    }
+
+    @Test func periodsFromANarrowColumnEqualThoseFromItsDoubles() throws {
+        let p = PeriodPositionTests.panel(rows: Self.rows, span: 9)
+        var wide = p.time
+        wide[RowValues.blockRows + 17] = 5_000_000   // a span beyond 2^20: the hash route
+        for (time, bytes) in [(p.time, 2), (wide, 4)] {
+            let column = NumericColumn(compacting: time)
+            #expect(column.bytesPerValue == bytes)
+            for parts in [1, 3] {
+                let want = try StaggeredData.periodPositions(time, rowOK: p.ok, parts: parts)
+                let got = try StaggeredData.periodPositions(RowValues(column: column, rows: nil), rowOK: p.ok, parts: parts)
+                #expect(got.periods == want.periods && got.positions == want.positions)
+            }
+        }
+        // A non-whole time deep in a later block (a Double column) is the error, as from the array.
+        var time = p.time
+        time[RowValues.blockRows + 10] = 2004.5
+        let decimal = NumericColumn(compacting: time)
+        #expect(throws: StaggeredError.notWholeNumber(column: "time", value: 2004.5)) {
+            try StaggeredData.periodPositions(RowValues(column: decimal, rows: nil), rowOK: p.ok, parts: 1)
+        }
+    }
+}
