@@ -45,34 +45,12 @@ struct RowValues: Sendable {
                 while low < range.upperBound {
                     let block = low..<Swift.min(low + Self.blockRows, range.upperBound)
                     let out = UnsafeMutableBufferPointer(rebasing: buffer[0..<block.count])
-                    Self.convert(c, rows: rows, block, into: out)
+                    var span = out.mutableSpan
+                    if let rows { c.write(rows[block], into: &span) } else { c.write(block, into: &span) }
                     if let m = missingAs { for k in out.indices where out[k].isNaN { out[k] = m } }
                     try body(block, UnsafeBufferPointer(out))
                     low = block.upperBound
                 }
-            }
-        }
-    }
-
-    /// Rows `block` of the column (through `rows` when given) as doubles (missing: NaN), one loop per storage form.
-    private static func convert(_ c: NumericColumn, rows: [Int]?, _ block: Range<Int>, into out: UnsafeMutableBufferPointer<Double>) {
-        switch c.storage {
-        case .int8(let a): widen(a, rows, block, out)
-        case .int16(let a): widen(a, rows, block, out)
-        case .int32(let a): widen(a, rows, block, out)
-        case .double(let a):
-            a.withUnsafeBufferPointer { a in
-                if let rows { for (k, r) in block.enumerated() { out[k] = a[rows[r]] } } else { for (k, r) in block.enumerated() { out[k] = a[r] } }
-            }
-        }
-    }
-
-    private static func widen<T: FixedWidthInteger>(_ a: [T], _ rows: [Int]?, _ block: Range<Int>, _ out: UnsafeMutableBufferPointer<Double>) {
-        a.withUnsafeBufferPointer { a in
-            if let rows {
-                for (k, r) in block.enumerated() { let v = a[rows[r]]; out[k] = v == .min ? .nan : Double(v) }
-            } else {
-                for (k, r) in block.enumerated() { let v = a[r]; out[k] = v == .min ? .nan : Double(v) }
             }
         }
     }

@@ -255,13 +255,15 @@ public enum CSVReader {
         var rebuilt: [Int: NumericColumn] = [:]
         var rebuiltBytes: [Int: [UInt8]] = [:]
         let opened = try withUninitializedArrays(specs) { bases in
+            let sinkList = sinkColumns.indices.map { s in NumericSink(form: sampleForms[sinkColumns[s]], base: bases[s]) }
+            let textSinkList = textSinkColumns.indices.map { t in
+                let k = sinkColumns.count + 3 * t
+                return TextSink(bytes: bases[k], offsets: bases[k + 1], missing: bases[k + 2], regionStarts: regions[t])
+            }
             var numericSinks = [NumericSink?](repeating: nil, count: columnKinds.count)
             var textSinks = [TextSink?](repeating: nil, count: columnKinds.count)
-            for (s, j) in sinkColumns.enumerated() { numericSinks[j] = NumericSink(form: sampleForms[j], base: bases[s]) }
-            for (t, j) in textSinkColumns.enumerated() {
-                let k = sinkColumns.count + 3 * t
-                textSinks[j] = TextSink(bytes: bases[k], offsets: bases[k + 1], missing: bases[k + 2], regionStarts: regions[t])
-            }
+            for (s, j) in sinkColumns.enumerated() { numericSinks[j] = sinkList[s] }
+            for (t, j) in textSinkColumns.enumerated() { textSinks[j] = textSinkList[t] }
             let sinkOf = numericSinks, textSinkOf = textSinks, starts = rowStarts
             let progress = ProgressCounter(step: "reading the CSV file", total: chunks.count)
             let scratch = ChunkScratch()
@@ -289,12 +291,12 @@ public enum CSVReader {
                 }
                 rowOffset += chunk.rows
             }
-            var counts = closeSinks(sinkColumns, sinkColumns.map { sinkOf[$0]! }, rowStarts: rowStarts, parsed: &parsed,
+            var counts = closeSinks(sinkColumns, sinkList, rowStarts: rowStarts, parsed: &parsed,
                                     bumped: bumped, rebuilt: &rebuilt)
             var rowsBefore = [0]
             for chunk in parsed { rowsBefore.append(rowsBefore[rowsBefore.count - 1] + chunk.rows) }
-            for j in textSinkColumns {
-                let closed = textSinkOf[j]!.close(rows: parsed.map(\.rows), rowStarts: rowStarts, rowsBefore: rowsBefore,
+            for (t, j) in textSinkColumns.enumerated() {
+                let closed = textSinkList[t].close(rows: parsed.map(\.rows), rowStarts: rowStarts, rowsBefore: rowsBefore,
                                                   byteCounts: parsed.map { $0.textBytes[j] }, overflow: parsed.map { $0.textOverflow[j] })
                 for c in parsed.indices { parsed[c].textOverflow[j] = nil }
                 if let b = closed.bytes { rebuiltBytes[j] = b }
