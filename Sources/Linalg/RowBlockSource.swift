@@ -143,8 +143,10 @@ public struct ColumnSubset: RowBlockSource {
         var full = RowBlock(capacity: Swift.max(1, range.count), columns: base.columns)
         base.fill(&full, rows: range)
         block.reset(rows: range.count, zeroed: false)
+        // Column by column, one bulk copy each (element by element, each write checked the block's storage
+        // for uniqueness: 1 % of a 1.5M study's samples).
         for (jj, j) in columnIndices.enumerated() {
-            for i in 0..<range.count { block[i, jj] = full[i, j] }
+            block.setColumn(jj, from: full._storage, range: (j * full.capacity)..<(j * full.capacity + range.count))
         }
     }
 }
