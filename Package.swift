@@ -75,7 +75,7 @@ let package = Package(
         ),
         .target(
             name: "Panel",
-            dependencies: ["Linalg", "Distributions", "Tabular", "Design", "Estimation", "Regression"],
+            dependencies: ["_DiDKitParallel", "Linalg", "Distributions", "Tabular", "Design", "Estimation", "Regression"],
             swiftSettings: swiftSettings
         ),
         .target(

@@ -100,16 +100,18 @@ public enum Study {
         let conditions = (spec.conditions ?? []).map {
             WindowCondition(column: $0.column, relativeYears: $0.relativeYears, minimum: $0.minimum, maximum: $0.maximum, label: $0.label)
         }
-        var conditionValues: [String: NumericColumn] = [:]
-        for c in conditions where conditionValues[c.column] == nil {
-            do { conditionValues[c.column] = try panel.table.numeric(c.column) } catch let e as DataError { throw PanelError.data(e) }
+        var conditionValues: [NumericColumn] = []
+        for c in conditions {
+            do { conditionValues.append(try panel.table.numeric(c.column)) } catch let e as DataError { throw PanelError.data(e) }
         }
         var excluded = [(treated: Int, control: Int)](repeating: (0, 0), count: conditions.count)
         var eligible = [Bool](repeating: false, count: n)
         progress?("applying window conditions")
-        for p in 0..<n {
-            guard let s = personStart(p) else { continue }
-            if let k = conditions.firstIndex(where: { !$0.holds(panel: panel, person: p, start: s, values: conditionValues[$0.column]!) }) {
+        let starts = (0..<n).map(personStart)
+        let failing = WindowCondition.firstFailing(conditions, values: conditionValues, panel: panel, starts: starts)
+        for p in 0..<n where starts[p] != nil {
+            let k = Int(failing[p])
+            if k >= 0 {
                 if isParticipant[p] { excluded[k].treated += 1 } else { excluded[k].control += 1 }
                 continue
             }
@@ -166,7 +168,7 @@ public enum Study {
                 start[cp] = pseudo
             case .partner:
                 guard let s = participants.start[tp] else { continue }
-                if conditions.allSatisfy({ $0.holds(panel: panel, person: cp, start: s, values: conditionValues[$0.column]!) }) {
+                if conditions.indices.allSatisfy({ conditions[$0].holds(panel: panel, person: cp, start: s, values: conditionValues[$0]) }) {
                     start[cp] = s
                 } else {
                     droppedAfter += 1
