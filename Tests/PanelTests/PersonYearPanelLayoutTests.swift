@@ -1,0 +1,68 @@
+@testable import Panel
+import Tabular
+import Testing
+
+/// A register already in panel order (sorted by person and year) is laid out without sorting
+/// (``PersonYearPanel/sortedLayout(codes:persons:years:missingIDs:)``); the same rows in another order take
+/// the general route, a counting sort. Both must give the same panel: rows, codes, years, offsets, gaps.
+@Suite struct PersonYearPanelLayoutTests {
+    /// 3,000 persons over 2008-2016 with some years missing (gaps inside spans and at the ends), an extra
+    /// column, and the rows either sorted or reversed within and across persons.
+    static func register(sorted: Bool, doubleYears: Bool = false) throws -> Table {
+        var rows: [(id: String, year: Int, x: Double)] = []
+        for p in 0..<3_000 {
+            for y in 2008...2016 where !((p % 7 == 2 && y == 2011) || (p % 11 == 0 && y < 2010) || (p % 13 == 5 && (y == 2013 || y == 2014))) {
+                rows.append((String(format: "P%05d", p), y, Double(p * 10 + y % 10)))
+            }
+        }
+        if !sorted { rows.reverse() }
+        let years = rows.map { Double($0.year) }
+        return try Table([("id", .text(TextColumn(rows.map(\.id)))),
+                          ("year", .numeric(doubleYears ? NumericColumn(years) : NumericColumn(compacting: years))),
+                          ("x", .numeric(NumericColumn(compacting: rows.map(\.x))))])
+    }
+
+    static func expectSame(_ a: PersonYearPanel, _ b: PersonYearPanel) {
+        #expect(a.table == b.table)
+        #expect(a.personIDs == b.personIDs && a.personOfRow == b.personOfRow && a.years == b.years && a.rowStart == b.rowStart)
+        #expect(a.gapYears == b.gapYears && a.personsWithGaps == b.personsWithGaps && a.droppedRows == b.droppedRows)
+    }
+
+    @Test func aSortedRegisterGivesThePanelTheSortingRouteGives() throws {
+        for doubleYears in [false, true] {
+            let sorted = try PersonYearPanel(try Self.register(sorted: true, doubleYears: doubleYears), id: "id", time: "year")
+            let general = try PersonYearPanel(try Self.register(sorted: false, doubleYears: doubleYears), id: "id", time: "year")
+            Self.expectSame(sorted, general)
+            #expect(sorted.personCount == 3_000)
+            // Gaps by the file's definition: p % 7 == 2 misses 2011 (one gap year); p % 13 == 5 misses 2013-14
+            // (two); missing leading years (p % 11 == 0) are no gap.
+            let expected = (0..<3_000).map { p in (p % 7 == 2 ? 1 : 0) + (p % 13 == 5 ? 2 : 0) }
+            #expect(sorted.gapYears == expected.reduce(0, +) && sorted.personsWithGaps == expected.filter { $0 > 0 }.count)
+        }
+    }
+
+    @Test func whatTheSortedLayoutDeclinesTheGeneralRouteDecides() throws {
+        let table = try Self.register(sorted: true)
+        let codes = try table.text("id").encoded().codes
+        let years = try table.numeric("year")
+        let missing = [Bool](repeating: false, count: table.rowCount)
+        #expect(PersonYearPanel.sortedLayout(codes: codes, persons: 3_000, years: years, missingIDs: missing) != nil)
+        // A duplicate person-year, years out of order, a missing id, a year beyond 1e6: no layout.
+        var y = years.map { $0 }
+        y[1] = y[0]
+        #expect(PersonYearPanel.sortedLayout(codes: codes, persons: 3_000, years: NumericColumn(compacting: y), missingIDs: missing) == nil)
+        y = years.map { $0 }
+        y.swapAt(1, 2)
+        #expect(PersonYearPanel.sortedLayout(codes: codes, persons: 3_000, years: NumericColumn(compacting: y), missingIDs: missing) == nil)
+        var m = missing
+        m[5] = true
+        #expect(PersonYearPanel.sortedLayout(codes: codes, persons: 3_000, years: years, missingIDs: m) == nil)
+        y = years.map { $0 }
+        y[9] = 2_000_000
+        #expect(PersonYearPanel.sortedLayout(codes: codes, persons: 3_000, years: NumericColumn(compacting: y), missingIDs: missing) == nil)
+        // And the general route still reports the duplicate with its file rows.
+        var rows = (0..<table.rowCount).map { $0 }
+        rows[1] = 0
+        #expect(throws: PanelError.self) { try PersonYearPanel(table.selectingRows(rows), id: "id", time: "year") }
+    }
+}
