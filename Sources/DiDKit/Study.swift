@@ -81,11 +81,15 @@ public struct StudyResult: Sendable {
 public enum Study {
     /// - Parameter progress: called with a short message before each long step.
     /// - Throws: ``StudyError``, ``PanelError``, ``MatchingError``, ``DataError``.
-    public static func run(_ spec: StudySpecification, table: Table, progress: (@Sendable (String) -> Void)? = nil) throws -> StudyResult {
+    ///
+    /// The table is consumed: once the persons are coded, the study keeps no reference to its id column, so a
+    /// caller that hands its table over (as `didkit run` does) gets that memory back for the later stages.
+    public static func run(_ spec: StudySpecification, table: consuming Table, progress: (@Sendable (String) -> Void)? = nil) throws -> StudyResult {
         try spec.validate()
-        let (table, outcomeNotes) = try spec.addingDerivedOutcomes(to: table)
+        let (derived, outcomeNotes) = try spec.addingDerivedOutcomes(to: table)
+        _ = consume table
         progress?("building the person-year panel")
-        let panel = try PersonYearPanel(table, id: spec.id, time: spec.time)
+        let panel = try PersonYearPanel(consume derived, id: spec.id, time: spec.time, keepingIDColumn: false)
         // Participants and their start years, validated in one place (controls get theirs below).
         let participants = try Cohorts(panel: panel, treatment: spec.treatment.column, start: spec.treatment.start)
         let poolValue = try spec.controlPool.column.map { try panel.constantPersonValue($0) }

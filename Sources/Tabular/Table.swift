@@ -115,6 +115,17 @@ public struct Table: Sendable, Equatable {
     }
 
     /// The rows at the given indices (all columns).
+    /// The table without column `name` (the other columns shared, not copied); the same table when it has
+    /// no such column. A pipeline drops a column it no longer needs (the study's text id, once the persons
+    /// are coded) so that its memory is freed when no other table holds it.
+    public func removingColumn(_ name: String) -> Table {
+        guard columnsByName[name] != nil else { return self }
+        var out = self
+        out.columnsByName[name] = nil
+        out.columnNames.removeAll { $0 == name }
+        return out
+    }
+
     public func selectingRows(_ rows: [Int]) -> Table {
         // Every column comes from a valid table, so this cannot fail.
         try! Table(columnNames.map { ($0, columnsByName[$0]!.selecting(rows)) })

@@ -41,6 +41,20 @@ import Testing
         }
     }
 
+    @Test func withoutTheIDColumnThePanelIsTheSameButForThatColumnOnBothRoutes() throws {
+        for sorted in [true, false] {
+            let table = try Self.register(sorted: sorted)
+            let with = try PersonYearPanel(table, id: "id", time: "year")
+            let without = try PersonYearPanel(table, id: "id", time: "year", keepingIDColumn: false)
+            #expect(without.table.columnNames == ["year", "x"] && !without.table.hasColumn("id"))
+            #expect(without.table == with.table.removingColumn("id"))
+            #expect(without.personIDs == with.personIDs && without.personOfRow == with.personOfRow && without.rowStart == with.rowStart)
+        }
+        // Removing a column the table does not have leaves it as it is.
+        let table = try Self.register(sorted: true)
+        #expect(table.removingColumn("nothing") == table)
+    }
+
     @Test func whatTheSortedLayoutDeclinesTheGeneralRouteDecides() throws {
         let table = try Self.register(sorted: true)
         let codes = try table.text("id").encoded().codes
