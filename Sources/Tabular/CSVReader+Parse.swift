@@ -26,11 +26,9 @@ extension CSVReader {
 
     struct ChunkResult: Sendable {
         var rows = 0
-        /// The chunk's numeric columns (`nil` for the others), each already in
-        /// its narrowest exact form (``NumericColumn/init(compacting:)``).
+        /// The chunk's numeric columns (`nil` for the others, and for one the chunk wrote into its sink),
+        /// each already in its narrowest exact form (``NumericColumn/init(compacting:)``).
         var numbers: [NumericColumn?]
-        /// Whether the chunk wrote numeric column `j` into its sink (then `numbers[j]` is `nil`).
-        var inSink: [Bool]
         var texts: [TextColumn]
         /// A text column written to its sink: the chunk's byte count, and its bytes when they did not fit its region.
         var textBytes: [Int]
@@ -63,7 +61,7 @@ extension CSVReader {
     ///
     /// With `sinks` (by column; `nil` for a column without one), a numeric column whose values fit its
     /// sink's form is written there at rows `rowStart...` instead of into a part of its own
-    /// (`inSink[j]`), and a text column with a sink is written there (``TextSink/write(chunk:rows:rowStart:from:_:)``,
+    /// (`numbers[j]` stays `nil`), and a text column with a sink is written there (``TextSink/write(chunk:rows:rowStart:from:_:)``,
     /// chunk number `chunk`); `rowBound` (``rowBound(_:_:)``, when the caller has it) sizes the buffers.
     static func parseChunk(_ bytes: Span<UInt8>, range: Range<Int>, kinds: [ColumnKind], autoColumns: [Bool],
                            rowLimit: Int? = nil, scratch: ChunkScratch? = nil, rowBound: Int? = nil,
@@ -79,7 +77,7 @@ extension CSVReader {
         }
         var numbers = scratch?.numbers.take(count: numericSlots * lines) ?? [Double](repeating: .nan, count: numericSlots * lines)
         var textBounds = scratch?.bounds.take(count: 2 * textSlots * lines) ?? [Int](repeating: 0, count: 2 * textSlots * lines)
-        var result = ChunkResult(numbers: Array(repeating: nil, count: ncol), inSink: Array(repeating: false, count: ncol),
+        var result = ChunkResult(numbers: Array(repeating: nil, count: ncol),
                                  texts: Array(repeating: TextColumn(), count: ncol),
                                  textBytes: Array(repeating: 0, count: ncol), textOverflow: Array(repeating: nil, count: ncol),
                                  autoIsNumeric: Array(repeating: true, count: ncol), problem: nil)
@@ -100,7 +98,6 @@ extension CSVReader {
             let form = low[j] == .min ? NumericColumn.width(of: values) : NumericColumn.form(low: low[j], high: high[j])
             if j < sinks.count, let sink = sinks[j], form <= sink.form {
                 sink.write(values, at: rowStart)
-                result.inSink[j] = true
             } else {
                 result.numbers[j] = NumericColumn(values, in: form)
             }

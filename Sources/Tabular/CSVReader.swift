@@ -367,12 +367,12 @@ public enum CSVReader {
         for (s, j) in sinkColumns.enumerated() {
             if bumped.contains(j) {
                 counts.append(0)
-            } else if parsed.allSatisfy({ $0.inSink[j] }) {
+            } else if parsed.allSatisfy({ $0.numbers[j] == nil }) {   // every chunk wrote its sink
                 counts.append(total)
                 if closeUp { whole.append(s) }
             } else {
                 let sources: [NumericColumn.PartSource] = parsed.indices.map { c in
-                    parsed[c].inSink[j] ? .sink(sinks[s], start: rowStarts[c], count: parsed[c].rows) : .column(parsed[c].numbers[j]!)
+                    parsed[c].numbers[j].map { .column($0) } ?? .sink(sinks[s], start: rowStarts[c], count: parsed[c].rows)
                 }
                 let form = parsed.compactMap { $0.numbers[j]?.form }.reduce(sinks[s].form, Swift.max)
                 rebuilt[j] = NumericColumn.joining(sources, in: form)

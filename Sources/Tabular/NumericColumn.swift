@@ -138,6 +138,26 @@ public struct NumericColumn: Sendable, RandomAccessCollection {
             case .sink(_, _, let count): return count
             }
         }
+
+        /// The part's values in their stored form, as a buffer valid inside `body`.
+        func withStoredValues<R>(_ body: (StoredValues) -> R) -> R {
+            switch self {
+            case .sink(let s, let start, let count): return body(s.values(from: start, count: count))
+            case .column(let c):
+                switch c.storage {
+                case .int8(let a): return a.withUnsafeBufferPointer { body(.int8($0)) }
+                case .int16(let a): return a.withUnsafeBufferPointer { body(.int16($0)) }
+                case .int32(let a): return a.withUnsafeBufferPointer { body(.int32($0)) }
+                case .double(let a): return a.withUnsafeBufferPointer { body(.double($0)) }
+                }
+            }
+        }
+    }
+
+    /// Values in one of the storage forms, as a buffer (a column's array, or rows of a sink).
+    enum StoredValues {
+        case int8(UnsafeBufferPointer<Int8>), int16(UnsafeBufferPointer<Int16>), int32(UnsafeBufferPointer<Int32>)
+        case double(UnsafeBufferPointer<Double>)
     }
 
     /// The parts joined end to end in `form` (no part's form wider), copied into place on all cores.
@@ -150,10 +170,13 @@ public struct NumericColumn: Sendable, RandomAccessCollection {
         case .int32: return NumericColumn(storage: .int32(joined(parts, starts)))
         case .double:
             let out: [Double] = parallelParts(starts: starts) { k, out in
-                switch parts[k] {
-                case .column(let c):
-                    if case .double(let a) = c.storage { copy(a[...], into: &out) } else { for i in 0..<out.count { out[i] = c[i] } }
-                case .sink(let s, let start, _): s.read(from: start, into: &out)
+                parts[k].withStoredValues { values in
+                    switch values {
+                    case .int8(let a): write(a, &out)
+                    case .int16(let a): write(a, &out)
+                    case .int32(let a): write(a, &out)
+                    case .double(let a): copy(a, into: &out)
+                    }
                 }
             }
             return NumericColumn(storage: .double(out))
@@ -202,35 +225,47 @@ public struct NumericColumn: Sendable, RandomAccessCollection {
 
     /// `values` as integers of type `T` (every value fits: see ``width(of:)``); NaN becomes `T.min`.
     static func narrowed<T: FixedWidthInteger>(_ values: ArraySlice<Double>) -> [T] {
+        [T](unsafeUninitializedCapacity: values.count) { buffer, count in
+            if let out = buffer.baseAddress { narrow(values, into: out) }
+            count = values.count
+        }
+    }
+
+    /// ``narrowed(_:)`` written to `out` (`values.count` elements; a reader's sink at a chunk's rows).
+    static func narrow<T: FixedWidthInteger>(_ values: ArraySlice<Double>, into out: UnsafeMutablePointer<T>) {
         // Int32(x) is exact here (checked by width(of:)); the generic T(exactly:) costs a call per value.
-        values.map { $0.isNaN ? T.min : T(truncatingIfNeeded: Int32($0)) }
+        values.withUnsafeBufferPointer { v in
+            for i in 0..<v.count { let x = v[i]; out[i] = x.isNaN ? T.min : T(truncatingIfNeeded: Int32(x)) }
+        }
     }
 
     /// The parts' integers as `T` (every part's form is no wider), copied into place on all cores.
     private static func joined<T: FixedWidthInteger & Sendable & BitwiseCopyable>(_ parts: [PartSource], _ starts: [Int]) -> [T] {
         parallelParts(starts: starts) { k, out in
-            switch parts[k] {
-            case .column(let c):
-                switch c.storage {
+            parts[k].withStoredValues { values in
+                switch values {
                 case .int8(let a): write(a, &out)
                 case .int16(let a): write(a, &out)
                 case .int32(let a): write(a, &out)
                 case .double: preconditionFailure("NumericColumn: a Double part cannot join an integer column")
                 }
-            case .sink(let s, let start, _): s.read(from: start, into: &out)
             }
         }
     }
 
-    /// Part `a` into `out`, the sentinel mapped to `T`'s (a bulk copy when the forms are the same).
-    private static func write<S: FixedWidthInteger, T: FixedWidthInteger & BitwiseCopyable>(_ a: [S], _ out: inout MutableSpan<T>) {
-        a.withUnsafeBufferPointer { a in
-            if S.self == T.self {
-                a.withMemoryRebound(to: T.self) { same in copy(same, into: &out) }
-            } else {
-                for i in 0..<a.count { out[i] = a[i] == .min ? T.min : T(a[i]) }
-            }
+    /// Integers `a` into `out`, the sentinel mapped to `T`'s (a bulk copy when the forms are the same).
+    private static func write<S: FixedWidthInteger, T: FixedWidthInteger & BitwiseCopyable>(_ a: UnsafeBufferPointer<S>,
+                                                                                            _ out: inout MutableSpan<T>) {
+        if S.self == T.self {
+            a.withMemoryRebound(to: T.self) { same in copy(same, into: &out) }
+        } else {
+            for i in 0..<a.count { out[i] = a[i] == .min ? T.min : T(a[i]) }
         }
+    }
+
+    /// Integers `a` into `out` as doubles, the sentinel as NaN.
+    private static func write<S: FixedWidthInteger>(_ a: UnsafeBufferPointer<S>, _ out: inout MutableSpan<Double>) {
+        for i in 0..<a.count { out[i] = a[i] == .min ? .nan : Double(a[i]) }
     }
 }
 

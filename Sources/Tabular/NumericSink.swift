@@ -16,22 +16,14 @@ struct NumericSink: @unchecked Sendable {
     func write(_ values: ArraySlice<Double>, at start: Int) {
         guard let base else { return }
         switch form {
-        case .int8: Self.narrow(values, into: base.assumingMemoryBound(to: Int8.self) + start)
-        case .int16: Self.narrow(values, into: base.assumingMemoryBound(to: Int16.self) + start)
-        case .int32: Self.narrow(values, into: base.assumingMemoryBound(to: Int32.self) + start)
+        case .int8: NumericColumn.narrow(values, into: base.assumingMemoryBound(to: Int8.self) + start)
+        case .int16: NumericColumn.narrow(values, into: base.assumingMemoryBound(to: Int16.self) + start)
+        case .int32: NumericColumn.narrow(values, into: base.assumingMemoryBound(to: Int32.self) + start)
         case .double:
             values.withUnsafeBufferPointer { v in
                 guard let s = v.baseAddress else { return }
                 (base.assumingMemoryBound(to: Double.self) + start).update(from: s, count: v.count)
             }
-        }
-    }
-
-    /// Integers (NaN: `T.min`), each exact in `T` (the truncating conversion is one instruction; the
-    /// caller has checked the range).
-    private static func narrow<T: FixedWidthInteger>(_ values: ArraySlice<Double>, into out: UnsafeMutablePointer<T>) {
-        values.withUnsafeBufferPointer { v in
-            for i in 0..<v.count { let x = v[i]; out[i] = x.isNaN ? T.min : T(truncatingIfNeeded: Int32(x)) }
         }
     }
 
@@ -43,34 +35,16 @@ struct NumericSink: @unchecked Sendable {
         (base + to * width).copyMemory(from: base + from * width, byteCount: count * width)
     }
 
-    /// Rows `start ..< start + out.count` converted to `T` (missing: `T.min`), for a column rebuilt in
-    /// a wider form (`T` at least as wide as the sink's form).
-    func read<T: FixedWidthInteger>(from start: Int, into out: inout MutableSpan<T>) {
-        guard let base else { return }
-        func widen<S: FixedWidthInteger>(_ s: UnsafeMutablePointer<S>) {
-            for i in 0..<out.count { let x = s[start + i]; out[i] = x == .min ? T.min : T(x) }
+    /// Rows `start ..< start + count` in the sink's form (for a column rebuilt in a wider form).
+    func values(from start: Int, count: Int) -> NumericColumn.StoredValues {
+        func rows<S>(_: S.Type) -> UnsafeBufferPointer<S> {
+            UnsafeBufferPointer(start: base.map { $0.assumingMemoryBound(to: S.self) + start }, count: base == nil ? 0 : count)
         }
         switch form {
-        case .int8: widen(base.assumingMemoryBound(to: Int8.self))
-        case .int16: widen(base.assumingMemoryBound(to: Int16.self))
-        case .int32: widen(base.assumingMemoryBound(to: Int32.self))
-        case .double: preconditionFailure("NumericSink: a Double sink cannot be read as integers")
-        }
-    }
-
-    /// Rows `start ..< start + out.count` as doubles (missing: NaN).
-    func read(from start: Int, into out: inout MutableSpan<Double>) {
-        guard let base else { return }
-        func widen<S: FixedWidthInteger>(_ s: UnsafeMutablePointer<S>) {
-            for i in 0..<out.count { let x = s[start + i]; out[i] = x == .min ? .nan : Double(x) }
-        }
-        switch form {
-        case .int8: widen(base.assumingMemoryBound(to: Int8.self))
-        case .int16: widen(base.assumingMemoryBound(to: Int16.self))
-        case .int32: widen(base.assumingMemoryBound(to: Int32.self))
-        case .double:
-            let s = base.assumingMemoryBound(to: Double.self)
-            for i in 0..<out.count { out[i] = s[start + i] }
+        case .int8: return .int8(rows(Int8.self))
+        case .int16: return .int16(rows(Int16.self))
+        case .int32: return .int32(rows(Int32.self))
+        case .double: return .double(rows(Double.self))
         }
     }
 }

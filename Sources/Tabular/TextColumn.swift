@@ -29,16 +29,12 @@ public struct TextColumn: Sendable, Equatable {
     /// - Precondition: `offsets.count == missing.count + 1`, `offsets` starts at 0, never
     ///   decreases and ends at `bytes.count` (checked: O(n)).
     public init(bytes: [UInt8], offsets: [Int], missing: [Bool]) {
-        precondition(offsets.count == missing.count + 1 && offsets.first == 0 && offsets.last == bytes.count,
-                     "TextColumn: offsets must run from 0 to bytes.count, one more than the values")
         precondition(zip(offsets, offsets.dropFirst()).allSatisfy { $0 <= $1 }, "TextColumn: offsets must not decrease")
-        self.bytes = bytes
-        self.offsets = offsets
-        self.missing = missing
+        self.init(unchecked: bytes, offsets: offsets, missing: missing)
     }
 
     /// A column from buffers a reader filled and checked itself (the CSV reader's sinks): the
-    /// public initialiser's O(n) checks, without the pass over the offsets.
+    /// public initialiser without its pass over the offsets (the shape is still checked).
     init(unchecked bytes: [UInt8], offsets: [Int], missing: [Bool]) {
         precondition(offsets.count == missing.count + 1 && offsets.first == 0 && offsets.last == bytes.count,
                      "TextColumn: offsets must run from 0 to bytes.count, one more than the values")
