@@ -58,63 +58,61 @@ public struct CodedRows: RowBlockSource {
     /// Writes design column `j` for every row into `out` (`rows` values; a row with a missing part
     /// gets an arbitrary value, which ``DesignCoding/matrix(for:)`` overwrites with NaN).
     func writeColumn(_ j: Int, into out: inout MutableSpan<Double>) {
-        Self.write(plans[j], into: &out, multiplying: false)
+        out.withUnsafeMutableBufferPointer { Self.write(plans[j], from: 0, into: $0, multiplying: false) }
     }
 
-    /// `out[i] = value(i)`, or `out[i] *= value(i)`, for one plan, in the column's storage form.
-    private static func write(_ plan: Plan, into out: inout MutableSpan<Double>, multiplying: Bool) {
+    /// `out[k] = value(from + k)`, or `out[k] *= value(from + k)`, for one plan over `out.count` rows,
+    /// read in the column's storage form. Each case is one loop over raw buffers (no bounds check or
+    /// uniqueness check per value, so the compiler vectorises it): a factor level is a compare of codes,
+    /// a product writes its first part and multiplies in the others.
+    private static func write(_ plan: Plan, from lo: Int, into out: UnsafeMutableBufferPointer<Double>, multiplying: Bool) {
         switch plan {
         case .intercept:
-            if !multiplying { for i in 0..<out.count { out[i] = 1 } }
+            if !multiplying { out.update(repeating: 1) }
         case .level(let codes, let level):
-            for i in 0..<out.count {
-                let x: Double = codes[i] == level ? 1 : 0
-                out[i] = multiplying ? out[i] * x : x
+            precondition(lo >= 0 && lo + out.count <= codes.count, "CodedRows: rows out of range")
+            codes.withUnsafeBufferPointer { c in
+                if multiplying {
+                    for k in 0..<out.count { out[k] *= c[lo + k] == level ? 1 : 0 }
+                } else {
+                    for k in 0..<out.count { out[k] = c[lo + k] == level ? 1 : 0 }
+                }
             }
         case .numeric(let v):
             switch v.storage {
-            case .int8(let a): write(a, into: &out, multiplying: multiplying) { Double($0) }
-            case .int16(let a): write(a, into: &out, multiplying: multiplying) { Double($0) }
-            case .int32(let a): write(a, into: &out, multiplying: multiplying) { Double($0) }
-            case .double(let a): write(a, into: &out, multiplying: multiplying) { $0 }
+            case .int8(let a): write(a, from: lo, into: out, multiplying: multiplying) { Double($0) }
+            case .int16(let a): write(a, from: lo, into: out, multiplying: multiplying) { Double($0) }
+            case .int32(let a): write(a, from: lo, into: out, multiplying: multiplying) { Double($0) }
+            case .double(let a): write(a, from: lo, into: out, multiplying: multiplying) { $0 }
             }
         case .product(let parts):
-            for (k, part) in parts.enumerated() { write(part, into: &out, multiplying: multiplying || k > 0) }
+            for (k, part) in parts.enumerated() { write(part, from: lo, into: out, multiplying: multiplying || k > 0) }
         }
     }
 
     @inline(__always)
-    private static func write<V>(_ a: [V], into out: inout MutableSpan<Double>, multiplying: Bool, _ convert: (V) -> Double) {
-        if multiplying {
-            for i in 0..<out.count { out[i] *= convert(a[i]) }
-        } else {
-            for i in 0..<out.count { out[i] = convert(a[i]) }
+    private static func write<V>(_ a: [V], from lo: Int, into out: UnsafeMutableBufferPointer<Double>, multiplying: Bool,
+                                 _ convert: (V) -> Double) {
+        precondition(lo >= 0 && lo + out.count <= a.count, "CodedRows: rows out of range")
+        a.withUnsafeBufferPointer { v in
+            if multiplying {
+                for k in 0..<out.count { out[k] *= convert(v[lo + k]) }
+            } else {
+                for k in 0..<out.count { out[k] = convert(v[lo + k]) }
+            }
         }
     }
 
-    /// The value of `plan` in row `i` (for the product columns of a block).
-    private static func value(_ plan: Plan, row i: Int) -> Double {
-        switch plan {
-        case .intercept: return 1
-        case .numeric(let v): return v[i]
-        case .level(let codes, let level): return codes[i] == level ? 1 : 0
-        case .product(let parts): return parts.reduce(1) { $0 * value($1, row: i) }
-        }
-    }
-
+    /// Writes the design rows `range` into `block` (rows `0..<range.count`), column by column: a numeric
+    /// term is a contiguous copy from its storage form, every other column one loop over raw buffers.
+    /// - Complexity: O(range.count x columns), no allocation.
     public func fill(_ block: inout RowBlock, rows range: Range<Int>) {
         block.reset(rows: range.count, zeroed: false)
-        let lo = range.lowerBound
         for (j, plan) in plans.enumerated() {
-            switch plan {
-            case .intercept:
-                block.fillColumn(j, with: 1)
-            case .numeric(let v):
-                block.copyColumn(j, from: v, range: range)  // contiguous rows: a copy, no index array
-            case .level(let codes, let level):
-                for k in 0..<range.count { block[k, j] = codes[lo + k] == level ? 1 : 0 }
-            case .product:
-                for k in 0..<range.count { block[k, j] = Self.value(plan, row: lo + k) }
+            if case .numeric(let v) = plan {
+                block.copyColumn(j, from: v, range: range)
+            } else {
+                block.updateColumn(j) { Self.write(plan, from: range.lowerBound, into: $0, multiplying: false) }
             }
         }
     }

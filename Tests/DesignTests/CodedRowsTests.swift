@@ -30,4 +30,37 @@ struct CodedRowsTests {
             #expect(streamed.source.rowBlock(range) == built.matrix.rowBlock(range), "rows \(range)")
         }
     }
+
+    @Test("streamed factor levels and interactions are their definitions, in blocks that start mid-table")
+    func streamedColumnsAreTheirDefinitions() throws {
+        // Every design column written out by hand from the row's values (independent of the coding
+        // code that builds both the matrix and the streamed rows): level indicators, a level times an
+        // integer, a level times a decimal, and the intercept.
+        var text = "y,g,z,x\n"
+        var rows: [(g: String, z: Double, x: Double)] = []
+        for i in 0..<700 {
+            let row = (g: ["a", "b", "c"][(i * 7) % 3], z: Double(i % 11 - 5), x: Double(i % 9) / 8)
+            rows.append(row)
+            text += "\(i % 2),\(row.g),\(Int(row.z)),\(row.x)\n"
+        }
+        let t = try csv(text)
+        let spec = ModelSpecification(outcome: "y", covariates: ["g", "g:z", "x:g"], factors: ["g"])
+        let streamed = try DesignMatrix.streamed(t, spec)
+        let expected: [String: ((g: String, z: Double, x: Double)) -> Double] = [
+            "g=b": { $0.g == "b" ? 1 : 0 }, "g=c": { $0.g == "c" ? 1 : 0 },
+            "g=b:z": { $0.g == "b" ? $0.z : 0 }, "g=c:z": { $0.g == "c" ? $0.z : 0 },
+            "x:g=b": { $0.g == "b" ? $0.x : 0 }, "x:g=c": { $0.g == "c" ? $0.x : 0 },
+            "_cons": { _ in 1 },
+        ]
+        let names = streamed.layout.columnNames
+        #expect(Set(names) == Set(expected.keys))
+        for range in [0..<100, 37..<211, 600..<700] {
+            let block = streamed.source.rowBlock(range)
+            for (j, name) in names.enumerated() {
+                let column = try #require(expected[name])
+                let wrong = range.filter { block[$0 - range.lowerBound, j] != column(rows[$0]) }
+                #expect(wrong.isEmpty, "\(name), rows \(range): \(wrong.prefix(3))")
+            }
+        }
+    }
 }
