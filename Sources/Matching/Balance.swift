@@ -92,29 +92,9 @@ public struct BalanceTable: Sendable {
 
     /// One variable's row: its moments before and after matching, by group.
     static func row(name: String, values x: [Double], treated: [Bool], weights: [Double], convention: BalanceConvention) -> BalanceRow {
-        let n = treated.count
-        let binary = x.allSatisfy { $0 == 0 || $0 == 1 }
-        var t = WeightedMoments(), c = WeightedMoments(), ta = WeightedMoments(), ca = WeightedMoments()
-        for i in 0..<n {
-            if treated[i] {
-                t.add(x[i], 1)
-                if weights[i] > 0 { ta.add(x[i], 1) }
-            } else {
-                c.add(x[i], 1)
-                if weights[i] > 0 { ca.add(x[i], weights[i]) }
-            }
-        }
-        var ones = [0, 0, 0, 0]   // treated before, control before, treated after, control after
-        var units = [0, 0, 0, 0]
-        for i in 0..<n {
-            let g = treated[i] ? 0 : 1
-            units[g] += 1
-            if x[i] == 1 { ones[g] += 1 }
-            if weights[i] > 0 {
-                units[g + 2] += 1
-                if x[i] == 1 { ones[g + 2] += 1 }
-            }
-        }
+        let m = GroupMoments(x, treated: treated, weights: weights)
+        let binary = m.isBinary
+        let (t, c, ta, ca) = (m.moments[0], m.moments[1], m.moments[2], m.moments[3])
         let denominator: Double
         switch convention {
         case .matchit:
@@ -125,25 +105,108 @@ public struct BalanceTable: Sendable {
         func stats(_ a: WeightedMoments, _ b: WeightedMoments, _ k: Int) -> BalanceStatistics {
             BalanceStatistics(treatedMean: a.mean, controlMean: b.mean, smd: (a.mean - b.mean) / denominator,
                               varianceRatio: a.variance / b.variance, pValue: pooledTTest(a, b),
-                              treatedPersons: units[k], controlPersons: units[k + 1],
-                              treatedOnes: binary ? ones[k] : nil, controlOnes: binary ? ones[k + 1] : nil)
+                              treatedPersons: m.units[k], controlPersons: m.units[k + 1],
+                              treatedOnes: binary ? m.ones[k] : nil, controlOnes: binary ? m.ones[k + 1] : nil)
         }
         return BalanceRow(name: name, before: stats(t, c, 0), after: stats(ta, ca, 2), isBinary: binary)
     }
 }
 
-/// Weighted mean and variance by Welford's update (frequency-like weights: variance divides by `sum w - 1`).
+/// One variable's moments in the four groups of a balance row: treated and controls before matching
+/// (weight 1 each), matched treated (weight 1) and matched controls (their matching weights), in that
+/// order; with the units and the units whose value is 1 in each group.
+///
+/// Two passes over the rows, each a loop over raw buffers with scalar accumulators: the weights and
+/// weighted sums, then the weighted squared deviations from the means, corrected for the rounding of
+/// the mean (`m2 = sum w d^2 - (sum w d)^2 / sum w`, `d = x - mean`: the corrected two-pass formula,
+/// more accurate than Welford's running update and without its division per value). Sums
+/// are taken in blocks of ``block`` rows and the blocks' sums added, so the rounding error grows with
+/// the number of blocks, not of rows.
+/// - Complexity: O(n) time, O(1) memory.
+struct GroupMoments {
+    /// Rows per partial sum.
+    static let block = 4096
+    private(set) var moments = [WeightedMoments](repeating: WeightedMoments(), count: 4)
+    private(set) var units = [0, 0, 0, 0]
+    private(set) var ones = [0, 0, 0, 0]
+    private(set) var isBinary = true
+
+    init(_ x: [Double], treated: [Bool], weights: [Double]) {
+        let n = treated.count
+        precondition(x.count == n && weights.count == n, "BalanceTable: values, treatment and weights differ in length")
+        var weight = (0.0, 0.0, 0.0, 0.0), sum = (0.0, 0.0, 0.0, 0.0)
+        var units = (0, 0, 0, 0), ones = (0, 0, 0, 0), nonBinary = 0
+        x.withUnsafeBufferPointer { xv in
+            treated.withUnsafeBufferPointer { tv in
+                weights.withUnsafeBufferPointer { wv in
+                    for lo in stride(from: 0, to: n, by: Self.block) {
+                        var s = (0.0, 0.0, 0.0, 0.0), w = (0.0, 0.0, 0.0, 0.0)
+                        for i in lo..<min(lo + Self.block, n) {
+                            let xi = xv[i], wi = wv[i], one = xi == 1 ? 1 : 0
+                            if xi != 0 && xi != 1 { nonBinary += 1 }
+                            if tv[i] {
+                                s.0 += xi; units.0 += 1; ones.0 += one
+                                if wi > 0 { s.2 += xi; w.2 += 1; units.2 += 1; ones.2 += one }
+                            } else {
+                                s.1 += xi; units.1 += 1; ones.1 += one
+                                if wi > 0 { s.3 += wi * xi; w.3 += wi; units.3 += 1; ones.3 += one }
+                            }
+                        }
+                        sum.0 += s.0; sum.1 += s.1; sum.2 += s.2; sum.3 += s.3
+                        weight.2 += w.2; weight.3 += w.3
+                    }
+                }
+            }
+        }
+        weight.0 = Double(units.0); weight.1 = Double(units.1)
+        let mean = (sum.0 / weight.0, sum.1 / weight.1, sum.2 / weight.2, sum.3 / weight.3)
+        var m2 = (0.0, 0.0, 0.0, 0.0), c = (0.0, 0.0, 0.0, 0.0)
+        x.withUnsafeBufferPointer { xv in
+            treated.withUnsafeBufferPointer { tv in
+                weights.withUnsafeBufferPointer { wv in
+                    for lo in stride(from: 0, to: n, by: Self.block) {
+                        var q = (0.0, 0.0, 0.0, 0.0), e = (0.0, 0.0, 0.0, 0.0)
+                        for i in lo..<min(lo + Self.block, n) {
+                            let xi = xv[i], wi = wv[i]
+                            if tv[i] {
+                                let d = xi - mean.0
+                                q.0 += d * d; e.0 += d
+                                if wi > 0 { let d = xi - mean.2; q.2 += d * d; e.2 += d }
+                            } else {
+                                let d = xi - mean.1
+                                q.1 += d * d; e.1 += d
+                                if wi > 0 { let d = xi - mean.3; q.3 += wi * d * d; e.3 += wi * d }
+                            }
+                        }
+                        m2.0 += q.0; m2.1 += q.1; m2.2 += q.2; m2.3 += q.3
+                        c.0 += e.0; c.1 += e.1; c.2 += e.2; c.3 += e.3
+                    }
+                }
+            }
+        }
+        // The corrected two-pass formula (Chan, Golub and LeVeque 1983): `sum w d` is zero in exact
+        // arithmetic; subtracting its square over the weight removes the error of the rounded mean.
+        m2.0 -= c.0 * c.0 / weight.0; m2.1 -= c.1 * c.1 / weight.1
+        m2.2 -= c.2 * c.2 / weight.2; m2.3 -= c.3 * c.3 / weight.3
+        // An empty group keeps Welford's empty state (weight 0, mean 0, m2 0): its mean and variance
+        // are then reported as before (0 and NaN), not as 0 / 0.
+        func moments(_ w: Double, _ mu: Double, _ q: Double) -> WeightedMoments {
+            w > 0 ? WeightedMoments(weight: w, mean: mu, m2: q) : WeightedMoments()
+        }
+        self.moments = [moments(weight.0, mean.0, m2.0), moments(weight.1, mean.1, m2.1),
+                        moments(weight.2, mean.2, m2.2), moments(weight.3, mean.3, m2.3)]
+        self.units = [units.0, units.1, units.2, units.3]
+        self.ones = [ones.0, ones.1, ones.2, ones.3]
+        self.isBinary = nonBinary == 0
+    }
+}
+
+/// A group's weight (`sum w`), weighted mean and `m2 = sum w (x - mean)^2` (frequency-like weights:
+/// the variance divides by `sum w - 1`).
 struct WeightedMoments {
     var weight = 0.0
     var mean = 0.0
     var m2 = 0.0
-
-    mutating func add(_ x: Double, _ w: Double) {
-        weight += w
-        let d = x - mean
-        mean += w / weight * d
-        m2 += w * d * (x - mean)
-    }
 
     var variance: Double { weight > 1 ? m2 / (weight - 1) : .nan }
 }
