@@ -16,6 +16,7 @@ public enum MatchingError: Error, Sendable, Equatable, CustomStringConvertible {
     case tiesNeedReplacement
     case scoreModel(RegressionError)
     case missingScores
+    case nonFiniteScore(row: Int, value: Double)
     case unitCountMismatch(expected: Int, found: Int)
     case missingBalanceValues(rows: Int)
     case data(DataError)
@@ -42,6 +43,8 @@ public enum MatchingError: Error, Sendable, Equatable, CustomStringConvertible {
             return "ties (every control at the nearest distance is matched) need matching with replacement, as psmatch2's ties option: add --replacement or drop --ties"
         case .missingScores:
             return "this matcher matches on a score: give one score per unit (MatchingUnits.scores)"
+        case .nonFiniteScore(let row, let value):
+            return "the score of the unit in row \(row + 1) is \(value): scores must be finite numbers; drop the unit or give it a finite score"
         case .unitCountMismatch(let e, let f):
             return "the match result covers \(e) units but the data have \(f) rows: compute balance on the rows that were matched, in the same order"
         case .missingBalanceValues(let n):

@@ -33,7 +33,7 @@ public struct NearestNeighborMatcher: Sendable {
     ///   - scores: one score per row.
     ///   - treated: treatment per row.
     ///   - strata: optional exact-matching stratum per row (pairs never cross strata).
-    /// - Throws: ``MatchingError``.
+    /// - Throws: ``MatchingError``; ``MatchingError/nonFiniteScore(row:value:)`` for a NaN or infinite score.
     public func match(scores: [Double], treated: [Bool], strata: [Int32]? = nil) throws -> MatchResult {
         let spec = specification
         let n = scores.count
@@ -44,6 +44,7 @@ public struct NearestNeighborMatcher: Sendable {
             throw MatchingError.noReplacementNeedsOneToOne
         }
         if spec.ties && !spec.replacement { throw MatchingError.tiesNeedReplacement }
+        if let bad = scores.firstIndex(where: { !$0.isFinite }) { throw MatchingError.nonFiniteScore(row: bad, value: scores[bad]) }
         let treatedRows = (0..<n).filter { treated[$0] }
         let controlRows = (0..<n).filter { !treated[$0] }
         if treatedRows.isEmpty { throw MatchingError.noTreated(column: "treatment") }
@@ -89,7 +90,7 @@ public struct NearestNeighborMatcher: Sendable {
                 throw MatchingError.notEnoughControls(needed: spec.neighbors, available: cRows.count,
                                                       stratum: strata == nil ? nil : String(g))
             }
-            let sortedControls = cRows.sorted { (scores[$0], $0) < (scores[$1], $1) }
+            let sortedControls = ScoreOrder.sorted(cRows, scores: scores)
             let result: (pairs: [MatchedPair], unmatched: [(row: Int, reason: UnmatchedReason)])
             switch spec.algorithm {
             case _ where spec.ties:
