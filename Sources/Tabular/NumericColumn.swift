@@ -233,9 +233,18 @@ public struct NumericColumn: Sendable, RandomAccessCollection {
 
     /// ``narrowed(_:)`` written to `out` (`values.count` elements; a reader's sink at a chunk's rows).
     static func narrow<T: FixedWidthInteger>(_ values: ArraySlice<Double>, into out: UnsafeMutablePointer<T>) {
-        // Int32(x) is exact here (checked by width(of:)); the generic T(exactly:) costs a call per value.
+        // Every value is NaN or an integer of T's range (checked by width(of:)). Adding 1.5 x 2^52 puts
+        // an integer x with |x| < 2^51 exactly into the low bits of the sum's significand, as
+        // x + 2^51, whose low 32 bits are x's two's complement: an add and a mask, which the compiler
+        // vectorises, where Int32(x) costs a range check and a scalar conversion per value (2 ns of
+        // the whole-country read's 54M x 30 values).
+        let magic = 6_755_399_441_055_744.0  // 1.5 x 2^52
         values.withUnsafeBufferPointer { v in
-            for i in 0..<v.count { let x = v[i]; out[i] = x.isNaN ? T.min : T(truncatingIfNeeded: Int32(x)) }
+            for i in 0..<v.count {
+                let x = v[i]
+                let bits = T(truncatingIfNeeded: Int32(truncatingIfNeeded: (x + magic).bitPattern))
+                out[i] = x.isNaN ? T.min : bits
+            }
         }
     }
 

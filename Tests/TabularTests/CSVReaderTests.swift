@@ -184,6 +184,18 @@ struct NumericColumnTests {
         }
     }
 
+    @Test("narrowing keeps every integer: a sweep through each form's range, negative and positive, with missing values")
+    func narrowingSweep() {
+        // Int8, Int16 and Int32 columns: every integer of a stride through the form's range, its edges,
+        // and NaN between them, read back bit for bit (the narrowing's add-and-mask conversion).
+        for (limit, step, bytes) in [(127, 1, 1), (32_767, 3, 2), (2_147_483_647, 65_537, 4)] {
+            var values = Array(stride(from: -limit, through: limit, by: step)).map(Double.init) + [Double(-limit), Double(limit)]
+            for k in stride(from: 0, to: values.count, by: 17) { values[k] = .nan }
+            let c = NumericColumn(compacting: values)
+            #expect(c.bytesPerValue == bytes && sameValues(c, values), "limit \(limit)")
+        }
+    }
+
     @Test("joining parts of different widths gives the widest form and the same values; selecting keeps the form")
     func concatenatingAndSelecting() {
         let parts: [[Double]] = [[1, .nan, -3], [300, 4], [.nan], [70_000, -70_000]]
