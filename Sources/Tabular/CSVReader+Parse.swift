@@ -65,7 +65,8 @@ extension CSVReader {
     /// chunk number `chunk`); `rowBound` (``rowBound(_:_:)``, when the caller has it) sizes the buffers.
     static func parseChunk(_ bytes: Span<UInt8>, range: Range<Int>, kinds: [ColumnKind], autoColumns: [Bool],
                            rowLimit: Int? = nil, scratch: ChunkScratch? = nil, rowBound: Int? = nil,
-                           sinks: [NumericSink?] = [], textSinks: [TextSink?] = [], chunk: Int = 0, rowStart: Int = 0) -> ChunkResult {
+                           sinks: [NumericSink?] = [], textSinks: [TextSink?] = [], chunk: Int = 0, rowStart: Int = 0,
+                           wordRows: Bool = true) -> ChunkResult {
         let ncol = kinds.count
         let lines = rowLimit ?? rowBound ?? CSVReader.rowBound(bytes, range)
         // Each numeric or text column gets `lines` slots in its buffer.
@@ -91,7 +92,7 @@ extension CSVReader {
         var lowSpan = low.mutableSpan, highSpan = high.mutableSpan
         let rows = parseRows(bytes, range: range, rowLimit: lines, kinds: kinds, autoColumns: autoColumns, slotOffset: slot,
                              numbers: &numberSpan, textBounds: &boundSpan, escapedTexts: &escapedTexts,
-                             low: &lowSpan, high: &highSpan, result: &result)
+                             low: &lowSpan, high: &highSpan, wordRows: wordRows, result: &result)
         result.rows = rows
         for j in 0..<ncol where kinds[j] == .numeric {
             let values = numbers[slot[j]..<(slot[j] + rows)]
@@ -148,11 +149,13 @@ extension CSVReader {
     /// its text is in `escapedTexts` under `j << 32 | r`, rare). An in-scan
     /// integer widens `low[j]...high[j]`; a decimal or a value from the general
     /// parser sets `low[j]` to `Int64.min`. Returns the rows parsed (up to the first problem, which
-    /// is stored in `result`, or `rowLimit`).
+    /// is stored in `result`, or `rowLimit`). With `wordRows`, a plain row is read by
+    /// ``parseWordRow(_:from:limit:row:kinds:autoColumns:slotOffset:ends:numbers:textBounds:low:high:powersOfTen:result:)``
+    /// (the same values; off only to test that path against this one).
     private static func parseRows(_ bytes: Span<UInt8>, range: Range<Int>, rowLimit: Int, kinds: [ColumnKind], autoColumns: [Bool],
                                   slotOffset: [Int], numbers: inout MutableSpan<Double>, textBounds: inout MutableSpan<Int>,
                                   escapedTexts: inout [Int64: String], low: inout MutableSpan<Int64>,
-                                  high: inout MutableSpan<Int64>, result: inout ChunkResult) -> Int {
+                                  high: inout MutableSpan<Int64>, wordRows: Bool, result: inout ChunkResult) -> Int {
         let kindOf = kinds.span, offset = slotOffset.span
         let raw = bytes.bytes
         let ncol = kinds.count
@@ -166,12 +169,29 @@ extension CSVReader {
         let zero = UInt8(ascii: "0"), dot = UInt8(ascii: ".")
         let tenPowers = exactPowersOfTen  // a local copy: a span of the global would outlive its access
         let powersOfTen = tenPowers.span
+        let autoSpan = autoColumns.span
+        var endsArray = [Int](repeating: 0, count: ncol)
+        var ends = endsArray.mutableSpan
         var pos = range.lowerBound
         let end = range.upperBound
         var row = 0
         while pos < end && row < rowLimit {
             // Skip blank lines.
             if bytes[pos] == lf || bytes[pos] == cr { pos += 1; continue }
+            if wordRows && ncol > 0 {
+                switch parseWordRow(bytes, from: pos, limit: end, row: row, kinds: kindOf, autoColumns: autoSpan, slotOffset: offset,
+                                    ends: &ends, numbers: &numbers, textBounds: &textBounds, low: &low, high: &high,
+                                    powersOfTen: powersOfTen, result: &result) {
+                case .parsed(let next):
+                    pos = next
+                    row += 1
+                    continue
+                case .failed:
+                    return row
+                case .declined:
+                    break
+                }
+            }
             var col = 0
             fields: while true {
                 let kind = col < ncol ? kindOf[col] : .skip

@@ -111,10 +111,12 @@ public enum CSVReader {
 
     /// Parses `bytes` split into `chunks` parts whatever their size (the split a large file
     /// gets), for the differential fuzz target and tests: the result must equal an unsplit read.
+    /// With `wordRows: false`, every row goes through the field scan (no plain row is read by words):
+    /// the result must equal the default read.
     @_spi(Testing)
     public static func read(bytes: [UInt8], source: String = "<memory>", kinds: [String: ColumnKind] = [:],
-                            defaultKind: ColumnKind = .auto, splittingInto chunks: Int) throws -> Table {
-        try read(span: bytes.span, source: source, kinds: kinds, defaultKind: defaultKind, forcedChunks: chunks)
+                            defaultKind: ColumnKind = .auto, splittingInto chunks: Int, wordRows: Bool = true) throws -> Table {
+        try read(span: bytes.span, source: source, kinds: kinds, defaultKind: defaultKind, forcedChunks: chunks, wordRows: wordRows)
     }
 
     /// Parses CSV text in `bytes` (a file's mapping or an array's storage).
@@ -122,7 +124,8 @@ public enum CSVReader {
     /// file's pages then leave the resident set: ``MappedFile/release(_:)``); touching such a
     /// range again must still give the same bytes.
     static func read(span bytes: Span<UInt8>, source: String, kinds: [String: ColumnKind],
-                     defaultKind: ColumnKind, forcedChunks: Int? = nil, release: (@Sendable (Range<Int>) -> Void)? = nil) throws -> Table {
+                     defaultKind: ColumnKind, forcedChunks: Int? = nil, release: (@Sendable (Range<Int>) -> Void)? = nil,
+                     wordRows: Bool = true) throws -> Table {
         var start = 0
         // UTF-16 (a byte-order mark, or NUL bytes in the first line) is not CSV as DiDKit reads it.
         if bytes.count >= 2 && ((bytes[0] == 0xFF && bytes[1] == 0xFE) || (bytes[0] == 0xFE && bytes[1] == 0xFF)) {
@@ -169,9 +172,11 @@ public enum CSVReader {
         // hands each chunk's pages back once it is parsed. (Handing all back here and faulting
         // them in again for the parse cost 1.6 s of the 6M register's read.)
         do {
-            return try parseBody(bytes, chunks: split, header: header, columnKinds: columnKinds, source: source, release: release)
+            return try parseBody(bytes, chunks: split, header: header, columnKinds: columnKinds, source: source, release: release,
+                                 wordRows: wordRows)
         } catch let e as DataError where split.count > 1 && e.isStructural {
-            return try parseBody(bytes, chunks: [pos..<bytes.count], header: header, columnKinds: columnKinds, source: source)
+            return try parseBody(bytes, chunks: [pos..<bytes.count], header: header, columnKinds: columnKinds, source: source,
+                                 wordRows: wordRows)
         }
     }
 
@@ -181,7 +186,7 @@ public enum CSVReader {
     static let maxSinkArrays = 256
 
     static func parseBody(_ bytes: Span<UInt8>, chunks: [Range<Int>], header: [String], columnKinds: [ColumnKind],
-                          source: String, release: (@Sendable (Range<Int>) -> Void)? = nil) throws -> Table {
+                          source: String, release: (@Sendable (Range<Int>) -> Void)? = nil, wordRows: Bool = true) throws -> Table {
         // Auto columns: a sample (the first rows of every chunk) guesses their kinds, as
         // fread does. One with a non-number in the sample is text and is parsed as text; the
         // others are parsed as numbers, and one that then turns out to hold text anywhere
@@ -200,7 +205,7 @@ public enum CSVReader {
                 kind == .auto ? .numeric : (useSinks ? kind : .skip)
             }
             let samples: [ChunkResult] = parallelMap(count: chunks.count) { c in
-                parseChunk(bytes, range: chunks[c], kinds: sampleKinds, autoColumns: isAuto, rowLimit: sampleRows)
+                parseChunk(bytes, range: chunks[c], kinds: sampleKinds, autoColumns: isAuto, rowLimit: sampleRows, wordRows: wordRows)
             }
             sampledText = Set(columnKinds.indices.filter { j in isAuto[j] && samples.contains { !$0.autoIsNumeric[j] } })
             for sample in samples {
@@ -219,7 +224,7 @@ public enum CSVReader {
         if useSinks && !sampledText.isEmpty {
             let textKinds = columnKinds.indices.map { sampledText.contains($0) ? ColumnKind.text : .skip }
             let samples: [[TextColumn]] = parallelMap(count: chunks.count) { c in
-                parseChunk(bytes, range: chunks[c], kinds: textKinds, autoColumns: isAuto, rowLimit: sampleRows).texts
+                parseChunk(bytes, range: chunks[c], kinds: textKinds, autoColumns: isAuto, rowLimit: sampleRows, wordRows: wordRows).texts
             }
             for sample in samples {
                 for j in sampledText { sampleBytes[j] += sample[j].bytes.count; sampleValues[j] += sample[j].count }
@@ -269,7 +274,8 @@ public enum CSVReader {
             let scratch = ChunkScratch()
             parsed = parallelMap(count: chunks.count) { c in
                 let r = parseChunk(bytes, range: chunks[c], kinds: parseKinds, autoColumns: isAuto, scratch: scratch,
-                                   rowBound: useSinks ? bounds[c] : nil, sinks: sinkOf, textSinks: textSinkOf, chunk: c, rowStart: starts[c])
+                                   rowBound: useSinks ? bounds[c] : nil, sinks: sinkOf, textSinks: textSinkOf, chunk: c, rowStart: starts[c],
+                                   wordRows: wordRows)
                 release?(chunks[c])
                 progress.add(1)
                 return r
@@ -280,7 +286,8 @@ public enum CSVReader {
             if !bumped.isEmpty {
                 let kinds = columnKinds.indices.map { bumped.contains($0) ? ColumnKind.text : .skip }
                 texts = parallelMap(count: chunks.count) { c in
-                    parseChunk(bytes, range: chunks[c], kinds: kinds, autoColumns: [Bool](repeating: false, count: kinds.count)).texts
+                    parseChunk(bytes, range: chunks[c], kinds: kinds, autoColumns: [Bool](repeating: false, count: kinds.count),
+                               wordRows: wordRows).texts
                 }
             }
             // Report the first problem in file order, with its file row number.
