@@ -139,7 +139,7 @@ public enum Study {
         for c in m.covariates {
             let v: NumericColumn
             do { v = try panel.table.numeric(c) } catch let e as DataError { throw PanelError.data(e) }
-            columns.append((c, compact(baselineRow.map { $0.map { v[$0] } ?? .nan })))
+            columns.append((c, .numeric(v.selecting(baselineRow))))
         }
         let baseline = try Table(columns)
         let preset = m.preset ?? .default

@@ -196,7 +196,7 @@ struct NumericColumnTests {
         }
     }
 
-    @Test("joining parts of different widths gives the widest form and the same values; selecting keeps the form")
+    @Test("joining parts of different widths gives the widest form and the same values; selecting keeps the form, nil rows missing")
     func concatenatingAndSelecting() {
         let parts: [[Double]] = [[1, .nan, -3], [300, 4], [.nan], [70_000, -70_000]]
         let joined = NumericColumn.concatenating(parts.map { NumericColumn(compacting: $0) })
@@ -206,6 +206,12 @@ struct NumericColumnTests {
         #expect(withDouble.bytesPerValue == 8 && sameValues(withDouble, [1, .nan, 0.25]))
         let picked = joined.selecting([7, 1, 0])
         #expect(picked.bytesPerValue == 4 && sameValues(picked, [-70_000, .nan, 1]))
+        // Optional rows: nil is a missing value, in every storage form, which is kept.
+        for column in [NumericColumn(compacting: [5, -3, .nan]), NumericColumn(compacting: [500, -3, .nan]),
+                       NumericColumn(compacting: [70_000, -3, .nan]), NumericColumn(compacting: [0.5, -3, .nan])] {
+            let gathered = column.selecting([1, nil, 0, 2, nil] as [Int?])
+            #expect(gathered.bytesPerValue == column.bytesPerValue && sameValues(gathered, [-3, .nan, column[0], .nan, .nan]))
+        }
         // Equality compares values (missing equals missing), not storage.
         #expect(NumericColumn(compacting: [1, .nan]) == NumericColumn([1, .nan]))
         #expect(NumericColumn(compacting: [1, 2]) != NumericColumn([1, 3]))
