@@ -147,14 +147,20 @@ public func learnFactor(_ table: Table, _ name: String, base: String?) throws ->
     var numericLevels: [Double]?
     switch try table.column(name) {
     case .numeric(let v):
-        // Registers repeat a level over many consecutive rows: hash only when the value changes.
-        var seen = Set<Double>()
-        var last = Double.nan
-        for x in v where x != last && !x.isNaN {
-            seen.insert(x)
-            last = x
+        let distinct: [Double]
+        switch v.storage {
+        case .int8(let a): distinct = presentIntegers(a)
+        case .int16(let a): distinct = presentIntegers(a)
+        default:
+            // Registers repeat a level over many consecutive rows: hash only when the value changes.
+            var seen = Set<Double>()
+            var last = Double.nan
+            for x in v where x != last && !x.isNaN {
+                seen.insert(x)
+                last = x
+            }
+            distinct = seen.sorted()
         }
-        let distinct = seen.sorted()
         numericLevels = distinct
         levels = distinct.map(formatLevel)
     case .text(let t):
@@ -169,4 +175,46 @@ public func learnFactor(_ table: Table, _ name: String, base: String?) throws ->
         }
     }
     return FactorCoding(column: name, levels: levels, numericLevels: numericLevels, base: baseIndex)
+}
+
+/// The distinct values of a 1- or 2-byte integer column (its minimum, the missing sentinel, left out),
+/// ascending: one pass that marks each value in a table indexed by it (256 or 65,536 flags), where a
+/// hash set hashed every change of value (a municipality factor on the whole country's event-study
+/// sample changes at almost every row).
+/// - Complexity: O(n + 2^bits).
+func presentIntegers<T: FixedWidthInteger & SignedInteger>(_ values: [T]) -> [Double] {
+    let offset = -Int(T.min)
+    var seen = [Bool](repeating: false, count: 1 << T.bitWidth)
+    values.withUnsafeBufferPointer { v in
+        seen.withUnsafeMutableBufferPointer { s in
+            for x in v { s[Int(x) + offset] = true }
+        }
+    }
+    // Index 0 is T.min, the sentinel.
+    return (1..<seen.count).filter { seen[$0] }.map { Double($0 - offset) }
+}
+
+/// Codes of a 1- or 2-byte integer column under `index` (level value -> code): -1 for the missing
+/// sentinel, by a table indexed by the value (no hashing per row).
+/// - Throws: ``DataError/unknownFactorLevel(column:level:known:)`` for a value without a level.
+func integerFactorCodes<T: FixedWidthInteger & SignedInteger>(_ values: [T], index: [Double: Int], coding f: FactorCoding) throws -> [Int] {
+    let offset = -Int(T.min)
+    var table = [Int](repeating: -2, count: 1 << T.bitWidth)
+    table[0] = -1  // T.min: missing
+    for (x, k) in index where x == x.rounded() && x > Double(T.min) && x <= Double(T.max) { table[Int(x) + offset] = k }
+    var codes = [Int](repeating: 0, count: values.count)
+    var unknown: T? = nil
+    values.withUnsafeBufferPointer { v in
+        table.withUnsafeBufferPointer { t in
+            codes.withUnsafeMutableBufferPointer { c in
+                for i in 0..<v.count {
+                    let k = t[Int(v[i]) + offset]
+                    c[i] = k
+                    if k == -2 && unknown == nil { unknown = v[i] }
+                }
+            }
+        }
+    }
+    if let x = unknown { throw DataError.unknownFactorLevel(column: f.column, level: formatLevel(Double(x)), known: f.levels) }
+    return codes
 }

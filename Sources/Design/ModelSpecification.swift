@@ -227,6 +227,11 @@ public func factorCodes(table: Table, coding f: FactorCoding) throws -> [Int] {
         if let nl = f.numericLevels { for (k, x) in nl.enumerated() { index[x] = k } } else {
             for (k, l) in f.levels.enumerated() { if let x = Double(l) { index[x] = k } }
         }
+        switch v.storage {
+        case .int8(let a): return try integerFactorCodes(a, index: index, coding: f)
+        case .int16(let a): return try integerFactorCodes(a, index: index, coding: f)
+        default: break
+        }
         // Consecutive rows often share a level: look up only when the value changes.
         var lastValue = Double.nan, lastCode = -1
         return try v.map { x in

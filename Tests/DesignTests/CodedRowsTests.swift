@@ -64,3 +64,28 @@ struct CodedRowsTests {
         }
     }
 }
+
+@Suite("Factor levels of integer columns")
+struct IntegerFactorTests {
+    @Test("levels and codes are the same in every storage form; a value without a level is an error naming it")
+    func everyStorageFormCodesAlike() throws {
+        // The same values (with missing ones) stored as Int8, Int16, Int32 and Double: the table-indexed
+        // paths of the 1- and 2-byte forms must give what the hashing paths give.
+        let values: [Double] = [3, -2, .nan, 3, 100, -2, 7, .nan, 0, 100]
+        let expectedLevels: [Double] = [-2, 0, 3, 7, 100]
+        let forms: [NumericColumn] = [NumericColumn(compacting: values), NumericColumn(storage: .int16(values.map { $0.isNaN ? .min : Int16($0) })),
+                                      NumericColumn(storage: .int32(values.map { $0.isNaN ? .min : Int32($0) })), NumericColumn(values)]
+        for column in forms {
+            let table = try Table([("f", .numeric(column))])
+            let coding = try learnFactor(table, "f", base: "3")
+            #expect(coding.numericLevels == expectedLevels && coding.levels == ["-2", "0", "3", "7", "100"] && coding.base == 2)
+            #expect(try factorCodes(table: table, coding: coding) == [2, 0, -1, 2, 4, 0, 3, -1, 1, 4])
+            // Coded under levels that lack 7: an error naming 7, in every form.
+            let partial = try learnFactor(try Table([("f", .numeric(column.selecting([0, 1, 4])))]), "f", base: nil)
+            #expect(partial.levels == ["-2", "3", "100"])
+            #expect(throws: DataError.unknownFactorLevel(column: "f", level: "7", known: partial.levels)) {
+                _ = try factorCodes(table: table, coding: partial)
+            }
+        }
+    }
+}
