@@ -246,15 +246,35 @@ public struct PersonYearPanel: Sendable {
     public func constantPersonValue(_ column: String) throws -> [Double] {
         let v: NumericColumn
         do { v = try table.numeric(column) } catch let e as DataError { throw PanelError.data(e) }
-        var varying = 0
-        let values = (0..<personCount).map { p -> Double in
-            var first = Double.nan
-            for r in rows(ofPerson: p) where !v[r].isNaN {
-                if first.isNaN { first = v[r] } else if v[r] != first { varying += 1; break }
-            }
-            return first
+        // One loop per storage form over the raw values (a subscript per row switched on the form).
+        let (values, varying): ([Double], Int)
+        switch v.storage {
+        case .int8(let a): (values, varying) = constantValues(a) { $0 == .min ? nil : Double($0) }
+        case .int16(let a): (values, varying) = constantValues(a) { $0 == .min ? nil : Double($0) }
+        case .int32(let a): (values, varying) = constantValues(a) { $0 == .min ? nil : Double($0) }
+        case .double(let a): (values, varying) = constantValues(a) { $0.isNaN ? nil : $0 }
         }
         if varying > 0 { throw PanelError.variesWithinPerson(column: column, persons: varying) }
         return values
+    }
+
+    /// Each person's first non-missing value (`value` is nil for a missing one; NaN when all are),
+    /// and the number of persons with another value after it.
+    @inline(__always)
+    private func constantValues<T>(_ a: [T], _ value: (T) -> Double?) -> ([Double], Int) {
+        var varying = 0
+        let values = a.withUnsafeBufferPointer { v in
+            rowStart.withUnsafeBufferPointer { starts in
+                (0..<personCount).map { p -> Double in
+                    var first = Double.nan
+                    for r in starts[p]..<starts[p + 1] {
+                        guard let x = value(v[r]) else { continue }
+                        if first.isNaN { first = x } else if x != first { varying += 1; break }
+                    }
+                    return first
+                }
+            }
+        }
+        return (values, varying)
     }
 }

@@ -1,3 +1,4 @@
+import Foundation
 import _DiDKitParallel
 
 /// A column of text values stored as one contiguous UTF-8 byte buffer plus
@@ -188,19 +189,40 @@ public struct TextColumn: Sendable, Equatable {
         if missing.contains(true) { return nil }
         var codes = [Int32](repeating: 0, count: count)
         var runStarts: [Int] = []
-        var code: Int32 = -1
-        var previous: ArraySlice<UInt8> = []
-        for i in 0..<count {
-            let v = valueBytes(i)
-            if i == 0 || !v.elementsEqual(previous) {
-                if i > 0 && !previous.lexicographicallyPrecedes(v) { return nil }
-                code += 1
-                runStarts.append(i)
-                previous = v
+        // Raw buffers and memcmp: a slice per row retained and released the byte buffer, and the
+        // generic element-wise comparison was a fifth of the whole-country panel.
+        let sorted = bytes.withUnsafeBufferPointer { b in
+            offsets.withUnsafeBufferPointer { o in
+                codes.withUnsafeMutableBufferPointer { c in
+                    var code: Int32 = -1
+                    var previous = 0..<0
+                    for i in 0..<c.count {
+                        let v = o[i]..<o[i + 1]
+                        if i == 0 || Self.compare(b, v, previous) != 0 {
+                            if i > 0 && Self.compare(b, previous, v) >= 0 { return false }
+                            code += 1
+                            runStarts.append(i)
+                            previous = v
+                        }
+                        c[i] = code
+                    }
+                    return true
+                }
             }
-            codes[i] = code
         }
-        return (codes, selecting(runStarts))
+        return sorted ? (codes, selecting(runStarts)) : nil
+    }
+
+    /// The byte-wise order of `bytes[a]` and `bytes[b]` (negative, zero or positive), a prefix first,
+    /// as `lexicographicallyPrecedes` orders them.
+    @inline(__always)
+    private static func compare(_ bytes: UnsafeBufferPointer<UInt8>, _ a: Range<Int>, _ b: Range<Int>) -> Int {
+        let common = Swift.min(a.count, b.count)
+        if common > 0, let base = bytes.baseAddress {
+            let r = memcmp(base + a.lowerBound, base + b.lowerBound, common)
+            if r != 0 { return Int(r) }
+        }
+        return a.count - b.count
     }
 }
 

@@ -87,6 +87,22 @@ struct CohortValidationTests {
         #expect(try Cohorts(panel: p, treatment: "t", start: "s").personsWithoutStart == 1)
     }
 
+    @Test("a person's constant value skips missing rows and counts varying persons, in every storage form")
+    func constantValuesInEveryForm() throws {
+        // v: 1-byte (5), 2-byte (500), 4-byte (70000) and Double (2.5) columns; a's first row missing,
+        // b all missing, c varying.
+        for v in ["5", "500", "70000", "2.5"] {
+            let text = "id,year,c,k\na,2010,NA,\(v)\na,2011,\(v),\(v)\nb,2010,,\(v)\nb,2011,NA,\(v)\nc,2010,\(v),\(v)\nc,2011,1,\(v)\n"
+            let p = try panel(text)
+            let x = try #require(Double(v))
+            let k = try p.constantPersonValue("k")
+            #expect(k == [x, x, x], "\(v)")
+            #expect(throws: PanelError.variesWithinPerson(column: "c", persons: 1)) { _ = try p.constantPersonValue("c") }
+            let a = try panel(text.replacingOccurrences(of: "c,2011,1,", with: "c,2011,\(v),")).constantPersonValue("c")
+            #expect(a[0] == x && a[1].isNaN && a[2] == x, "\(v)")
+        }
+    }
+
     @Test("bad treatments and start years are errors naming the column and counting persons")
     func badInput() throws {
         #expect(throws: PanelError.treatmentNotBinary(column: "t", value: 2, count: 1)) {

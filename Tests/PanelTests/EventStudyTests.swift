@@ -172,6 +172,14 @@ struct PanelInputTests {
         let runs = try #require(ids.sortedRuns())
         #expect(runs.codes == ids.dictionaryEncoded().codes)
         #expect(TextColumn(["b", "a"]).sortedRuns()?.codes == nil)
+        // Byte order with prefixes first, empty values, bytes above 0x7F (unsigned), and the runs' levels.
+        let runsOf = TextColumn(["", "", "a", "a", "ab", "b", "b", "\u{e9}", "\u{e9}"]).sortedRuns()
+        #expect(runsOf?.codes == [0, 0, 1, 1, 2, 3, 3, 4, 4])
+        #expect(runsOf.map { r in (0..<r.levels.count).map { r.levels[$0] } } == ["", "a", "ab", "b", "\u{e9}"])
+        for unsorted in [["ab", "a"], ["a", "", "a"], ["\u{e9}", "z"], ["a", "b", "a"]] {
+            #expect(TextColumn(unsorted).sortedRuns() == nil, "\(unsorted)")
+        }
+        #expect(TextColumn([nil, "a"]).sortedRuns() == nil)
     }
 
     func sample(_ data: Table, window: ClosedRange<Int> = -3...1, conditions: [WindowCondition] = []) throws -> EventStudySample {
