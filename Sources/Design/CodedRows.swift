@@ -23,7 +23,7 @@ public struct CodedRows: RowBlockSource {
     enum Plan: Sendable {
         case intercept
         case numeric(NumericColumn)
-        case level(codes: [Int], level: Int)
+        case level(codes: [Int32], level: Int32)
         case product([Plan])
     }
 
@@ -38,7 +38,7 @@ public struct CodedRows: RowBlockSource {
         func plan(_ part: (String, Int?)) throws -> Plan {
             if let level = part.1 {
                 guard let codes = accessors.levelCodes[part.0] else { throw DataError.unknownColumn(part.0, available: table.columnNames) }
-                return .level(codes: codes, level: level)
+                return .level(codes: codes, level: Int32(truncatingIfNeeded: level))
             }
             guard let column = accessors.numeric[part.0] else { throw DataError.unknownColumn(part.0, available: table.columnNames) }
             return .numeric(column)

@@ -193,14 +193,17 @@ public struct DesignCoding: Sendable, Equatable {
 /// Reads numeric values and factor-level indicators from a table.
 struct ColumnAccessors {
     let numeric: [String: NumericColumn]
-    let levelCodes: [String: [Int]]  // -1 missing, -2 unknown level
+    /// Level codes (-1 missing) as 4-byte integers: half the memory of `Int`, and a level's indicator
+    /// column is one vectorised compare per block (SSE2 has no 8-byte integer compare).
+    let levelCodes: [String: [Int32]]
 
     init(table: Table, coding: DesignCoding) throws {
         var numeric: [String: NumericColumn] = [:]
-        var codes: [String: [Int]] = [:]
+        var codes: [String: [Int32]] = [:]
         for name in Set(coding.terms.flatMap(\.columns)) {
             if let f = coding.factors[name] {
-                codes[name] = try factorCodes(table: table, coding: f)
+                precondition(f.levels.count < Int(Int32.max), "DesignCoding: more factor levels than 4-byte codes hold")
+                codes[name] = try factorCodes(table: table, coding: f).map { Int32(truncatingIfNeeded: $0) }
             } else {
                 numeric[name] = try table.numeric(name)
             }
