@@ -91,17 +91,23 @@ public struct ClusterIDs: Sendable, Equatable {
         self.count = count
     }
 
-    /// Encodes arbitrary labels.
+    /// Encodes arbitrary labels: codes in order of first appearance. A label equal to the one before
+    /// it takes its code without a lookup (a person-year sample's person labels come in runs, so it
+    /// hashes once per person, not once per row).
     public init<T: Hashable>(labels: [T]) {
         var index: [T: Int32] = [:]
         var codes: [Int32] = []
         codes.reserveCapacity(labels.count)
+        var previous: (label: T, code: Int32)? = nil
         for l in labels {
-            if let c = index[l] { codes.append(c) } else {
-                let c = Int32(index.count)
+            if let p = previous, p.label == l { codes.append(p.code); continue }
+            let c: Int32
+            if let known = index[l] { c = known } else {
+                c = Int32(index.count)
                 index[l] = c
-                codes.append(c)
             }
+            codes.append(c)
+            previous = (l, c)
         }
         self.init(codes: codes, count: index.count)
     }
