@@ -105,6 +105,14 @@ extension RowBlock {
         }
     }
 
+    /// The whole buffer, for a source that writes scattered elements (indicator columns): `body(base,
+    /// capacity)`, element `(i, j)` at `base[i + j * capacity]`, `i < capacity`, `j < columns`. One access
+    /// for the whole block, where a subscript per element checks the buffer's uniqueness each time.
+    public mutating func withUnsafeMutableElements<R>(_ body: (UnsafeMutablePointer<Double>, Int) throws -> R) rethrows -> R {
+        let cap = capacity
+        return try _storage.withUnsafeMutableBufferPointer { s in try body(s.baseAddress!, cap) }
+    }
+
     /// Column `j`'s rows in use, read-only.
     public func readColumn<R>(_ j: Int, _ body: (UnsafeBufferPointer<Double>) throws -> R) rethrows -> R {
         precondition(j >= 0 && j < columns, "RowBlock.readColumn: index out of range")

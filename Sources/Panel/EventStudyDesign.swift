@@ -112,19 +112,28 @@ public struct EventStudyDesign: RowBlockSource {
         let lo = range.lowerBound
         block.reset(rows: m, zeroed: true)
         let cons = columns - 1
-        for k in 0..<m {
-            let i = lo + k
-            let e = Int(sample.eventIndex[i])
-            let t = sample.treated[i]
-            if t { block[k, 0] = 1 }
-            let ec = eventColumn[e]
-            if ec >= 0 { block[k, ec] = 1 }
-            let ic = interactionColumn[e]
-            if t && ic >= 0 { block[k, ic] = 1 }
+        // The indicators are written through the block's raw elements, the sample's arrays read once each.
+        let eventIndex = sample.eventIndex[range], treated = sample.treated[range]
+        let rowsOfBlock = sample.panelRows[range]
+        block.withUnsafeMutableElements { x, cap in
+            for k in 0..<m {
+                let e = Int(eventIndex[lo + k])
+                let t = treated[lo + k]
+                if t { x[k] = 1 }
+                let ec = eventColumn[e]
+                if ec >= 0 { x[k + ec * cap] = 1 }
+                let ic = interactionColumn[e]
+                if t && ic >= 0 { x[k + ic * cap] = 1 }
+            }
+            for f in factorColumns {
+                for k in 0..<m {
+                    let c = f.columnOfLevel[f.codes[rowsOfBlock[lo + k]]]
+                    if c >= 0 { x[k + c * cap] = 1 }
+                }
+            }
         }
         block.fillColumn(cons, with: 1)
         var col = controlStart
-        let rowsOfBlock = sample.panelRows[range]
         for v in controlValues {
             block.gatherColumn(col, from: v, at: rowsOfBlock)
             col += 1
@@ -133,12 +142,6 @@ public struct EventStudyDesign: RowBlockSource {
         for v in baselineValues {
             block.gatherColumn(col, from: v, at: persons)
             col += 1
-        }
-        for f in factorColumns {
-            for k in 0..<m {
-                let c = f.columnOfLevel[f.codes[sample.panelRows[lo + k]]]
-                if c >= 0 { block[k, c] = 1 }
-            }
         }
     }
 
