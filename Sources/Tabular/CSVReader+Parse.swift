@@ -166,7 +166,7 @@ extension CSVReader {
         }
         let skipRuns = skipRunsArray.span
         let lf = UInt8(ascii: "\n"), cr = UInt8(ascii: "\r"), comma = UInt8(ascii: ","), minus = UInt8(ascii: "-")
-        let zero = UInt8(ascii: "0"), dot = UInt8(ascii: ".")
+        let dot = UInt8(ascii: ".")
         let tenPowers = exactPowersOfTen  // a local copy: a span of the global would outlive its access
         let powersOfTen = tenPowers.span
         let autoSpan = autoColumns.span
@@ -242,61 +242,16 @@ extension CSVReader {
                         }
                     }
                 }
-                if kind == .numeric {
-                    // Fast path: a plain decimal field (digits, at most one point, at most 15
-                    // digits, no exponent) ended by a separator, or an empty (missing) field.
-                    var i = pos
-                    let negative = i < end && bytes[i] == minus
-                    if negative { i += 1 }
-                    let digitsStart = i
-                    var v: Int64 = 0
-                    // Integer digits, then (after a point) fraction digits: two plain loops. One loop
-                    // that also accepts the point cost 9% more instructions on the integer register.
-                    while i < end {
-                        let d = bytes[i] &- zero
-                        if d > 9 { break }
-                        v = v &* 10 &+ Int64(d)
-                        i += 1
-                    }
-                    var digits = i - digitsStart
-                    var fraction = 0, point = false
-                    if i < end && bytes[i] == dot {
-                        point = true
-                        i += 1
-                        let fractionStart = i
-                        while i < end {
-                            let d = bytes[i] &- zero
-                            if d > 9 { break }
-                            v = v &* 10 &+ Int64(d)
-                            i += 1
-                        }
-                        fraction = i - fractionStart
-                        digits += fraction
-                    }
-                    // Not here (the general path decides): "." (a missing token) and "-." (no
-                    // digits), "-" alone, and "-0", which is -0.0, a value no integer form holds.
-                    if digits <= 15 && (i == end || bytes[i] == comma || bytes[i] == lf || bytes[i] == cr)
-                        && (point ? digits > 0 : (digits > 0 ? !(negative && v == 0) : !negative)) {
-                        if point {
-                            // v < 10^15 < 2^53 and 10^fraction are exact doubles, so the
-                            // quotient is correctly rounded: what parseNumber and strtod give.
-                            let x = Double(v) / powersOfTen[fraction]
-                            numbers[offset[col] + row] = negative ? -x : x
-                            low[col] = .min
-                        } else if digits > 0 {
-                            let x = negative ? -v : v
-                            numbers[offset[col] + row] = Double(x)
-                            if x < low[col] { low[col] = x }
-                            if x > high[col] { high[col] = x }
-                        } else {
-                            numbers[offset[col] + row] = .nan  // an empty field: missing
-                        }
-                        col += 1
-                        let (t, next) = terminator(bytes, at: i, limit: end)
-                        pos = next
-                        if t == .comma { continue fields }
-                        break fields
-                    }
+                // Fast path: a plain decimal field (at most 15 digits, no exponent) ended by a separator,
+                // or an empty (missing) field.
+                if kind == .numeric, let (number, stop) = plainDecimal(bytes, from: pos, limit: end, powersOfTen: powersOfTen),
+                   stop == end || bytes[stop] == comma || bytes[stop] == lf || bytes[stop] == cr {
+                    store(number, column: col, slot: offset[col] + row, numbers: &numbers, low: &low, high: &high)
+                    col += 1
+                    let (t, next) = terminator(bytes, at: stop, limit: end)
+                    pos = next
+                    if t == .comma { continue fields }
+                    break fields
                 }
                 if kind == .skip && col < ncol, let skipped = skipUnquotedFields(bytes, from: pos, count: skipRuns[col], limit: end) {
                     col += skipped.ended
@@ -314,26 +269,9 @@ extension CSVReader {
                     switch kind {
                     case .skip: break
                     case .numeric:
-                        // A missing value is NaN, written (the buffer may hold another chunk's values).
-                        if missing {
-                            numbers[offset[col] + row] = .nan
-                        } else {
-                            switch parseNumber(bytes, f.start, f.end) {
-                            case .value(let v):
-                                numbers[offset[col] + row] = v
-                                low[col] = .min
-                            case .notANumber where autoColumns[col], .nonFinite where autoColumns[col]:
-                                // The column is read again as text; its numbers are never used.
-                                numbers[offset[col] + row] = .nan
-                                result.autoIsNumeric[col] = false
-                            case .notANumber:
-                                result.problem = Problem(kind: .nonNumeric, localRow: row, column: col, value: f.text(bytes))
-                                return row
-                            case .nonFinite:
-                                result.problem = Problem(kind: .nonFinite, localRow: row, column: col, value: f.text(bytes))
-                                return row
-                            }
-                        }
+                        let stored = storeGeneralNumber(bytes, f, column: col, row: row, autoColumns: autoSpan, slot: offset[col] + row,
+                                                        numbers: &numbers, low: &low, result: &result)
+                        if !stored { return row }
                     case .text:
                         // Only where the value is: the column is built once the chunk is parsed.
                         let k = 2 * (offset[col] + row)
