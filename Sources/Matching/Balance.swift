@@ -131,58 +131,60 @@ struct GroupMoments {
     private(set) var ones = [0, 0, 0, 0]
     private(set) var isBinary = true
 
+    /// Calls `body` with the three buffers and each block of ``block`` rows in order.
+    @inline(__always)
+    private static func forEachBlock(_ x: [Double], _ treated: [Bool], _ weights: [Double],
+                                     _ body: (UnsafeBufferPointer<Double>, UnsafeBufferPointer<Bool>, UnsafeBufferPointer<Double>, Range<Int>) -> Void) {
+        let n = treated.count
+        x.withUnsafeBufferPointer { xv in
+            treated.withUnsafeBufferPointer { tv in
+                weights.withUnsafeBufferPointer { wv in
+                    for lo in stride(from: 0, to: n, by: block) { body(xv, tv, wv, lo..<Swift.min(lo + block, n)) }
+                }
+            }
+        }
+    }
+
     init(_ x: [Double], treated: [Bool], weights: [Double]) {
         let n = treated.count
         precondition(x.count == n && weights.count == n, "BalanceTable: values, treatment and weights differ in length")
         var weight = (0.0, 0.0, 0.0, 0.0), sum = (0.0, 0.0, 0.0, 0.0)
         var units = (0, 0, 0, 0), ones = (0, 0, 0, 0), nonBinary = 0
-        x.withUnsafeBufferPointer { xv in
-            treated.withUnsafeBufferPointer { tv in
-                weights.withUnsafeBufferPointer { wv in
-                    for lo in stride(from: 0, to: n, by: Self.block) {
-                        var s = (0.0, 0.0, 0.0, 0.0), w = (0.0, 0.0, 0.0, 0.0)
-                        for i in lo..<min(lo + Self.block, n) {
-                            let xi = xv[i], wi = wv[i], one = xi == 1 ? 1 : 0
-                            if xi != 0 && xi != 1 { nonBinary += 1 }
-                            if tv[i] {
-                                s.0 += xi; units.0 += 1; ones.0 += one
-                                if wi > 0 { s.2 += xi; w.2 += 1; units.2 += 1; ones.2 += one }
-                            } else {
-                                s.1 += xi; units.1 += 1; ones.1 += one
-                                if wi > 0 { s.3 += wi * xi; w.3 += wi; units.3 += 1; ones.3 += one }
-                            }
-                        }
-                        sum.0 += s.0; sum.1 += s.1; sum.2 += s.2; sum.3 += s.3
-                        weight.2 += w.2; weight.3 += w.3
-                    }
+        Self.forEachBlock(x, treated, weights) { xv, tv, wv, rows in
+            var s = (0.0, 0.0, 0.0, 0.0), w = (0.0, 0.0, 0.0, 0.0)
+            for i in rows {
+                let xi = xv[i], wi = wv[i], one = xi == 1 ? 1 : 0
+                if xi != 0 && xi != 1 { nonBinary += 1 }
+                if tv[i] {
+                    s.0 += xi; units.0 += 1; ones.0 += one
+                    if wi > 0 { s.2 += xi; w.2 += 1; units.2 += 1; ones.2 += one }
+                } else {
+                    s.1 += xi; units.1 += 1; ones.1 += one
+                    if wi > 0 { s.3 += wi * xi; w.3 += wi; units.3 += 1; ones.3 += one }
                 }
             }
+            sum.0 += s.0; sum.1 += s.1; sum.2 += s.2; sum.3 += s.3
+            weight.2 += w.2; weight.3 += w.3
         }
         weight.0 = Double(units.0); weight.1 = Double(units.1)
         let mean = (sum.0 / weight.0, sum.1 / weight.1, sum.2 / weight.2, sum.3 / weight.3)
         var m2 = (0.0, 0.0, 0.0, 0.0), c = (0.0, 0.0, 0.0, 0.0)
-        x.withUnsafeBufferPointer { xv in
-            treated.withUnsafeBufferPointer { tv in
-                weights.withUnsafeBufferPointer { wv in
-                    for lo in stride(from: 0, to: n, by: Self.block) {
-                        var q = (0.0, 0.0, 0.0, 0.0), e = (0.0, 0.0, 0.0, 0.0)
-                        for i in lo..<min(lo + Self.block, n) {
-                            let xi = xv[i], wi = wv[i]
-                            if tv[i] {
-                                let d = xi - mean.0
-                                q.0 += d * d; e.0 += d
-                                if wi > 0 { let d = xi - mean.2; q.2 += d * d; e.2 += d }
-                            } else {
-                                let d = xi - mean.1
-                                q.1 += d * d; e.1 += d
-                                if wi > 0 { let d = xi - mean.3; q.3 += wi * d * d; e.3 += wi * d }
-                            }
-                        }
-                        m2.0 += q.0; m2.1 += q.1; m2.2 += q.2; m2.3 += q.3
-                        c.0 += e.0; c.1 += e.1; c.2 += e.2; c.3 += e.3
-                    }
+        Self.forEachBlock(x, treated, weights) { xv, tv, wv, rows in
+            var q = (0.0, 0.0, 0.0, 0.0), e = (0.0, 0.0, 0.0, 0.0)
+            for i in rows {
+                let xi = xv[i], wi = wv[i]
+                if tv[i] {
+                    let d = xi - mean.0
+                    q.0 += d * d; e.0 += d
+                    if wi > 0 { let d = xi - mean.2; q.2 += d * d; e.2 += d }
+                } else {
+                    let d = xi - mean.1
+                    q.1 += d * d; e.1 += d
+                    if wi > 0 { let d = xi - mean.3; q.3 += wi * d * d; e.3 += wi * d }
                 }
             }
+            m2.0 += q.0; m2.1 += q.1; m2.2 += q.2; m2.3 += q.3
+            c.0 += e.0; c.1 += e.1; c.2 += e.2; c.3 += e.3
         }
         // The corrected two-pass formula (Chan, Golub and LeVeque 1983): `sum w d` is zero in exact
         // arithmetic; subtracting its square over the weight removes the error of the rounded mean.
