@@ -29,4 +29,29 @@ extension StudySpecification {
     public func dataKinds(for path: String) -> [String: ColumnKind] {
         TableReader.isRegisterFile(path) ? registerFileKinds : [id: .text]
     }
+
+    /// Every data column the study reads at any stage: id, time, treatment and start, the control-pool
+    /// flag, the window conditions, the matching's covariates and factors, each model's outcome,
+    /// controls (interactions by their parts) and factors, the group-time ATTs' covariates and
+    /// factors, the treatment effects' outcome, covariates and factors (the matching's by default),
+    /// and the sources of derived outcomes (not the derived names, which the study makes). `didkit
+    /// run` stores only these columns of a CSV file when the file has them all
+    /// (``CSVReader/read(path:kinds:defaultKind:storing:)``); a missing one is then reported by the
+    /// study's own checks, against the file's full list of columns.
+    public var dataColumns: Set<String> {
+        var names = [id, time, treatment.column, treatment.start, outcome]
+        if let pool = controlPool.column { names.append(pool) }
+        names += (conditions ?? []).map(\.column)
+        names += matching.covariates + (matching.factors ?? [])
+        for m in models { names += [outcome(of: m)] + (m.controls ?? []) + (m.factors ?? []) + Array((m.baseLevels ?? [:]).keys) }
+        if let g = groupTime { names += (g.covariates ?? []) + (g.factors ?? []) }
+        if let e = effects {
+            names += (e.covariates ?? matching.covariates) + (e.factors ?? (e.covariates == nil ? (matching.factors ?? []) : []))
+            names.append(e.outcome ?? outcome)
+        }
+        let derived = derivedOutcomes ?? []
+        names += derived.map(\.from)
+        let made = Set(derived.map(\.name))
+        return Set(names.flatMap { $0.split(separator: ":").map(String.init) }).subtracting(made)
+    }
 }

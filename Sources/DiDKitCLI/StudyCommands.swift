@@ -76,7 +76,7 @@ struct RunCommand: OutputCommand {
         if let data = spec.data {
             let path = data.hasPrefix("/") ? data : URL(fileURLWithPath: study).deletingLastPathComponent().appendingPathComponent(data).path
             p.report("reading \(path)")
-            table = try p.run { try TableReader.read(path: path, kinds: spec.dataKinds(for: path)) }
+            table = try p.run { try TableReader.read(path: path, kinds: spec.dataKinds(for: path), storing: spec.dataColumns) }
         } else {
             p.report("no data file given: using the built-in demo register")
             table = p.run { DemoRegister().table }

@@ -13,13 +13,16 @@ public enum TableReader {
     /// - Parameters:
     ///   - kinds: the storage kind by column name; names not in the file are an error.
     ///   - defaultKind: the kind of every other column.
+    ///   - storing: for a CSV file, only these columns are stored when all of them are in the file
+    ///     (``CSVReader/read(path:kinds:defaultKind:storing:)``); a register file is read whole.
     /// - Throws: ``DataError``.
-    public static func read(path: String, kinds: [String: ColumnKind] = [:], defaultKind: ColumnKind = .auto) throws -> Table {
+    public static func read(path: String, kinds: [String: ColumnKind] = [:], defaultKind: ColumnKind = .auto,
+                            storing: Set<String>? = nil) throws -> Table {
         if let format = RegisterFormat(path: path) {
             return try RegisterFileReader.read(path: path, format: format, kinds: kinds, defaultKind: defaultKind)
         }
         do {
-            return try CSVReader.read(path: path, kinds: kinds, defaultKind: defaultKind)
+            return try CSVReader.read(path: path, kinds: kinds, defaultKind: defaultKind, storing: storing)
         } catch DataError.unsupportedEncoding(let p, let encoding) {
             switch RegisterFormat.sniff(RegisterFormat.head(of: path)) {
             case .format(let actual):

@@ -53,15 +53,21 @@ public enum CSVReader {
     /// - Parameters:
     ///   - kinds: the storage kind by column name; names not in the file are an error.
     ///   - defaultKind: the kind of every other column.
+    ///   - storing: when given and every name in it is a column of the file, only these columns are
+    ///     stored (the others are skipped: not parsed into values, not held; a wide register read for
+    ///     a few columns). When a name is not in the file, every column is stored, as without it, so
+    ///     that the caller's own check names the missing column beside the file's full list.
     /// - Throws: ``DataError``.
-    public static func read(path: String, kinds: [String: ColumnKind] = [:], defaultKind: ColumnKind = .auto) throws -> Table {
+    public static func read(path: String, kinds: [String: ColumnKind] = [:], defaultKind: ColumnKind = .auto,
+                            storing: Set<String>? = nil) throws -> Table {
         if let mapped = try mappedIfRegular(path) {
             return try mapped.withSpan { span in
-                try read(span: span, source: path, kinds: kinds, defaultKind: defaultKind, release: { mapped.release($0) })
+                try read(span: span, source: path, kinds: kinds, defaultKind: defaultKind, storing: storing,
+                         release: { mapped.release($0) })
             }
         }
         let file = try contents(of: path)
-        return try read(span: file.span, source: path, kinds: kinds, defaultKind: defaultKind)
+        return try read(span: file.span, source: path, kinds: kinds, defaultKind: defaultKind, storing: storing)
     }
 
     /// The file at `path` mapped, when it is a regular file; `nil` for anything else (a pipe or
@@ -124,7 +130,8 @@ public enum CSVReader {
     /// file's pages then leave the resident set: ``MappedFile/release(_:)``); touching such a
     /// range again must still give the same bytes.
     static func read(span bytes: Span<UInt8>, source: String, kinds: [String: ColumnKind],
-                     defaultKind: ColumnKind, forcedChunks: Int? = nil, release: (@Sendable (Range<Int>) -> Void)? = nil,
+                     defaultKind: ColumnKind, storing: Set<String>? = nil, forcedChunks: Int? = nil,
+                     release: (@Sendable (Range<Int>) -> Void)? = nil,
                      wordRows: Bool = true) throws -> Table {
         var start = 0
         // UTF-16 (a byte-order mark, or NUL bytes in the first line) is not CSV as DiDKit reads it.
@@ -161,7 +168,10 @@ public enum CSVReader {
         for (i, name) in header.enumerated() where String(validating: Array(name.utf8), as: UTF8.self) == nil || name.contains("\u{FFFD}") {
             throw DataError.notUTF8(column: "header field \(i + 1)", row: 1)
         }
-        let columnKinds = header.map { kinds[$0] ?? defaultKind }
+        var columnKinds = header.map { kinds[$0] ?? defaultKind }
+        if let storing, storing.isSubset(of: seen) {
+            columnKinds = header.indices.map { storing.contains(header[$0]) ? columnKinds[$0] : .skip }
+        }
 
         // The split finds line ends outside quotes by quote parity, which a stray quote inside
         // an unquoted field (read as a literal character, as in a small file) can invert. A
