@@ -63,6 +63,35 @@ struct RegisterFileCommandTests {
         #expect(outputs[0].contains("\"eventStudy\"") || outputs[0].count > 1000)
     }
 
+    @Test("a study on a .dta whose outcome is a derived outcome runs and gives the CSV's results")
+    func derivedOutcomeOnAStataFile() throws {
+        // The register-file kinds once named the derived outcome, which is not in the file, and the
+        // reader refused it. demo_panel.dta is DemoRegister(persons: 500, seed: 5), as above.
+        let dir = FileManager.default.temporaryDirectory.appendingPathComponent("didkit-derived-dta-\(UUID().uuidString)")
+        try FileManager.default.createDirectory(at: dir, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(at: dir) }
+        let csv = dir.appendingPathComponent("demo.csv").path
+        try CSVWriter.write(DemoRegister(persons: 500, seed: 5).table, to: csv)
+        var outputs: [String] = []
+        // The derived outcome from the .dta and from the CSV, then the study's own outcome from the CSV.
+        for (data, outcome) in [(Self.fixture("demo_panel.dta"), "hours51"), (csv, "hours51"), (csv, "leisure_job")] {
+            var spec = StudySpecification.referenceStudy()
+            spec.data = data
+            spec.matching.covariates = ["age", "income", "gp"]
+            spec.matching.factors = nil
+            spec.matching.caliper = nil
+            spec.derivedOutcomes = [DerivedOutcome(name: "hours51", from: "paid_hours", rule: .greaterOrEqual, value: 51)]
+            spec.outcome = outcome
+            spec.models = [spec.models[0]]
+            spec.models[0].model = .ols   // a linear probability model: 51 hours is too rare for a logit on 500 persons
+            let study = dir.appendingPathComponent("study-\(outputs.count).json").path
+            try JSONEncoder().encode(spec).write(to: URL(fileURLWithPath: study))
+            outputs.append(try run(["run", study, "--format", "json", "--minimum-cell-size", "1"]))
+        }
+        #expect(outputs[0] == outputs[1])
+        #expect(outputs[1] != outputs[2])   // the derived outcome was the one estimated
+    }
+
     @Test("a damaged, truncated or misnamed file is one sentence naming it, exit code 1")
     func badFiles() throws {
         let dir = FileManager.default.temporaryDirectory.appendingPathComponent("didkit-bad-register-\(UUID().uuidString)")
