@@ -157,7 +157,6 @@ extension CSVReader {
                                   escapedTexts: inout [Int64: String], low: inout MutableSpan<Int64>,
                                   high: inout MutableSpan<Int64>, wordRows: Bool, result: inout ChunkResult) -> Int {
         let kindOf = kinds.span, offset = slotOffset.span
-        let raw = bytes.bytes
         let ncol = kinds.count
         // skipRuns[j]: the columns from j on that are skipped, up to the next stored one.
         var skipRunsArray = [Int](repeating: 0, count: ncol)
@@ -165,8 +164,7 @@ extension CSVReader {
             skipRunsArray[j] = 1 + (j + 1 < ncol ? skipRunsArray[j + 1] : 0)
         }
         let skipRuns = skipRunsArray.span
-        let lf = UInt8(ascii: "\n"), cr = UInt8(ascii: "\r"), comma = UInt8(ascii: ","), minus = UInt8(ascii: "-")
-        let dot = UInt8(ascii: ".")
+        let lf = UInt8(ascii: "\n"), cr = UInt8(ascii: "\r"), comma = UInt8(ascii: ",")
         let tenPowers = exactPowersOfTen  // a local copy: a span of the global would outlive its access
         let powersOfTen = tenPowers.span
         let autoSpan = autoColumns.span
@@ -195,56 +193,10 @@ extension CSVReader {
             var col = 0
             fields: while true {
                 let kind = col < ncol ? kindOf[col] : .skip
-                if kind == .numeric && pos + 9 <= end {
-                    // Fastest path: `[-]d` with 1 to 7 digits, or `[-]d.f` with up to 7 digits on each
-                    // side and 15 in all, ended by a separator (the registers' integers, and decimals as
-                    // statistical software exports them), found and converted eight bytes at a time
-                    // with no loop per digit. The values are the field scan's: integers exactly, a
-                    // decimal `v / 10^f` by one correctly rounded division of two exact doubles.
-                    let negative = bytes[pos] == minus
-                    let i = negative ? pos + 1 : pos
-                    let w = UInt64(littleEndian: raw.unsafeLoadUnaligned(fromByteOffset: i, as: UInt64.self))
-                    let digits = leadingDigitCount(w)
-                    if digits < 8 {
-                        let after = bytes[i + digits]
-                        var value: Double? = nil
-                        var fieldEnd = i + digits
-                        if digits > 0 && (after == comma || after == lf || after == cr) {
-                            let v = Int64(digitsValue(w, count: digits))
-                            // "-0" is -0.0, which no integer form holds: the general path decides.
-                            if !(negative && v == 0) {
-                                let x = negative ? -v : v
-                                value = Double(x)
-                                if x < low[col] { low[col] = x }
-                                if x > high[col] { high[col] = x }
-                            }
-                        } else if after == dot && i + digits + 9 <= end {
-                            let w2 = UInt64(littleEndian: raw.unsafeLoadUnaligned(fromByteOffset: i + digits + 1, as: UInt64.self))
-                            let fraction = leadingDigitCount(w2)
-                            // With 8 fraction digits the field may run to the end of the input: the byte
-                            // after them is read only when it lies inside the second word.
-                            fieldEnd = i + digits + 1 + fraction
-                            if fraction > 0 && fraction < 8, case let stop = bytes[fieldEnd], stop == comma || stop == lf || stop == cr {
-                                let whole = digits > 0 ? Int64(digitsValue(w, count: digits)) : 0
-                                let v = whole * Int64(powersOfTen[fraction]) + Int64(digitsValue(w2, count: fraction))
-                                let x = Double(v) / powersOfTen[fraction]
-                                value = negative ? -x : x
-                                low[col] = .min
-                            }
-                        }
-                        if let value {
-                            numbers[offset[col] + row] = value
-                            col += 1
-                            let (t, next) = terminator(bytes, at: fieldEnd, limit: end)
-                            pos = next
-                            if t == .comma { continue fields }
-                            break fields
-                        }
-                    }
-                }
-                // Fast path: a plain decimal field (at most 15 digits, no exponent) ended by a separator,
-                // or an empty (missing) field.
-                if kind == .numeric, let (number, stop) = plainDecimal(bytes, from: pos, limit: end, powersOfTen: powersOfTen),
+                // A number read by words, or a plain decimal (at most 15 digits, no exponent) or an empty
+                // (missing) field, ended by a separator.
+                if kind == .numeric, let (number, stop) = wordNumber(bytes, from: pos, limit: end, powersOfTen: powersOfTen)
+                    ?? plainDecimal(bytes, from: pos, limit: end, powersOfTen: powersOfTen),
                    stop == end || bytes[stop] == comma || bytes[stop] == lf || bytes[stop] == cr {
                     store(number, column: col, slot: offset[col] + row, numbers: &numbers, low: &low, high: &high)
                     col += 1
