@@ -36,29 +36,37 @@ struct RegisterFileCommandTests {
         #expect(try run(["read", "--data", Self.fixture("register_v14.dta")]) == (try run(["read", "--data", Self.fixture("register.csv")])))
     }
 
-    @Test("a study file whose data is a .dta gives the CSV's results")
-    func studyOnAStataFile() throws {
+    /// `didkit run` on the reference study with a small sample (a short propensity model: the full one
+    /// separates on 500 persons; no caliper; model 1 only), once per run, on demo_panel.dta or on a CSV
+    /// of the same register, each run's study edited by its closure. demo_panel.dta is
+    /// DemoRegister(persons: 500, seed: 5) (make_fixtures.py); the CSV is written here from the same register.
+    func studyOutputs(_ runs: [(onDTA: Bool, edit: (inout StudySpecification) -> Void)]) throws -> [String] {
         let dir = FileManager.default.temporaryDirectory.appendingPathComponent("didkit-study-dta-\(UUID().uuidString)")
         try FileManager.default.createDirectory(at: dir, withIntermediateDirectories: true)
         defer { try? FileManager.default.removeItem(at: dir) }
-        // demo_panel.dta is DemoRegister(persons: 500, seed: 5) (make_fixtures.py); the CSV is written here from the same register.
         let csv = dir.appendingPathComponent("demo.csv").path
         try CSVWriter.write(DemoRegister(persons: 500, seed: 5).table, to: csv)
         let dta = try TableReader.read(path: Self.fixture("demo_panel.dta"), kinds: ["pnr": .text])
         #expect(dta == (try TableReader.read(path: csv, kinds: ["pnr": .text])), "demo_panel.dta is stale: rerun make_fixtures.py")
         var outputs: [String] = []
-        for data in [Self.fixture("demo_panel.dta"), csv] {
+        for (onDTA, edit) in runs {
             var spec = StudySpecification.referenceStudy()
-            spec.data = data
-            // A small sample: a short propensity model (the full one separates on 500 persons), no caliper, model 1 only.
+            spec.data = onDTA ? Self.fixture("demo_panel.dta") : csv
             spec.matching.covariates = ["age", "income", "gp"]
             spec.matching.factors = nil
             spec.matching.caliper = nil
             spec.models = [spec.models[0]]
+            edit(&spec)
             let study = dir.appendingPathComponent("study-\(outputs.count).json").path
             try JSONEncoder().encode(spec).write(to: URL(fileURLWithPath: study))
             outputs.append(try run(["run", study, "--format", "json", "--minimum-cell-size", "1"]))
         }
+        return outputs
+    }
+
+    @Test("a study file whose data is a .dta gives the CSV's results")
+    func studyOnAStataFile() throws {
+        let outputs = try studyOutputs([(true, { _ in }), (false, { _ in })])
         #expect(outputs[0] == outputs[1])
         #expect(outputs[0].contains("\"eventStudy\"") || outputs[0].count > 1000)
     }
@@ -66,28 +74,16 @@ struct RegisterFileCommandTests {
     @Test("a study on a .dta whose outcome is a derived outcome runs and gives the CSV's results")
     func derivedOutcomeOnAStataFile() throws {
         // The register-file kinds once named the derived outcome, which is not in the file, and the
-        // reader refused it. demo_panel.dta is DemoRegister(persons: 500, seed: 5), as above.
-        let dir = FileManager.default.temporaryDirectory.appendingPathComponent("didkit-derived-dta-\(UUID().uuidString)")
-        try FileManager.default.createDirectory(at: dir, withIntermediateDirectories: true)
-        defer { try? FileManager.default.removeItem(at: dir) }
-        let csv = dir.appendingPathComponent("demo.csv").path
-        try CSVWriter.write(DemoRegister(persons: 500, seed: 5).table, to: csv)
-        var outputs: [String] = []
-        // The derived outcome from the .dta and from the CSV, then the study's own outcome from the CSV.
-        for (data, outcome) in [(Self.fixture("demo_panel.dta"), "hours51"), (csv, "hours51"), (csv, "leisure_job")] {
-            var spec = StudySpecification.referenceStudy()
-            spec.data = data
-            spec.matching.covariates = ["age", "income", "gp"]
-            spec.matching.factors = nil
-            spec.matching.caliper = nil
-            spec.derivedOutcomes = [DerivedOutcome(name: "hours51", from: "paid_hours", rule: .greaterOrEqual, value: 51)]
-            spec.outcome = outcome
-            spec.models = [spec.models[0]]
-            spec.models[0].model = .ols   // a linear probability model: 51 hours is too rare for a logit on 500 persons
-            let study = dir.appendingPathComponent("study-\(outputs.count).json").path
-            try JSONEncoder().encode(spec).write(to: URL(fileURLWithPath: study))
-            outputs.append(try run(["run", study, "--format", "json", "--minimum-cell-size", "1"]))
+        // reader refused it.
+        func derived(_ outcome: String) -> (inout StudySpecification) -> Void {
+            { spec in
+                spec.derivedOutcomes = [DerivedOutcome(name: "hours51", from: "paid_hours", rule: .greaterOrEqual, value: 51)]
+                spec.outcome = outcome
+                spec.models[0].model = .ols   // a linear probability model: 51 hours is too rare for a logit on 500 persons
+            }
         }
+        // The derived outcome from the .dta and from the CSV, then the study's own outcome from the CSV.
+        let outputs = try studyOutputs([(true, derived("hours51")), (false, derived("hours51")), (false, derived("leisure_job"))])
         #expect(outputs[0] == outputs[1])
         #expect(outputs[1] != outputs[2])   // the derived outcome was the one estimated
     }
