@@ -24,12 +24,9 @@ enum ScoreOrder {
     /// - Complexity: O(n log n) time, O(n) memory (16 bytes per row).
     static func sorted(_ rows: [Int], scores: [Double]) -> [Int] {
         let n = rows.count
-        var keyed = [Keyed](repeating: Keyed(key: 0, row: 0), count: n)
-        scores.withUnsafeBufferPointer { s in
-            for (i, r) in rows.enumerated() { keyed[i] = Keyed(key: key(s[r]), row: r) }
-        }
-        if n < Self.parallelThreshold { return keyed.sorted(by: Keyed.before).map(\.row) }
-        let all = keyed, half = n / 2
+        let all = rows.map { Keyed(key: key(scores[$0]), row: $0) }
+        if n < Self.parallelThreshold { return all.sorted(by: Keyed.before).map(\.row) }
+        let half = n / 2
         let parts = parallelMap(count: 2) { part in
             (part == 0 ? all[..<half] : all[half...]).sorted(by: Keyed.before)
         }
