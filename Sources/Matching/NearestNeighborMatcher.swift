@@ -63,18 +63,7 @@ public struct NearestNeighborMatcher: Sendable {
             for t in treatedRows where scores[t] < lo || scores[t] > hi { unmatched.append((t, .offSupport)) }
         }
 
-        // Group by stratum (one group without strata), keeping row order.
-        var groups: [Int32: (treated: [Int], controls: [Int])] = [:]
-        var groupOrder: [Int32] = []
-        for r in eligibleTreated {
-            let g = strata?[r] ?? 0
-            if groups[g] == nil { groups[g] = ([], []); groupOrder.append(g) }
-            groups[g]!.treated.append(r)
-        }
-        for r in controlRows {
-            let g = strata?[r] ?? 0
-            if groups[g] != nil { groups[g]!.controls.append(r) }
-        }
+        let (groups, groupOrder) = Self.groups(treated: eligibleTreated, controls: controlRows, strata: strata)
 
         var pairs: [MatchedPair] = []
         var rng: SplitMix64? = nil
@@ -121,6 +110,27 @@ public struct NearestNeighborMatcher: Sendable {
                                  controlCount: controlRows.count, caliper: caliper)
         result.neighbors = spec.neighbors
         return result
+    }
+
+    /// The rows by stratum, in row order, and the strata in the order of their first eligible treated
+    /// row; a stratum without eligible treated rows is left out. Without strata one group holds all
+    /// rows, with no lookup per row (a dictionary lookup per control cost 50 ms at 1.5M persons).
+    static func groups(treated: [Int], controls: [Int], strata: [Int32]?)
+        -> (groups: [Int32: (treated: [Int], controls: [Int])], order: [Int32]) {
+        guard let strata else { return treated.isEmpty ? ([:], []) : ([0: (treated, controls)], [0]) }
+        var index: [Int32: Int] = [:], order: [Int32] = []
+        var treatedIn: [[Int]] = [], controlsIn: [[Int]] = []
+        for r in treated {
+            let g = strata[r]
+            if let k = index[g] { treatedIn[k].append(r); continue }
+            index[g] = order.count
+            order.append(g)
+            treatedIn.append([r])
+            controlsIn.append([])
+        }
+        for r in controls { if let k = index[strata[r]] { controlsIn[k].append(r) } }
+        let groups = Dictionary(uniqueKeysWithValues: order.indices.map { (order[$0], (treated: treatedIn[$0], controls: controlsIn[$0])) })
+        return (groups, order)
     }
 
     func accepts(_ d: Double, _ caliper: Double?) -> Bool {

@@ -47,3 +47,27 @@ func countBytes(_ bytes: Span<UInt8>, equalTo a: UInt8, or b: UInt8) -> Int {
     let counts = countBytes(bytes, equalTo: a, and: b)
     return a == b ? counts.a : counts.a + counts.b
 }
+
+/// Whether any byte of `bytes` is 0x80 or above (not ASCII): eight bytes at a time, OR-ed over blocks
+/// of 4 KB with one test per block (a byte loop, `contains(where:)`, ran at about a byte per cycle:
+/// 26 ms of serial time on the 1.5M register's ids, which every text column's UTF-8 check passes).
+func containsNonASCII(_ bytes: Span<UInt8>) -> Bool {
+    let raw = bytes.bytes
+    let n = bytes.count
+    let high: UInt64 = 0x8080_8080_8080_8080
+    var i = 0
+    while i + 8 <= n {
+        var any: UInt64 = 0
+        let stop = Swift.min(n - 7, i + 4096)
+        while i < stop {
+            any |= raw.unsafeLoadUnaligned(fromByteOffset: i, as: UInt64.self)
+            i += 8
+        }
+        if any & high != 0 { return true }
+    }
+    while i < n {
+        if bytes[i] >= 0x80 { return true }
+        i += 1
+    }
+    return false
+}

@@ -347,4 +347,27 @@ struct ByteCountingTests {
         let lineEnds = [UInt8](repeating: 10, count: 3 * 8160 + 5)
         #expect(countBytes(lineEnds.span, equalTo: 10, or: 13) == lineEnds.count)
     }
+
+    @Test("the non-ASCII test finds one high byte at any position, around its word and block bounds")
+    func nonASCIIAtAnyPosition() {
+        // Lengths around the 8-byte word and the 4,096-byte block; the byte at every position of
+        // the short ones and at the bounds of the long ones, read from offsets 0 and 3.
+        for length in [0, 1, 7, 8, 9, 15, 16, 17, 4095, 4096, 4097, 4103, 4104, 8200] {
+            let ascii = (0..<length).map { UInt8(32 + $0 % 95) }
+            for offset in [0, 3] where offset <= length {
+                let clean = containsNonASCII(ascii.span.extracting(offset..<length))
+                #expect(!clean, "length \(length) offset \(offset)")
+                let positions = length < 40 ? Array(offset..<length)
+                    : [offset, offset + 1, 4095, 4096, 4097, 4103, length - 8, length - 2, length - 1].filter { $0 >= offset && $0 < length }
+                for p in positions {
+                    for high: UInt8 in [0x80, 0xC3, 0xFF] {
+                        var bytes = ascii
+                        bytes[p] = high
+                        let found = containsNonASCII(bytes.span.extracting(offset..<length))
+                        #expect(found, "length \(length) offset \(offset) at \(p)")
+                    }
+                }
+            }
+        }
+    }
 }
