@@ -50,7 +50,7 @@ public struct EventStudyDesign: RowBlockSource {
     let eventColumn: [Int]          // per window index: column of event=e, or -1 for the reference
     let interactionColumn: [Int]    // per window index: column of treated:event=e (or treated:post), or -1
     let controlStart: Int
-    let factorColumns: [(name: String, codes: [Int], columnOfLevel: [Int])]
+    let factorColumns: [(name: String, codes: [Int], columnOfLevel: [Int])]   // codes per sample row
     let controlValues: [NumericColumn]   // per numeric control, indexed by panel row
     let baselineValues: [[Double]]  // per baseline control, indexed by person
 
@@ -127,7 +127,7 @@ public struct EventStudyDesign: RowBlockSource {
             }
             for f in factorColumns {
                 for k in 0..<m {
-                    let c = f.columnOfLevel[f.codes[rowsOfBlock[lo + k]]]
+                    let c = f.columnOfLevel[f.codes[lo + k]]
                     if c >= 0 { x[k + c * cap] = 1 }
                 }
             }

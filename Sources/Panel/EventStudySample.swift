@@ -33,7 +33,7 @@ public struct EventStudySample: Sendable {
     let baselineValues: [String: [Double]]
     /// Time-varying control columns (panel-row indexed).
     let controlColumns: [String: NumericColumn]
-    /// Factor level codes per panel row and the level labels.
+    /// Factor level codes per sample row (``panelRows`` order) and the level labels.
     let factorCodes: [String: [Int]]
     let factorLevels: [String: (levels: [String], base: Int)]
 
@@ -85,13 +85,15 @@ public struct EventStudySample: Sendable {
                 return v[r]
             }
         }
-        var fCodes: [String: [Int]] = [:]
-        var fLevels: [String: (levels: [String], base: Int)] = [:]
+        // A factor's levels are learned from the whole panel, so a row's code is missing exactly when its
+        // value is: the person loop tests the values, and the codes are made for the sample's rows only
+        // (per panel row they were an `Int` per row, 0.4 GB of fresh pages on the whole country's panel).
+        var fCodings: [String: FactorCoding] = [:]
+        var fColumns: [Column] = []
         for f in spec.factorControls {
             do {
-                let coding = try learnFactor(table, f, base: spec.baseLevels[f])
-                fCodes[f] = try Design.factorCodes(table: table, coding: coding)
-                fLevels[f] = (coding.levels, coding.base)
+                fCodings[f] = try learnFactor(table, f, base: spec.baseLevels[f])
+                fColumns.append(try table.column(f))
             } catch let e as DataError { throw PanelError.data(e) }
         }
 
@@ -112,7 +114,7 @@ public struct EventStudySample: Sendable {
         let windowList = Array(w)
         // The per-row checks read arrays in specification order (no dictionary lookups per row).
         let controlList = spec.controls.map { controls[$0]! }
-        let factorList = spec.factorControls.map { fCodes[$0]! }
+        let factorList = fColumns
         var controlMissing = [Int](repeating: 0, count: controlList.count)
         var factorMissing = [Int](repeating: 0, count: factorList.count)
         personLoop: for p in 0..<panel.personCount {
@@ -149,7 +151,7 @@ public struct EventStudySample: Sendable {
                     if y[r].isNaN { missingCounts[spec.outcome, default: 0] += 1; continue }
                     var missing = false
                     for (k, c) in controlList.enumerated() where c[r].isNaN { controlMissing[k] += 1; missing = true }
-                    for (k, f) in factorList.enumerated() where f[r] < 0 { factorMissing[k] += 1; missing = true }
+                    for (k, f) in factorList.enumerated() where f.isMissing(r) { factorMissing[k] += 1; missing = true }
                     if missing { continue }
                     rows.append(r)
                     eidx.append(Int8(e - w.lowerBound))
@@ -191,8 +193,14 @@ public struct EventStudySample: Sendable {
         droppedRows = missingCounts.sorted { $0.key < $1.key }.map { ($0.key, $0.value) }
         baselineValues = baseline
         controlColumns = controls
+        var fCodes: [String: [Int]] = [:]
+        for (f, column) in zip(spec.factorControls, fColumns) {
+            do {
+                fCodes[f] = try Design.factorCodes(table: Table([(f, column.selecting(rows))]), coding: fCodings[f]!)
+            } catch let e as DataError { throw PanelError.data(e) }
+        }
         factorCodes = fCodes
-        factorLevels = fLevels
+        factorLevels = fCodings.mapValues { ($0.levels, $0.base) }
     }
 
     /// Number of person-years.
