@@ -1,3 +1,4 @@
+import _DiDKitParallel
 import Linalg
 import Design
 import Estimation
@@ -177,34 +178,37 @@ public struct PersonYearPanel: Sendable {
     }
 
     /// The column as `Int32` years when every value is present and a whole number within +-1e6; nil otherwise.
+    ///
+    /// Checked, then converted, in parts on all cores: the array is fresh memory (0.2 GB on the whole
+    /// country's 54M rows), and one thread zeroing its pages and writing them took 0.4 s there.
+    /// - Complexity: O(n), spread over the cores.
     static func wholeYears(_ column: NumericColumn) -> [Int32]? {
-        func convert<T: FixedWidthInteger>(_ a: [T]) -> [Int32]? {
-            var out = [Int32](repeating: 0, count: a.count)
-            let ok: Bool = a.withUnsafeBufferPointer { a in
-                out.withUnsafeMutableBufferPointer { o in
-                    for i in 0..<a.count {
-                        let v = a[i]
-                        let x = Int(v)   // the bound in Int: a literal of 1e6 does not fit every T
-                        guard v != .min, x >= -1_000_000 && x <= 1_000_000 else { return false }
-                        o[i] = Int32(truncatingIfNeeded: x)
-                    }
-                    return true
-                }
+        let n = column.count
+        let parts = Swift.max(1, Swift.min(64, n / 262_144))
+        let starts = (0...parts).map { n * $0 / parts }
+        func convert<T: FixedWidthInteger & Sendable & SendableMetatype>(_ a: [T]) -> [Int32]? {
+            // The bound in Int: a literal of 1e6 does not fit every T.
+            @Sendable func year(_ v: T) -> Int32? {
+                let x = Int(v)
+                return v != .min && x >= -1_000_000 && x <= 1_000_000 ? Int32(truncatingIfNeeded: x) : nil
             }
-            return ok ? out : nil
+            let valid = parallelMap(count: parts) { k in a[starts[k]..<starts[k + 1]].allSatisfy { year($0) != nil } }
+            guard !valid.contains(false) else { return nil }
+            return parallelParts(starts: starts) { k, out in
+                for i in 0..<out.count { out[i] = year(a[starts[k] + i]) ?? 0 }
+            }
         }
         switch column.storage {
         case .int8(let a): return convert(a)
         case .int16(let a): return convert(a)
         case .int32(let a): return convert(a)
         case .double(let a):
-            var out = [Int32](repeating: 0, count: a.count)
-            for i in a.indices {
-                let v = a[i]
-                guard v == v.rounded(), Swift.abs(v) <= 1e6 else { return nil }   // NaN fails the first test
-                out[i] = Int32(v)
+            // NaN fails the first test.
+            let valid = parallelMap(count: parts) { k in a[starts[k]..<starts[k + 1]].allSatisfy { $0 == $0.rounded() && Swift.abs($0) <= 1e6 } }
+            guard !valid.contains(false) else { return nil }
+            return parallelParts(starts: starts) { k, out in
+                for i in 0..<out.count { out[i] = Int32(a[starts[k] + i]) }
             }
-            return out
         }
     }
 

@@ -8,11 +8,11 @@ import Testing
 @Suite struct PersonYearPanelLayoutTests {
     /// 3,000 persons over 2008-2016 with some years missing (gaps inside spans and at the ends), an extra
     /// column, and the rows either sorted or reversed within and across persons.
-    static func register(sorted: Bool, doubleYears: Bool = false) throws -> Table {
+    static func register(sorted: Bool, doubleYears: Bool = false, persons: Int = 3_000) throws -> Table {
         var rows: [(id: String, year: Int, x: Double)] = []
-        for p in 0..<3_000 {
+        for p in 0..<persons {
             for y in 2008...2016 where !((p % 7 == 2 && y == 2011) || (p % 11 == 0 && y < 2010) || (p % 13 == 5 && (y == 2013 || y == 2014))) {
-                rows.append((String(format: "P%05d", p), y, Double(p * 10 + y % 10)))
+                rows.append((String(format: "P%06d", p), y, Double(p * 10 + y % 10)))
             }
         }
         if !sorted { rows.reverse() }
@@ -38,6 +38,25 @@ import Testing
             // (two); missing leading years (p % 11 == 0) are no gap.
             let expected = (0..<3_000).map { p in (p % 7 == 2 ? 1 : 0) + (p % 13 == 5 ? 2 : 0) }
             #expect(sorted.gapYears == expected.reduce(0, +) && sorted.personsWithGaps == expected.filter { $0 > 0 }.count)
+        }
+    }
+
+    @Test func aLongSortedRegisterIsCheckedAndConvertedInPartsAsAShortOneIs() throws {
+        // 80,000 persons: about 640,000 rows, so the years are checked and converted in two parts.
+        for doubleYears in [false, true] {
+            let table = try Self.register(sorted: true, doubleYears: doubleYears, persons: 80_000)
+            #expect(table.rowCount > 2 * 262_144)
+            let sorted = try PersonYearPanel(table, id: "id", time: "year")
+            let general = try PersonYearPanel(try Self.register(sorted: false, doubleYears: doubleYears, persons: 80_000), id: "id", time: "year")
+            Self.expectSame(sorted, general)
+            // A year out of range in the second part: the sorted layout declines, the general route names the row.
+            var years = try table.numeric("year").doubles
+            years[table.rowCount - 3] = 2_000_000
+            let bad = try Table([("id", .text(try table.text("id"))), ("year", .numeric(NumericColumn(compacting: years)))])
+            #expect(PersonYearPanel.wholeYears(try bad.numeric("year")) == nil)
+            #expect(throws: PanelError.nonIntegerYear(column: "year", row: table.rowCount - 1, value: 2_000_000)) {
+                try PersonYearPanel(bad, id: "id", time: "year")
+            }
         }
     }
 
