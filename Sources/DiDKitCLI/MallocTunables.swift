@@ -13,6 +13,9 @@ import Glibc
 /// - `glibc.malloc.hugetlb=1`: glibc asks for transparent huge pages on its large mappings
 ///   (`madvise(MADV_HUGEPAGE)`, honoured when THP is `madvise` or `always`): 512 times fewer faults.
 ///   Measured on 6M persons: `attgt` (DR, 999 draws) 46.3 -> 40.1 s, the reference study 45.8 -> 42.5 s.
+///   On a later VM (2-core AMD EPYC, session 15) the 6M study still gained (14.7-15.0 s against
+///   16.2-18.5 s) but the 1.5M study lost 0.4-0.6 s (a process's first huge pages there came at
+///   0.5 GB/s, 4 KB pages at 3 GB/s): `DIDKIT_HUGE_PAGES=0` for runs of a few GB (Docs/Benchmarks.md).
 /// - `glibc.malloc.mmap_max=0` and a trim threshold of 64 GB: every allocation comes from the heap and a
 ///   freed one stays there for the next, instead of each large array being a fresh `mmap` that `free`
 ///   unmaps; ``releaseFreedMemory()`` then leaves the heap alone too. Measured on 6M persons (session
