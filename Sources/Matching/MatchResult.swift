@@ -89,16 +89,23 @@ public struct MatchResult: Sendable {
     /// from the pairs as ``weights`` documents (treated 1, each use of a control `1/k`); treated
     /// units without a pair are unmatched with an unknown reason (``UnmatchedReason/external``).
     public init(pairs: [MatchedPair], treated: [Bool]) {
-        var perTreated = [Int](repeating: 0, count: treated.count)
+        let (weights, perTreated) = Self.weights(of: pairs, rows: treated.count)
+        let unmatched = treated.indices.filter { treated[$0] && perTreated[$0] == 0 }.map { (row: $0, reason: UnmatchedReason.external) }
+        let t = treated.filter { $0 }.count
+        self.init(pairs: pairs, weights: weights, unmatched: unmatched, treatedCount: t, controlCount: treated.count - t, caliper: nil)
+    }
+
+    /// The weights of ``weights`` for `pairs` over `rows` input rows (treated 1, each use of a control
+    /// `1/k_t`), and each row's number of pairs as the treated unit.
+    static func weights(of pairs: [MatchedPair], rows: Int) -> (weights: [Double], perTreated: [Int]) {
+        var perTreated = [Int](repeating: 0, count: rows)
         for p in pairs { perTreated[p.treated] += 1 }
-        var weights = [Double](repeating: 0, count: treated.count)
+        var weights = [Double](repeating: 0, count: rows)
         for p in pairs {
             weights[p.treated] = 1
             weights[p.control] += 1 / Double(perTreated[p.treated])
         }
-        let unmatched = treated.indices.filter { treated[$0] && perTreated[$0] == 0 }.map { (row: $0, reason: UnmatchedReason.external) }
-        let t = treated.filter { $0 }.count
-        self.init(pairs: pairs, weights: weights, unmatched: unmatched, treatedCount: t, controlCount: treated.count - t, caliper: nil)
+        return (weights, perTreated)
     }
 
     /// Number of unmatched treated units.

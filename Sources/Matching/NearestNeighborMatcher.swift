@@ -105,7 +105,7 @@ public struct NearestNeighborMatcher: Sendable {
             throw MatchingError.allTreatedUnmatched(treated: treatedRows.count, reason: reasons.joined(separator: ", "))
         }
         // Weights (treated 1 if matched, each use of a control 1/k_t) as for any match.
-        let weights = MatchResult(pairs: pairs, treated: treated).weights
+        let weights = MatchResult.weights(of: pairs, rows: n).weights
         var result = MatchResult(pairs: pairs, weights: weights, unmatched: unmatched, treatedCount: treatedRows.count,
                                  controlCount: controlRows.count, caliper: caliper)
         result.neighbors = spec.neighbors

@@ -27,8 +27,7 @@ enum ScoreOrder {
         if n < Self.parallelThreshold { return rows.map { Keyed(key: key(scores[$0]), row: $0) }.sorted(by: Keyed.before).map(\.row) }
         // The keyed rows in parts on both cores: fresh memory (90 MB for the whole country's controls),
         // which one thread faulted in for 0.2 s.
-        let parts = Swift.min(64, n / 65_536)
-        let starts = (0...parts).map { n * $0 / parts }
+        let starts = partStarts(count: n, minimumPart: 65_536)
         let all: [Keyed] = parallelParts(starts: starts) { k, out in
             for i in 0..<out.count {
                 let row = rows[starts[k] + i]

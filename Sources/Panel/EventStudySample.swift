@@ -88,14 +88,10 @@ public struct EventStudySample: Sendable {
         // A factor's levels are learned from the whole panel, so a row's code is missing exactly when its
         // value is: the person loop tests the values, and the codes are made for the sample's rows only
         // (per panel row they were an `Int` per row, 0.4 GB of fresh pages on the whole country's panel).
-        var fCodings: [String: FactorCoding] = [:]
-        var fColumns: [Column] = []
-        for f in spec.factorControls {
-            do {
-                fCodings[f] = try learnFactor(table, f, base: spec.baseLevels[f])
-                fColumns.append(try table.column(f))
-            } catch let e as DataError { throw PanelError.data(e) }
-        }
+        let factors: [(coding: FactorCoding, column: Column)]
+        do {
+            factors = try spec.factorControls.map { f in (try learnFactor(table, f, base: spec.baseLevels[f]), try table.column(f)) }
+        } catch let e as DataError { throw PanelError.data(e) }
 
         let yr = panel.yearRange
         var reasons: [String] = ["start year outside the data (\(yr.lowerBound)-\(yr.upperBound))"]
@@ -114,7 +110,7 @@ public struct EventStudySample: Sendable {
         let windowList = Array(w)
         // The per-row checks read arrays in specification order (no dictionary lookups per row).
         let controlList = spec.controls.map { controls[$0]! }
-        let factorList = fColumns
+        let factorList = factors.map(\.column)
         var controlMissing = [Int](repeating: 0, count: controlList.count)
         var factorMissing = [Int](repeating: 0, count: factorList.count)
         personLoop: for p in 0..<panel.personCount {
@@ -193,14 +189,15 @@ public struct EventStudySample: Sendable {
         droppedRows = missingCounts.sorted { $0.key < $1.key }.map { ($0.key, $0.value) }
         baselineValues = baseline
         controlColumns = controls
-        var fCodes: [String: [Int]] = [:]
-        for (f, column) in zip(spec.factorControls, fColumns) {
+        var fCodes: [String: [Int]] = [:], fLevels: [String: (levels: [String], base: Int)] = [:]
+        for (f, factor) in zip(spec.factorControls, factors) {
             do {
-                fCodes[f] = try Design.factorCodes(table: Table([(f, column.selecting(rows))]), coding: fCodings[f]!)
+                fCodes[f] = try Design.factorCodes(table: Table([(f, factor.column.selecting(rows))]), coding: factor.coding)
             } catch let e as DataError { throw PanelError.data(e) }
+            fLevels[f] = (factor.coding.levels, factor.coding.base)
         }
         factorCodes = fCodes
-        factorLevels = fCodings.mapValues { ($0.levels, $0.base) }
+        factorLevels = fLevels
     }
 
     /// Number of person-years.

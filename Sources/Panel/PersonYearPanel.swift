@@ -183,9 +183,8 @@ public struct PersonYearPanel: Sendable {
     /// country's 54M rows), and one thread zeroing its pages and writing them took 0.4 s there.
     /// - Complexity: O(n), spread over the cores.
     static func wholeYears(_ column: NumericColumn) -> [Int32]? {
-        let n = column.count
-        let parts = Swift.max(1, Swift.min(64, n / 262_144))
-        let starts = (0...parts).map { n * $0 / parts }
+        let starts = partStarts(count: column.count, minimumPart: 262_144)
+        let parts = starts.count - 1
         func convert<T: FixedWidthInteger & Sendable & SendableMetatype>(_ a: [T]) -> [Int32]? {
             // The bound in Int: a literal of 1e6 does not fit every T.
             @Sendable func year(_ v: T) -> Int32? {

@@ -54,10 +54,9 @@ extension WindowCondition {
     public static func firstFailing(_ conditions: [WindowCondition], values: [NumericColumn], panel: PersonYearPanel,
                                     starts: [Int?]) -> [Int32] {
         precondition(values.count == conditions.count, "WindowCondition.firstFailing: one column per condition")
-        let n = starts.count
-        let stripes = Swift.max(1, Swift.min(64, n / 65_536))
-        return parallelParts(starts: (0...stripes).map { n * $0 / stripes }) { k, out in
-            let first = n * k / stripes
+        let stripes = partStarts(count: starts.count, minimumPart: 65_536)
+        return parallelParts(starts: stripes) { k, out in
+            let first = stripes[k]
             for i in 0..<out.count {
                 let p = first + i
                 guard let s = starts[p] else { out[i] = -1; continue }

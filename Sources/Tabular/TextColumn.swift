@@ -192,11 +192,11 @@ public struct TextColumn: Sendable, Equatable {
     /// - Complexity: O(n) comparisons, spread over the cores.
     public func sortedRuns() -> (codes: [Int32], levels: TextColumn)? {
         if missing.contains(true) { return nil }
-        let parts = Swift.max(1, Swift.min(64, count / 262_144))
-        let rowStarts = (0...parts).map { count * $0 / parts }
+        let rowStarts = partStarts(count: count, minimumPart: 262_144)
+        let parts = rowStarts.count - 1
         // Raw buffers and memcmp: a slice per row retained and released the byte buffer, and the
         // generic element-wise comparison was a fifth of the whole-country panel.
-        let runStarts: [[Int]?] = bytes.withUnsafeBufferPointer { b in
+        let partRuns: [[Int]?] = bytes.withUnsafeBufferPointer { b in
             offsets.withUnsafeBufferPointer { o in
                 let (b, o) = (UnsafeSendable(b), UnsafeSendable(o))
                 return parallelMap(count: parts) { k in
@@ -211,16 +211,16 @@ public struct TextColumn: Sendable, Equatable {
                 }
             }
         }
+        // A part that found a value smaller than the one before it: not sorted.
+        let runStarts = partRuns.compactMap { $0 }
+        guard runStarts.count == parts else { return nil }
         var runsBefore = [0]
-        for part in runStarts {
-            guard let part else { return nil }
-            runsBefore.append(runsBefore[runsBefore.count - 1] + part.count)
-        }
+        for part in runStarts { runsBefore.append(runsBefore[runsBefore.count - 1] + part.count) }
         let before = runsBefore
         let codes: [Int32] = parallelParts(starts: rowStarts) { k, out in
             var code = Int32(before[k]) - 1
             var next = 0
-            let starts = runStarts[k]!
+            let starts = runStarts[k]
             for i in 0..<out.count {
                 if next < starts.count && starts[next] == rowStarts[k] + i {
                     code += 1
@@ -229,7 +229,7 @@ public struct TextColumn: Sendable, Equatable {
                 out[i] = code
             }
         }
-        return (codes, selecting(runStarts.flatMap { $0! }))
+        return (codes, selecting(runStarts.flatMap { $0 }))
     }
 
     /// The byte-wise order of `bytes[a]` and `bytes[b]` (negative, zero or positive), a prefix first,
