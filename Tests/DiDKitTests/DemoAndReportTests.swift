@@ -157,11 +157,6 @@ struct DemoRegisterCalibrationTests {
 
 @Suite("Command line")
 struct CommandLineTests {
-    func run(_ args: [String]) throws -> String {
-        let command = try DidkitCommand.parseAsRoot(args)
-        guard let c = command as? any OutputCommand else { Issue.record("not an output command"); return "" }
-        return try c.output()
-    }
 
     func write(_ table: Table, _ name: String) throws -> String {
         let path = FileManager.default.temporaryDirectory.appendingPathComponent("didkit-cli-\(name)-\(UUID().uuidString).csv").path

@@ -11,11 +11,7 @@ struct ETWFECommandTests {
     static let mpdta = fixtures.appendingPathComponent("mpdta.csv").standardized.path
     static let logitPanel = fixtures.appendingPathComponent("etwfe_logit_panel.csv").standardized.path
 
-    func run(_ args: [String]) throws -> String {
-        let command = try DidkitCommand.parseAsRoot(["etwfe"] + args)
-        guard let c = command as? any OutputCommand else { Issue.record("not an output command"); return "" }
-        return try c.output()
-    }
+    func run(_ args: [String]) throws -> String { try DiDKitTests.run(["etwfe"] + args) }
     func mpdta(_ extra: [String]) throws -> String {
         try run(["--data", Self.mpdta, "--id", "countyreal", "--time", "year", "--outcome", "lemp", "--group", "first.treat"] + extra)
     }

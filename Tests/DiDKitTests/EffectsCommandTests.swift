@@ -23,11 +23,6 @@ struct EffectsCommandTests {
         return path
     }
 
-    func run(_ args: [String]) throws -> String {
-        let command = try DidkitCommand.parseAsRoot(args)
-        guard let c = command as? any OutputCommand else { Issue.record("not an output command"); return "" }
-        return try c.output()
-    }
 
     @Test("JSON has the contract's keys and matches the library", arguments: ["ra", "ipw", "aipw", "ipwra", "psmatch", "nnmatch"])
     func json(_ method: String) throws {

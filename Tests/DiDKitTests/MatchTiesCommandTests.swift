@@ -12,10 +12,6 @@ struct MatchTiesCommandTests {
     /// each such control has weight 2 x 1/3 = 2/3); the treated with x = 0 takes both controls with x = 0 (1/2 each).
     static let csv = "id,t,x\na,1,1\nb,1,1\nc,1,0\nd,0,1\ne,0,1\nf,0,1\ng,0,0\nh,0,0\n"
 
-    func run(_ args: [String]) throws -> String {
-        guard let c = try DidkitCommand.parseAsRoot(args) as? any OutputCommand else { Issue.record("not an output command"); return "" }
-        return try c.output()
-    }
 
     @Test("tied controls share the treated unit's weight in the pairs file")
     func sharedWeights() throws {

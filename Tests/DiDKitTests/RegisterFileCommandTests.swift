@@ -14,11 +14,6 @@ struct RegisterFileCommandTests {
             .appendingPathComponent("RegisterFilesTests/Fixtures/\(name)").path
     }
 
-    func run(_ args: [String]) throws -> String {
-        let command = try DidkitCommand.parseAsRoot(args)
-        guard let c = command as? any OutputCommand else { Issue.record("not an output command"); return "" }
-        return try c.output()
-    }
 
     @Test("logit on a .dta, .sav, .zsav, .xpt or .sas7bdat prints what it prints on the CSV",
           arguments: [("register_v14.dta", "register.csv"), ("register_v8.dta", "register.csv"), ("register.sav", "register.csv"),

@@ -23,11 +23,6 @@ struct StudyDataColumnsTests {
         return s
     }
 
-    func run(_ args: [String]) throws -> String {
-        let command = try DidkitCommand.parseAsRoot(args)
-        guard let c = command as? any OutputCommand else { Issue.record("not an output command"); return "" }
-        return try c.output()
-    }
 
     @Test("the study run from a CSV with unused columns gives the whole table's results; a missing column gives the whole table's error")
     func onlyItsColumns() throws {
