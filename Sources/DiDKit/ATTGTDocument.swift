@@ -161,13 +161,8 @@ public struct ATTGTDocument: Encodable, Sendable, Equatable {
         control = est.options.control.rawValue
         units = est.units
         observations = est.observations
-        func hidden(_ persons: Int?) -> Bool { (persons ?? 0) < disclosure.minimumCellSize }
-        attgt = table.rows.map { r in
-            let s = hidden(r.persons)
-            return Cell(group: r.label.group ?? 0, time: r.label.time ?? 0, att: s ? nil : finite(r.estimate),
-                        standardError: s ? nil : r.standardError.flatMap(finite), ciLower: s ? nil : r.ciLower.flatMap(finite),
-                        ciUpper: s ? nil : r.ciUpper.flatMap(finite), units: s ? nil : r.persons, suppressed: s)
-        }
+        let k = disclosure.minimumCellSize
+        attgt = table.rows.map { Cell($0, minimumCellSize: k) }
         preTest = est.preTest().map { PreTest(statistic: finite($0.statistic), df: $0.degreesOfFreedom, pValue: finite($0.pValue)) }
         aggregates = aggs.map { a in
             let keyName: String
@@ -176,18 +171,9 @@ public struct ATTGTDocument: Encodable, Sendable, Equatable {
             case .group: keyName = "group"
             case .calendar, .simple: keyName = "time"
             }
-            let effects: [AggregateEffect] = a.type == .simple ? [] : a.table.rows.map { r in
-                let s = hidden(r.persons)
-                let key = r.label.event ?? r.label.group ?? r.label.time ?? 0
-                return AggregateEffect(keyName: keyName, key: key, att: s ? nil : finite(r.estimate),
-                                       standardError: s ? nil : r.standardError.flatMap(finite),
-                                       ciLower: s ? nil : r.ciLower.flatMap(finite), ciUpper: s ? nil : r.ciUpper.flatMap(finite),
-                                       suppressed: s)
-            }
-            let s = hidden(a.overall?.persons)
-            let overall = Overall(att: s ? nil : a.overall.flatMap { finite($0.estimate) },
-                                  standardError: s ? nil : a.overall?.standardError.flatMap(finite), suppressed: s)
-            return Aggregate(type: a.type.rawValue, overall: overall, effects: effects, uniformBand: a.table.uniformBand)
+            let effects = a.type == .simple ? [] : a.table.rows.map { AggregateEffect($0, keyName: keyName, minimumCellSize: k) }
+            return Aggregate(type: a.type.rawValue, overall: Overall(a.overall, minimumCellSize: k), effects: effects,
+                             uniformBand: a.table.uniformBand)
         }
     }
 
@@ -196,26 +182,12 @@ public struct ATTGTDocument: Encodable, Sendable, Equatable {
     /// The report tables: ATT(g,t), then each aggregation (effects, then the overall under a rule), with the
     /// pre-test in the first table's notes.
     public func reportTables() -> [ReportTable] {
-        let k = disclosure.minimumCellSize
-        func num(_ v: Double?, _ hidden: Bool) -> String { hidden ? "<\(k)" : Format.fixed(v ?? .nan, 4) }
-        func interval(_ e: Effect, _ hidden: Bool) -> String {
-            hidden ? "<\(k)" : "[" + Format.fixed(e.ciLower ?? .nan, 4) + ", " + Format.fixed(e.ciUpper ?? .nan, 4) + "]"
-        }
-        func row(_ label: String, _ e: Effect) -> [String] {
-            let hidden = (e.persons ?? 0) < k
-            if e.isReference { return [label, "reference", "", "", "", disclosure.countText(e.persons ?? 0)] }
-            return [label, num(e.estimate, hidden), num(e.standardError, hidden), interval(e, hidden),
-                    hidden ? "<\(k)" : Format.pValue(e.pValue ?? .nan), disclosure.countText(e.persons ?? 0)]
-        }
-        let lvl = Format.fixed(attgtTable.level, attgtTable.level == attgtTable.level.rounded() ? 0 : 1)
-        func columns(_ first: String, _ t: EffectTable) -> [String] {
-            [first, t.scale == .percentagePoints ? "ATT (pp)" : "ATT", "Std. err.", "[\(lvl)% \(t.uniformBand ? "uniform band" : "conf. interval")]", "P>|z|", "Treated"]
-        }
+        let f = GroupTimeRowFormat(disclosure: disclosure)
         var suppressedAny = false
-        func noteSuppression(_ rows: [Effect]) { if rows.contains(where: { ($0.persons ?? 0) < k }) { suppressedAny = true } }
+        func noteSuppression(_ rows: [Effect]) { if rows.contains(where: f.hidden) { suppressedAny = true } }
         var first = ReportTable(title: attgtTable.title + "    Units = \(Format.count(units))    Unit-periods = \(Format.count(observations))",
-                                columns: columns("Group, time", attgtTable),
-                                rows: attgtTable.rows.map { row("g=\($0.label.group ?? 0) t=\($0.label.time ?? 0)", $0) },
+                                columns: f.columns("Group, time", attgtTable),
+                                rows: attgtTable.rows.map { f.row("g=\($0.label.group ?? 0) t=\($0.label.time ?? 0)", $0) },
                                 notes: attgtTable.notes.map(disclosure.gatingCounts))
         noteSuppression(attgtTable.rows)
         if let p = preTest {
@@ -233,18 +205,16 @@ public struct ATTGTDocument: Encodable, Sendable, Equatable {
                 case .calendar: return "time \(e.label.time ?? 0)"
                 }
             }
-            var rows = a.type == .simple ? [] : a.table.rows.map { row(label($0), $0) }
+            var rows = a.type == .simple ? [] : a.table.rows.map { f.row(label($0), $0) }
             noteSuppression(a.table.rows)
             var rules: Set<Int> = []
             if let o = a.overall {
                 if !rows.isEmpty { rules.insert(rows.count - 1) }
-                var r = row("overall", o)
-                if !o.isReference { r[3] = interval(o, (o.persons ?? 0) < k) }
-                rows.append(r)
+                rows.append(f.row("overall", o))
             }
             var notes = a.table.notes.filter { $0.hasPrefix("aggregation") || $0.hasPrefix("intervals") }
             if a.table.uniformBand { notes.append("The overall row's interval is pointwise.") }
-            tables.append(ReportTable(title: a.table.title, columns: columns(a.type == .simple ? "" : a.type.rawValue, a.table),
+            tables.append(ReportTable(title: a.table.title, columns: f.columns(a.type == .simple ? "" : a.type.rawValue, a.table),
                                       rows: rows, notes: notes, rulesAfter: rules))
         }
         if suppressedAny { tables[tables.count - 1].notes.append(disclosure.note) }

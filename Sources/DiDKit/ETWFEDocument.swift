@@ -62,12 +62,10 @@ public struct ETWFEDocument: Encodable, Sendable {
         control = fit.control.rawValue
         units = fit.panel.unitCount
         observations = fit.observations
-        func hidden(_ persons: Int?) -> Bool { (persons ?? 0) < disclosure.minimumCellSize }
+        let k = disclosure.minimumCellSize
         attgt = e.attgt.rows.map { r in
-            let s = hidden(r.persons)
-            var cell = Cell(group: r.label.group ?? 0, time: r.label.time ?? 0, att: s ? nil : finite(r.estimate),
-                            standardError: s ? nil : r.standardError.flatMap(finite), ciLower: s ? nil : r.ciLower.flatMap(finite),
-                            ciUpper: s ? nil : r.ciUpper.flatMap(finite), units: s ? nil : r.persons, suppressed: s)
+            var cell = Cell(r, minimumCellSize: k)
+            let s = cell.suppressed
             if let ors = e.oddsRatios {
                 let o = ors.row(group: r.label.group, time: r.label.time)
                 cell.oddsRatio = .some(s ? nil : o.flatMap { finite($0.estimate) })
@@ -95,17 +93,9 @@ public struct ETWFEDocument: Encodable, Sendable {
             case .group: keyName = "group"
             case .calendar, .simple: keyName = "time"
             }
-            let rows: [ATTGTDocument.AggregateEffect] = type == .simple ? [] : table.rows.map { r in
-                let s = hidden(r.persons)
-                return ATTGTDocument.AggregateEffect(keyName: keyName, key: r.label.event ?? r.label.group ?? r.label.time ?? 0,
-                                                     att: s ? nil : finite(r.estimate), standardError: s ? nil : r.standardError.flatMap(finite),
-                                                     ciLower: s ? nil : r.ciLower.flatMap(finite), ciUpper: s ? nil : r.ciUpper.flatMap(finite),
-                                                     suppressed: s)
-            }
-            let s = hidden(overallEffect?.persons)
-            let overall = ATTGTDocument.Overall(att: s ? nil : overallEffect.flatMap { finite($0.estimate) },
-                                                standardError: s ? nil : overallEffect?.standardError.flatMap(finite), suppressed: s)
-            return ATTGTDocument.Aggregate(type: type.rawValue, overall: overall, effects: rows, uniformBand: false)
+            let rows = type == .simple ? [] : table.rows.map { ATTGTDocument.AggregateEffect($0, keyName: keyName, minimumCellSize: k) }
+            return ATTGTDocument.Aggregate(type: type.rawValue, overall: ATTGTDocument.Overall(overallEffect, minimumCellSize: k),
+                                           effects: rows, uniformBand: false)
         }
     }
 
@@ -114,29 +104,18 @@ public struct ETWFEDocument: Encodable, Sendable {
     /// The report tables: ATT(g,t) (with odds ratios for the logit), then each aggregation with the
     /// overall (simple) ATT last. Notes pass the disclosure gate's count filter.
     public func reportTables() -> [ReportTable] {
-        let k = disclosure.minimumCellSize
+        let f = GroupTimeRowFormat(disclosure: disclosure)
         let t = effects.attgt
-        func num(_ v: Double?, _ hidden: Bool) -> String { hidden ? "<\(k)" : Format.fixed(v ?? .nan, 4) }
-        func interval(_ lo: Double?, _ hi: Double?, _ hidden: Bool) -> String {
-            hidden ? "<\(k)" : "[" + Format.fixed(lo ?? .nan, 4) + ", " + Format.fixed(hi ?? .nan, 4) + "]"
-        }
-        func row(_ label: String, _ e: Effect) -> [String] {
-            let hidden = (e.persons ?? 0) < k
-            return [label, num(e.estimate, hidden), num(e.standardError, hidden), interval(e.ciLower, e.ciUpper, hidden),
-                    hidden ? "<\(k)" : Format.pValue(e.pValue ?? .nan), disclosure.countText(e.persons ?? 0)]
-        }
-        let lvl = Format.fixed(t.level, t.level == t.level.rounded() ? 0 : 1)
-        let attHeader = t.scale == .percentagePoints ? "ATT (pp)" : "ATT"
-        var columns = ["Group, time", attHeader, "Std. err.", "[\(lvl)% conf. interval]", "P>|z|", "Treated"]
-        if effects.oddsRatios != nil { columns += ["Odds ratio", "[\(lvl)% conf. interval]"] }
+        var columns = f.columns("Group, time", t)
+        if effects.oddsRatios != nil { columns += ["Odds ratio", "[\(GroupTimeRowFormat.levelText(t.level))% conf. interval]"] }
         var suppressedAny = false
         let cellRows: [[String]] = t.rows.map { e in
-            var r = row("g=\(e.label.group ?? 0) t=\(e.label.time ?? 0)", e)
-            let hidden = (e.persons ?? 0) < k
+            var r = f.row("g=\(e.label.group ?? 0) t=\(e.label.time ?? 0)", e)
+            let hidden = f.hidden(e)
             if hidden { suppressedAny = true }
             if let ors = effects.oddsRatios {
                 let o = ors.row(group: e.label.group, time: e.label.time)
-                r += [num(o?.estimate, hidden), interval(o?.ciLower, o?.ciUpper, hidden)]
+                r += [f.number(o?.estimate, hidden: hidden), f.interval(o?.ciLower, o?.ciUpper, hidden: hidden)]
             }
             return r
         }
@@ -149,21 +128,20 @@ public struct ETWFEDocument: Encodable, Sendable {
         for type in aggregations {
             let a = effects.aggregate(type)
             var rows: [[String]] = type == .simple ? [] : a.rows.map { e in
-                if (e.persons ?? 0) < k { suppressedAny = true }
+                if f.hidden(e) { suppressedAny = true }
                 switch type {
-                case .event: return row(EffectLabel.eventText(e.label.event ?? 0), e)
-                case .group: return row("group \(e.label.group ?? 0)", e)
-                default: return row("time \(e.label.time ?? 0)", e)
+                case .event: return f.row(EffectLabel.eventText(e.label.event ?? 0), e)
+                case .group: return f.row("group \(e.label.group ?? 0)", e)
+                default: return f.row("time \(e.label.time ?? 0)", e)
                 }
             }
             var rules: Set<Int> = []
             if let o = effects.overall {
                 if !rows.isEmpty { rules.insert(rows.count - 1) }
-                if (o.persons ?? 0) < k { suppressedAny = true }
-                rows.append(row("overall", o))
+                if f.hidden(o) { suppressedAny = true }
+                rows.append(f.row("overall", o))
             }
-            tables.append(ReportTable(title: a.title, columns: [type == .simple ? "" : type.rawValue, attHeader, "Std. err.",
-                                                                "[\(lvl)% conf. interval]", "P>|z|", "Treated"],
+            tables.append(ReportTable(title: a.title, columns: f.columns(type == .simple ? "" : type.rawValue, t),
                                       rows: rows, notes: a.notes, rulesAfter: rules))
         }
         if suppressedAny { tables[tables.count - 1].notes.append(disclosure.note) }

@@ -13,11 +13,7 @@ struct ATTGTCommand: OutputCommand {
         commandName: "attgt",
         abstract: "Callaway & Sant'Anna (2021) group-time average treatment effects ATT(g,t) with did::aggte aggregations, pre-test and multiplier-bootstrap bands.")
 
-    @Option(help: "Data file: CSV with a header row, or Stata .dta, SAS .sas7bdat/.xpt, SPSS .sav/.zsav; one row per unit and period.") var data: String
-    @Option(help: "The unit id column.") var id: String
-    @Option(help: "The period column.") var time: String
-    @Option(help: "The outcome column (a 0/1 outcome is reported in percentage points).") var outcome: String
-    @Option(help: "The first treated period of each unit (0 or empty = never treated).") var group: String
+    @OptionGroup var panel: StaggeredPanelOptions
     @Option(help: "Comma-separated numeric covariates (baseline, first-period values are used).") var covariates: String?
     @Option(help: "Comma-separated factor covariates (baseline values).") var factors: String?
     @Option(help: "Estimator: reg, ipw, dr or drimp (default dr, as R did's est_method).") var method: ATTMethod = .dr
@@ -37,9 +33,7 @@ struct ATTGTCommand: OutputCommand {
     @Flag(help: "Print phase timings to stderr.") var timing = false
 
     func validate() throws {
-        for c in [nil] + (commaList(covariates) + commaList(factors)).map(Optional.some) {
-            try requireDistinctRoles([("--id", id), ("--time", time), ("--outcome", outcome), ("--group", group), ("--covariates/--factors", c)])
-        }
+        try panel.validateRoles(covariates: commaList(covariates), factors: commaList(factors))
         if anticipation < 0 { throw ValidationError("--anticipation must be 0 or more, got \(anticipation)") }
         if bootstrap < 0 { throw ValidationError("--bootstrap must be 0 or more, got \(bootstrap)") }
         if bootstrap > 0 && bootstrap < 20 { throw ValidationError("--bootstrap needs at least 20 replications, got \(bootstrap)") }
@@ -48,20 +42,16 @@ struct ATTGTCommand: OutputCommand {
     }
 
     func output() throws -> String {
-        var kinds: [String: ColumnKind] = [id: .auto, time: .numeric, outcome: .numeric, group: .auto]
-        for c in commaList(covariates) { kinds[c] = .numeric }
-        for f in commaList(factors) { kinds[f] = .auto }
-        if let c = cluster { kinds[c] = .auto }
         var clock = PhaseClock(enabled: timing)
-        let table = try TableReader.read(path: data, kinds: kinds, defaultKind: .skip)
+        let table = try panel.readTable(covariates: commaList(covariates), factors: commaList(factors), cluster: cluster)
         clock.lap("read")
-        let panel = try StaggeredData(table: table, id: id, time: time, outcome: outcome, group: group,
+        let units = try StaggeredData(table: table, id: panel.id, time: panel.time, outcome: panel.outcome, group: panel.group,
                                       covariates: commaList(covariates), factors: commaList(factors), cluster: cluster)
         let options = StaggeredOptions(method: method, control: control, basePeriod: base, anticipation: anticipation,
                                        bootstrap: bootstrap, seed: seed, level: level, minEvent: minEvent, maxEvent: maxEvent,
                                        balanceEvent: balanceEvent)
         clock.lap("panel")
-        let est = try GroupTimeATT(panel, options: options)
+        let est = try GroupTimeATT(units, options: options)
         clock.lap("estimate")
         var types: [AggregationType] = []
         for t in (aggregate.isEmpty ? AggregationType.allCases : aggregate) where !types.contains(t) { types.append(t) }

@@ -13,11 +13,7 @@ struct ETWFECommand: OutputCommand {
         commandName: "etwfe",
         abstract: "Wooldridge's extended two-way fixed effects (ETWFE, as R etwfe / Stata jwdid), linear or logit: ATT(g,t) on the outcome's scale with delta-method SEs, odds ratios for the logit, and emfx aggregations.")
 
-    @Option(help: "Data file: CSV with a header row, or Stata .dta, SAS .sas7bdat/.xpt, SPSS .sav/.zsav; one row per unit and period.") var data: String
-    @Option(help: "The unit id column.") var id: String
-    @Option(help: "The period column.") var time: String
-    @Option(help: "The outcome column (a 0/1 outcome is reported in percentage points).") var outcome: String
-    @Option(help: "The first treated period of each unit (0 or empty = never treated).") var group: String
+    @OptionGroup var panel: StaggeredPanelOptions
     @Option(help: "Family: linear or logit (default logit for a 0/1 outcome, else linear).") var family: ETWFEFamily?
     @Option(help: "Comma-separated numeric covariates (time-invariant or first-period values, centred within cohort).") var covariates: String?
     @Option(help: "Comma-separated factor covariates (first-period values).") var factors: String?
@@ -31,25 +27,19 @@ struct ETWFECommand: OutputCommand {
     @Flag(help: "Print phase timings to stderr.") var timing = false
 
     func validate() throws {
-        for c in [nil] + (commaList(covariates) + commaList(factors)).map(Optional.some) {
-            try requireDistinctRoles([("--id", id), ("--time", time), ("--outcome", outcome), ("--group", group), ("--covariates/--factors", c)])
-        }
+        try panel.validateRoles(covariates: commaList(covariates), factors: commaList(factors))
         if let c = cluster {
-            try requireDistinctRoles([("--time", time), ("--outcome", outcome), ("--cluster", c)])
+            try requireDistinctRoles([("--time", panel.time), ("--outcome", panel.outcome), ("--cluster", c)])
         }
         if !(level > 0 && level < 100) { throw ValidationError("--level must be between 0 and 100, got \(level)") }
         if cluster != nil && vce != .cluster { throw ValidationError("--cluster needs --vce cluster (the default), got --vce \(vce.rawValue)") }
     }
 
     func output() throws -> String {
-        var kinds: [String: ColumnKind] = [id: .auto, time: .numeric, outcome: .numeric, group: .auto]
-        for c in commaList(covariates) { kinds[c] = .numeric }
-        for f in commaList(factors) { kinds[f] = .auto }
-        if let c = cluster { kinds[c] = .auto }
         var clock = PhaseClock(enabled: timing)
-        let table = try TableReader.read(path: data, kinds: kinds, defaultKind: .skip)
+        let table = try panel.readTable(covariates: commaList(covariates), factors: commaList(factors), cluster: cluster)
         clock.lap("read")
-        let fit = try ETWFE.fit(table: table, id: id, time: time, outcome: outcome, group: group, covariates: commaList(covariates),
+        let fit = try ETWFE.fit(table: table, id: panel.id, time: panel.time, outcome: panel.outcome, group: panel.group, covariates: commaList(covariates),
                                 factors: commaList(factors), cluster: cluster, options: ETWFEOptions(family: family, control: control))
         var types: [ETWFEAggregation] = []
         for t in (aggregate.isEmpty ? ETWFEAggregation.allCases : aggregate) where !types.contains(t) { types.append(t) }
