@@ -60,7 +60,15 @@ struct GroupTimeRowFormat {
         if e.isReference { return [label, "reference", "", "", "", disclosure.countText(e.persons ?? 0)] }
         let h = hidden(e)
         return [label, number(e.estimate, hidden: h), number(e.standardError, hidden: h), interval(e.ciLower, e.ciUpper, hidden: h),
-                h ? "<\(k)" : Format.pValue(e.pValue ?? .nan), disclosure.countText(e.persons ?? 0)]
+                h ? "<\(k)" : Format.pValue(e.pValue ?? .nan), treatedText(e)]
+    }
+
+    /// The treated count of a row that is not a reference: through the gate (`<K` below K), and empty
+    /// for a row with no count, which is how ``GroupTimeDisclosure/withheld(_:)`` marks an average the
+    /// secondary suppression withheld: "0" there would be false, and its true count beside the
+    /// published ones would help give the suppressed cell back.
+    func treatedText(_ e: Effect) -> String {
+        (e.persons ?? 0) == 0 ? "" : disclosure.countText(e.persons ?? 0)
     }
 
     /// The columns of ``row(_:_:)`` under table `t`: the ATT in percentage points when `t` is, the

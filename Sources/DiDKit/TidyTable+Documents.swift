@@ -77,10 +77,17 @@ extension EventStudyDocument {
     }
 }
 
-/// Tidy rows of group-time tables (attgt, etwfe): a row is withheld when it rests on fewer than K persons.
+/// The reason a tidy row gives for a group-time average the secondary suppression withheld
+/// (``GroupTimeDisclosure``): it may rest on enough persons, but it averages a suppressed cell.
+let withheldAverageReason = "disclosure control: averages a suppressed group-time cell, which subtraction would give back"
+
+/// Tidy rows of group-time tables (attgt, etwfe): a row is withheld when it rests on fewer than K
+/// persons, or when it has no count (an average withheld by ``GroupTimeDisclosure``), which says so.
 func groupTimeTidy(_ table: EffectTable, model: String, component: String, disclosure: DisclosureControl) -> TidyTable {
     TidyTable(table, model: model, component: component) { _, e in
-        !e.isReference && (e.persons ?? 0) < disclosure.minimumCellSize ? withheldReason(disclosure.minimumCellSize) : nil
+        if e.isReference { return nil }
+        if (e.persons ?? 0) == 0 { return withheldAverageReason }
+        return (e.persons ?? 0) < disclosure.minimumCellSize ? withheldReason(disclosure.minimumCellSize) : nil
     }
 }
 

@@ -72,6 +72,13 @@ struct ATTGTCommandTests {
         let text = try run(["--method", "reg", "--minimum-cell-size", "25"])
         #expect(text.contains("<25"))
         #expect(text.contains("Disclosure control"))
+        // A withheld average shows no treated count (it showed "0", which is false) and the tidy
+        // file gives the secondary reason.
+        let withheldRows = text.split(separator: "\n").filter { $0.hasPrefix("start") || $0.hasPrefix("time ") }
+        #expect(!withheldRows.isEmpty)
+        for row in withheldRows { #expect(row.trimmingCharacters(in: .whitespaces).hasSuffix("<25"), "\(row)") }
+        let csv = try run(["--method", "reg", "--minimum-cell-size", "25", "--format", "csv"])
+        #expect(csv.contains("averages a suppressed group-time cell"))
         // Secondary suppression: averages across groups would give the 2004 cells back (their
         // weights follow from the published unit counts), so they are withheld; the other groups'
         // own aggregates stay.

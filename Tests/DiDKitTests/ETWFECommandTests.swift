@@ -51,6 +51,13 @@ struct ETWFECommandTests {
         #expect(shown.allSatisfy { ($0["units"] as? Int ?? 0) >= 250 && $0["oddsRatio"] as? Double != nil })
         let text = try logit(["--minimum-cell-size", "250"])
         #expect(text.contains("<250") && text.contains("Odds ratio"))
+        // The averages across cohorts are withheld beside a suppressed cell: no treated count in the
+        // table (it showed "0", which is false), and the tidy file says why.
+        let withheld = text.split(separator: "\n").filter { $0.hasPrefix("overall") || $0.hasPrefix("time ") }
+        #expect(!withheld.isEmpty)
+        for row in withheld { #expect(row.trimmingCharacters(in: .whitespaces).hasSuffix("<250"), "\(row)") }
+        let csv = try logit(["--minimum-cell-size", "250", "--format", "csv"])
+        #expect(csv.contains("averages a suppressed group-time cell"))
     }
 
     @Test func neverControlsCarryPlaceboCellsAndAPreTest() throws {
