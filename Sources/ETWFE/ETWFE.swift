@@ -1,3 +1,4 @@
+import Foundation
 import Estimation
 import Linalg
 import Regression
@@ -65,6 +66,7 @@ public enum ETWFE {
         do {
             switch family {
             case .linear:
+                try requireMaterializable(rows: panel.observations, columns: design.names.count)
                 regression = .linear(try LinearRegression().fit(design.materialized(), y: panel.outcome, names: design.names,
                                                                 clusters: clusters))
             case .logit:
@@ -76,6 +78,21 @@ public enum ETWFE {
         }
         return ETWFEFit(panel: panel, design: design, family: family, control: options.control, regression: regression,
                         collapsed: false)
+    }
+
+    /// Refuses a linear fit whose design cannot be held: the fit materialises the `rows x columns`
+    /// design as doubles and its QR factor is a second copy, so it needs at least `16 rows columns`
+    /// bytes; above `physicalMemory` the kernel would kill the process part-way. The logit streams its
+    /// design and has no such limit. (Streaming the linear fit too, as the logit's cell structure
+    /// allows, would lift it; until then this turns a crash into one sentence.)
+    /// - Throws: ``ETWFEError/designTooLarge(rows:columns:memory:)``.
+    static func requireMaterializable(rows: Int, columns: Int,
+                                      physicalMemory: UInt64 = ProcessInfo.processInfo.physicalMemory) throws {
+        let (perCopy, o1) = rows.multipliedReportingOverflow(by: columns)
+        let (bytes, o2) = perCopy.multipliedReportingOverflow(by: 16)
+        if o1 || o2 || bytes < 0 || UInt64(bytes) > physicalMemory {
+            throw ETWFEError.designTooLarge(rows: rows, columns: columns, memory: physicalMemory)
+        }
     }
 
     /// The no-covariate logit on collapsed cells (as etwfe does for large data): one row per
