@@ -1,4 +1,3 @@
-import Foundation
 import Estimation
 import Linalg
 import Regression
@@ -26,7 +25,8 @@ import Tabular
 ///   treatment terms (etwfe's `emfx`, jwdid's `estat`), with delta-method SEs.
 ///
 /// ## Complexity
-/// Linear: `O(N p^2)` (QR of the materialised `N x p` design, `N = n T` rows).
+/// Linear: `O(N p^2)` (tall-skinny QR of the design read in row blocks, `N = n T` rows), memory `O(N)`
+/// (``LinearRegression/fit(streaming:y:names:clusters:)``: the design is never held).
 /// Logit: `O(N q^2)` per IRLS iteration on the design's cell structure (row `(i, t)` is
 /// `A_gt (1, x_i)`, `q = 1 + k`; see ``ETWFEDesign/cellLoadings`` and Linalg's `CellLoadings`), memory
 /// `O(N)` for the outcome, cluster codes and linear predictor; the design is never held, unless a
@@ -66,8 +66,7 @@ public enum ETWFE {
         do {
             switch family {
             case .linear:
-                try requireMaterializable(rows: panel.observations, columns: design.names.count)
-                regression = .linear(try LinearRegression().fit(design.materialized(), y: panel.outcome, names: design.names,
+                regression = .linear(try LinearRegression().fit(streaming: design, y: panel.outcome, names: design.names,
                                                                 clusters: clusters))
             case .logit:
                 regression = .logit(try LogisticRegression().fit(design, y: panel.outcome, names: design.names,
@@ -78,21 +77,6 @@ public enum ETWFE {
         }
         return ETWFEFit(panel: panel, design: design, family: family, control: options.control, regression: regression,
                         collapsed: false)
-    }
-
-    /// Refuses a linear fit whose design cannot be held: the fit materialises the `rows x columns`
-    /// design as doubles and its QR factor is a second copy, so it needs at least `16 rows columns`
-    /// bytes; above `physicalMemory` the kernel would kill the process part-way. The logit streams its
-    /// design and has no such limit. (Streaming the linear fit too, as the logit's cell structure
-    /// allows, would lift it; until then this turns a crash into one sentence.)
-    /// - Throws: ``ETWFEError/designTooLarge(rows:columns:memory:)``.
-    static func requireMaterializable(rows: Int, columns: Int,
-                                      physicalMemory: UInt64 = ProcessInfo.processInfo.physicalMemory) throws {
-        let (perCopy, o1) = rows.multipliedReportingOverflow(by: columns)
-        let (bytes, o2) = perCopy.multipliedReportingOverflow(by: 16)
-        if o1 || o2 || bytes < 0 || UInt64(bytes) > physicalMemory {
-            throw ETWFEError.designTooLarge(rows: rows, columns: columns, memory: physicalMemory)
-        }
     }
 
     /// The no-covariate logit on collapsed cells (as etwfe does for large data): one row per

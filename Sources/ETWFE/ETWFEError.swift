@@ -1,4 +1,3 @@
-import Foundation
 import Regression
 import Staggered
 
@@ -22,9 +21,6 @@ public enum ETWFEError: Error, Sendable, Equatable, CustomStringConvertible {
     case collapseNotExact
     /// More cohort x period cells than the design's 32-bit cell codes hold (cohorts + 1 times periods).
     case tooManyCells(Int)
-    /// The linear fit's materialised design (`rows x columns` doubles, held twice while fitting) would
-    /// exceed the machine's physical memory (`memory` bytes); refused before allocating it.
-    case designTooLarge(rows: Int, columns: Int, memory: UInt64)
 
     public var description: String {
         switch self {
@@ -41,11 +37,6 @@ public enum ETWFEError: Error, Sendable, Equatable, CustomStringConvertible {
             return "the collapsed fit is exact only for the logit without covariates; fit the person-year rows instead"
         case .tooManyCells(let c):
             return "the panel has \(c) cohort x period cells, more than the 2,147,483,647 the design can code; use fewer periods (for example years instead of days)"
-        case .designTooLarge(let rows, let columns, let memory):
-            let need = 16 * Double(rows) * Double(columns) / 1e9
-            return "the linear ETWFE fit holds its design of \(rows) person-periods x \(columns) terms twice as doubles (" +
-                String(format: "%.1f", need) + " GB), more than this machine's " + String(format: "%.1f", Double(memory) / 1e9) +
-                " GB of memory; fit a random sample of units, or fewer periods or cohorts (the logit family streams its design)"
         }
     }
 }

@@ -76,3 +76,10 @@ public struct QRFactorization: Sendable {
     /// `(A'A)^{-1} = (R'R)^{-1}`, via `dpotri` on `R` (a Cholesky factor of `A'A`).
     public func inverseGram() throws -> Matrix { try inverseFromUpperFactor(r) }
 }
+
+extension Matrix {
+    /// `(U'U)^{-1}` for this square upper-triangular `U` (`dpotri`; the strict lower triangle is not
+    /// read): `(A'A)^{-1}` from the `R` of any QR of `A`, such as a tall-skinny QR assembled block by block.
+    /// - Throws: ``LinalgError/singular(index:)`` for a zero on the diagonal.
+    public func inverseGramOfUpperFactor() throws -> Matrix { try inverseFromUpperFactor(self) }
+}

@@ -48,25 +48,37 @@ extension LinearRegression {
         if kept.isEmpty { throw RegressionError.noEstimableTerms }
         let n = rows.count
         if n <= kept.count { throw RegressionError.tooFewObservations(observations: n, parameters: kept.count) }
-        let p = kept.count, p1 = p + 1
         let root = weights.map { w in rows.map { w[$0].squareRoot() } }
-        let keptSource = ColumnSubset(source, columns: kept)
-        let stripeFactors = keptSource.reduceRowBlocks(
+        let r = Self.stackedFactor(ColumnSubset(source, columns: kept), y: ySub, root: root)
+        let b = try Self.solveUpper(r, columns: kept.count)
+        return (kept.map { names[$0] }, b)
+    }
+
+    /// The `(p + 1) x (p + 1)` upper-triangular `R` of a QR of `[sqrt(w) X | sqrt(w) y]` over `source`'s rows
+    /// (`y`, `root` = `sqrt(w)` indexed like them), by tall-skinny QR: each row block is stacked under the
+    /// running factor of its stripe and reduced (`dgeqrf`), then the stripes' factors, in stripe order, once
+    /// more; so the result does not depend on the number of cores. `R'R = [X y]' W [X y]`.
+    /// - Complexity: `O(n p^2)` flops in one pass; `O(blockSize p)` memory per core.
+    static func stackedFactor(_ source: any RowBlockSource, y: [Double], root: [Double]?) -> Matrix {
+        let p1 = source.columns + 1
+        let stripeFactors = source.reduceRowBlocks(
             stripeState: { _ in [Matrix]() },
             body: { factors, block, r in
-                factors = [QRFactorization(Self.stacked(on: factors.last, block: block, y: ySub, root: root, rows: r, columns: p1)).r]
+                factors = [QRFactorization(Self.stacked(on: factors.last, block: block, y: y, root: root, rows: r, columns: p1)).r]
             },
             combine: { total, part in total.append(contentsOf: part) })
-        // The stripes' factors, stacked in stripe order, reduced once more.
-        var all = [Double](), count = 0
-        var r = Matrix(rows: p1, columns: p1)
-        if !stripeFactors.isEmpty {
-            count = stripeFactors.count * p1
-            all = [Double](repeating: 0, count: count * p1)
-            for (s, f) in stripeFactors.enumerated() { for j in 0..<p1 { for i in 0..<p1 { all[j * count + s * p1 + i] = f[i, j] } } }
-            r = QRFactorization(Matrix(rows: count, columns: p1, columnMajor: all)).r
-        }
-        // R11 b = r: back substitution (an exactly zero pivot is a singular design, as dtrtrs reports it).
+        guard !stripeFactors.isEmpty else { return Matrix(rows: p1, columns: p1) }
+        let count = stripeFactors.count * p1
+        var all = [Double](repeating: 0, count: count * p1)
+        for (s, f) in stripeFactors.enumerated() { for j in 0..<p1 { for i in 0..<p1 { all[j * count + s * p1 + i] = f[i, j] } } }
+        return QRFactorization(Matrix(rows: count, columns: p1, columnMajor: all)).r
+    }
+
+    /// `b` with `R11 b = r` for `R = [[R11, r], [0, rho]]` (``stackedFactor(_:y:root:)``, `columns` = `p`):
+    /// back substitution, the least-squares coefficients.
+    /// - Throws: ``RegressionError/informationNotInvertible`` for a zero or non-finite pivot (a singular design,
+    ///   as `dtrtrs` reports it).
+    static func solveUpper(_ r: Matrix, columns p: Int) throws -> [Double] {
         var b = (0..<p).map { r[$0, p] }
         for i in stride(from: p - 1, through: 0, by: -1) {
             guard r[i, i] != 0, r[i, i].isFinite else { throw RegressionError.informationNotInvertible }
@@ -74,7 +86,7 @@ extension LinearRegression {
             for j in (i + 1)..<p { s -= r[i, j] * b[j] }
             b[i] = s / r[i, i]
         }
-        return (kept.map { names[$0] }, b)
+        return b
     }
 
     /// `[R; sqrt(w) X_block | sqrt(w) y_block]` (`R` the running factor, zeros before the first block, so that the

@@ -1,4 +1,4 @@
-@testable import ETWFE
+import ETWFE
 import Estimation
 import Foundation
 import Linalg
@@ -96,25 +96,6 @@ import Testing
     /// A panel whose cohort x period cells do not fit the design's 32-bit cell codes is refused with one
     /// sentence naming the count and the remedy (such a panel, over 46,000 periods and cohorts, cannot be
     /// built in a test; the check is `ETWFE.fit`'s first after reading the panel).
-    /// The linear fit holds its design twice (`16 N p` bytes): a design that cannot fit in memory is
-    /// refused with one sentence before anything is allocated, instead of the kernel killing the
-    /// process. The sizes are the whole-country case (54M person-years, 59 terms: 51 GB).
-    @Test func aLinearDesignLargerThanMemoryIsRefusedWithTheSizes() throws {
-        #expect(throws: ETWFEError.designTooLarge(rows: 54_000_000, columns: 59, memory: 24_000_000_000)) {
-            try ETWFE.requireMaterializable(rows: 54_000_000, columns: 59, physicalMemory: 24_000_000_000)
-        }
-        // The bound is 16 N p bytes: exactly at it passes, one byte below it does not.
-        try ETWFE.requireMaterializable(rows: 1_000, columns: 10, physicalMemory: 160_000)
-        #expect(throws: ETWFEError.self) { try ETWFE.requireMaterializable(rows: 1_000, columns: 10, physicalMemory: 159_999) }
-        // Sizes whose product overflows are refused, not wrapped.
-        #expect(throws: ETWFEError.self) { try ETWFE.requireMaterializable(rows: Int.max / 2, columns: 3, physicalMemory: .max) }
-        let message = ETWFEError.designTooLarge(rows: 54_000_000, columns: 59, memory: 24_000_000_000).description
-        #expect(message.contains("54000000 person-periods x 59 terms") && message.contains("51.0 GB") && message.contains("24.0 GB"))
-        #expect(message.contains("fit a random sample of units") && !message.contains("\n"))
-        // mpdta's linear fit is far below any machine's memory and goes through.
-        _ = try fit(try mpdta(), covariate: nil, options: ETWFEOptions(family: .linear))
-    }
-
     @Test func tooManyCellsIsOneSentenceWithTheCountAndTheRemedy() {
         let message = ETWFEError.tooManyCells(3_000_000_000).description
         #expect(message.contains("3000000000 cohort x period cells"))

@@ -41,6 +41,37 @@ struct StreamedLeastSquaresTests {
         }
     }
 
+    /// Relative agreement of two matrices, entry by entry, against the largest entry of `b`.
+    static func close(_ a: Matrix, _ b: Matrix, _ tol: Double) -> Bool {
+        let scale = b.storage.map(Swift.abs).max() ?? 0
+        return a.rows == b.rows && a.columns == b.columns && zip(a.storage, b.storage).allSatisfy { Swift.abs($0 - $1) <= tol * scale }
+    }
+
+    /// The whole fit streamed (`fit(streaming:)`, never holding the design) against the dense QR fit of the
+    /// materialised design: the same kept columns and notes, coefficients to 1e-10 relative, the bread, the
+    /// sums of squares and every SE kind (classical, HC1, CR1 with contiguous and scattered clusters) to
+    /// 1e-9, the fitted values to 1e-12 of their scale. 30,000 rows: several blocks and stripes.
+    @Test("the streamed fit is the dense fit: coefficients, bread, sums of squares, every covariance")
+    func streamedFitIsTheDenseFit() throws {
+        let d = Self.data(30_000)
+        let contiguous = ClusterIDs(codes: (0..<d.x.rows).map { Int32($0 / 7) }, count: (d.x.rows + 6) / 7)
+        let scattered = ClusterIDs(codes: (0..<d.x.rows).map { Int32($0 % 50) }, count: 50)
+        let streamed = try LinearRegression().fit(streaming: d.x, y: d.y, names: d.names, clusters: contiguous)
+        let dense = try LinearRegression().fit(d.x, y: d.y, names: d.names, clusters: contiguous)
+        #expect(streamed.names == ["x1", "x2", "_cons"] && streamed.names == dense.names)
+        #expect(streamed.omitted == dense.omitted && streamed.notes == dense.notes)
+        #expect(streamed.observations == dense.observations)
+        for (a, b) in zip(streamed.coefficients, dense.coefficients) { #expect(Swift.abs(a - b) <= 1e-10 * Swift.abs(b), "\(a) vs \(b)") }
+        #expect(Self.close(streamed.bread, dense.bread, 1e-9))
+        #expect(Swift.abs(streamed.residualSumOfSquares - dense.residualSumOfSquares) <= 1e-9 * dense.residualSumOfSquares)
+        #expect(Swift.abs(streamed.totalSumOfSquares - dense.totalSumOfSquares) <= 1e-9 * dense.totalSumOfSquares)
+        let yScale = d.y.map(Swift.abs).max() ?? 1
+        #expect(zip(streamed.fittedValues, dense.fittedValues).allSatisfy { Swift.abs($0 - $1) <= 1e-12 * yScale })
+        for vce in [VarianceEstimator.oim, .robust, .cluster(contiguous), .cluster(scattered)] {
+            #expect(Self.close(try streamed.covariance(vce), try dense.covariance(vce), 1e-9), "\(vce.name)")
+        }
+    }
+
     @Test("fewer rows than coefficients: the dense fit's error on the same rows")
     func tooFewRows() {
         let d = Self.data(10)
