@@ -64,11 +64,11 @@ struct GroupTimeRowFormat {
     }
 
     /// The treated count of a row that is not a reference: through the gate (`<K` below K), and empty
-    /// for a row with no count, which is how ``GroupTimeDisclosure/withheld(_:)`` marks an average the
-    /// secondary suppression withheld: "0" there would be false, and its true count beside the
-    /// published ones would help give the suppressed cell back.
+    /// for an average the secondary suppression withheld (``GroupTimeDisclosure/isWithheld(_:)``): "0"
+    /// there would be false, and its true count beside the published ones would help give the
+    /// suppressed cell back.
     func treatedText(_ e: Effect) -> String {
-        (e.persons ?? 0) == 0 ? "" : disclosure.countText(e.persons ?? 0)
+        GroupTimeDisclosure.isWithheld(e) ? "" : disclosure.countText(e.persons ?? 0)
     }
 
     /// The columns of ``row(_:_:)`` under table `t`: the ATT in percentage points when `t` is, the

@@ -82,12 +82,11 @@ extension EventStudyDocument {
 let withheldAverageReason = "disclosure control: averages a suppressed group-time cell, which subtraction would give back"
 
 /// Tidy rows of group-time tables (attgt, etwfe): a row is withheld when it rests on fewer than K
-/// persons, or when it has no count (an average withheld by ``GroupTimeDisclosure``), which says so.
+/// persons, or when ``GroupTimeDisclosure/isWithheld(_:)`` (an average beside a suppressed cell), which says so.
 func groupTimeTidy(_ table: EffectTable, model: String, component: String, disclosure: DisclosureControl) -> TidyTable {
     TidyTable(table, model: model, component: component) { _, e in
-        if e.isReference { return nil }
-        if (e.persons ?? 0) == 0 { return withheldAverageReason }
-        return (e.persons ?? 0) < disclosure.minimumCellSize ? withheldReason(disclosure.minimumCellSize) : nil
+        if GroupTimeDisclosure.isWithheld(e) { return withheldAverageReason }
+        return !e.isReference && (e.persons ?? 0) < disclosure.minimumCellSize ? withheldReason(disclosure.minimumCellSize) : nil
     }
 }
 

@@ -41,11 +41,7 @@ extension LinearRegression {
                      "LinearRegression.fitCoefficients: shape mismatch")
         let source = RowSubset(x, rows: rows)
         let ySub = rows.map { y[$0] }
-        let interceptColumn = names.firstIndex(of: TermName.intercept)
-        let dependent = LogisticRegression.collinearColumns(DesignSurvey(source, y: ySub, interceptColumn: interceptColumn),
-                                                            interceptColumn: interceptColumn, tolerance: collinearityTolerance)
-        let kept = (0..<names.count).filter { !dependent.contains($0) }
-        if kept.isEmpty { throw RegressionError.noEstimableTerms }
+        let kept = try keptColumns(source, y: ySub, names: names).kept
         let n = rows.count
         if n <= kept.count { throw RegressionError.tooFewObservations(observations: n, parameters: kept.count) }
         let root = weights.map { w in rows.map { w[$0].squareRoot() } }

@@ -23,12 +23,8 @@ extension LinearRegression {
         -> LinearModelFit {
         let n = x.rows
         precondition(y.count == n && names.count == x.columns, "LinearRegression.fit(streaming:): shape mismatch")
-        let interceptColumn = names.firstIndex(of: TermName.intercept)
-        let dependent = LogisticRegression.collinearColumns(DesignSurvey(x, y: y, interceptColumn: interceptColumn),
-                                                            interceptColumn: interceptColumn, tolerance: collinearityTolerance)
+        let (kept, dependent) = try keptColumns(x, y: y, names: names)
         let notes = dependent.map { "\(names[$0]) omitted because of collinearity" }
-        let kept = (0..<names.count).filter { !dependent.contains($0) }
-        if kept.isEmpty { throw RegressionError.noEstimableTerms }
         if n <= kept.count { throw RegressionError.tooFewObservations(observations: n, parameters: kept.count) }
         let p = kept.count
         let source: any RowBlockSource = p == x.columns ? x : ColumnSubset(x, columns: kept)
@@ -39,19 +35,8 @@ extension LinearRegression {
         let bread: Matrix
         do { bread = try leading.inverseGramOfUpperFactor() } catch { throw RegressionError.informationNotInvertible }
         let fitted = Self.fittedValues(source, beta)
-        var rss = 0.0, sum = 0.0
-        var residuals = [Double](repeating: 0, count: n)
-        for i in 0..<n {
-            residuals[i] = y[i] - fitted[i]
-            rss += residuals[i] * residuals[i]
-            sum += y[i]
-        }
-        let mean = sum / Double(n)
-        var tss = 0.0
-        for i in 0..<n {
-            let d = interceptColumn != nil ? y[i] - mean : y[i]
-            tss += d * d
-        }
+        let (residuals, rss, tss) = Self.sumsOfSquares(y: y, fitted: fitted, weights: nil,
+                                                       centred: names.contains(TermName.intercept))
         return LinearModelFit(names: kept.map { names[$0] }, coefficients: beta, bread: bread,
                               omitted: dependent.map { names[$0] }, residualSumOfSquares: rss, totalSumOfSquares: tss,
                               observations: n, rowIndices: Array(0..<n), droppedRows: 0, notes: notes, fittedValues: fitted,

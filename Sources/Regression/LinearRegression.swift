@@ -37,11 +37,8 @@ public struct LinearRegression: Sendable {
         let n = x.rows
         precondition(y.count == n && names.count == x.columns, "LinearRegression.fit: shape mismatch")
         var notes = notes
-        let interceptColumn = names.firstIndex(of: TermName.intercept)
-        let dependent = LogisticRegression.collinearColumns(DesignSurvey(x, y: y, interceptColumn: interceptColumn), interceptColumn: interceptColumn, tolerance: collinearityTolerance)
-        for j in dependent { notes.append("\(names[j]) omitted because of collinearity") }
-        let kept = (0..<names.count).filter { !dependent.contains($0) }
-        if kept.isEmpty { throw RegressionError.noEstimableTerms }
+        let (kept, dependent) = try keptColumns(x, y: y, names: names)
+        notes += dependent.map { "\(names[$0]) omitted because of collinearity" }
         let xk = kept.count == x.columns ? x : x.selecting(columns: kept)  // no copy when nothing is omitted
         let nObs = weights.map { w in weightKind == .frequency ? Int(w.reduce(0, +).rounded()) : n } ?? n
         if nObs <= kept.count { throw RegressionError.tooFewObservations(observations: nObs, parameters: kept.count) }
@@ -61,6 +58,38 @@ public struct LinearRegression: Sendable {
             bread = try qr.inverseGram()
         } catch { throw RegressionError.informationNotInvertible }
         let fitted = xk.multiply(beta)
+        let (residuals, rss, tss) = Self.sumsOfSquares(y: y, fitted: fitted, weights: weights,
+                                                       centred: names.contains(TermName.intercept))
+        return LinearModelFit(names: kept.map { names[$0] }, coefficients: beta, bread: bread,
+                              omitted: dependent.map { names[$0] }, residualSumOfSquares: rss, totalSumOfSquares: tss,
+                              observations: nObs, rowIndices: rowIndices ?? Array(0..<n), droppedRows: droppedRows,
+                              notes: notes, fittedValues: fitted,
+                              scores: ScoreData(design: xk, residuals: residuals, weights: weights, weightKind: weightKind),
+                              designClusters: clusters)
+    }
+}
+
+extension LinearRegression {
+    /// The columns a least-squares fit keeps, in order, and those it drops: a column the survey of `x`
+    /// (with `y`) finds collinear with the columns before it is dropped (the logit's rule, at
+    /// `collinearityTolerance`). Shared by the dense, row-subset and streamed fits.
+    /// - Throws: ``RegressionError/noEstimableTerms`` when no column is left.
+    /// - Complexity: one pass over `x`'s row blocks (the survey).
+    func keptColumns(_ x: any RowBlockSource, y: [Double], names: [String]) throws -> (kept: [Int], dropped: [Int]) {
+        let interceptColumn = names.firstIndex(of: TermName.intercept)
+        let dropped = LogisticRegression.collinearColumns(DesignSurvey(x, y: y, interceptColumn: interceptColumn),
+                                                          interceptColumn: interceptColumn, tolerance: collinearityTolerance)
+        let kept = (0..<names.count).filter { !dropped.contains($0) }
+        if kept.isEmpty { throw RegressionError.noEstimableTerms }
+        return (kept, dropped)
+    }
+
+    /// The residuals `y - fitted`, the residual sum of squares `sum w e^2` and the total sum of squares
+    /// `sum w (y - ybar)^2` (`ybar` the weighted mean), or `sum w y^2` when not `centred` (a model
+    /// without an intercept); `w = 1` without weights. `O(n)`.
+    static func sumsOfSquares(y: [Double], fitted: [Double], weights: [Double]?, centred: Bool)
+        -> (residuals: [Double], residual: Double, total: Double) {
+        let n = y.count
         let residuals = zip(y, fitted).map { $0 - $1 }
         var rss = 0.0, sw = 0.0, swy = 0.0
         for i in 0..<n {
@@ -73,15 +102,10 @@ public struct LinearRegression: Sendable {
         var tss = 0.0
         for i in 0..<n {
             let f = weights?[i] ?? 1
-            let d = interceptColumn != nil ? y[i] - ybar : y[i]
+            let d = centred ? y[i] - ybar : y[i]
             tss += f * d * d
         }
-        return LinearModelFit(names: kept.map { names[$0] }, coefficients: beta, bread: bread,
-                              omitted: dependent.map { names[$0] }, residualSumOfSquares: rss, totalSumOfSquares: tss,
-                              observations: nObs, rowIndices: rowIndices ?? Array(0..<n), droppedRows: droppedRows,
-                              notes: notes, fittedValues: fitted,
-                              scores: ScoreData(design: xk, residuals: residuals, weights: weights, weightKind: weightKind),
-                              designClusters: clusters)
+        return (residuals, rss, tss)
     }
 }
 

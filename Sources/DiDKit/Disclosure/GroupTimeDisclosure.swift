@@ -14,6 +14,11 @@ enum GroupTimeDisclosure {
         return w
     }
 
+    /// Whether `e` is an average ``withheld(_:)`` marked (or has no count at all): a row that is not a
+    /// reference and rests on no one. Its tables show no treated count and its tidy row the secondary
+    /// reason (``withheldAverageReason``); every reader of the marker asks here.
+    static func isWithheld(_ e: Effect) -> Bool { !e.isReference && (e.persons ?? 0) == 0 }
+
     /// `table` with every row withheld, when `combinesGroups`; otherwise as it is.
     static func gate(_ table: EffectTable, combinesGroups: Bool) -> EffectTable {
         guard combinesGroups else { return table }
