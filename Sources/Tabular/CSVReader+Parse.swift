@@ -172,6 +172,13 @@ extension CSVReader {
         var ends = endsArray.mutableSpan
         var pos = range.lowerBound
         let end = range.upperBound
+        // What the unchecked indexing of `parseWordRow` rests on, checked once per chunk: every slot a row
+        // below `rowLimit` can write lies in its buffer.
+        precondition(end <= bytes.count && ends.count == ncol && low.count == ncol && high.count == ncol && offset.count == ncol)
+        for j in 0..<ncol where kinds[j] == .numeric || kinds[j] == .text {
+            let slots = kinds[j] == .numeric ? numbers.count : textBounds.count / 2
+            precondition(offset[j] >= 0 && offset[j] <= slots - rowLimit, "parseRows: a column's slots lie outside its buffer")
+        }
         var row = 0
         while pos < end && row < rowLimit {
             // Skip blank lines.

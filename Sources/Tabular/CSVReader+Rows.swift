@@ -28,25 +28,42 @@ extension CSVReader {
                              numbers: inout MutableSpan<Double>, textBounds: inout MutableSpan<Int>,
                              low: inout MutableSpan<Int64>, high: inout MutableSpan<Int64>,
                              powersOfTen: Span<Double>, result: inout ChunkResult) -> RowOutcome {
+        // Unchecked indexing below rests on what ``parseRows`` checked once per chunk (`WordRowBounds`):
+        // `end <= bytes.count`, `ends`, `low`, `high`, `kinds` and `offset` hold a slot per column, and
+        // every numeric (text) column's slots for the chunk's rows lie in `numbers` (`textBounds`).
+        // The checks per field were a fifth of the instructions of a register read.
         let ncol = kinds.count
         guard let next = plainFieldEnds(bytes, from: pos, limit: end, columns: ncol, into: &ends) else { return .declined }
+        let raw = bytes.bytes
         var start = pos
         for col in 0..<ncol {
-            let fieldEnd = ends[col]
-            switch kinds[col] {
+            let fieldEnd = ends[unchecked: col]
+            switch kinds[unchecked: col] {
             case .skip:
                 break
             case .numeric:
-                let slot = offset[col] + row
-                // The registers' usual field, a non-negative integer of 1 to 7 digits, written out here:
-                // through `wordNumber` alone (its sign test and optional result) the 1.5M study's CPU
-                // time rose from 7.8 to 9.0 s.
-                if start + 8 <= end {
-                    let w = UInt64(littleEndian: bytes.bytes.unsafeLoadUnaligned(fromByteOffset: start, as: UInt64.self))
-                    let digits = leadingDigitCount(w)
-                    if digits > 0 && digits < 8 && start + digits == fieldEnd {
-                        let x = digits == 1 ? Int64(w & 0x0F) : Int64(digitsValue(w, count: digits))
-                        store(.integer(x), column: col, slot: slot, numbers: &numbers, low: &low, high: &high)
+                let slot = offset[unchecked: col] &+ row
+                let length = fieldEnd &- start
+                // One digit (the registers' flags and small counts) or nothing (a missing value), told
+                // by the field's length alone.
+                if length == 1 {
+                    let d = bytes[unchecked: start] &- UInt8(ascii: "0")
+                    if d <= 9 {
+                        storeInteger(Int64(d), column: col, slot: slot, numbers: &numbers, low: &low, high: &high)
+                        break
+                    }
+                } else if length == 0 {
+                    numbers[unchecked: slot] = .nan
+                    break
+                }
+                // The registers' other usual field, a non-negative integer of 2 to 7 digits, written out
+                // here: through `wordNumber` alone (its sign test and optional result) the 1.5M study's
+                // CPU time rose from 7.8 to 9.0 s.
+                if length < 8 && start &+ 8 <= end {
+                    let w = UInt64(littleEndian: raw.unsafeLoadUnaligned(fromUncheckedByteOffset: start, as: UInt64.self))
+                    if leadingDigitCount(w) == length {
+                        storeInteger(Int64(digitsValue(w, count: length)), column: col, slot: slot,
+                                     numbers: &numbers, low: &low, high: &high)
                         break
                     }
                 }
@@ -60,19 +77,29 @@ extension CSVReader {
                     if !stored { return .failed }
                 }
             case .text:
-                let k = 2 * (offset[col] + row)
+                let k = 2 &* (offset[unchecked: col] &+ row)
                 if isMissingToken(bytes, Field(start: start, end: fieldEnd, hasEscapedQuote: false, next: 0, terminator: .comma)) {
-                    textBounds[k] = -1
+                    textBounds[unchecked: k] = -1
                 } else {
-                    textBounds[k] = start
-                    textBounds[k + 1] = fieldEnd
+                    textBounds[unchecked: k] = start
+                    textBounds[unchecked: k &+ 1] = fieldEnd
                 }
             case .auto:
                 preconditionFailure("parseChunk: auto columns are parsed as numeric")
             }
-            start = fieldEnd + 1
+            start = fieldEnd &+ 1
         }
         return .parsed(next: next)
+    }
+
+    /// Stores an in-scan integer at `slot` and widens the column's range (``store(_:column:slot:numbers:low:high:)``'s
+    /// `.integer` case, unchecked: for ``parseWordRow``, whose caller checked the slots).
+    @inline(__always)
+    static func storeInteger(_ x: Int64, column col: Int, slot: Int, numbers: inout MutableSpan<Double>,
+                             low: inout MutableSpan<Int64>, high: inout MutableSpan<Int64>) {
+        numbers[unchecked: slot] = Double(x)
+        if x < low[unchecked: col] { low[unchecked: col] = x }
+        if x > high[unchecked: col] { high[unchecked: col] = x }
     }
 
     /// The ends of the `columns` fields of the row at `pos` (each field's comma, the last one's line
@@ -80,15 +107,15 @@ extension CSVReader {
     /// ``terminator(_:at:limit:)`` has it); `nil` when the row has a quote or a space before its line
     /// end, a number of fields other than `columns`, or no line end in the words that fit before
     /// `limit`. Byte tests as ``skipUnquotedFields(_:from:count:limit:)``'s (exact, a word at a time).
-    /// - Precondition: `columns >= 1`.
+    /// - Precondition: `columns >= 1`, `columns <= ends.count`, `limit <= bytes.count` (checked by ``parseRows``).
     @inline(__always)
     static func plainFieldEnds(_ bytes: Span<UInt8>, from pos: Int, limit end: Int, columns: Int,
                                into ends: inout MutableSpan<Int>) -> Int? {
         let raw = bytes.bytes
         var found = 0
         var i = pos
-        while i + 8 <= end {
-            let w = UInt64(littleEndian: raw.unsafeLoadUnaligned(fromByteOffset: i, as: UInt64.self))
+        while i &+ 8 <= end {
+            let w = UInt64(littleEndian: raw.unsafeLoadUnaligned(fromUncheckedByteOffset: i, as: UInt64.self))
             var commas = bytesEqual(w, UInt8(ascii: ","))
             var stop = UInt64(0), lineEnd = UInt64(0)
             // LF, CR, the quote and the space are all below the comma: most words have none of them.
@@ -98,20 +125,20 @@ extension CSVReader {
                 if stop != 0 { commas &= (UInt64(1) << UInt64(stop.trailingZeroBitCount)) &- 1 }
             }
             while commas != 0 {
-                if found == columns - 1 { return nil }
-                ends[found] = i + commas.trailingZeroBitCount / 8
-                found += 1
+                if found == columns &- 1 { return nil }
+                ends[unchecked: found] = i &+ commas.trailingZeroBitCount / 8
+                found &+= 1
                 commas &= commas &- 1
             }
             if stop != 0 {
                 let first = stop & (~stop &+ 1)
-                guard lineEnd & first != 0, found == columns - 1 else { return nil }
-                let at = i + first.trailingZeroBitCount / 8
-                ends[found] = at
-                let crlf = bytes[at] == UInt8(ascii: "\r") && at + 1 < end && bytes[at + 1] == UInt8(ascii: "\n")
-                return crlf ? at + 2 : at + 1
+                guard lineEnd & first != 0, found == columns &- 1 else { return nil }
+                let at = i &+ first.trailingZeroBitCount / 8
+                ends[unchecked: found] = at
+                let crlf = bytes[unchecked: at] == UInt8(ascii: "\r") && at &+ 1 < end && bytes[unchecked: at &+ 1] == UInt8(ascii: "\n")
+                return crlf ? at &+ 2 : at &+ 1
             }
-            i += 8
+            i &+= 8
         }
         return nil
     }
