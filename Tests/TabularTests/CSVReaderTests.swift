@@ -212,6 +212,20 @@ struct NumericColumnTests {
             let gathered = column.selecting([1, nil, 0, 2, nil] as [Int?])
             #expect(gathered.bytesPerValue == column.bytesPerValue && sameValues(gathered, [-3, .nan, column[0], .nan, .nan]))
         }
+        // Many rows (gathered in parts on all cores), rows repeated and out of order: every form, both
+        // kinds of row list, against the element-by-element gather.
+        let n = 300_001
+        let rows = (0..<n).map { ($0 &* 7_919) % n }
+        let optionalRows: [Int?] = rows.enumerated().map { $0.offset % 11 == 3 ? nil : $0.element }
+        for scale in [1.0, 300, 70_000, 0.5] {
+            let values = (0..<n).map { $0 % 13 == 0 ? Double.nan : Double($0 % 97) * scale - scale }
+            let column = NumericColumn(compacting: values)
+            let many = column.selecting(rows)
+            #expect(many.bytesPerValue == column.bytesPerValue && sameValues(many, rows.map { values[$0] }), "scale \(scale)")
+            let some = column.selecting(optionalRows)
+            #expect(some.bytesPerValue == column.bytesPerValue && sameValues(some, optionalRows.map { $0.map { values[$0] } ?? .nan }),
+                    "scale \(scale)")
+        }
         // Equality compares values (missing equals missing), not storage.
         #expect(NumericColumn(compacting: [1, .nan]) == NumericColumn([1, .nan]))
         #expect(NumericColumn(compacting: [1, 2]) != NumericColumn([1, 3]))
