@@ -15,13 +15,19 @@ final class ScratchPool<Element: BitwiseCopyable>: @unchecked Sendable {
     init() {}
 
     /// A buffer of at least `count` elements (its contents unspecified), taken from the pool when one is
-    /// large enough, else made (uninitialised: `Element` is a plain value, so no element holds a reference).
+    /// large enough, else made (uninitialised: `Element` is a plain value, so no element holds a reference)
+    /// with an eighth to spare: chunks of equal bytes hold a few rows more or fewer each, and a buffer made
+    /// exactly to size made every chunk with more rows than any before it touch tens of megabytes of fresh
+    /// pages (0.2 s of kernel zeroing in a 1.5M-person register's read). A buffer too small for the chunk
+    /// that finds none large enough is dropped, not kept for one that may never come.
     func take(count: Int) -> [Element] {
         lock.lock()
         let found = free.firstIndex { $0.count >= count }.map { free.remove(at: $0) }
+        if found == nil, let smallest = free.indices.min(by: { free[$0].count < free[$1].count }) { free.remove(at: smallest) }
         lock.unlock()
         if let found { return found }
-        return [Element](unsafeUninitializedCapacity: count) { _, initialized in initialized = count }
+        let capacity = count + count / 8
+        return [Element](unsafeUninitializedCapacity: capacity) { _, initialized in initialized = capacity }
     }
 
     /// Gives a buffer back for a later chunk.

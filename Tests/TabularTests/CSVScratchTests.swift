@@ -52,4 +52,18 @@ import Testing
         // The buffers went back to the pool: a later chunk can take them.
         #expect(scratch.numbers.take(count: 4096).count == 4096)
     }
+
+    @Test func aNewBufferHasAnEighthToSpareAndAPooledOneTooSmallForAChunkIsDropped() {
+        let pool = ScratchPool<Double>()
+        let made = pool.take(count: 800)
+        #expect(made.count == 900)
+        pool.give([Double](repeating: 0, count: 100))
+        pool.give(made)
+        // A chunk a few rows longer than the one the buffer was made for still fits it.
+        #expect(pool.take(count: 850).count == 900)
+        // One longer than any pooled buffer gets a new one and drops the smallest (the 100) ...
+        #expect(pool.take(count: 1_000).count == 1_125)
+        // ... so the pool is empty now: a small request is served by a new buffer.
+        #expect(pool.take(count: 48).count == 54)
+    }
 }
