@@ -85,9 +85,10 @@ extension CSVReader {
         var numberSpan = numbers.mutableSpan
         var boundSpan = textBounds.mutableSpan
         var escapedTexts: [Int64: String] = [:]
-        // Per numeric column: the range of the in-scan integers; `low` is `Int64.min` once a value is
-        // not such an integer (a decimal, or one from the general parser), which no in-scan integer
-        // (at most 15 digits) lowers.
+        // Per numeric column: a range holding 0 and the in-scan integers, which decides the storage form
+        // (the word path leaves out single digits: with 0 in the range they cannot change the form);
+        // `low` is `Int64.min` once a value is not such an integer (a decimal, or one from the general
+        // parser), which no in-scan integer (at most 15 digits) lowers.
         var low = [Int64](repeating: 0, count: ncol), high = low
         var lowSpan = low.mutableSpan, highSpan = high.mutableSpan
         let rows = parseRows(bytes, range: range, rowLimit: lines, kinds: kinds, autoColumns: autoColumns, slotOffset: slot,

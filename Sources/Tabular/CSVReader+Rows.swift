@@ -28,7 +28,7 @@ extension CSVReader {
                              numbers: inout MutableSpan<Double>, textBounds: inout MutableSpan<Int>,
                              low: inout MutableSpan<Int64>, high: inout MutableSpan<Int64>,
                              powersOfTen: Span<Double>, result: inout ChunkResult) -> RowOutcome {
-        // Unchecked indexing below rests on what ``parseRows`` checked once per chunk (`WordRowBounds`):
+        // Unchecked indexing below rests on what ``parseRows`` checked once per chunk (its preconditions):
         // `end <= bytes.count`, `ends`, `low`, `high`, `kinds` and `offset` hold a slot per column, and
         // every numeric (text) column's slots for the chunk's rows lie in `numbers` (`textBounds`).
         // The checks per field were a fifth of the instructions of a register read.
@@ -45,11 +45,12 @@ extension CSVReader {
                 let slot = offset[unchecked: col] &+ row
                 let length = fieldEnd &- start
                 // One digit (the registers' flags and small counts) or nothing (a missing value), told
-                // by the field's length alone.
+                // by the field's length alone. A digit leaves the column's range alone: the range starts
+                // at 0...0 and only decides the storage form, which no value in 0...127 can change.
                 if length == 1 {
                     let d = bytes[unchecked: start] &- UInt8(ascii: "0")
                     if d <= 9 {
-                        storeInteger(Int64(d), column: col, slot: slot, numbers: &numbers, low: &low, high: &high)
+                        numbers[unchecked: slot] = Double(d)
                         break
                     }
                 } else if length == 0 {
@@ -62,8 +63,8 @@ extension CSVReader {
                 if length < 8 && start &+ 8 <= end {
                     let w = UInt64(littleEndian: raw.unsafeLoadUnaligned(fromUncheckedByteOffset: start, as: UInt64.self))
                     if leadingDigitCount(w) == length {
-                        storeInteger(Int64(digitsValue(w, count: length)), column: col, slot: slot,
-                                     numbers: &numbers, low: &low, high: &high)
+                        storeNonNegative(Int64(digitsValue(w, count: length)), column: col, slot: slot,
+                                         numbers: &numbers, high: &high)
                         break
                     }
                 }
@@ -92,13 +93,13 @@ extension CSVReader {
         return .parsed(next: next)
     }
 
-    /// Stores an in-scan integer at `slot` and widens the column's range (``store(_:column:slot:numbers:low:high:)``'s
-    /// `.integer` case, unchecked: for ``parseWordRow``, whose caller checked the slots).
+    /// Stores a non-negative in-scan integer at `slot` and raises the column's `high`: the
+    /// ``store(_:column:slot:numbers:low:high:)`` `.integer` case for `x >= 0`, whose `low` (which
+    /// starts at 0) it could not lower; unchecked, for ``parseWordRow``, whose caller checked the slots.
     @inline(__always)
-    static func storeInteger(_ x: Int64, column col: Int, slot: Int, numbers: inout MutableSpan<Double>,
-                             low: inout MutableSpan<Int64>, high: inout MutableSpan<Int64>) {
+    static func storeNonNegative(_ x: Int64, column col: Int, slot: Int, numbers: inout MutableSpan<Double>,
+                                 high: inout MutableSpan<Int64>) {
         numbers[unchecked: slot] = Double(x)
-        if x < low[unchecked: col] { low[unchecked: col] = x }
         if x > high[unchecked: col] { high[unchecked: col] = x }
     }
 

@@ -70,6 +70,27 @@ struct CSVWordRowTests {
         #expect(tables > 200 && errors > 20, "\(tables) tables, \(errors) errors")
     }
 
+    @Test("single digits read by words leave the storage form to the column's other values, wherever the wide value is")
+    func digitsLeaveTheFormToTheOtherValues() throws {
+        // Column `a` holds only digits (1 byte a value); `b` one 300 (2 bytes), `c` one -200 (2 bytes, by the
+        // general parser), `d` one 70000 (4 bytes): at the first, a middle and the last row, whole and split.
+        for at in [0, 57, 119] {
+            var text = "a,b,c,d\n"
+            for r in 0..<120 {
+                let digit = String(r % 10)
+                text += [digit, r == at ? "300" : digit, r == at ? "-200" : digit, r == at ? "70000" : digit].joined(separator: ",") + "\n"
+            }
+            for chunks in [1, 3] {
+                let words = try CSVReader.read(bytes: Array(text.utf8), splittingInto: chunks, wordRows: true)
+                let scan = try CSVReader.read(bytes: Array(text.utf8), splittingInto: chunks, wordRows: false)
+                try CSVSinkTests.expectSame(words, scan)
+                let widths = try ["a", "b", "c", "d"].map { try words.numeric($0).bytesPerValue }
+                #expect(widths == [1, 2, 2, 4], "wide value at row \(at), \(chunks) chunks")
+                #expect(try words.numeric("a")[9] == 9 && words.numeric("d")[at] == 70_000)
+            }
+        }
+    }
+
     @Test("a plain row's field ends and next row are found by words; rows with quotes, spaces or another field count are declined")
     func plainFieldEnds() {
         func ends(_ text: String, columns: Int, pad: String = "xxxxxxxx") -> ([Int], Int?) {
