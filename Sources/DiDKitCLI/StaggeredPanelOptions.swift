@@ -21,13 +21,15 @@ struct StaggeredPanelOptions: ParsableArguments {
     }
 
     /// Reads only the named columns of the data file: the time, the outcome and the covariates as
-    /// numbers; the id, the group, the factors and the cluster as their values come (`auto`).
+    /// numbers; the id and the cluster as text (the contract: an id is never parsed as a number, so
+    /// `7` and `07`, or two ids beyond 2^53, stay two units); the group and the factors as their values
+    /// come (`auto`).
     /// - Throws: the reader's errors (a missing file or column, a non-numeric value), each one sentence.
     func readTable(covariates: [String], factors: [String], cluster: String?) throws -> Table {
-        var kinds: [String: ColumnKind] = [id: .auto, time: .numeric, outcome: .numeric, group: .auto]
+        var kinds: [String: ColumnKind] = [id: .text, time: .numeric, outcome: .numeric, group: .auto]
         for c in covariates { kinds[c] = .numeric }
         for f in factors { kinds[f] = .auto }
-        if let c = cluster { kinds[c] = .auto }
+        if let c = cluster { kinds[c] = .text }
         return try TableReader.read(path: data, kinds: kinds, defaultKind: .skip)
     }
 }

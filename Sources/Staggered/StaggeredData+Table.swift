@@ -108,8 +108,8 @@ extension StaggeredData {
     }
 
     /// Column `name` at `rows` as numbers (missing: NaN). Text is accepted for the id (its dictionary codes,
-    /// levels in byte order) and the group (each cell a number; an empty cell is 0, never treated; else
-    /// ``DataError/nonNumeric(column:row:value:)``); other text is ``DataError/wrongColumnType(column:expected:)``.
+    /// levels in byte order) and the group (each cell a finite number; an empty cell is 0, never treated; else
+    /// ``DataError/nonNumeric(column:row:value:)`` or ``DataError/nonFinite(column:row:value:)``); other text is ``DataError/wrongColumnType(column:expected:)``.
     static func columnValues(_ table: Table, _ name: String, id: String, group: String, rows: [Int]?) throws -> [Double] {
         switch try table.column(name) {
         case .numeric(let c): return rows.map { c.gathered($0) } ?? c.doubles
@@ -122,7 +122,10 @@ extension StaggeredData {
             if name == group {
                 return try rows.map { r in
                     guard let s = t[r], !s.trimmingCharacters(in: .whitespaces).isEmpty else { return 0 }
+                    // `Double(_:)` also reads "nan" and "inf", which are no period: an error, not a missing group
+                    // (a missing group would make the unit never treated).
                     guard let v = Double(s) else { throw DataError.nonNumeric(column: name, row: r + 2, value: s) }
+                    guard v.isFinite else { throw DataError.nonFinite(column: name, row: r + 2, value: s) }
                     return v
                 }
             }

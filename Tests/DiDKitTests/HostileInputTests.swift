@@ -70,6 +70,57 @@ struct HostileInputTests {
         #expect(names.contains("muni=north") && names.contains("muni=south") && !names.contains("muni"))
         #expect(!(json["notes"] as? [String] ?? []).contains { $0.contains("collinearity") })
     }
+
+    /// R did's mpdta (500 counties, 2003-2007) with its rows rewritten by `edit(fields)` (year, countyreal,
+    /// lpop, lemp, first.treat, treat), in a temporary file.
+    func mpdta(_ edit: (inout [String]) -> Void) throws -> String {
+        let lines = try String(contentsOfFile: ATTGTCommandTests.mpdta, encoding: .utf8).split(separator: "\n").map(String.init)
+        var out = [lines[0]]
+        for line in lines.dropFirst() {
+            var fields = line.split(separator: ",", omittingEmptySubsequences: false).map(String.init)
+            edit(&fields)
+            out.append(fields.joined(separator: ","))
+        }
+        let path = FileManager.default.temporaryDirectory.appendingPathComponent("mpdta-\(UUID().uuidString).csv").path
+        try (out.joined(separator: "\n") + "\n").write(toFile: path, atomically: true, encoding: .utf8)
+        return path
+    }
+
+    @Test("attgt and etwfe read the id as text: 7 and 07, or two ids beyond 2^53, are two units, never one")
+    func staggeredIDsAreText() throws {
+        // County 8001's 2006-2007 rows under the id 08001; counties 8019 and 8029 renamed 2^53 and 2^53 + 1
+        // (one double apart from nothing: as numbers both are 9007199254740992).
+        let path = try mpdta { f in
+            if f[1] == "8001" && (f[0] == "2006" || f[0] == "2007") { f[1] = "08001" }
+            if f[1] == "8019" { f[1] = "9007199254740992" }
+            if f[1] == "8029" { f[1] = "9007199254740993" }
+        }
+        defer { try? FileManager.default.removeItem(atPath: path) }
+        for command in ["attgt", "etwfe"] {
+            let out = try parse([command, "--data", path, "--id", "countyreal", "--time", "year", "--outcome", "lemp",
+                                 "--group", "first.treat", "--format", "json"]).output()
+            let json = try #require(try JSONSerialization.jsonObject(with: Data(out.utf8)) as? [String: Any])
+            // 501 ids: 8001 and 08001 each miss periods and leave the balanced panel; the two large ids stay.
+            #expect(json["units"] as? Int == 499, "\(command)")
+            #expect(json["observations"] as? Int == 2_495, "\(command)")
+        }
+    }
+
+    @Test("a group cell of NaN or inf is an error naming the column and the row, not a never-treated unit")
+    func nonFiniteGroup() throws {
+        for bad in ["NaN", "inf", "-Infinity"] {
+            // County 8001 (first treated in 2007) with the bad value in its 2003 row (file row 2).
+            let path = try mpdta { f in if f[1] == "8001" && f[0] == "2003" { f[4] = bad } }
+            defer { try? FileManager.default.removeItem(atPath: path) }
+            for command in ["attgt", "etwfe"] {
+                let c = try parse([command, "--data", path, "--id", "countyreal", "--time", "year", "--outcome", "lemp",
+                                   "--group", "first.treat"])
+                // Wrapped by each estimator's error type, with the reader's sentence.
+                let error = #expect(throws: (any Error).self, "\(command) \(bad)") { _ = try c.output() }
+                #expect(error.map { "\($0)" } == DataError.nonFinite(column: "first.treat", row: 2, value: bad).description)
+            }
+        }
+    }
 }
 
 @Suite("Report folders are written whole or not at all")
