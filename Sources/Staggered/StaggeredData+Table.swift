@@ -36,6 +36,11 @@ extension StaggeredData {
         } catch let e as DataError {
             throw StaggeredError.data(e)
         }
+        // A constant outcome would give exact zeros with zero standard errors, which read as precise
+        // estimates (R did reports them so): refused by name instead.
+        if let first = self.outcome.first?.first, self.outcome.allSatisfy({ $0.allSatisfy { $0 == first } }) {
+            throw StaggeredError.outcomeConstant(column: outcome, value: first)
+        }
     }
 
     /// The general route (factors, interactions): the design of every row, then the row arrays.

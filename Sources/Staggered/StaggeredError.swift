@@ -42,6 +42,9 @@ public enum StaggeredError: Error, Sendable, Equatable, CustomStringConvertible 
     case iptNotConverged(group: Int, time: Int)
     /// More rows than the panel's 32-bit row numbers address (2,147,483,647).
     case tooManyRows(Int)
+    /// The outcome takes one value in every row of the balanced panel (every effect would be an exact 0
+    /// with a zero standard error).
+    case outcomeConstant(column: String, value: Double)
 
     public var description: String {
         switch self {
@@ -71,6 +74,8 @@ public enum StaggeredError: Error, Sendable, Equatable, CustomStringConvertible 
             return "the inverse-probability-tilting propensity score of group \(g) at time \(t) did not converge"
         case .tooManyRows(let n):
             return "the data have \(n) rows, more than the 2,147,483,647 a panel can hold; estimate on a subset of the years or units"
+        case .outcomeConstant(let c, let v):
+            return "the outcome '\(c)' is \(formatLevel(v)) in every row of the balanced panel: an effect on an outcome that never varies cannot be estimated; check the outcome column"
         }
     }
 }

@@ -106,6 +106,20 @@ struct HostileInputTests {
         }
     }
 
+    @Test("a constant outcome is an error naming it in attgt and etwfe, not exact zeros with zero standard errors")
+    func constantOutcome() throws {
+        for value in ["3.5", "0"] {
+            let path = try mpdta { f in f[3] = value }
+            defer { try? FileManager.default.removeItem(atPath: path) }
+            for command in ["attgt", "etwfe"] {
+                let c = try parse([command, "--data", path, "--id", "countyreal", "--time", "year", "--outcome", "lemp",
+                                   "--group", "first.treat"])
+                let error = #expect(throws: (any Error).self, "\(command) \(value)") { _ = try c.output() }
+                #expect(error.map { "\($0)" } == StaggeredError.outcomeConstant(column: "lemp", value: Double(value) ?? .nan).description)
+            }
+        }
+    }
+
     @Test("a group cell of NaN or inf is an error naming the column and the row, not a never-treated unit")
     func nonFiniteGroup() throws {
         for bad in ["NaN", "inf", "-Infinity"] {
