@@ -63,7 +63,8 @@ public struct EffectsDocument: Codable, Sendable, Equatable {
     /// Builds the document and keeps the effect tables it came from for the text reports.
     /// - Throws: ``RegressionError`` if the treatment model's table cannot be made.
     /// - Parameter disclosure: the gate; an arm with fewer than K persons withholds every estimate
-    ///   (the effect and the potential-outcome means rest on each arm), with a note.
+    ///   (the effect and the potential-outcome means rest on each arm), the treatment model and both
+    ///   arms' counts (one would give the other from `observations`), with a note.
     ///   - cells: the persons per arm and, for a 0/1 outcome, the 1s per arm (``TreatmentEffects/armCells(_:)``):
     ///     a share whose 1s or 0s number fewer than K withholds the estimates too.
     public init(_ fit: TreatmentEffectFit, level: Double = 95, disclosure: DisclosureControl = DisclosureControl(),
@@ -79,6 +80,12 @@ public struct EffectsDocument: Codable, Sendable, Equatable {
         guard small else { return }
         treated = disclosure.count(fit.treatedCount)
         controls = disclosure.count(fit.controlCount)
+        // With one arm's count withheld the other's gives it back by subtraction from `observations`:
+        // both are withheld (the contract's "difference of published counts").
+        if treated == nil || controls == nil { (treated, controls) = (nil, nil) }
+        // The treatment model's estimates rest on the same small arm (with 3 treated, its coefficients
+        // describe those 3 persons' covariates): withheld with the effect.
+        treatmentModel = nil
         suppressed = true
         let withheld = EffectDocument(Effect(label: EffectLabel(name: "withheld"), estimate: .nan))
         effect = withheld
@@ -86,7 +93,7 @@ public struct EffectsDocument: Codable, Sendable, Equatable {
         potentialOutcomeMeanStandardErrors = Arms(treated: nil, control: nil)
         riskRatio = riskRatio.map { _ in withheld }
         oddsRatio = oddsRatio.map { _ in withheld }
-        notes.append("estimates withheld by disclosure control: an arm holds fewer than \(disclosure.minimumCellSize) persons, or (0/1 outcome) fewer than \(disclosure.minimumCellSize) with or without the outcome ")
+        notes.append("estimates and the treatment model withheld by disclosure control: an arm holds fewer than \(disclosure.minimumCellSize) persons, or (0/1 outcome) fewer than \(disclosure.minimumCellSize) with or without the outcome")
     }
 
     private init(ungated fit: TreatmentEffectFit, level: Double) throws {

@@ -179,6 +179,26 @@ struct ReportFolderTests {
 
 @Suite("Disclosure in effects")
 struct EffectsDisclosureTests {
+    @Test("an arm under K persons withholds both arms' counts (one would give the other from the total) and the treatment model")
+    func smallArmCounts() throws {
+        // 300 persons, 3 treated: the effect is withheld; publishing 297 controls of 300 would give the 3.
+        var s = "y,t,x\n"
+        for i in 0..<300 { s += "\(Double(i % 11) / 4),\(i < 3 ? 1 : 0),\(Double(i % 7) / 3)\n" }
+        let path = FileManager.default.temporaryDirectory.appendingPathComponent("effects-\(UUID().uuidString).csv").path
+        try s.write(toFile: path, atomically: true, encoding: .utf8)
+        defer { try? FileManager.default.removeItem(atPath: path) }
+        let command = try DidkitCommand.parseAsRoot(["effects", "--data", path, "--outcome", "y", "--treatment", "t", "--method", "aipw",
+                                                     "--outcome-covariates", "x", "--treatment-covariates", "x", "--format", "json"])
+        let out = try #require(command as? any OutputCommand).output()
+        let json = try #require(try JSONSerialization.jsonObject(with: Data(out.utf8)) as? [String: Any])
+        #expect(json["suppressed"] as? Bool == true)
+        #expect(json["observations"] as? Int == 300)
+        #expect(json["treated"] is NSNull || json["treated"] == nil)
+        #expect(json["controls"] is NSNull || json["controls"] == nil)
+        #expect(json["treatmentModel"] == nil || json["treatmentModel"] is NSNull)
+        #expect(!out.contains("297"))
+    }
+
     @Test("a 0/1 outcome whose 0s in one arm number fewer than K withholds the estimates")
     func binaryShares() throws {
         // 40 persons, 20 treated; among the treated only 2 have y = 0 (a share 18/20 would reveal them).
