@@ -19,15 +19,15 @@ struct ATTGTCommand: OutputCommand {
     @Option(help: "Estimator: reg, ipw, dr or drimp (default dr, as R did's est_method).") var method: ATTMethod = .dr
     @Option(help: "Comparison group: never or notyet (default never).") var control: ComparisonGroup = .never
     @Option(help: "Base period: varying or universal (default varying, as R did).") var base: BasePeriod = .varying
-    @Option(help: "Periods of anticipation (default 0).") var anticipation: Int = 0
+    @Option(parsing: .unconditional, help: "Periods of anticipation (default 0).") var anticipation: Int = 0
     @Option(help: "Aggregation: simple, dynamic, group or calendar (repeatable; default all four).") var aggregate: [AggregationType] = []
     @Option(parsing: .unconditional, help: "Smallest event time of the dynamic aggregation.") var minEvent: Int?
     @Option(parsing: .unconditional, help: "Largest event time of the aggregations.") var maxEvent: Int?
     @Option(parsing: .unconditional, help: "Keep only groups observed this many periods after treatment (dynamic).") var balanceEvent: Int?
-    @Option(help: "Multiplier-bootstrap replications (0 = analytic SEs only).") var bootstrap: Int = 0
-    @Option(help: "Seed of the bootstrap.") var seed: UInt64 = 1
+    @Option(parsing: .unconditional, help: "Multiplier-bootstrap replications (0 = analytic SEs only).") var bootstrap: Int = 0
+    @Option(parsing: .unconditional, help: "Seed of the bootstrap.") var seed: UInt64 = 1
     @Option(help: "Cluster column (default: the unit).") var cluster: String?
-    @Option(help: "Confidence level in percent.") var level: Double = 95
+    @Option(parsing: .unconditional, help: "Confidence level in percent.") var level: Double = 95
     @OptionGroup var disclosure: DisclosureOptions
     @Option(help: "Output format: text, json, markdown, csv or latex.") var format: OutputFormat = .text
     @Flag(help: "Print phase timings to stderr.") var timing = false

@@ -33,9 +33,9 @@ struct DiDCommand: OutputCommand {
     @Option(parsing: .singleValue, help: "Base level of a factor, as f=LEVEL (repeatable).") var base: [String] = []
     @Option(help: "Model: logit or ols.") var model: EventStudyModel = .logit
     @Option(help: "Variance: oim, robust or cluster (by person, the default).") var vce: VCEKind = .cluster
-    @Option(help: "Confidence level in percent.") var level: Double = 95
+    @Option(parsing: .unconditional, help: "Confidence level in percent.") var level: Double = 95
     @Flag(help: "Keep persons with no observation in the reference period (repeated cross-sections).") var keepWithoutReference = false
-    @Option(help: "Pseudo start year for controls whose start column is empty (the reference study: 2014).") var pseudoStart: Int?
+    @Option(parsing: .unconditional, help: "Pseudo start year for controls whose start column is empty (the reference study: 2014).") var pseudoStart: Int?
     @Flag(help: "Print phase timings to stderr.") var timing = false
     @Option(help: "Person weights, constant within a person (matching weights: a control used k times has weight k).") var weights: String?
     @Option(help: "Cluster column for --vce cluster, constant within a person (e.g. the matched pair); default: the person.") var cluster: String?

@@ -4,7 +4,7 @@ import DiDKit
 /// `--minimum-cell-size K`, on every command that writes aggregates (cli-contract.md,
 /// "Disclosure control on every command").
 struct DisclosureOptions: ParsableArguments {
-    @Option(help: "Smallest number of persons a published value may rest on (default 5; Statistics Denmark's rule is 3).")
+    @Option(parsing: .unconditional, help: "Smallest number of persons a published value may rest on (default 5; Statistics Denmark's rule is 3).")
     var minimumCellSize: Int?
 
     func validate() throws {

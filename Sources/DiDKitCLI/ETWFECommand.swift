@@ -21,7 +21,7 @@ struct ETWFECommand: OutputCommand {
     @Option(help: "Aggregation: simple, group, calendar or event (repeatable; default all four).") var aggregate: [ETWFEAggregation] = []
     @Option(help: "Standard errors: cluster, robust or oim (default cluster, by the unit unless --cluster names a column).") var vce: VCEKind = .cluster
     @Option(help: "Cluster column (default: the unit).") var cluster: String?
-    @Option(help: "Confidence level in percent.") var level: Double = 95
+    @Option(parsing: .unconditional, help: "Confidence level in percent.") var level: Double = 95
     @OptionGroup var disclosure: DisclosureOptions
     @Option(help: "Output format: text, json, markdown, csv or latex.") var format: OutputFormat = .text
     @Flag(help: "Print phase timings to stderr.") var timing = false

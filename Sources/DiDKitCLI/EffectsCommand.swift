@@ -26,11 +26,11 @@ struct EffectsCommand: OutputCommand {
     @Option(help: "Outcome model: linear, or logit for a 0/1 outcome.") var outcomeModel: OutcomeModelKind = .linear
     @Option(help: "Estimand: ate (everyone) or atet (the treated).") var estimand: TreatmentEffectEstimand = .ate
     @Flag(help: "aipw: fit the outcome models by weighted least squares (Stata's wnls).") var wnls = false
-    @Option(help: "Matching estimators: neighbours per person (ties are added; default 1).") var neighbors: Int?
+    @Option(parsing: .unconditional, help: "Matching estimators: neighbours per person (ties are added; default 1).") var neighbors: Int?
     @Option(help: "nnmatch: distance metric, mahalanobis (default) or ivariance.") var metric: MatchingMetric?
     @Flag(help: "nnmatch: bias correction on the matching covariates (Abadie-Imbens 2011).") var biasAdjust = false
-    @Option(help: "Matching estimators: caliper on the distance.") var caliper: Double?
-    @Option(help: "Confidence level in percent.") var level: Double = 95
+    @Option(parsing: .unconditional, help: "Matching estimators: caliper on the distance.") var caliper: Double?
+    @Option(parsing: .unconditional, help: "Confidence level in percent.") var level: Double = 95
     @Option(help: "Output format: text, json, markdown, csv or latex.") var format: OutputFormat = .text
 
     @OptionGroup var disclosure: DisclosureOptions

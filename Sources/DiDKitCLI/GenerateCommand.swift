@@ -9,10 +9,10 @@ struct GenerateCommand: ParsableCommand {
         commandName: "generate",
         abstract: "Write the demo's synthetic person-year register (2008-2016) as CSV.")
 
-    @Option(help: "Persons (default 14,930).") var persons: Int = DemoRegister.defaultPersons
-    @Option(help: "Random seed.") var seed: UInt64 = 2018
+    @Option(parsing: .unconditional, help: "Persons (default 14,930).") var persons: Int = DemoRegister.defaultPersons
+    @Option(parsing: .unconditional, help: "Random seed.") var seed: UInt64 = 2018
     @Option(help: "Output CSV file.") var out: String
-    @Option(help: "Only this calendar year's rows (e.g. 2010: one row per person, for matching).") var year: Int?
+    @Option(parsing: .unconditional, help: "Only this calendar year's rows (e.g. 2010: one row per person, for matching).") var year: Int?
     @Flag(help: "No progress line on stderr, even on a terminal.") var quiet = false
 
     func validate() throws {

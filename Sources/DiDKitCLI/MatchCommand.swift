@@ -19,12 +19,12 @@ struct MatchCommand: OutputCommand {
     @Option(parsing: .singleValue, help: "Base level of a factor, as f=LEVEL (repeatable).") var base: [String] = []
     @Option(help: "Score model: logit or probit (psmatch2 preset: probit; otherwise logit).") var model: BinaryLink?
     @Option(help: "Preset: psmatch2 or matchit (default: DiDKit's, see Docs/Matching.md).") var preset: MatchingPreset?
-    @Option(help: "Controls per treated unit.") var neighbors: Int?
-    @Option(help: "Caliper (in --caliper-scale units).") var caliper: Double?
+    @Option(parsing: .unconditional, help: "Controls per treated unit.") var neighbors: Int?
+    @Option(parsing: .unconditional, help: "Caliper (in --caliper-scale units).") var caliper: Double?
     @Option(help: "Caliper scale: score or sd.") var caliperScale: CaliperScale?
     @Flag(inversion: .prefixedNo, help: "Match with replacement.") var replacement: Bool?
     @Option(help: "Matching order: ascending, descending, random or data.") var order: OrderOption?
-    @Option(help: "Seed for --order random.") var seed: UInt64 = 1
+    @Option(parsing: .unconditional, help: "Seed for --order random.") var seed: UInt64 = 1
     @Flag(help: "Drop treated units outside the controls' score range.") var commonSupport = false
     @Flag(help: "psmatch2's ties: every control at the nearest distance is matched too, sharing the treated unit's weight (needs replacement).") var ties = false
     @Option(help: "Comma-separated columns to match exactly on.") var exact: String?

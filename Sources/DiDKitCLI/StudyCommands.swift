@@ -13,7 +13,7 @@ struct DemoCommand: OutputCommand {
     @Option(help: "Write the report folder here (index.html, index.md, tables, plots).") var out: String = "didkit-report"
     @Option(help: "Persons in the synthetic register (default 14,930: the study's 14,641 controls and 289 participants).")
     var persons: Int = DemoRegister.defaultPersons
-    @Option(help: "Random seed of the synthetic register.") var seed: UInt64 = 2018
+    @Option(parsing: .unconditional, help: "Random seed of the synthetic register.") var seed: UInt64 = 2018
     @OptionGroup var disclosure: DisclosureOptions
     @Flag(help: "Show progress on stderr even when it is not a terminal.") var progress = false
     @Flag(help: "No progress on stderr, even on a terminal.") var quiet = false

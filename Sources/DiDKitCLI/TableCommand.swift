@@ -17,7 +17,7 @@ struct TableCommand: OutputCommand {
     @Flag(name: .customLong("se"), help: "Standard errors in parentheses below each estimate (the default).") var standardErrors = false
     @Flag(name: .customLong("ci"), help: "Confidence intervals in brackets below each estimate.") var intervals = false
     @Flag(help: "No significance stars.") var noStars = false
-    @Option(help: "Decimals of estimates and SEs.") var digits: Int = 3
+    @Option(parsing: .unconditional, help: "Decimals of estimates and SEs.") var digits: Int = 3
     @OptionGroup var disclosure: DisclosureOptions
     @Option(help: "Output format: text, markdown, html, latex or csv (tidy rows of every column).") var format: OutputFormat = .text
 

@@ -58,6 +58,27 @@ struct HostileInputTests {
         #expect(throws: PanelError.windowTooWide(lower: -130, upper: 1)) { _ = try wide.output() }
     }
 
+    @Test("a negative number after a numeric option is read as its value and meets the option's own check, not 'Missing value'")
+    func negativeOptionValues() {
+        let attgt = ["attgt", "--data", "x.csv", "--id", "i", "--time", "t", "--outcome", "y", "--group", "g"]
+        let cases: [([String], String)] = [
+            (attgt + ["--bootstrap", "-1"], "--bootstrap must be 0 or more, got -1"),
+            (attgt + ["--anticipation", "-1"], "--anticipation must be 0 or more, got -1"),
+            (attgt + ["--minimum-cell-size", "-5"], "--minimum-cell-size must be at least 1, got -5"),
+            (["match", "--data", "x.csv", "--id", "i", "--treatment", "t", "--covariates", "x", "--neighbors", "-2"],
+             "--neighbors must be at least 1, got -2"),
+        ]
+        for (args, expected) in cases {
+            do {
+                _ = try DidkitCommand.parseAsRoot(args)
+                Issue.record("\(args) was accepted")
+            } catch {
+                let message = DidkitCommand.message(for: error)
+                #expect(message.contains(expected), "\(args): \(message)")
+            }
+        }
+    }
+
     @Test("a factor listed among the controls enters as level dummies only, and text levels work")
     func factorsInControls() throws {
         let path = try register()
