@@ -144,7 +144,7 @@ extension StaggeredData {
         var groups = [Int](repeating: 0, count: n)
         for (k, i) in kept.enumerated() {
             var g = groupOf[i] ?? 0
-            if g < 0 { throw StaggeredError.notWholeNumber(column: "group (a first treated period, 0 for never treated)", value: Double(g)) }
+            if g < 0 { throw StaggeredError.negativeGroup(column: "group", value: g) }
             if g > last { g = 0; recoded += 1 }
             if g != 0 && periodIndex[g] == nil { throw StaggeredError.groupNotAPeriod(group: g) }
             groups[k] = g

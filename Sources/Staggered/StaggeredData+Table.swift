@@ -35,6 +35,11 @@ extension StaggeredData {
             self.init(parts: parts)
         } catch let e as DataError {
             throw StaggeredError.data(e)
+        } catch StaggeredError.notWholeNumber(let role, let v) {
+            // The assembly names the role; the reader knows the column.
+            throw StaggeredError.notWholeNumber(column: role == "group" ? group : role == "time" ? time : role, value: v)
+        } catch StaggeredError.negativeGroup(_, let v) {
+            throw StaggeredError.negativeGroup(column: group, value: v)
         }
         // A constant outcome would give exact zeros with zero standard errors, which read as precise
         // estimates (R did reports them so): refused by name instead.

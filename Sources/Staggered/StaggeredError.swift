@@ -10,8 +10,11 @@ public enum StaggeredError: Error, Sendable, Equatable, CustomStringConvertible 
     case model(group: Int, time: Int, RegressionError)
     /// The arrays given to ``StaggeredData`` differ in length.
     case lengthMismatch(expected: Int, found: Int, what: String)
-    /// A value that must be a whole number (id, period, group) is not.
+    /// A value that must be a whole number (id, period, group) is not (`column`: the data column's name
+    /// when the panel is read from a table, else the role, `time` or `group`).
     case notWholeNumber(column: String, value: Double)
+    /// A group (first treated period) below 0 (`column` as for ``notWholeNumber(column:value:)``).
+    case negativeGroup(column: String, value: Int)
     /// The same unit appears more than once in a period.
     case duplicateRows(count: Int)
     /// The cluster differs between periods of the same unit.
@@ -52,7 +55,9 @@ public enum StaggeredError: Error, Sendable, Equatable, CustomStringConvertible 
         case .model(let g, let t, let e): return "the models of group \(g) at time \(t) could not be fitted: \(e.description)"
         case .lengthMismatch(let expected, let found, let what):
             return "\(what) has \(found) values but the panel has \(expected) rows"
-        case .notWholeNumber(let c, let v): return "column \(c) must hold whole numbers, found \(v)"
+        case .notWholeNumber(let c, let v): return "column '\(c)' must hold whole numbers below 10^15, found \(formatLevel(v))"
+        case .negativeGroup(let c, let v):
+            return "column '\(c)' holds the group \(v): a group is the first treated period, 0 or empty for never treated"
         case .duplicateRows(let c): return "\(c) row\(c == 1 ? " repeats" : "s repeat") a unit and period already seen; the panel must have one row per unit and period"
         case .clusterVaries(let u): return "the cluster varies over time within \(u) unit\(u == 1 ? "" : "s"); clusters must contain whole units"
         case .groupVaries(let units):

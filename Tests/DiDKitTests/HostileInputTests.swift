@@ -141,6 +141,24 @@ struct HostileInputTests {
         }
     }
 
+    @Test("a negative or fractional group is an error naming the group column and the value")
+    func badGroupNamesTheColumn() throws {
+        let cases: [(String, String)] = [("-3", StaggeredError.negativeGroup(column: "first.treat", value: -3).description),
+                                         ("2004.5", StaggeredError.notWholeNumber(column: "first.treat", value: 2004.5).description)]
+        for (bad, expected) in cases {
+            // County 8001 (first treated in 2007) with the bad group in every row (the group is constant within a unit).
+            let path = try mpdta { f in if f[1] == "8001" { f[4] = bad } }
+            defer { try? FileManager.default.removeItem(atPath: path) }
+            for command in ["attgt", "etwfe"] {
+                let c = try parse([command, "--data", path, "--id", "countyreal", "--time", "year", "--outcome", "lemp",
+                                   "--group", "first.treat"])
+                let error = #expect(throws: (any Error).self, "\(command) \(bad)") { _ = try c.output() }
+                #expect(error.map { "\($0)" } == expected, "\(command) \(bad)")
+            }
+        }
+        #expect(StaggeredError.negativeGroup(column: "g", value: -3).description.contains("column 'g' holds the group -3"))
+    }
+
     @Test("a group cell of NaN or inf is an error naming the column and the row, not a never-treated unit")
     func nonFiniteGroup() throws {
         for bad in ["NaN", "inf", "-Infinity"] {
