@@ -8,21 +8,34 @@ import Foundation
 /// fast path, other numbers Swift's shortest round-tripping representation.
 public enum CSVWriter {
     /// Writes `table` to `path`.
-    /// - Throws: ``DataError/unreadableFile(path:reason:)`` when the file cannot be written.
+    /// - Throws: ``DataError/cannotWrite(path:reason:)`` when the file cannot be created or written (a
+    ///   folder, a missing folder, no permission, a full disk).
     public static func write(_ table: Table, to path: String) throws {
+        var isFolder: ObjCBool = false
+        if FileManager.default.fileExists(atPath: path, isDirectory: &isFolder), isFolder.boolValue {
+            throw DataError.cannotWrite(path: path, reason: "it is a folder; give a file name")
+        }
         guard FileManager.default.createFile(atPath: path, contents: nil),
               let handle = FileHandle(forWritingAtPath: path) else {
-            throw DataError.unreadableFile(path: path, reason: "cannot create the file")
+            throw DataError.cannotWrite(path: path, reason: "the file cannot be created")
         }
         defer { try? handle.close() }
-        let columns = table.columnNames.map { try! table.column($0) }
+        do { try writeRows(table, to: handle) } catch {
+            throw DataError.cannotWrite(path: path, reason: error.localizedDescription)
+        }
+    }
+
+    /// The header and the rows, a chunk of rows per write (`FileHandle.write(contentsOf:)` throws where
+    /// `write(_:)` would stop the process, on a full disk for one).
+    private static func writeRows(_ table: Table, to handle: FileHandle) throws {
+        let columns = try table.columnNames.map { try table.column($0) }
         var header: [UInt8] = []
         for (k, name) in table.columnNames.enumerated() {
             if k > 0 { header.append(UInt8(ascii: ",")) }
             appendText(name, to: &header)
         }
         header.append(UInt8(ascii: "\n"))
-        handle.write(Data(header))
+        try handle.write(contentsOf: header)
         let chunk = 65_536
         var start = 0
         while start < table.rowCount {
@@ -47,7 +60,7 @@ public enum CSVWriter {
                 }
                 buffer.append(UInt8(ascii: "\n"))
             }
-            handle.write(Data(buffer))
+            try handle.write(contentsOf: buffer)
             start = end
         }
     }

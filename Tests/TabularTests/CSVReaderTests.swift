@@ -159,6 +159,15 @@ struct CSVWriterTests {
         #expect(x[0] == 1 && x[1] == -2.5 && x[2].isNaN && x[3] == 1e-300)
         #expect(try back.numeric("n").doubles == [0, 123456789, -7, 2])
     }
+
+    @Test("a file that cannot be written (a folder, a missing folder) is cannotWrite with the reason, not a read error")
+    func writerRefusals() throws {
+        let t = try Table([("n", .numeric([1, 2]))])
+        let folder = FileManager.default.temporaryDirectory.path
+        #expect(throws: DataError.cannotWrite(path: folder, reason: "it is a folder; give a file name")) { try CSVWriter.write(t, to: folder) }
+        let missing = folder + "/didkit-no-such-\(UUID().uuidString)/x.csv"
+        #expect(throws: DataError.cannotWrite(path: missing, reason: "the file cannot be created")) { try CSVWriter.write(t, to: missing) }
+    }
 }
 
 @Suite("Compact numeric columns")
