@@ -62,7 +62,8 @@ public enum RegisterFormat: String, Sendable, CaseIterable {
         case format(RegisterFormat)
         /// A Stata file of the pre-117 binary layout, with its format number (104-115 are read).
         case oldStata(version: Int)
-        /// Text (a CSV file, say): no NUL byte and no known header in the first bytes.
+        /// Text (a CSV file, say): no known header, and the first bytes are UTF-8 without control
+        /// characters other than tab and line ends.
         case text
         /// Something else.
         case unknown
@@ -83,8 +84,16 @@ public enum RegisterFormat: String, Sendable, CaseIterable {
         if head.starts(with: sasMagic) { return .format(.sas7bdat) }
         // Stata 104-115: version byte, byte order (1 = big-endian, 2 = little-endian), file type 1, a zero.
         if head.count >= 4, (1...2).contains(head[1]), head[2] == 1, head[3] == 0 { return .oldStata(version: Int(head[0])) }
-        if !head.isEmpty, !head.contains(0) { return .text }
+        if !head.isEmpty, looksLikeText(head) { return .text }
         return .unknown
+    }
+
+    /// Whether `head` reads as the start of a text file: no control byte but tab, LF and CR, and valid
+    /// UTF-8 but for a character cut at the end. (A NUL-free test alone took most random bytes, a
+    /// damaged file's, for text, and the message then advised renaming it .csv.)
+    static func looksLikeText(_ head: [UInt8]) -> Bool {
+        if head.contains(where: { $0 < 0x20 && $0 != 0x09 && $0 != 0x0A && $0 != 0x0D || $0 == 0x7F }) { return false }
+        return (0...Swift.min(3, head.count)).contains { cut in String(validating: head.dropLast(cut), as: UTF8.self) != nil }
     }
 
     /// The first `count` bytes of the file at `path` (fewer when it is shorter).

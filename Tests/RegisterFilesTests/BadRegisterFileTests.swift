@@ -1,5 +1,5 @@
 import Foundation
-import RegisterFiles
+@testable import RegisterFiles
 import Tabular
 import Testing
 
@@ -36,6 +36,20 @@ import Testing
         var generator = SystemRandomNumberGenerator()
         let bytes = (0..<4096).map { _ in UInt8.random(in: 0...255, using: &generator) }
         message(try FixtureFiles.scratch([0x01, 0x00] + bytes, as: file), "header")
+    }
+
+    @Test("random bytes without a NUL are a damaged file, not text to rename .csv; CSV text, also UTF-8 cut mid-character, is text")
+    func randomBytesAreNotText() throws {
+        var state: UInt64 = 0x9E37_79B9_7F4A_7C15
+        let bytes = (0..<4096).map { _ -> UInt8 in
+            state = state &* 6_364_136_223_846_793_005 &+ 1_442_695_040_888_963_407
+            return UInt8(truncatingIfNeeded: state >> 56) | 1  // never 0: the old NUL test read these as text
+        }
+        message(try FixtureFiles.scratch(bytes, as: "noise.dta"), "header")
+        message(try FixtureFiles.scratch(Array("id,year,y\n1,2003,0\n".utf8), as: "csv.dta"), "holds text")
+        // "æ" is two bytes in UTF-8; the sniffed head (64 bytes) cuts the 32nd one after its first byte.
+        #expect(RegisterFormat.sniff(Array(String(repeating: "æ", count: 40).utf8.prefix(63))) == .text)
+        #expect(RegisterFormat.sniff([0x41, 0x07, 0x42]) == .unknown)  // a BEL control byte
     }
 
     @Test func damagedHeaderInsideAStataFileIsRefused() throws {
