@@ -74,7 +74,7 @@ extension StaggeredData {
         let nAll = allIDs.count
         // rowOf[i * nT + p]: the row of unit i in period position p (-1: none); rows are below 2^31 (checked above).
         var rowOf = [Int32](repeating: -1, count: nAll * nT)
-        var duplicates = 0
+        var duplicates = 0, firstDuplicate = -1
         // The unit's group as first seen (NaN: none yet); a later row with the same value needs no check.
         var groupSeen = [Double](repeating: .nan, count: nAll)
         var groupVaries = Set<Int>()
@@ -92,7 +92,11 @@ extension StaggeredData {
                                     guard i >= 0 else { continue }
                                     if !ok[r] { incomplete[i] = true; continue }
                                     let slot = i * nT + Int(po[r])
-                                    if ro[slot] >= 0 { duplicates += 1; continue }
+                                    if ro[slot] >= 0 {
+                                        if duplicates == 0 { firstDuplicate = r }
+                                        duplicates += 1
+                                        continue
+                                    }
                                     ro[slot] = Int32(truncatingIfNeeded: r)
                                     let v = gr[k]
                                     if v != gs[i] {
@@ -110,7 +114,9 @@ extension StaggeredData {
             }
         }
         let groupOf = groupSeen.map { $0.isNaN ? nil : Int($0) }
-        if duplicates > 0 { throw StaggeredError.duplicateRows(count: duplicates) }
+        if duplicates > 0 {
+            throw StaggeredError.duplicateRows(count: duplicates, firstRow: firstDuplicate + 1, period: periods[Int(periodOf[firstDuplicate])])
+        }
         if !groupVaries.isEmpty { throw StaggeredError.groupVaries(units: groupVaries.count) }
         if !clusterVaries.isEmpty { throw StaggeredError.clusterVaries(units: clusterVaries.count) }
 

@@ -58,9 +58,19 @@ extension StaggeredData {
         let clusterCodes = design.clusters.map { $0.map { Int($0) } }
         let (units, timeValues, groupValues) = try idTimeGroup(table, id: id, time: time, group: group,
                                                                rows: rows.count == table.rowCount ? nil : rows)
-        return try assemble(units: units, time: timeValues, outcome: MatrixRowCovariates(column: design.response ?? []), group: groupValues,
-                            covariates: x.map(MatrixRowCovariates.init), covariateNames: design.columnNames,
-                            cluster: clusterCodes, notes: design.notes)
+        return try inFileRows(rows) {
+            try assemble(units: units, time: timeValues, outcome: MatrixRowCovariates(column: design.response ?? []), group: groupValues,
+                         covariates: x.map(MatrixRowCovariates.init), covariateNames: design.columnNames,
+                         cluster: clusterCodes, notes: design.notes)
+        }
+    }
+
+    /// `assemble`'s result, its duplicate-row error pointing at the data file's row (1-based, the header row 1)
+    /// instead of the position among `rows`, the table rows it assembled (nil: all, in order).
+    static func inFileRows(_ rows: [Int]?, _ assemble: () throws -> Parts) throws -> Parts {
+        do { return try assemble() } catch StaggeredError.duplicateRows(let count, let position, let period) {
+            throw StaggeredError.duplicateRows(count: count, firstRow: (rows?[position - 1] ?? position - 1) + 2, period: period)
+        }
     }
 
     /// The numeric-covariate route: ``DesignMatrix/build(_:_:)``'s checks and listwise deletion over the outcome,
@@ -104,8 +114,10 @@ extension StaggeredData {
             let codes = try table.text(c).encoded().codes
             clusterCodes = rows.map { $0.map { Int(codes[$0]) } } ?? codes.map { Int($0) }
         }
-        return try assemble(units: units, time: timeValues, outcome: y, group: groupValues, covariates: covariates.isEmpty ? nil : x,
-                            covariateNames: covariates, cluster: clusterCodes, notes: notes)
+        return try inFileRows(rows) {
+            try assemble(units: units, time: timeValues, outcome: y, group: groupValues, covariates: covariates.isEmpty ? nil : x,
+                         covariateNames: covariates, cluster: clusterCodes, notes: notes)
+        }
     }
 
     /// Column `name` at `rows` as per-row values: a numeric column read in place (``RowValues``), text through

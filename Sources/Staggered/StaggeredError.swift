@@ -16,7 +16,9 @@ public enum StaggeredError: Error, Sendable, Equatable, CustomStringConvertible 
     /// A group (first treated period) below 0 (`column` as for ``notWholeNumber(column:value:)``).
     case negativeGroup(column: String, value: Int)
     /// The same unit appears more than once in a period.
-    case duplicateRows(count: Int)
+    /// (`firstRow`: the first repeating row, 1-based: the data file's row number, the header being row 1,
+    /// when the panel is read from a table; else the position in the row arrays.)
+    case duplicateRows(count: Int, firstRow: Int, period: Int)
     /// The cluster differs between periods of the same unit.
     case clusterVaries(units: Int)
     /// The group (first treated period) differs between periods of the same unit.
@@ -58,7 +60,8 @@ public enum StaggeredError: Error, Sendable, Equatable, CustomStringConvertible 
         case .notWholeNumber(let c, let v): return "column '\(c)' must hold whole numbers below 10^15, found \(formatLevel(v))"
         case .negativeGroup(let c, let v):
             return "column '\(c)' holds the group \(v): a group is the first treated period, 0 or empty for never treated"
-        case .duplicateRows(let c): return "\(c) row\(c == 1 ? " repeats" : "s repeat") a unit and period already seen; the panel must have one row per unit and period"
+        case .duplicateRows(let c, let row, let period):
+            return "\(c) row\(c == 1 ? " repeats" : "s repeat") a unit and period already seen (the first: row \(row), period \(period)); the panel must have one row per unit and period"
         case .clusterVaries(let u): return "the cluster varies over time within \(u) unit\(u == 1 ? "" : "s"); clusters must contain whole units"
         case .groupVaries(let units):
             return "the group (first treated period) varies over time within \(units) unit\(units == 1 ? "" : "s"); it must be constant per unit"

@@ -159,6 +159,28 @@ struct HostileInputTests {
         #expect(StaggeredError.negativeGroup(column: "g", value: -3).description.contains("column 'g' holds the group -3"))
     }
 
+    @Test("a repeated unit and period is an error naming the data file's row and the period, also after rows left out")
+    func duplicateRowNamesTheFileRow() throws {
+        var lines = try String(contentsOfFile: ATTGTCommandTests.mpdta, encoding: .utf8).split(separator: "\n").map(String.init)
+        lines.append(lines[3])  // county 8001 in 2005 again: file row 2,502 (the header is row 1, then 2,500 rows)
+        for missingFirst in [false, true] {
+            var rows = lines
+            // A missing outcome in file row 3 leaves that row out before the panel is assembled.
+            if missingFirst { rows[2] = rows[2].split(separator: ",", omittingEmptySubsequences: false).enumerated()
+                .map { $0.offset == 3 ? "" : String($0.element) }.joined(separator: ",") }
+            let path = FileManager.default.temporaryDirectory.appendingPathComponent("dup-\(UUID().uuidString).csv").path
+            try (rows.joined(separator: "\n") + "\n").write(toFile: path, atomically: true, encoding: .utf8)
+            defer { try? FileManager.default.removeItem(atPath: path) }
+            for command in ["attgt", "etwfe"] {
+                let c = try parse([command, "--data", path, "--id", "countyreal", "--time", "year", "--outcome", "lemp",
+                                   "--group", "first.treat"])
+                let error = #expect(throws: (any Error).self, "\(command)") { _ = try c.output() }
+                #expect(error.map { "\($0)" } == StaggeredError.duplicateRows(count: 1, firstRow: 2_502, period: 2005).description,
+                        "\(command), missing first: \(missingFirst)")
+            }
+        }
+    }
+
     @Test("a group cell of NaN or inf is an error naming the column and the row, not a never-treated unit")
     func nonFiniteGroup() throws {
         for bad in ["NaN", "inf", "-Infinity"] {
