@@ -85,6 +85,7 @@ public struct EffectsDocument: Codable, Sendable, Equatable {
         if treated == nil || controls == nil { (treated, controls) = (nil, nil) }
         // The treatment model's estimates rest on the same small arm (with 3 treated, its coefficients
         // describe those 3 persons' covariates): withheld with the effect.
+        let withheldWhat = treatmentModel == nil ? "estimates" : "estimates and the treatment model"
         treatmentModel = nil
         suppressed = true
         let withheld = EffectDocument(Effect(label: EffectLabel(name: "withheld"), estimate: .nan))
@@ -93,7 +94,7 @@ public struct EffectsDocument: Codable, Sendable, Equatable {
         potentialOutcomeMeanStandardErrors = Arms(treated: nil, control: nil)
         riskRatio = riskRatio.map { _ in withheld }
         oddsRatio = oddsRatio.map { _ in withheld }
-        notes.append("estimates and the treatment model withheld by disclosure control: an arm holds fewer than \(disclosure.minimumCellSize) persons, or (0/1 outcome) fewer than \(disclosure.minimumCellSize) with or without the outcome")
+        notes.append("\(withheldWhat) withheld by disclosure control: an arm holds fewer than \(disclosure.minimumCellSize) persons, or (0/1 outcome) fewer than \(disclosure.minimumCellSize) with or without the outcome")
     }
 
     private init(ungated fit: TreatmentEffectFit, level: Double) throws {

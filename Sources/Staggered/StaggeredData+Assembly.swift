@@ -138,9 +138,21 @@ extension StaggeredData {
         let n = kept.count
         // Period by period (in parallel), each array written once as it is made (no zero fill, no copy).
         let rowGrid = rowOf, keptUnits = kept
-        let byPeriod: [(values: [Double], binary: Bool)] = parallelMap(count: nT) { p in
+        // Each period's values with whether they are all 0/1 and their range (one pass).
+        let byPeriod: [(values: [Double], binary: Bool, low: Double, high: Double)] = parallelMap(count: nT) { p in
             let values = rowGrid.withUnsafeBufferPointer { ro in outcome.values(column: 0, at: keptUnits.lazy.map { Int(ro[$0 * nT + p]) }) }
-            return (values, values.allSatisfy { $0 == 0 || $0 == 1 })
+            var binary = true, low = Double.infinity, high = -Double.infinity
+            for v in values {
+                if v != 0 && v != 1 { binary = false }
+                low = Swift.min(low, v)
+                high = Swift.max(high, v)
+            }
+            return (values, binary, low, high)
+        }
+        // A constant outcome would give exact zeros with zero standard errors, which read as precise
+        // estimates (R did reports them so): refused instead.
+        if let low = byPeriod.map(\.low).min(), low == byPeriod.map(\.high).max() {
+            throw StaggeredError.outcomeConstant(column: "outcome", value: low)
         }
         let outcomeByPeriod = byPeriod.map(\.values)
 

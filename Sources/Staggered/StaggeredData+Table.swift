@@ -40,11 +40,8 @@ extension StaggeredData {
             throw StaggeredError.notWholeNumber(column: role == "group" ? group : role == "time" ? time : role, value: v)
         } catch StaggeredError.negativeGroup(_, let v) {
             throw StaggeredError.negativeGroup(column: group, value: v)
-        }
-        // A constant outcome would give exact zeros with zero standard errors, which read as precise
-        // estimates (R did reports them so): refused by name instead.
-        if let first = self.outcome.first?.first, self.outcome.allSatisfy({ $0.allSatisfy { $0 == first } }) {
-            throw StaggeredError.outcomeConstant(column: outcome, value: first)
+        } catch StaggeredError.outcomeConstant(_, let v) {
+            throw StaggeredError.outcomeConstant(column: outcome, value: v)
         }
     }
 

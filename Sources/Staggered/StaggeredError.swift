@@ -48,7 +48,8 @@ public enum StaggeredError: Error, Sendable, Equatable, CustomStringConvertible 
     /// More rows than the panel's 32-bit row numbers address (2,147,483,647).
     case tooManyRows(Int)
     /// The outcome takes one value in every row of the balanced panel (every effect would be an exact 0
-    /// with a zero standard error).
+    /// with a zero standard error; `column` as for ``notWholeNumber(column:value:)``, the role `outcome`
+    /// for a panel made from arrays).
     case outcomeConstant(column: String, value: Double)
 
     public var description: String {

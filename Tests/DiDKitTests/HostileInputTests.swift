@@ -110,7 +110,7 @@ struct HostileInputTests {
     @Test("attgt and etwfe read the id as text: 7 and 07, or two ids beyond 2^53, are two units, never one")
     func staggeredIDsAreText() throws {
         // County 8001's 2006-2007 rows under the id 08001; counties 8019 and 8029 renamed 2^53 and 2^53 + 1
-        // (one double apart from nothing: as numbers both are 9007199254740992).
+        // (read as doubles, both are 9007199254740992: 2^53 + 1 has no double of its own).
         let path = try mpdta { f in
             if f[1] == "8001" && (f[0] == "2006" || f[0] == "2007") { f[1] = "08001" }
             if f[1] == "8019" { f[1] = "9007199254740992" }
@@ -258,6 +258,8 @@ struct EffectsDisclosureTests {
         #expect(json["controls"] is NSNull || json["controls"] == nil)
         #expect(json["treatmentModel"] == nil || json["treatmentModel"] is NSNull)
         #expect(!out.contains("297"))
+        let notes = json["notes"] as? [String] ?? []
+        #expect(notes.contains { $0.hasPrefix("estimates and the treatment model withheld") }, "\(notes)")
     }
 
     @Test("a 0/1 outcome whose 0s in one arm number fewer than K withholds the estimates")
@@ -279,5 +281,7 @@ struct EffectsDisclosureTests {
         #expect(json["suppressed"] as? Bool == true)
         #expect((json["effect"] as? [String: Any])?["estimate"] as? NSNumber == nil)
         #expect((json["potentialOutcomeMeans"] as? [String: Any])?["treated"] as? NSNumber == nil)
+        // Regression adjustment fits no treatment model: the note names only the estimates.
+        #expect((json["notes"] as? [String] ?? []).contains { $0.hasPrefix("estimates withheld by disclosure control") })
     }
 }

@@ -21,6 +21,15 @@ import Testing
         #expect(est.attgtTable().notes.contains { $0.contains("7 of 500") })
     }
 
+    @Test func constantOutcomeIsRefusedAlsoFromArrays() throws {
+        // The check lives in the panel's assembly: a panel made from arrays names the role, one read from a
+        // table the column (HostileInputTests, DiDKitTests).
+        let r = try Fixture.rows()
+        #expect(throws: StaggeredError.outcomeConstant(column: "outcome", value: 1)) {
+            _ = try StaggeredData(id: r.id, time: r.time, outcome: r.y.map { _ in 1 }, group: r.g)
+        }
+    }
+
     @Test func groupTreatedInTheFirstPeriodIsDroppedWithANote() throws {
         let r = try Fixture.rows()
         // Counties of group 2004 recoded to 2003: no pre-treatment period.

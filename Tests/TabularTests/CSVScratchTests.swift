@@ -55,6 +55,7 @@ import Testing
 
     @Test func aNewBufferHasAnEighthToSpareAndAPooledOneTooSmallForAChunkIsDropped() {
         let pool = ScratchPool<Double>()
+        // New buffers hold count + count / 8: 800 -> 900, 1,000 -> 1,125, 48 -> 54.
         let made = pool.take(count: 800)
         #expect(made.count == 900)
         pool.give([Double](repeating: 0, count: 100))
