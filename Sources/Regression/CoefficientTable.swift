@@ -87,34 +87,46 @@ public struct CoefficientTable: Sendable {
         return rows[k]
     }
 
-    /// The joint Wald test that the named coefficients are all zero.
-    /// - Throws: ``RegressionError/unknownTerm(_:available:)``.
+    /// The joint Wald test that the named coefficients are all zero (``waldTest(_:value:)`` with `R` selecting them;
+    /// `R V R'` is read off `V` directly, so a non-finite variance of a term outside the test cannot reach it).
+    /// - Throws: ``RegressionError/unknownTerm(_:available:)``, and as ``waldTest(_:value:)``.
     public func waldTest(_ terms: [String]) throws -> WaldTest {
         let idx = try terms.map { t -> Int in
             guard let k = names.firstIndex(of: t) else { throw RegressionError.unknownTerm(t, available: names) }
             return k
         }
-        var r = Matrix(rows: idx.count, columns: names.count)
-        for (row, k) in idx.enumerated() { r[row, k] = 1 }
-        return try waldTest(r, value: [Double](repeating: 0, count: idx.count))
+        return try waldTest(difference: idx.map { coefficients[$0] }, variance: covariance.selecting(rows: idx, columns: idx))
     }
 
     /// The Wald test of `R b = r`: `W = (Rb - r)' (R V R')^-1 (Rb - r)`, chi-square with
     /// `rank(R V R')` degrees of freedom (dependent constraints are dropped, as Stata does);
     /// `F = W / df` is reported beside it for OLS.
+    /// - Throws: ``RegressionError/noIndependentConstraints(tested:)`` when no constraint is left (every one has
+    ///   zero or non-finite variance, or depends on the others: Stata reports `chi2(0) = .`),
+    ///   ``RegressionError/informationNotInvertible`` when the kept block cannot be factored.
     public func waldTest(_ r: Matrix, value: [Double]) throws -> WaldTest {
         precondition(r.columns == names.count && value.count == r.rows, "waldTest: shape mismatch")
         let diff = zip(r.multiply(coefficients), value).map { $0 - $1 }
         let rv = Matrix.multiply(r, covariance)
-        let rvr = Matrix.multiply(rv, r, transposeB: true)
+        return try waldTest(difference: diff, variance: Matrix.multiply(rv, r, transposeB: true))
+    }
+
+    /// The test from `Rb - r` and `R V R'`: constraints whose row of `R V R'` is not finite or whose variance is not
+    /// positive are left out, then those dependent on earlier ones (correlation scale, tolerance 1e-12).
+    private func waldTest(difference diff: [Double], variance rvr: Matrix) throws -> WaldTest {
+        let usable = (0..<rvr.rows).filter { i in
+            rvr[i, i] > 0 && (0..<rvr.columns).allSatisfy { rvr[i, $0].isFinite }
+        }
+        let block = rvr.selecting(rows: usable, columns: usable)
         // Keep independent constraints (Stata's test drops the dependent ones).
-        let scale = rvr.diagonal.map { $0 > 0 ? 1 / $0.squareRoot() : 0 }
-        var corr = rvr
+        let scale = block.diagonal.map { 1 / $0.squareRoot() }
+        var corr = block
         for i in 0..<corr.rows { for j in 0..<corr.columns { corr[i, j] *= scale[i] * scale[j] } }
         let dependent = Set(corr.dependentColumnsInOrder(tolerance: 1e-12))
-        let keep = (0..<rvr.rows).filter { !dependent.contains($0) }
-        let sub = rvr.selecting(rows: keep, columns: keep)
-        let d = keep.map { diff[$0] }
+        let keep = (0..<block.rows).filter { !dependent.contains($0) }
+        if keep.isEmpty { throw RegressionError.noIndependentConstraints(tested: rvr.rows) }
+        let sub = block.selecting(rows: keep, columns: keep)
+        let d = keep.map { diff[usable[$0]] }
         let w: Double
         do { w = dot(d, try CholeskyFactor(sub).solve(d)) } catch { throw RegressionError.informationNotInvertible }
         let df = keep.count

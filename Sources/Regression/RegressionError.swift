@@ -18,6 +18,8 @@ public enum RegressionError: Error, Sendable, Equatable, CustomStringConvertible
     case data(DataError)
     /// Robust or clustered SEs asked of a fit whose design was released (``BinaryModelFit/releasingDesign()``).
     case designReleased
+    /// A Wald test whose constraints are all dependent or have zero (or non-finite) variance: no test.
+    case noIndependentConstraints(tested: Int)
 
     public var description: String {
         switch self {
@@ -45,6 +47,8 @@ public enum RegressionError: Error, Sendable, Equatable, CustomStringConvertible
             return e.description
         case .designReleased:
             return "robust and clustered standard errors need the model's design, which was released to save memory: use the OIM standard errors, or fit the model again"
+        case .noIndependentConstraints(let k):
+            return "no Wald test: none of the \(k) tested constraint\(k == 1 ? " has" : "s have") a positive finite variance independent of the others"
         }
     }
 }

@@ -218,6 +218,21 @@ struct RegressionBadInputTests {
         }
     }
 
+    /// A quasi-separated fit can leave the tested terms with zero or non-finite variance; the Wald test then has no
+    /// constraint (Stata: `chi2(0) = .`). It used to reach `ChiSquared(degreesOfFreedom: 0)` and trap.
+    @Test("a Wald test with no independent constraint is an error, not a trap")
+    func waldTestWithoutConstraints() throws {
+        for bad in [0.0, .nan, .infinity] {
+            let v = Matrix(rowMajor: [[1, 0, 0], [0, bad, 0], [0, 0, bad]])
+            let table = CoefficientTable(names: ["a", "b", "c"], coefficients: [0.5, 30, -30], covariance: v, vce: "oim", clusters: nil,
+                                         level: 95, distribution: .normal, reportsOddsRatios: false)
+            #expect(throws: RegressionError.noIndependentConstraints(tested: 2), "variance \(bad)") { try table.waldTest(["b", "c"]) }
+            // A finite constraint beside them is still tested, with one degree of freedom.
+            let w = try table.waldTest(["a", "b"])
+            #expect(w.df == 1 && Swift.abs(w.chi2 - 0.25) < 1e-15, "variance \(bad)")
+        }
+    }
+
     @Test("messages say what to do")
     func messages() {
         #expect(RegressionError.outcomeNotBinary(column: "job", value: 2, count: 5).description.contains("recode it to 0/1"))
