@@ -123,8 +123,12 @@ public struct ATTGTDocument: Encodable, Sendable, Equatable {
     public var attgt: [Cell]
     public var preTest: PreTest?
     public var aggregates: [Aggregate]
+    /// What was done to the data and how the SEs were made (rows and units left out, clusters), as the text
+    /// output's notes, counts below the minimum cell size shown as `<K` (``DisclosureControl/gatingCounts(in:)``).
+    /// A key beyond the contract's (scripts that read only the contract's keys are unaffected).
+    public var notes: [String]
 
-    enum CodingKeys: String, CodingKey { case estimator, method, control, units, observations, attgt, preTest, aggregates }
+    enum CodingKeys: String, CodingKey { case estimator, method, control, units, observations, attgt, preTest, aggregates, notes }
     public func encode(to encoder: any Encoder) throws {
         var c = encoder.container(keyedBy: CodingKeys.self)
         try c.encode(estimator, forKey: .estimator)
@@ -135,6 +139,7 @@ public struct ATTGTDocument: Encodable, Sendable, Equatable {
         try c.encode(attgt, forKey: .attgt)
         try c.encode(preTest, forKey: .preTest)
         try c.encode(aggregates, forKey: .aggregates)
+        try c.encode(notes, forKey: .notes)
     }
 
     /// The tables behind the document (kept for the text, Markdown, CSV and LaTeX renderings).
@@ -162,6 +167,7 @@ public struct ATTGTDocument: Encodable, Sendable, Equatable {
         units = est.units
         observations = est.observations
         let k = disclosure.minimumCellSize
+        notes = table.notes.map(disclosure.gatingCounts(in:))
         attgt = table.rows.map { Cell($0, minimumCellSize: k) }
         preTest = est.preTest().map { PreTest(statistic: finite($0.statistic), df: $0.degreesOfFreedom, pValue: finite($0.pValue)) }
         aggregates = aggs.map { a in

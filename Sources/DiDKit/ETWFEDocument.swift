@@ -24,8 +24,10 @@ public struct ETWFEDocument: Encodable, Sendable {
     public var attgt: [Cell]
     public var preTest: ATTGTDocument.PreTest?
     public var aggregates: [ATTGTDocument.Aggregate]
+    /// As ``ATTGTDocument/notes``: the ATT(g,t) table's notes, counts below the minimum cell size as `<K`.
+    public var notes: [String]
 
-    enum CodingKeys: String, CodingKey { case estimator, family, method, control, units, observations, attgt, preTest, aggregates }
+    enum CodingKeys: String, CodingKey { case estimator, family, method, control, units, observations, attgt, preTest, aggregates, notes }
     public func encode(to encoder: any Encoder) throws {
         var c = encoder.container(keyedBy: CodingKeys.self)
         try c.encode(estimator, forKey: .estimator)
@@ -37,6 +39,7 @@ public struct ETWFEDocument: Encodable, Sendable {
         try c.encode(attgt, forKey: .attgt)
         try c.encode(preTest, forKey: .preTest)
         try c.encode(aggregates, forKey: .aggregates)
+        try c.encode(notes, forKey: .notes)
     }
 
     /// The tables behind the document (for the text, Markdown, CSV and LaTeX renderings).
@@ -63,6 +66,7 @@ public struct ETWFEDocument: Encodable, Sendable {
         units = fit.panel.unitCount
         observations = fit.observations
         let k = disclosure.minimumCellSize
+        notes = e.attgt.notes.map(disclosure.gatingCounts(in:))
         attgt = e.attgt.rows.map { r in
             var cell = Cell(r, minimumCellSize: k)
             let s = cell.suppressed

@@ -37,8 +37,11 @@ struct ATTGTCommand: OutputCommand {
         if anticipation < 0 { throw ValidationError("--anticipation must be 0 or more, got \(anticipation)") }
         if bootstrap < 0 { throw ValidationError("--bootstrap must be 0 or more, got \(bootstrap)") }
         if bootstrap > 0 && bootstrap < 20 { throw ValidationError("--bootstrap needs at least 20 replications, got \(bootstrap)") }
-        if !(level > 0 && level < 100) { throw ValidationError("--level must be between 0 and 100, got \(level)") }
+        if !(level > 0 && level < 100) { throw ValidationError("--level must be strictly between 0 and 100 (a percentage, for example 95), got \(level)") }
         if let a = minEvent, let b = maxEvent, a > b { throw ValidationError("--min-event \(a) exceeds --max-event \(b)") }
+        if let be = balanceEvent, be < 0 {
+            throw ValidationError("--balance-event must be 0 or more periods after treatment, got \(be)")
+        }
     }
 
     func output() throws -> String {

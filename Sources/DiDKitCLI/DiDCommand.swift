@@ -51,7 +51,7 @@ struct DiDCommand: OutputCommand {
         if cluster != nil && vce != .cluster { throw ValidationError("--cluster is used only with --vce cluster") }
         try requireDistinctRoles([("--id", id), ("--time", time), ("--outcome", outcome), ("--treatment", treatment), ("--start", start),
                                   ("--weights", weights), ("--cluster", cluster)])
-        if !(level > 0 && level < 100) { throw ValidationError("--level must be between 0 and 100 (a percentage), got \(level)") }
+        if !(level > 0 && level < 100) { throw ValidationError("--level must be strictly between 0 and 100 (a percentage, for example 95), got \(level)") }
         let w = try parseWindow(window)
         if !w.contains(reference) { throw ValidationError("--reference \(reference) must lie inside --window \(window)") }
     }

@@ -31,7 +31,7 @@ struct ETWFECommand: OutputCommand {
         if let c = cluster {
             try requireDistinctRoles([("--time", panel.time), ("--outcome", panel.outcome), ("--cluster", c)])
         }
-        if !(level > 0 && level < 100) { throw ValidationError("--level must be between 0 and 100, got \(level)") }
+        if !(level > 0 && level < 100) { throw ValidationError("--level must be strictly between 0 and 100 (a percentage, for example 95), got \(level)") }
         if cluster != nil && vce != .cluster { throw ValidationError("--cluster needs --vce cluster (the default), got --vce \(vce.rawValue)") }
     }
 

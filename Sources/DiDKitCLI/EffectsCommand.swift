@@ -36,7 +36,7 @@ struct EffectsCommand: OutputCommand {
     @OptionGroup var disclosure: DisclosureOptions
 
     func validate() throws {
-        if !(level > 0 && level < 100) { throw ValidationError("--level must be between 0 and 100 (a percentage), got \(level)") }
+        if !(level > 0 && level < 100) { throw ValidationError("--level must be strictly between 0 and 100 (a percentage, for example 95), got \(level)") }
         let matching = method == .psmatch || method == .nnmatch
         if !matching && (neighbors != nil || caliper != nil) {
             throw ValidationError("--neighbors and --caliper apply to the matching estimators (psmatch, nnmatch) only")

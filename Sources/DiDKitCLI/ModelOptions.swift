@@ -51,7 +51,7 @@ struct ModelOptions: ParsableArguments {
     func validate() throws {
         if vce == .cluster && cluster == nil { throw ValidationError("--vce cluster needs --cluster COL") }
         if cluster != nil && vce != .cluster { throw ValidationError("--cluster is used only with --vce cluster") }
-        if !(level > 0 && level < 100) { throw ValidationError("--level must be between 0 and 100 (a percentage), got \(level)") }
+        if !(level > 0 && level < 100) { throw ValidationError("--level must be strictly between 0 and 100 (a percentage, for example 95), got \(level)") }
         _ = try parseBaseLevels(base)
         if commaList(covariates).isEmpty { throw ValidationError("--covariates needs at least one column") }
         for c in commaList(covariates) where c == outcome {

@@ -121,7 +121,13 @@ public enum ETWFE {
             data = try StaggeredData(table: table, id: id, time: time, outcome: outcome, group: group, covariates: covariates,
                                      factors: factors, cluster: cluster)
         } catch let e as StaggeredError { throw ETWFEError.panel(e) }
-        return try fit(data, options: options)
+        do {
+            return try fit(data, options: options)
+        } catch ETWFEError.model(.outcomeConstant(_, let v)) {
+            // The panel knows no column names: the logit's rows (the estimation sample, which can be smaller than
+            // the balanced panel) are constant in the column `outcome`.
+            throw ETWFEError.model(.outcomeConstant(column: outcome, value: v))
+        }
     }
 }
 

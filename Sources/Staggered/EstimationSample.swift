@@ -74,7 +74,7 @@ struct EstimationSample {
                 estimable.append(g)
             }
         }
-        if estimable.isEmpty { throw StaggeredError.noTreatedGroups }
+        if estimable.isEmpty { throw StaggeredError.noTreatedGroups(anticipation: k) }
 
         periods = Array(data.periods[0...lastPosition])
         self.position = position

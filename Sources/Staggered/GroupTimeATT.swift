@@ -61,6 +61,8 @@ public struct GroupTimeATT: Sendable {
     /// Cluster codes per unit of the sample (nil = units).
     public let clusters: [Int]?
     public let clusterCount: Int
+    /// The cluster column's name (``StaggeredData/clusterName``; nil: clustered by unit, or ids given as arrays).
+    public let clusterName: String?
     /// Periods of the estimation sample (time values).
     public let periods: [Int]
     public let isBinaryOutcome: Bool
@@ -183,6 +185,7 @@ public struct GroupTimeATT: Sendable {
         self.unitGroups = unitGroups
         self.clusters = sample.clusters
         self.clusterCount = sample.clusterCount
+        self.clusterName = sample.clusters == nil ? nil : data.clusterName
         self.periods = periods
         self.isBinaryOutcome = data.isBinaryOutcome
         self.notes = notes

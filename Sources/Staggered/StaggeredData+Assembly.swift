@@ -14,6 +14,7 @@ extension StaggeredData {
         var covariateNames: [String]
         var clusters: [Int]?
         var clusterCount: Int
+        var clusterName: String? = nil
         var isBinaryOutcome: Bool
         var droppedUnits: Int
         var notes: [String]
@@ -40,30 +41,23 @@ extension StaggeredData {
     /// ``assemble(id:time:outcome:group:covariates:covariateNames:cluster:notes:)`` with the ids already coded
     /// (``unitCodes(_:)``: sorted distinct ids, each row's unit or -1 for a missing id).
     /// The outcome is read as a one-column ``PanelRowCovariates`` (a table's narrow column needs no `Double` copy).
+    /// `idName` and `timeName` name the columns in the note on rows left out (a table's column names; else the roles).
     static func assemble<Y: PanelRowCovariates, X: PanelRowCovariates>(units: (ids: [Double], codes: [Int32]), time: RowValues, outcome: Y,
                                                                         group: RowValues,
                                                 covariates: X?, covariateNames: [String], cluster: [Int]?,
-                                                notes upstreamNotes: [String]) throws -> Parts {
+                                                notes upstreamNotes: [String], idName: String = "id",
+                                                timeName: String = "time") throws -> Parts {
         let nRows = units.codes.count
         try checkRowCount(nRows)
         var notes = upstreamNotes
         // Rows with a missing (non-finite) value: their unit will be incomplete and dropped when balancing.
         var rowOK = [Bool](repeating: true, count: nRows)
-        var missingRows = 0
-        units.codes.withUnsafeBufferPointer { u in
-            rowOK.withUnsafeMutableBufferPointer { ok in
-                for r in 0..<nRows where u[r] < 0 { ok[r] = false }
-                for values in [time, group] {
-                    values.forEachBlock(0..<nRows) { block, v in
-                        for (k, r) in block.enumerated() where !v[k].isFinite { ok[r] = false }
-                    }
-                }
-            }
+        let missing = markMissing(&rowOK, units: units.codes, time: time, group: group, outcome: outcome, covariates: covariates)
+        if missing.rows > 0 {
+            let counts = zip([idName, timeName, "group", "outcome", "covariates"], missing.byRole).filter { $0.1 > 0 }
+                .map { "\($0.0): \($0.1)" }.joined(separator: ", ")
+            notes.append("\(missing.rows) row\(missing.rows == 1 ? "" : "s") with a missing value left out (\(counts); their units are then incomplete)")
         }
-        outcome.markNonFinite(&rowOK)
-        covariates?.markNonFinite(&rowOK)
-        rowOK.withUnsafeBufferPointer { ok in for r in 0..<nRows where !ok[r] { missingRows += 1 } }
-        if missingRows > 0 { notes.append("\(missingRows) rows with a missing value left out (their units are then incomplete)") }
         let (periods, periodOf) = try periodPositions(time, rowOK: rowOK)
         let nT = periods.count
         var periodIndex: [Int: Int] = [:]
@@ -78,8 +72,10 @@ extension StaggeredData {
         // The unit's group as first seen (NaN: none yet); a later row with the same value needs no check.
         var groupSeen = [Double](repeating: .nan, count: nAll)
         var groupVaries = Set<Int>()
+        var firstGroupChange: (row: Int, earlier: Double, found: Double)?
         var clusterOf = [Int?](repeating: nil, count: nAll)
         var clusterVaries = Set<Int>()
+        var firstClusterChange = -1
         var incomplete = [Bool](repeating: false, count: nAll)
         try units.codes.withUnsafeBufferPointer { unitOf in
             try rowOK.withUnsafeBufferPointer { ok in
@@ -101,10 +97,20 @@ extension StaggeredData {
                                     let v = gr[k]
                                     if v != gs[i] {
                                         _ = try whole(v, "group")
-                                        if gs[i].isNaN { gs[i] = v } else { groupVaries.insert(i) }
+                                        if gs[i].isNaN {
+                                            gs[i] = v
+                                        } else {
+                                            if groupVaries.isEmpty { firstGroupChange = (r, gs[i], v) }
+                                            groupVaries.insert(i)
+                                        }
                                     }
                                     if let c = cluster?[r] {
-                                        if let c0 = clusterOf[i], c0 != c { clusterVaries.insert(i) } else { clusterOf[i] = c }
+                                        if let c0 = clusterOf[i], c0 != c {
+                                            if clusterVaries.isEmpty { firstClusterChange = r }
+                                            clusterVaries.insert(i)
+                                        } else {
+                                            clusterOf[i] = c
+                                        }
                                     }
                                 }
                             }
@@ -117,8 +123,13 @@ extension StaggeredData {
         if duplicates > 0 {
             throw StaggeredError.duplicateRows(count: duplicates, firstRow: firstDuplicate + 1, period: periods[Int(periodOf[firstDuplicate])])
         }
-        if !groupVaries.isEmpty { throw StaggeredError.groupVaries(units: groupVaries.count) }
-        if !clusterVaries.isEmpty { throw StaggeredError.clusterVaries(units: clusterVaries.count) }
+        if let change = firstGroupChange {
+            throw StaggeredError.groupVaries(column: "group", units: groupVaries.count, firstRow: change.row + 1,
+                                             earlier: Int(change.earlier), found: Int(change.found))
+        }
+        if !clusterVaries.isEmpty {
+            throw StaggeredError.clusterVaries(column: "cluster", units: clusterVaries.count, firstRow: firstClusterChange + 1)
+        }
 
         // Balance.
         var kept: [Int] = []
@@ -192,6 +203,38 @@ extension StaggeredData {
                      covariates: design, covariateNames: names, clusters: clusterCodes, clusterCount: clusterCount,
                      isBinaryOutcome: byPeriod.allSatisfy(\.binary),
                      droppedUnits: dropped, notes: notes)
+    }
+
+    /// Clears `rowOK` at rows with a missing id or a non-finite time, group, outcome or covariate.
+    /// - Returns: the rows cleared, and per role (id, time, group, outcome, covariates) the rows it alone would clear.
+    static func markMissing<Y: PanelRowCovariates, X: PanelRowCovariates>(_ rowOK: inout [Bool], units: [Int32], time: RowValues,
+                                                                           group: RowValues, outcome: Y,
+                                                                           covariates: X?) -> (rows: Int, byRole: [Int]) {
+        let nRows = units.count
+        var byRole = [Int](repeating: 0, count: 5)
+        func count(_ ok: [Bool]) -> Int { ok.withUnsafeBufferPointer { b in b.reduce(0) { $0 + ($1 ? 0 : 1) } } }
+        units.withUnsafeBufferPointer { u in for r in 0..<nRows where u[r] < 0 { byRole[0] += 1; rowOK[r] = false } }
+        for (role, values) in [(1, time), (2, group)] {
+            values.forEachBlock(0..<nRows) { block, v in
+                for (k, r) in block.enumerated() where !v[k].isFinite { byRole[role] += 1; rowOK[r] = false }
+            }
+        }
+        outcome.markNonFinite(&rowOK)
+        covariates?.markNonFinite(&rowOK)
+        let rows = count(rowOK)
+        // The outcome's and covariates' own counts, each from a fresh mask, only when some row is missing (a complete
+        // panel pays just the one counting pass above).
+        if rows > 0 {
+            var own = [Bool](repeating: true, count: nRows)
+            outcome.markNonFinite(&own)
+            byRole[3] = count(own)
+            if let covariates {
+                own = [Bool](repeating: true, count: nRows)
+                covariates.markNonFinite(&own)
+                byRole[4] = count(own)
+            }
+        }
+        return (rows, byRole)
     }
 
     /// The baseline design: each covariate at the units' first-period rows `rows`, columns that are constant

@@ -24,7 +24,7 @@ extension StaggeredData {
             let spec = ModelSpecification(outcome: outcome, covariates: covariates, factors: factors, intercept: false, cluster: cluster)
             var numericTerms: [String] = []
             for t in spec.terms { if case .numeric(let name) = t { numericTerms.append(name) } }
-            let parts: Parts
+            var parts: Parts
             if numericTerms.count == spec.terms.count {
                 parts = try Self.assemble(table: table, id: id, time: time, outcome: outcome, group: group,
                                           covariates: numericTerms, cluster: cluster)
@@ -32,6 +32,7 @@ extension StaggeredData {
                 parts = try Self.assembleThroughDesign(table: table, id: id, time: time, outcome: outcome, group: group,
                                                        covariates: covariates, factors: factors, cluster: cluster)
             }
+            parts.clusterName = cluster
             self.init(parts: parts)
         } catch let e as DataError {
             throw StaggeredError.data(e)
@@ -42,6 +43,10 @@ extension StaggeredData {
             throw StaggeredError.negativeGroup(column: group, value: v)
         } catch StaggeredError.outcomeConstant(_, let v) {
             throw StaggeredError.outcomeConstant(column: outcome, value: v)
+        } catch StaggeredError.groupVaries(_, let units, let row, let earlier, let found) {
+            throw StaggeredError.groupVaries(column: group, units: units, firstRow: row, earlier: earlier, found: found)
+        } catch StaggeredError.clusterVaries(_, let units, let row) {
+            throw StaggeredError.clusterVaries(column: cluster ?? "cluster", units: units, firstRow: row)
         }
     }
 
@@ -58,15 +63,21 @@ extension StaggeredData {
         return try inFileRows(rows) {
             try assemble(units: units, time: timeValues, outcome: MatrixRowCovariates(column: design.response ?? []), group: groupValues,
                          covariates: x.map(MatrixRowCovariates.init), covariateNames: design.columnNames,
-                         cluster: clusterCodes, notes: design.notes)
+                         cluster: clusterCodes, notes: design.notes, idName: id, timeName: time)
         }
     }
 
-    /// `assemble`'s result, its duplicate-row error pointing at the data file's row (1-based, the header row 1)
-    /// instead of the position among `rows`, the table rows it assembled (nil: all, in order).
+    /// `assemble`'s result, its errors that name a row (a repeated unit and period, a group or cluster varying within
+    /// a unit) pointing at the data file's row (1-based, the header row 1) instead of the position among `rows`,
+    /// the table rows it assembled (nil: all, in order).
     static func inFileRows(_ rows: [Int]?, _ assemble: () throws -> Parts) throws -> Parts {
+        func fileRow(_ position: Int) -> Int { (rows?[position - 1] ?? position - 1) + 2 }
         do { return try assemble() } catch StaggeredError.duplicateRows(let count, let position, let period) {
-            throw StaggeredError.duplicateRows(count: count, firstRow: (rows?[position - 1] ?? position - 1) + 2, period: period)
+            throw StaggeredError.duplicateRows(count: count, firstRow: fileRow(position), period: period)
+        } catch StaggeredError.groupVaries(let column, let units, let position, let earlier, let found) {
+            throw StaggeredError.groupVaries(column: column, units: units, firstRow: fileRow(position), earlier: earlier, found: found)
+        } catch StaggeredError.clusterVaries(let column, let units, let position) {
+            throw StaggeredError.clusterVaries(column: column, units: units, firstRow: fileRow(position))
         }
     }
 
@@ -113,7 +124,7 @@ extension StaggeredData {
         }
         return try inFileRows(rows) {
             try assemble(units: units, time: timeValues, outcome: y, group: groupValues, covariates: covariates.isEmpty ? nil : x,
-                         covariateNames: covariates, cluster: clusterCodes, notes: notes)
+                         covariateNames: covariates, cluster: clusterCodes, notes: notes, idName: id, timeName: time)
         }
     }
 

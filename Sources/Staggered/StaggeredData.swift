@@ -17,7 +17,7 @@ import Tabular
 ///   `BMisc::makeBalancedPanel` drops incomplete units): a unit missing any
 ///   period, or with a missing outcome, id, time, group or covariate value in
 ///   any period, is dropped; the count is put in ``notes``, never silent.
-/// - The group must be constant within a unit (else ``StaggeredError/groupVaries(units:)``);
+/// - The group must be constant within a unit (else ``StaggeredError/groupVaries(column:units:firstRow:earlier:found:)``);
 ///   a group after the last period is recoded to never treated (R did does the
 ///   same: such units are untreated throughout the sample), with a note; any
 ///   other group value that is not an observed period is an error.
@@ -44,6 +44,8 @@ public struct StaggeredData: Sendable {
     /// Per-unit cluster codes `0..<clusterCount` (nil: each unit its own cluster).
     public let clusters: [Int]?
     public let clusterCount: Int
+    /// The cluster column's name when the panel was read from a ``Table`` with a cluster column (nil otherwise).
+    public let clusterName: String?
     /// Whether every outcome value is 0 or 1 (effects are then reported in percentage points).
     public let isBinaryOutcome: Bool
     /// Units dropped while balancing the panel.
@@ -89,8 +91,19 @@ public struct StaggeredData: Sendable {
         covariateNames = parts.covariateNames
         clusters = parts.clusters
         clusterCount = parts.clusterCount
+        clusterName = parts.clusterName
         isBinaryOutcome = parts.isBinaryOutcome
         droppedUnits = parts.droppedUnits
-        notes = parts.notes
+        var notes = parts.notes
+        if parts.clusters != nil && parts.clusterCount < Self.fewClusters {
+            let what = parts.clusterName.map { "'\($0)'" } ?? "the cluster ids"
+            notes.append("only \(parts.clusterCount) cluster\(parts.clusterCount == 1 ? "" : "s") of \(what) among the balanced units: with fewer than about \(Self.fewClusters) clusters, cluster-robust standard errors can be too small (Cameron & Miller 2015); read them with care")
+        }
+        self.notes = notes
     }
+
+    /// Below this many clusters the panel's notes warn that cluster-robust standard errors can be too small.
+    /// R did, fixest and Stata do not warn; about 30 to 50 clusters is the usual line (Cameron & Miller 2015,
+    /// "A Practitioner's Guide to Cluster-Robust Inference", J. Human Resources 50(2), section VI).
+    public static let fewClusters = 30
 }

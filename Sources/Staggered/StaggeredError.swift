@@ -19,16 +19,20 @@ public enum StaggeredError: Error, Sendable, Equatable, CustomStringConvertible 
     /// (`firstRow`: the first repeating row, 1-based: the data file's row number, the header being row 1,
     /// when the panel is read from a table; else the position in the row arrays.)
     case duplicateRows(count: Int, firstRow: Int, period: Int)
-    /// The cluster differs between periods of the same unit.
-    case clusterVaries(units: Int)
-    /// The group (first treated period) differs between periods of the same unit.
-    case groupVaries(units: Int)
+    /// The cluster differs between periods of the same unit (`column` as for ``notWholeNumber(column:value:)``;
+    /// `firstRow`: the first row whose cluster differs from its unit's earlier rows, numbered as in ``duplicateRows(count:firstRow:period:)``).
+    case clusterVaries(column: String, units: Int, firstRow: Int)
+    /// The group (first treated period) differs between periods of the same unit (`column` as for
+    /// ``notWholeNumber(column:value:)``; `firstRow` as in ``clusterVaries(column:units:firstRow:)``, holding `found`
+    /// where the unit's earlier rows hold `earlier`).
+    case groupVaries(column: String, units: Int, firstRow: Int, earlier: Int, found: Int)
     /// A treated group value that is not one of the observed periods.
     case groupNotAPeriod(group: Int)
     /// Control `never` with no never-treated unit.
     case noNeverTreated
-    /// No treated group is left to estimate.
-    case noTreatedGroups
+    /// No treated group is left to estimate (`anticipation`: the periods of anticipation asked for, named in the
+    /// message when above 0 since they move every group's last pre-treatment period back).
+    case noTreatedGroups(anticipation: Int)
     /// A cell without comparison units.
     case noComparisonUnits(group: Int, time: Int)
     /// A treated group with fewer than 2 units.
@@ -63,12 +67,15 @@ public enum StaggeredError: Error, Sendable, Equatable, CustomStringConvertible 
             return "column '\(c)' holds the group \(v): a group is the first treated period, 0 or empty for never treated"
         case .duplicateRows(let c, let row, let period):
             return "\(c) row\(c == 1 ? " repeats" : "s repeat") a unit and period already seen (the first: row \(row), period \(period)); the panel must have one row per unit and period"
-        case .clusterVaries(let u): return "the cluster varies over time within \(u) unit\(u == 1 ? "" : "s"); clusters must contain whole units"
-        case .groupVaries(let units):
-            return "the group (first treated period) varies over time within \(units) unit\(units == 1 ? "" : "s"); it must be constant per unit"
+        case .clusterVaries(let c, let u, let row):
+            return "the cluster '\(c)' varies over time within \(u) unit\(u == 1 ? "" : "s") (the first: row \(row) differs from its unit's earlier rows); clusters must contain whole units"
+        case .groupVaries(let c, let units, let row, let earlier, let found):
+            return "the group '\(c)' (first treated period) varies over time within \(units) unit\(units == 1 ? "" : "s") (the first: row \(row) holds \(found) where the unit's earlier rows hold \(earlier)); it must be constant per unit"
         case .groupNotAPeriod(let g): return "group \(g) is not one of the observed periods (the group column holds the first treated period, 0 for never treated)"
         case .noNeverTreated:
             return "there are no never-treated units (group 0) to compare with; use the not-yet-treated units as comparison group (control notyet, --control notyet)"
+        case .noTreatedGroups(let k) where k > 0:
+            return "no treated group with a pre-treatment period is left to estimate with \(k) period\(k == 1 ? "" : "s") of anticipation (anticipation, --anticipation): use fewer"
         case .noTreatedGroups: return "no treated group with a pre-treatment period is left to estimate"
         case .noComparisonUnits(let g, let t): return "group \(g) at time \(t) has no comparison units"
         case .groupTooSmall(let g, let n):

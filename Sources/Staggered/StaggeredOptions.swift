@@ -68,6 +68,7 @@ public struct StaggeredOptions: Sendable, Equatable {
     /// Event-time window and balancing of `aggte` (`min_e`, `max_e`, `balance_e`), in time units.
     public var minEvent: Int?
     public var maxEvent: Int?
+    /// `balance_e`: 0 or more (a negative value is ``StaggeredError/invalidOption(_:)``).
     public var balanceEvent: Int?
 
     public init(method: ATTMethod = .dr, control: ComparisonGroup = .never, basePeriod: BasePeriod = .varying,
@@ -92,7 +93,14 @@ public struct StaggeredOptions: Sendable, Equatable {
         if bootstrap > 0 && bootstrap < 20 {
             throw StaggeredError.invalidOption("a multiplier bootstrap needs at least 20 replications for its quartiles, got \(bootstrap)")
         }
-        if !(level > 0 && level < 100) { throw StaggeredError.invalidOption("the confidence level must be between 0 and 100 percent, got \(level)") }
+        if !(level > 0 && level < 100) {
+            throw StaggeredError.invalidOption("the confidence level must be strictly between 0 and 100 percent (for example 95), got \(level)")
+        }
+        // R did's `balance_e` counts periods after treatment: a negative value would keep only pre-treatment
+        // event times and no post-treatment effect (R did accepts it silently).
+        if let be = balanceEvent, be < 0 {
+            throw StaggeredError.invalidOption("the event-time balancing (balance_e) must be 0 or more periods after treatment, got \(be)")
+        }
         if let a = minEvent, let b = maxEvent, a > b {
             throw StaggeredError.invalidOption("the minimum event time \(a) exceeds the maximum \(b)")
         }

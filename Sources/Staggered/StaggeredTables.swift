@@ -31,12 +31,18 @@ extension GroupTimeATT {
         return options.bootstrap > 0 ? "bootstrap \(unit)" : unit
     }
 
+    /// What the SEs are clustered by: "unit", "'county' (29 clusters)" or "the cluster ids (29 clusters)".
+    var clusteredBy: String {
+        guard clusters != nil else { return "unit" }
+        return "\(clusterName.map { "'\($0)'" } ?? "the cluster ids") (\(clusterCount) clusters)"
+    }
+
     var commonNotes: [String] {
         var n = ["Callaway & Sant'Anna (2021) ATT(g,t), method \(options.method.rawValue), comparison \(options.control == .never ? "never treated" : "not yet treated"), base period \(options.basePeriod.rawValue), anticipation \(options.anticipation)"]
         if options.bootstrap > 0 {
-            n.append("SEs from a multiplier bootstrap (\(options.bootstrap) replications, \(options.weights.rawValue) weights, seed \(options.seed)), clustered by \(clusters == nil ? "unit" : "the cluster column")")
+            n.append("SEs from a multiplier bootstrap (\(options.bootstrap) replications, \(options.weights.rawValue) weights, seed \(options.seed)), clustered by \(clusteredBy)")
         } else {
-            n.append("analytic SEs from the influence functions, clustered by \(clusters == nil ? "unit" : "the cluster column")")
+            n.append("analytic SEs from the influence functions, clustered by \(clusteredBy)")
         }
         if isBinaryOutcome { n.append("0/1 outcome: effects in percentage points (the ATT on the probability scale x 100)") }
         return n + notes

@@ -25,7 +25,8 @@ struct ATTGTCommandTests {
 
     @Test func jsonKeysAreTheContracts() throws {
         let doc = try object(try run(["--covariates", "lpop", "--format", "json"]))
-        #expect(Set(doc.keys) == ["estimator", "method", "control", "units", "observations", "attgt", "preTest", "aggregates"])
+        // The contract's keys, and `notes` beyond them (ATTGTDocument.notes).
+        #expect(Set(doc.keys) == ["estimator", "method", "control", "units", "observations", "attgt", "preTest", "aggregates", "notes"])
         #expect(doc["estimator"] as? String == "callaway-santanna")
         #expect(doc["method"] as? String == "dr")       // the contract's default
         #expect(doc["control"] as? String == "never")

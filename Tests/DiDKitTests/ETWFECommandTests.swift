@@ -25,7 +25,9 @@ struct ETWFECommandTests {
 
     @Test func linearJSONHasTheContractsKeysAndEtwfesNumbers() throws {
         let doc = try object(try mpdta(["--covariates", "lpop", "--format", "json"]))
-        #expect(Set(doc.keys) == ["estimator", "family", "method", "control", "units", "observations", "attgt", "preTest", "aggregates"])
+        // The contract's keys, and `notes` beyond them (ETWFEDocument.notes).
+        #expect(Set(doc.keys) == ["estimator", "family", "method", "control", "units", "observations", "attgt", "preTest", "aggregates",
+                                  "notes"])
         #expect(doc["estimator"] as? String == "etwfe" && doc["family"] as? String == "linear" && doc["control"] as? String == "notyet")
         let cells = try #require(doc["attgt"] as? [[String: Any]])
         #expect(cells.count == 7)

@@ -21,6 +21,29 @@ import Testing
         #expect(est.attgtTable().notes.contains { $0.contains("7 of 500") })
     }
 
+    @Test func rowsWithMissingValuesAreCountedByRole() throws {
+        var r = try Fixture.rows()
+        r.id[0] = .nan; r.id[7] = .nan   // two ids (two units become incomplete)
+        r.y[7] = .nan                     // the same row's outcome, and one more
+        r.y[12] = .infinity
+        let data = try StaggeredData(id: r.id, time: r.time, outcome: r.y, group: r.g)
+        #expect(data.notes.contains("3 rows with a missing value left out (id: 2, outcome: 2; their units are then incomplete)"),
+                "\(data.notes)")
+        #expect(data.droppedUnits == 3)
+    }
+
+    @Test func fewClustersAreWarnedAboutInTheNotes() throws {
+        let r = try Fixture.rows()
+        // The 500 counties in id order, 100 (5 clusters) or 10 (50 clusters) to a cluster.
+        let rank = Dictionary(uniqueKeysWithValues: Set(r.id).sorted().enumerated().map { ($0.element, $0.offset) })
+        let data = try StaggeredData(id: r.id, time: r.time, outcome: r.y, group: r.g, cluster: r.id.map { (rank[$0] ?? 0) / 100 })
+        #expect(data.clusterCount == 5)
+        #expect(data.notes.contains { $0.hasPrefix("only 5 clusters of the cluster ids among the balanced units") })
+        let many = try StaggeredData(id: r.id, time: r.time, outcome: r.y, group: r.g, cluster: r.id.map { (rank[$0] ?? 0) / 10 })
+        #expect(many.clusterCount == 50)
+        #expect(!many.notes.contains { $0.contains("clusters of") })
+    }
+
     @Test func constantOutcomeIsRefusedAlsoFromArrays() throws {
         // The check lives in the panel's assembly: a panel made from arrays names the role, one read from a
         // table the column (HostileInputTests, DiDKitTests).
@@ -67,13 +90,30 @@ import Testing
         }
     }
 
-    @Test func groupVaryingWithinAUnitNamesTheCount() throws {
+    @Test func groupVaryingWithinAUnitNamesTheCountTheFirstRowAndBothValues() throws {
         var r = try Fixture.rows()
+        let original = r.g
         // Three counties change group in 2006.
         let ids = Array(Set(r.id)).sorted().prefix(3)
         for k in r.id.indices where ids.contains(r.id[k]) && r.time[k] == 2006 { r.g[k] = r.g[k] == 0 ? 2007 : 0 }
-        #expect(throws: StaggeredError.groupVaries(units: 3)) {
+        // The first changed row in array order (a 2006 row, after its unit's 2003-2005 rows): position k + 1.
+        let k = try req(r.id.indices.first { r.g[$0] != original[$0] })
+        #expect(r.id.indices.contains { $0 < k && r.id[$0] == r.id[k] })
+        #expect(throws: StaggeredError.groupVaries(column: "group", units: 3, firstRow: k + 1, earlier: Int(original[k]), found: Int(r.g[k]))) {
             try StaggeredData(id: r.id, time: r.time, outcome: r.y, group: r.g)
+        }
+    }
+
+    @Test func clusterVaryingWithinAUnitNamesTheCountAndTheFirstRow() throws {
+        let r = try Fixture.rows()
+        var cluster = r.id.map { Int($0) }
+        // Two counties move to another cluster in their last period.
+        let ids = Array(Set(r.id)).sorted().suffix(2)
+        let last = try req(r.time.max())
+        for k in r.id.indices where ids.contains(r.id[k]) && r.time[k] == last { cluster[k] = -1 }
+        let k = try req(cluster.indices.first { cluster[$0] == -1 })
+        #expect(throws: StaggeredError.clusterVaries(column: "cluster", units: 2, firstRow: k + 1)) {
+            try StaggeredData(id: r.id, time: r.time, outcome: r.y, group: r.g, cluster: cluster)
         }
     }
 

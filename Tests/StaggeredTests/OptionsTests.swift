@@ -71,5 +71,19 @@ import Testing
         #expect(throws: StaggeredError.self) { try GroupTimeATT(data, options: StaggeredOptions(anticipation: -1)) }
         #expect(throws: StaggeredError.self) { try GroupTimeATT(data, options: StaggeredOptions(bootstrap: 5)) }
         #expect(throws: StaggeredError.self) { try GroupTimeATT(data, options: StaggeredOptions(level: 100)) }
+        // R did accepts a negative balance_e and keeps only pre-treatment event times; refused here.
+        #expect(throws: StaggeredError.self) { try GroupTimeATT(data, options: StaggeredOptions(balanceEvent: -1)) }
+        #expect(throws: Never.self) { try GroupTimeATT(data, options: StaggeredOptions(method: .reg, balanceEvent: 0)) }
+    }
+
+    @Test func anticipationLeavingNoPreTreatmentPeriodIsNamedInTheError() throws {
+        // mpdta: periods 2003-2007, groups 2004, 2006, 2007. With 3 periods of anticipation, group 2007's
+        // base period is 2003 (position 4 - 3 - 1 = 0) and it stays; with 4 no group has a base period.
+        #expect(throws: Never.self) { try GroupTimeATT(Fixture.panel(), options: StaggeredOptions(method: .reg, anticipation: 3)) }
+        #expect(throws: StaggeredError.noTreatedGroups(anticipation: 4)) {
+            try GroupTimeATT(Fixture.panel(), options: StaggeredOptions(method: .reg, anticipation: 4))
+        }
+        #expect(StaggeredError.noTreatedGroups(anticipation: 4).description.contains("4 periods of anticipation"))
+        #expect(!StaggeredError.noTreatedGroups(anticipation: 0).description.contains("anticipation"))
     }
 }
