@@ -158,13 +158,12 @@ public enum CSVReader {
         for (i, name) in header.enumerated() where name.isEmpty { throw DataError.emptyColumnName(position: i + 1) }
         var seen = Set<String>()
         for name in header { if !seen.insert(name).inserted { throw DataError.duplicateColumnName(name) } }
-        for name in kinds.keys.sorted() where !seen.contains(name) {
-            // One header field holding another separator: the file is not comma-separated.
-            if header.count == 1, let d = [(";", "semicolon"), ("\t", "tab"), ("|", "pipe")].first(where: { header[0].contains($0.0) }) {
-                throw DataError.wrongDelimiter(path: source, delimiter: d.1)
-            }
-            throw DataError.unknownColumn(name, available: header)
+        // One header field holding another separator: the file is not comma-separated (refused whether or not the
+        // caller names columns: `didkit read` names none and would show one column named 'pnr;year;...').
+        if header.count == 1, let d = [(";", "semicolon"), ("\t", "tab"), ("|", "pipe")].first(where: { header[0].contains($0.0) }) {
+            throw DataError.wrongDelimiter(path: source, delimiter: d.1)
         }
+        for name in kinds.keys.sorted() where !seen.contains(name) { throw DataError.unknownColumn(name, available: header) }
         for (i, name) in header.enumerated() where String(validating: Array(name.utf8), as: UTF8.self) == nil || name.contains("\u{FFFD}") {
             throw DataError.notUTF8(column: "header field \(i + 1)", row: 1)
         }

@@ -22,6 +22,8 @@ public enum DataError: Error, Sendable, Equatable, CustomStringConvertible {
     case invalidWeight(column: String, row: Int, value: Double, kind: WeightKind)
     case notUTF8(column: String, row: Int)
     case cannotWrite(path: String, reason: String)
+    /// A file to be written exists and is not one of DiDKit's own (`what`: what it would have to be to be replaced).
+    case wouldReplace(path: String, what: String)
     case unsupportedEncoding(path: String, encoding: String)
     case wrongDelimiter(path: String, delimiter: String)
 
@@ -60,6 +62,8 @@ public enum DataError: Error, Sendable, Equatable, CustomStringConvertible {
             return "column '\(c)' has level '\(l)', which the fitted model did not see (levels: \(known.joined(separator: ", ")))"
         case .cannotWrite(let p, let why):
             return "cannot write '\(p)': \(why); check that the folder exists and is writable"
+        case .wouldReplace(let p, let what):
+            return "'\(p)' exists and is not \(what): choose a new file name, or remove it, so that nothing of yours is replaced"
         case .notUTF8(let c, let row):
             return "column '\(c)', row \(row) is not UTF-8 text (Latin-1 or Windows-1252?): convert the file to UTF-8, e.g. iconv -f WINDOWS-1252 -t UTF-8 in.csv > out.csv, so that no two values are merged"
         case .unsupportedEncoding(let p, let e):

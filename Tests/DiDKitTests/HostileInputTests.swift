@@ -141,6 +141,19 @@ struct HostileInputTests {
         }
     }
 
+    @Test("etwfe: an outcome constant only in the logit's sample (units treated in the first period left out) names the column")
+    func outcomeConstantInTheETWFESample() throws {
+        // County 8001 becomes treated in 2003, the first period (ETWFE drops it), and holds the only 0s of a 0/1
+        // outcome: the balanced panel varies, the logit's rows are all 1.
+        let path = try mpdta { f in
+            if f[1] == "8001" { f[4] = "2003"; f[3] = "0" } else { f[3] = "1" }
+        }
+        defer { try? FileManager.default.removeItem(atPath: path) }
+        let c = try parse(["etwfe", "--data", path, "--id", "countyreal", "--time", "year", "--outcome", "lemp", "--group", "first.treat"])
+        let error = #expect(throws: (any Error).self) { _ = try c.output() }
+        #expect(error.map { "\($0)" } == ETWFEError.model(.outcomeConstant(column: "lemp", value: 1)).description)
+    }
+
     @Test("a negative or fractional group is an error naming the group column and the value")
     func badGroupNamesTheColumn() throws {
         let cases: [(String, String)] = [("-3", StaggeredError.negativeGroup(column: "first.treat", value: -3).description),
@@ -179,6 +192,85 @@ struct HostileInputTests {
                         "\(command), missing first: \(missingFirst)")
             }
         }
+    }
+
+    @Test("a group or cluster that varies within a unit is an error naming the column, the data file's row and the values")
+    func varyingGroupOrClusterNamesColumnAndFileRow() throws {
+        // County 8001 (first treated in 2007): its 2006 row (file row 5) says 2006; its 2004 row (file row 3) has
+        // another lpop, the cluster. Without and with an earlier row left out (a missing outcome in file row 2,
+        // county 8001's 2003 row: the unit's first kept row is then 2004, and the group still changes at file row 5).
+        for missingFirst in [false, true] {
+            let path = try mpdta { f in
+                guard f[1] == "8001" else { return }
+                if f[0] == "2006" { f[4] = "2006" }
+                if f[0] == "2003" && missingFirst { f[3] = "" }
+            }
+            defer { try? FileManager.default.removeItem(atPath: path) }
+            for command in ["attgt", "etwfe"] {
+                let c = try parse([command, "--data", path, "--id", "countyreal", "--time", "year", "--outcome", "lemp",
+                                   "--group", "first.treat"])
+                let error = #expect(throws: (any Error).self, "\(command)") { _ = try c.output() }
+                #expect(error.map { "\($0)" } == StaggeredError.groupVaries(column: "first.treat", units: 1, firstRow: 5, earlier: 2007,
+                                                                            found: 2006).description, "\(command), missing first: \(missingFirst)")
+            }
+        }
+        let path = try mpdta { f in if f[1] == "8001" && f[0] == "2004" { f[2] = "99" } }
+        defer { try? FileManager.default.removeItem(atPath: path) }
+        let c = try parse(["attgt", "--data", path, "--id", "countyreal", "--time", "year", "--outcome", "lemp",
+                           "--group", "first.treat", "--cluster", "lpop"])
+        let error = #expect(throws: (any Error).self) { _ = try c.output() }
+        #expect(error.map { "\($0)" } == StaggeredError.clusterVaries(column: "lpop", units: 1, firstRow: 3).description)
+    }
+
+    @Test("rows left out for an empty id or period say how many, by column; few clusters are named with a warning")
+    func missingIdsAndFewClustersAreNamedInTheNotes() throws {
+        // County 8001's 2005 row loses its id (file row 4), county 8019's 2006 row its year: 2 rows, 2 units incomplete.
+        let path = try mpdta { f in
+            if f[1] == "8001" && f[0] == "2005" { f[1] = "" }
+            if f[1] == "8019" && f[0] == "2006" { f[0] = "" }
+        }
+        defer { try? FileManager.default.removeItem(atPath: path) }
+        for command in ["attgt", "etwfe"] {
+            // Counts below the minimum cell size print as <K: K = 1 shows them.
+            let out = try parse([command, "--data", path, "--id", "countyreal", "--time", "year", "--outcome", "lemp",
+                                 "--group", "first.treat", "--format", "json", "--minimum-cell-size", "1"]).output()
+            let json = try #require(try JSONSerialization.jsonObject(with: Data(out.utf8)) as? [String: Any])
+            let notes = json["notes"] as? [String] ?? []
+            #expect(notes.contains("2 rows with a missing value left out (countyreal: 1, year: 1; their units are then incomplete)"),
+                    "\(command): \(notes)")
+            let gated = try parse([command, "--data", path, "--id", "countyreal", "--time", "year", "--outcome", "lemp",
+                                   "--group", "first.treat", "--format", "json"]).output()
+            #expect(gated.contains("<5 rows with a missing value left out"), "\(command)")
+        }
+        // Clustered by treat (2 clusters): the note names the column and warns.
+        let out = try parse(["attgt", "--data", path, "--id", "countyreal", "--time", "year", "--outcome", "lemp",
+                             "--group", "first.treat", "--cluster", "treat", "--format", "json"]).output()
+        let json = try #require(try JSONSerialization.jsonObject(with: Data(out.utf8)) as? [String: Any])
+        let notes = json["notes"] as? [String] ?? []
+        #expect(notes.contains { $0.hasPrefix("only 2 clusters of 'treat' among the balanced units") }, "\(notes)")
+        #expect(notes.contains { $0.hasSuffix("clustered by 'treat' (2 clusters)") }, "\(notes)")
+    }
+
+    @Test("generate replaces only a register it wrote, never another file")
+    func generateDoesNotOverwriteOtherFiles() throws {
+        let path = FileManager.default.temporaryDirectory.appendingPathComponent("gen-\(UUID().uuidString).csv").path
+        defer { try? FileManager.default.removeItem(atPath: path) }
+        try "pnr,income\n1,100\n".write(toFile: path, atomically: true, encoding: .utf8)
+        var command = try #require(try DidkitCommand.parseAsRoot(["generate", "--persons", "200", "--out", path, "--quiet"])
+            as? GenerateCommand)
+        #expect(throws: ExitCode(1)) { try command.run() }
+        #expect(try String(contentsOfFile: path, encoding: .utf8) == "pnr,income\n1,100\n")
+        let header = DemoRegister(persons: 200, seed: 2018).table.columnNames.joined(separator: ",")
+        #expect(throws: DataError.wouldReplace(path: path, what: "a register written by didkit generate")) {
+            try GenerateCommand.checkReplaceable(path, header: header)
+        }
+        // Its own register is replaced (a second run over the first), and no temporary file is left beside it.
+        try FileManager.default.removeItem(atPath: path)
+        try command.run()
+        try command.run()
+        #expect(try String(contentsOfFile: path, encoding: .utf8).hasPrefix(header + "\n"))
+        let folder = (path as NSString).deletingLastPathComponent, name = (path as NSString).lastPathComponent
+        #expect(try FileManager.default.contentsOfDirectory(atPath: folder).filter { $0.hasPrefix(name + ".didkit-tmp") }.isEmpty)
     }
 
     @Test("a group cell of NaN or inf is an error naming the column and the row, not a never-treated unit")

@@ -33,6 +33,15 @@ struct CSVHostileInputTests {
     func delimiterAndEncoding() throws {
         #expect(throws: DataError.wrongDelimiter(path: "test.csv", delimiter: "semicolon")) { _ = try csv("id;x\n1;2,5\n", kinds: ["x": .numeric]) }
         #expect(throws: DataError.wrongDelimiter(path: "test.csv", delimiter: "tab")) { _ = try csv("id\tx\n1\t2\n", kinds: ["x": .numeric]) }
+        // Also when no column is named (`didkit read`), instead of one column called 'id;x' or 'id|x'.
+        #expect(throws: DataError.wrongDelimiter(path: "s.csv", delimiter: "semicolon")) {
+            _ = try CSVReader.read(bytes: Array("id;x\n1;2,5\n".utf8), source: "s.csv", kinds: [:], defaultKind: .auto)
+        }
+        #expect(throws: DataError.wrongDelimiter(path: "p.csv", delimiter: "pipe")) {
+            _ = try CSVReader.read(bytes: Array("id|x\n1|2\n".utf8), source: "p.csv", kinds: [:], defaultKind: .auto)
+        }
+        // A one-column comma file is still read.
+        #expect(try CSVReader.read(bytes: Array("id\n1\n2\n".utf8), source: "o.csv", kinds: [:], defaultKind: .auto).rowCount == 2)
         let utf16: [UInt8] = [0xFF, 0xFE] + "id,x\n".utf16.flatMap { (u: UInt16) -> [UInt8] in [UInt8(u & 0xFF), UInt8(u >> 8)] }
         #expect(throws: DataError.unsupportedEncoding(path: "t.csv", encoding: "UTF-16")) {
             _ = try CSVReader.read(bytes: utf16, source: "t.csv", kinds: [:], defaultKind: .auto)
