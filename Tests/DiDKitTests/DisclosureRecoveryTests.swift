@@ -166,6 +166,20 @@ struct DisclosureRuleTests {
         safe.relate(total: "total", parts: ["a", "b", "c"])
         #expect(safe.suppressed(minimumCellSize: 5) == ["a"])
     }
+
+    /// Docs/DisclosureControl.md, "Zeros are published": 0 is not `0 < n < K`, and a positive cell is the
+    /// complement of a suppressed one before a zero is.
+    @Test("a zero cell is published, and a positive cell, not the zero, complements a suppressed one")
+    func zerosArePublished() {
+        var cells = CellSuppression()
+        cells.add("total", 23); cells.add("none", 0); cells.add("small", 3); cells.add("big", 20)
+        cells.relate(total: "total", parts: ["none", "small", "big"])
+        #expect(cells.suppressed(minimumCellSize: 5) == ["small", "big"])
+        var onlyZero = CellSuppression()
+        onlyZero.add("total", 0); onlyZero.add("a", 0); onlyZero.add("b", 0)
+        onlyZero.relate(total: "total", parts: ["a", "b"])
+        #expect(onlyZero.suppressed(minimumCellSize: 5).isEmpty)
+    }
 }
 
 /// RFC 4180 fields of one line (quotes doubled inside quoted fields).
