@@ -27,7 +27,8 @@ struct GenerateCommand: ParsableCommand {
             table = table.selectingRows(years.indices.filter { years[$0] == Double(y) })
         }
         do {
-            try Self.checkReplaceable(out, header: table.columnNames.joined(separator: ","))
+            try OutputFile.checkReplaceable(out, firstLine: table.columnNames.joined(separator: ","),
+                                            what: "a register written by didkit generate")
             // Written beside the target and moved into place: an interrupted run leaves no half register under `out`.
             let temporary = out + ".didkit-tmp-\(UUID().uuidString)"
             do {
@@ -42,23 +43,6 @@ struct GenerateCommand: ParsableCommand {
         } catch {
             FileHandle.standardError.write(Data("didkit: \(error)\n".utf8))
             throw ExitCode(1)
-        }
-    }
-
-    /// An existing file at `path` is replaced only when it is a register this command wrote (its first line is
-    /// `header`), as `run --out` replaces only a DiDKit report: nothing of the user's is overwritten.
-    /// - Throws: ``DataError/wouldReplace(path:what:)``, or ``DataError/cannotWrite(path:reason:)`` for a folder.
-    static func checkReplaceable(_ path: String, header: String) throws {
-        var isFolder: ObjCBool = false
-        guard FileManager.default.fileExists(atPath: path, isDirectory: &isFolder) else { return }
-        if isFolder.boolValue { throw DataError.cannotWrite(path: path, reason: "it is a folder; give a file name") }
-        guard let handle = FileHandle(forReadingAtPath: path) else {
-            throw DataError.cannotWrite(path: path, reason: "it exists and cannot be read; choose a new file name")
-        }
-        defer { try? handle.close() }
-        let start = (try? handle.read(upToCount: header.utf8.count + 1)) ?? Data()
-        if start != Data((header + "\n").utf8) {
-            throw DataError.wouldReplace(path: path, what: "a register written by didkit generate")
         }
     }
 }

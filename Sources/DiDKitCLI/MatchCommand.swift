@@ -59,7 +59,14 @@ struct MatchCommand: OutputCommand {
         return s
     }
 
+    static let pairsHeader = "treated_id,control_id,distance,weight"
+
     func output() throws -> String {
+        // Before any work: an existing file is replaced only when it is a pairs file (``OutputFile``), never the data.
+        if let path = pairsOut {
+            try OutputFile.checkReplaceable(path, firstLine: Self.pairsHeader, what: "a pairs file written by didkit match --pairs-out",
+                                            inputs: [data])
+        }
         let factorList = commaList(factors)
         var kinds: [String: ColumnKind] = [id: .text, treatment: .numeric]
         for c in commaList(covariates) { for part in c.split(separator: ":") { kinds[String(part)] = .numeric } }
@@ -89,7 +96,7 @@ struct MatchCommand: OutputCommand {
     /// `treated_id,control_id,distance,weight`: one row per pair (micro data).
     func writePairs(_ m: PropensityScoreMatch, table: Table, to path: String) throws {
         let ids = try table.text(id)
-        var out = "treated_id,control_id,distance,weight\n"
+        var out = Self.pairsHeader + "\n"
         for p in m.result.pairs {
             let t = ids[m.rows[p.treated]] ?? "", c = ids[m.rows[p.control]] ?? ""
             out += "\(CSVWriter.field(t)),\(CSVWriter.field(c)),\(p.distance),\(m.result.weights[p.control])\n"

@@ -262,7 +262,7 @@ struct HostileInputTests {
         #expect(try String(contentsOfFile: path, encoding: .utf8) == "pnr,income\n1,100\n")
         let header = DemoRegister(persons: 200, seed: 2018).table.columnNames.joined(separator: ",")
         #expect(throws: DataError.wouldReplace(path: path, what: "a register written by didkit generate")) {
-            try GenerateCommand.checkReplaceable(path, header: header)
+            try OutputFile.checkReplaceable(path, firstLine: header, what: "a register written by didkit generate")
         }
         // Its own register is replaced (a second run over the first), and no temporary file is left beside it.
         try FileManager.default.removeItem(atPath: path)
@@ -271,6 +271,40 @@ struct HostileInputTests {
         #expect(try String(contentsOfFile: path, encoding: .utf8).hasPrefix(header + "\n"))
         let folder = (path as NSString).deletingLastPathComponent, name = (path as NSString).lastPathComponent
         #expect(try FileManager.default.contentsOfDirectory(atPath: folder).filter { $0.hasPrefix(name + ".didkit-tmp") }.isEmpty)
+    }
+
+    @Test("match --pairs-out never overwrites the data file or another file, and replaces its own pairs file")
+    func pairsOutDoesNotOverwriteOtherFiles() throws {
+        // One row per person: the register's 2010 rows.
+        let panel = try register()
+        defer { try? FileManager.default.removeItem(atPath: panel) }
+        let lines = try String(contentsOfFile: panel, encoding: .utf8).split(separator: "\n")
+        let data = panel + ".2010.csv"
+        try ([String(lines[0])] + lines.filter { $0.split(separator: ",")[1] == "2010" }.map(String.init)).joined(separator: "\n")
+            .appending("\n").write(toFile: data, atomically: true, encoding: .utf8)
+        defer { try? FileManager.default.removeItem(atPath: data) }
+        let before = try String(contentsOfFile: data, encoding: .utf8)
+        let other = FileManager.default.temporaryDirectory.appendingPathComponent("mine-\(UUID().uuidString).txt").path
+        defer { try? FileManager.default.removeItem(atPath: other) }
+        try "keep me\n".write(toFile: other, atomically: true, encoding: .utf8)
+        func match(_ out: String) throws -> any OutputCommand {
+            try parse(["match", "--data", data, "--id", "pnr", "--treatment", "participant", "--covariates", "age",
+                       "--pairs-out", out, "--minimum-cell-size", "1"])
+        }
+        // The data file itself, and a file of the user's: refused before any work, both left as they were.
+        let same = #expect(throws: DataError.self) { _ = try match(data).output() }
+        #expect(same.map { "\($0)" }?.contains("it is the data file this command reads") == true)
+        #expect(throws: DataError.wouldReplace(path: other, what: "a pairs file written by didkit match --pairs-out")) {
+            _ = try match(other).output()
+        }
+        #expect(try String(contentsOfFile: data, encoding: .utf8) == before)
+        #expect(try String(contentsOfFile: other, encoding: .utf8) == "keep me\n")
+        // Its own pairs file is replaced.
+        let pairs = FileManager.default.temporaryDirectory.appendingPathComponent("pairs-\(UUID().uuidString).csv").path
+        defer { try? FileManager.default.removeItem(atPath: pairs) }
+        _ = try match(pairs).output()
+        _ = try match(pairs).output()
+        #expect(try String(contentsOfFile: pairs, encoding: .utf8).hasPrefix(MatchCommand.pairsHeader + "\n"))
     }
 
     @Test("a group cell of NaN or inf is an error naming the column and the row, not a never-treated unit")
@@ -325,6 +359,20 @@ struct ReportFolderTests {
         }
         #expect(try String(contentsOfFile: report + "/index.md", encoding: .utf8) == "v2")
         #expect(!fm.fileExists(atPath: report + "/old.txt"))
+        // A file of the user's put into a report folder (or a subfolder) stops the replacement, named; so does a
+        // folder that only looks like a report (index.md and results.json, but no list of DiDKit's files).
+        try fm.createDirectory(atPath: report + "/tables", withIntermediateDirectories: true)
+        try "mine".write(toFile: report + "/tables/mine.csv", atomically: true, encoding: .utf8)
+        #expect(throws: ReportFolderError.holdsOtherFiles(report, files: ["tables/mine.csv"], count: 1)) {
+            _ = try ReportFolder.write(to: report) { _ in [] }
+        }
+        #expect(fm.fileExists(atPath: report + "/tables/mine.csv"))
+        let lookalike = temporary()
+        defer { try? fm.removeItem(atPath: lookalike) }
+        try fm.createDirectory(atPath: lookalike, withIntermediateDirectories: true)
+        for f in ["index.md", "results.json", "important.txt"] { try "x".write(toFile: lookalike + "/" + f, atomically: true, encoding: .utf8) }
+        #expect(throws: ReportFolderError.notAReport(lookalike)) { _ = try ReportFolder.write(to: lookalike) { _ in [] } }
+        #expect(fm.fileExists(atPath: lookalike + "/important.txt"))
         let parent = URL(fileURLWithPath: report).deletingLastPathComponent().path
         #expect(try fm.contentsOfDirectory(atPath: parent).filter { $0.hasPrefix(".didkit-") }.isEmpty)
     }
