@@ -1,5 +1,6 @@
 import Design
 import Foundation
+import Linalg
 import Regression
 
 /// The machine-readable result of `logit`, `ols` (and the model part of `did`
@@ -110,28 +111,76 @@ public struct ModelResultDocument: Codable, Sendable, Equatable {
         return d
     }
 
-    /// The terms of a model on person-level data that rest on small cells withheld: a 0/1 or
-    /// factor-level column whose 1s or 0s (overall, and for a 0/1 outcome within each outcome
-    /// value) number fewer than K persons. Other terms rest on the whole sample.
+    /// The model through the disclosure gate (rows are persons: `logit` and `ols` on person-level data).
+    ///
+    /// - The whole model is withheld (every term, the likelihoods and fit statistics) when it rests on fewer than
+    ///   K rows, or when its outcome takes two values one of which fewer than K rows hold (a 0/1 outcome with
+    ///   3 ones: the intercept and the log likelihood give the 3 back).
+    /// - A term is withheld when its column rests on few rows: fewer than K nonzero values (an indicator, a 0/2
+    ///   coding or an interaction with a rare indicator), or a two-valued column one of whose values fewer than K
+    ///   rows hold (overall, and for a two-valued outcome within each outcome value).
+    /// - A count of rows not used below K is published as 0 with a note (the event study's convention), and the
+    ///   notes' counts below K read `<K`.
     public func gated(design: DesignMatrix, disclosure: DisclosureControl) -> ModelResultDocument {
+        let k = disclosure.minimumCellSize
         let y = design.response ?? []
-        let binaryOutcome = !y.isEmpty && y.allSatisfy { $0 == 0 || $0 == 1 }
-        var small = Set<String>()
-        for j in 0..<design.columns where design.columnNames[j] != TermName.intercept {
-            var ones = 0, zeros = 0, onesY = [0, 0], zerosY = [0, 0], binary = true
-            for i in 0..<design.rows {
-                let x = design.matrix[i, j]
-                if x == 1 { ones += 1 } else if x == 0 { zeros += 1 } else { binary = false; break }
-                if binaryOutcome { let g = y[i] == 1 ? 1 : 0; if x == 1 { onesY[g] += 1 } else { zerosY[g] += 1 } }
+        let outcomeCells = Self.valueCounts(y)
+        let twoValuedOutcome = outcomeCells.count == 2
+        var gated: ModelResultDocument
+        if design.rows < k || (twoValuedOutcome && outcomeCells.contains { $0.count < k }) {
+            gated = suppressingTerms { _ in true }
+            gated.logLikelihood = nil; gated.nullLogLikelihood = nil; gated.likelihoodRatioChi2 = nil; gated.pseudoR2 = nil
+            gated.rSquared = nil
+            gated.notes.append(design.rows < k
+                ? "the model rests on fewer than \(k) observations: every estimate is withheld by disclosure control"
+                : "the outcome takes one of its two values in fewer than \(k) observations: every estimate is withheld by disclosure control (the intercept and the likelihood would give the count back)")
+        } else {
+            let outcomeValue: [Int]? = twoValuedOutcome ? y.map { $0 == outcomeCells[0].value ? 0 : 1 } : nil
+            var small = Set<String>()
+            for j in 0..<design.columns where design.columnNames[j] != TermName.intercept
+                && Self.restsOnFewRows(design.matrix, column: j, outcome: outcomeValue, minimum: k) {
+                small.insert(design.columnNames[j])
             }
-            guard binary else { continue }
-            var cells = [ones, zeros]
-            if binaryOutcome { cells += onesY + zerosY }
-            if cells.contains(where: { $0 > 0 && $0 < disclosure.minimumCellSize }) { small.insert(design.columnNames[j]) }
+            gated = suppressingTerms { small.contains($0) }
         }
-        var gated = suppressingTerms { small.contains($0) }
+        if disclosure.count(gated.droppedRows) == nil {
+            gated.droppedRows = 0
+            gated.notes.append("rows not used: <\(k)")
+        }
         gated.notes = gated.notes.map(disclosure.gatingCounts)
         return gated
+    }
+
+    /// The distinct values of `v` with their counts, in order of first appearance; stops at three values.
+    static func valueCounts(_ v: [Double]) -> [(value: Double, count: Int)] {
+        var out: [(value: Double, count: Int)] = []
+        for x in v {
+            if let i = out.firstIndex(where: { $0.value == x }) { out[i].count += 1; continue }
+            if out.count == 2 { return out + [(x, 1)] }
+            out.append((x, 1))
+        }
+        return out
+    }
+
+    /// Whether column `j` rests on fewer than `minimum` rows: `0 < nonzero < minimum`, or two values one of which
+    /// (overall, or within an outcome value when `outcome` codes a two-valued outcome as 0/1) `0 < n < minimum`
+    /// rows hold. One pass; `O(rows)`.
+    static func restsOnFewRows(_ x: Matrix, column j: Int, outcome: [Int]?, minimum k: Int) -> Bool {
+        var nonzero = 0
+        var values: [Double] = []
+        var counts = [[0, 0], [0, 0]]   // counts[value index][outcome value]; outcome 0 when there is none
+        for i in 0..<x.rows {
+            let v = x[i, j]
+            if v != 0 { nonzero += 1 }
+            guard values.count <= 2 else { continue }
+            var a = values.firstIndex(of: v)
+            if a == nil { values.append(v); a = values.count - 1 }
+            if let a, a < 2 { counts[a][outcome?[i] ?? 0] += 1 }
+        }
+        if nonzero > 0 && nonzero < k { return true }
+        guard values.count == 2 else { return false }
+        let cells = outcome == nil ? [counts[0][0], counts[1][0]] : counts.flatMap { $0 } + [counts[0][0] + counts[0][1], counts[1][0] + counts[1][1]]
+        return cells.contains { $0 > 0 && $0 < k }
     }
 }
 
