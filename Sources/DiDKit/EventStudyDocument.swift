@@ -157,6 +157,10 @@ public struct EventStudyDocument: Codable, Sendable, Equatable {
 
     var isLogit: Bool { result.model == "logit" }
 
+    /// The person-years, nil when a group's persons are suppressed (the gate then withholds them too: they sum
+    /// both groups).
+    public var publishedObservations: Int? { persons.suppressed == true ? nil : result.observations }
+
     /// The event study as an effect table: odds ratios (logit) or coefficients by event time,
     /// the reference period a reference row, and the pooled treated x post effect last when fitted.
     public var effects: EffectTable {
@@ -187,7 +191,8 @@ public struct EventStudyDocument: Codable, Sendable, Equatable {
         }
         let k = minimumCellSize
         let c = { (n: Int?) in n.map(Format.count) ?? "<\(k)" }
-        notes.append("Persons: \(c(persons.treated)) treated, \(c(persons.control)) controls; \(Format.count(result.observations)) person-years.")
+        let personYears = persons.suppressed == true ? "person-years withheld" : "\(Format.count(result.observations)) person-years"
+        notes.append("Persons: \(c(persons.treated)) treated, \(c(persons.control)) controls; \(personYears).")
         if persons.suppressed == true || eventStudy.contains(where: { $0.suppressed == true }) {
             notes.append(DisclosureControl(minimumCellSize: k).note)
         }

@@ -226,7 +226,7 @@ extension ModelResultDocument {
         var notes: [String] = []
         let vceText = ["oim": model == "ols" ? "classical (OLS)" : "OIM (inverse information)",
                        "robust": model == "ols" ? "robust (HC1)" : "robust (Huber-White)",
-                       "cluster": "cluster-robust (\(clusters.map(Format.count) ?? "?") clusters)"][vce] ?? vce
+                       "cluster": "cluster-robust (\(clusters.map { "\(Format.count($0)) clusters" } ?? "clusters withheld"))"][vce] ?? vce
         notes.append("Std. err.: \(vceText). Stars: \(stars.legend).")
         if model != "ols" {
             notes.append(converged ? "Converged in \(iterations) iterations." : "NOT CONVERGED after \(iterations) iterations: do not use these estimates.")

@@ -46,7 +46,7 @@ extension StudyReport {
         let marker = "<\(disclosure.minimumCellSize)"
         rows.append(["Pre-trend test p"] + docs.map { d in
             d.doc.preTrend.map { Format.fixed($0.pValue, 3) + (d.doc.preTrendRejected ? " (rejected)" : "") } ?? "" })
-        rows.append(["Observations (person-years)"] + docs.map { disclosure.countText($0.doc.result.observations) })
+        rows.append(["Observations (person-years)"] + docs.map { $0.doc.publishedObservations.map(disclosure.countText) ?? marker })
         rows.append(["Persons, treated"] + docs.map { $0.doc.persons.treated.map(Format.count) ?? marker })
         rows.append(["Persons, control"] + docs.map { $0.doc.persons.control.map(Format.count) ?? marker })
         let columns = ["Event time"] + docs.map { "\($0.variant.name): \(spec.outcome(of: $0.variant)) (\(estimateKind($0.result)))" }

@@ -18,7 +18,7 @@ extension StudyReport {
         for (name, doc) in modelDocuments {
             let all = doc.tidy(model: name)
             models.rows += all.rows.filter { $0.component == "coefficients" || $0.component == "pre-trend" }
-            for (label, n) in [("observations", Optional(doc.result.observations)), ("Persons, treated", doc.persons.treated),
+            for (label, n) in [("observations", doc.publishedObservations), ("Persons, treated", doc.persons.treated),
                                ("Persons, control", doc.persons.control)] {
                 let row = TidyRow(model: name, component: "counts", label: EffectLabel(name: label), scale: "count",
                                   estimate: n.flatMap { disclosure.count($0) }.map(Double.init))

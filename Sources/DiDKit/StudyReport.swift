@@ -99,7 +99,7 @@ public struct StudyReport: Sendable {
         }
         let firstSummary = rows.count
         let marker = "<\(disclosure.minimumCellSize)"
-        rows.append(["Observations (person-years)"] + modelDocuments.map { disclosure.countText($0.document.result.observations) })
+        rows.append(["Observations (person-years)"] + modelDocuments.map { $0.document.publishedObservations.map(disclosure.countText) ?? marker })
         rows.append(["Persons, treated"] + modelDocuments.map { $0.document.persons.treated.map(Format.count) ?? marker })
         rows.append(["Persons, control"] + modelDocuments.map { $0.document.persons.control.map(Format.count) ?? marker })
         rows.append(["Pre-trend test p"] + modelDocuments.map { m in

@@ -92,6 +92,30 @@ struct HostileInputTests {
         #expect(!(json["notes"] as? [String] ?? []).contains { $0.contains("collinearity") })
     }
 
+    @Test("did with a suppressed group count withholds the clusters and person-years too, which would give it back")
+    func suppressedGroupWithholdsItsSums() throws {
+        // The register with only 3 of its 20 treated persons (P0-P2) and its 40 controls.
+        let path = try register()
+        defer { try? FileManager.default.removeItem(atPath: path) }
+        let lines = try String(contentsOfFile: path, encoding: .utf8).split(separator: "\n").map(String.init)
+        let kept = [lines[0]] + lines.dropFirst().filter { line in
+            let f = line.split(separator: ","), p = Int(f[0].dropFirst()) ?? 0
+            return f[2] == "0" || p < 3
+        }
+        try (kept.joined(separator: "\n") + "\n").write(toFile: path, atomically: true, encoding: .utf8)
+        let args = ["did", "--data", path, "--id", "pnr", "--time", "year", "--outcome", "job", "--treatment", "participant",
+                    "--start", "start", "--window=-3:1", "--model", "ols", "--controls", "age"]
+        let json = try #require(try JSONSerialization.jsonObject(with: Data(try parse(args + ["--format", "json"]).output().utf8))
+            as? [String: Any])
+        let persons = try #require(json["persons"] as? [String: Any])
+        #expect(persons["treated"] is NSNull && persons["control"] as? Int == 40)
+        #expect(json["clusters"] == nil || json["clusters"] is NSNull)
+        #expect(json["observations"] as? Int == 0)
+        let text = try parse(args).output()
+        #expect(!text.contains("43") && !text.contains("215"), "43 persons, 215 person-years: \(text)")
+        #expect(text.contains("person-years withheld") && text.contains("clusters withheld"))
+    }
+
     /// R did's mpdta (500 counties, 2003-2007) with its rows rewritten by `edit(fields)` (year, countyreal,
     /// lpop, lemp, first.treat, treat), in a temporary file.
     func mpdta(_ edit: (inout [String]) -> Void) throws -> String {

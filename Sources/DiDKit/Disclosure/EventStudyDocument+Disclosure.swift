@@ -5,7 +5,9 @@ import Regression
 extension EventStudyDocument {
     /// The disclosure gate of an event study.
     ///
-    /// - Counts: the persons per group (suppressed as the study's flow decides, or below K);
+    /// - Counts: the persons per group (suppressed as the study's flow decides, or below K); with one group's
+    ///   count suppressed also the clusters and person-years (0 in JSON's `observations`, with a note), which sum
+    ///   both groups;
     ///   the sample's exclusions and dropped person-years are rewritten as notes with gated counts.
     /// - Cells: each event time's treated and control persons (and, for a 0/1 outcome, those with
     ///   and without the outcome). A saturated model (no controls) has estimates that are
@@ -23,6 +25,13 @@ extension EventStudyDocument {
         let hideT = hidden(personKeys?.treated, r.treatedPersons), hideC = hidden(personKeys?.control, r.controlPersons)
         persons = Persons(treated: hideT ? nil : r.treatedPersons, control: hideC ? nil : r.controlPersons,
                           suppressed: hideT || hideC ? true : nil)
+        // The clusters (persons) and the person-years (persons x window years in a balanced window) are sums over
+        // both groups: beside the published group's count either gives the suppressed one back by subtraction.
+        if hideT || hideC {
+            result.clusters = nil
+            result.observations = 0
+            result.notes.append("person-years and clusters withheld by disclosure control: beside the published group's persons they would give the suppressed group's count back")
+        }
         let sample = r.fit.sample
         let c = { (n: Int) in disclosure.countText(n) }
         var gatedNotes = sample.excludedPersons.map { "persons excluded, \($0.reason): \(c($0.treated)) treated, \(c($0.control)) controls" }
