@@ -14,6 +14,9 @@ extension StudySpecification {
         }
         let ref = reference ?? -1
         guard window[0] <= ref && ref <= window[1] else { throw invalid("reference \(ref) must lie inside the window [\(window[0]), \(window[1])]") }
+        guard window[0] < window[1] else {
+            throw invalid("the window [\(window[0]), \(window[1])] holds only the reference period: an event study needs at least one other event time")
+        }
         if let k = minimumCellSize, k < 1 {
             throw invalid("minimumCellSize must be at least 1 (Statistics Denmark's rule is 3, many agencies' 5), got \(k)")
         }
@@ -55,6 +58,20 @@ extension StudySpecification {
                 throw StudyError.invalidOption("the models '\(other)' and '\(m.name)' would write the same files (\(m.slug)): give them distinct names")
             }
             slugs[m.slug] = m.name
+            // A base level for a column that is not a factor would be ignored; a role column among the controls would
+            // enter the model twice (the treatment, start or outcome) or make no sense (the id, the year).
+            for f in (m.baseLevels ?? [:]).keys.sorted() where !(m.factors ?? []).contains(f) {
+                throw StudyError.invalidOption("model '\(m.name)': baseLevels names '\(f)', which is not among its factors: add it to factors, or drop the base level")
+            }
+            let roles = [("id", id), ("time", time), ("treatment.column", treatment.column), ("treatment.start", treatment.start),
+                         ("outcome", m.outcome ?? outcome)]
+            for c in (m.controls ?? []) + (m.factors ?? []) {
+                for part in c.split(separator: ":").map(String.init) {
+                    if let role = roles.first(where: { $0.1 == part }) {
+                        throw StudyError.invalidOption("model '\(m.name)': the column '\(part)' is among its controls but is also the study's \(role.0): each role needs its own column")
+                    }
+                }
+            }
         }
     }
 

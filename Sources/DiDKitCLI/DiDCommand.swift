@@ -54,6 +54,8 @@ struct DiDCommand: OutputCommand {
         if !(level > 0 && level < 100) { throw ValidationError("--level must be strictly between 0 and 100 (a percentage, for example 95), got \(level)") }
         let w = try parseWindow(window)
         if !w.contains(reference) { throw ValidationError("--reference \(reference) must lie inside --window \(window)") }
+        if w.count < 2 { throw ValidationError("--window \(window) holds only the reference period: give at least one other event time, e.g. -3:1") }
+        _ = try parseBaseLevels(base, factors: commaList(factors))
     }
 
     func output() throws -> String {
@@ -67,7 +69,7 @@ struct DiDCommand: OutputCommand {
         clock.lap("read")
         let panel = try PersonYearPanel(table, id: id, time: time)
         let cohorts = try Cohorts(panel: panel, treatment: treatment, start: start, pseudoStart: pseudoStart)
-        let bases = try parseBaseLevels(base)
+        let bases = try parseBaseLevels(base, factors: commaList(factors))
         let spec = EventStudySpecification(outcome: outcome, window: try parseWindow(window), reference: reference,
                                            controls: commaList(controls), factorControls: commaList(factors), baseLevels: bases,
                                            model: model, requireReferenceObservation: !keepWithoutReference)

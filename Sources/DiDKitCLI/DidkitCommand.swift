@@ -47,11 +47,17 @@ func commaList(_ s: String?) -> [String] {
 extension OutputFormat: ExpressibleByArgument {}
 
 /// Parses repeated `--base f=LEVEL` flags.
-func parseBaseLevels(_ flags: [String]) throws -> [String: String] {
+/// `--base f=LEVEL` flags as a dictionary. Each `f` must be one of `factors` (a base for another column would be
+/// silently ignored) and given once (a second level would silently win).
+func parseBaseLevels(_ flags: [String], factors: [String]) throws -> [String: String] {
     var out: [String: String] = [:]
     for b in flags {
         let parts = b.split(separator: "=", maxSplits: 1).map(String.init)
         guard parts.count == 2, !parts[0].isEmpty else { throw ValidationError("--base takes f=LEVEL, got '\(b)'") }
+        guard factors.contains(parts[0]) else {
+            throw ValidationError("--base \(b) names '\(parts[0])', which is not in --factors: add it to --factors, or drop --base")
+        }
+        guard out[parts[0]] == nil else { throw ValidationError("--base names '\(parts[0])' twice: give one base level per factor") }
         out[parts[0]] = parts[1]
     }
     return out

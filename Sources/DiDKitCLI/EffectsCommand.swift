@@ -62,6 +62,15 @@ struct EffectsCommand: OutputCommand {
             throw ValidationError("--method aipw estimates the ATE only (as Stata's teffects aipw): use --estimand ate, or ipwra for the ATET")
         }
         if wnls && method != .aipw { throw ValidationError("--wnls applies to --method aipw only") }
+        // The outcome and the treatment each play one role; a covariate may sit in both covariate lists.
+        for (flag, list) in [("--outcome-covariates", outcomeCovariates), ("--treatment-covariates", treatmentCovariates)] {
+            for c in commaList(list) {
+                for part in c.split(separator: ":").map(String.init) {
+                    try requireDistinctRoles([("--outcome", outcome), ("--treatment", treatment), (flag, part)])
+                }
+            }
+        }
+        try requireDistinctRoles([("--outcome", outcome), ("--treatment", treatment)])
     }
 
     var specification: TreatmentEffectsSpecification {
@@ -69,7 +78,7 @@ struct EffectsCommand: OutputCommand {
             TreatmentEffectsSpecification(
                 outcome: outcome, treatment: treatment, method: method, estimand: estimand,
                 outcomeCovariates: commaList(outcomeCovariates), treatmentCovariates: commaList(treatmentCovariates),
-                factors: commaList(factors), baseLevels: try parseBaseLevels(base), treatmentModel: treatmentModel,
+                factors: commaList(factors), baseLevels: try parseBaseLevels(base, factors: commaList(factors)), treatmentModel: treatmentModel,
                 outcomeModel: outcomeModel, weightedOutcomeModels: wnls, neighbors: neighbors ?? 1, caliper: caliper,
                 metric: metric ?? .mahalanobis, biasAdjust: biasAdjust)
         }

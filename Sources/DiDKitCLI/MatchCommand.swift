@@ -39,6 +39,7 @@ struct MatchCommand: OutputCommand {
         }
         if let c = caliper, !(c > 0 && c.isFinite) { throw ValidationError("--caliper must be a positive number, got \(c)") }
         if let k = neighbors, k < 1 { throw ValidationError("--neighbors must be at least 1, got \(k)") }
+        _ = try parseBaseLevels(base, factors: commaList(factors))
     }
 
     var specification: MatchingSpecification {
@@ -75,7 +76,7 @@ struct MatchCommand: OutputCommand {
         var clock = PhaseClock(enabled: timing)
         let table = try TableReader.read(path: data, kinds: kinds, defaultKind: .skip)
         clock.lap("read")
-        let bases = try parseBaseLevels(base)
+        let bases = try parseBaseLevels(base, factors: factorList)
         let psm = PropensityScoreMatching(
             treatment: treatment, covariates: commaList(covariates), factors: factorList, baseLevels: bases,
             link: model ?? (preset ?? .default).defaultLink, matching: specification, exact: commaList(exact))

@@ -52,7 +52,7 @@ struct ModelOptions: ParsableArguments {
         if vce == .cluster && cluster == nil { throw ValidationError("--vce cluster needs --cluster COL") }
         if cluster != nil && vce != .cluster { throw ValidationError("--cluster is used only with --vce cluster") }
         if !(level > 0 && level < 100) { throw ValidationError("--level must be strictly between 0 and 100 (a percentage, for example 95), got \(level)") }
-        _ = try parseBaseLevels(base)
+        _ = try parseBaseLevels(base, factors: commaList(factors))
         if commaList(covariates).isEmpty { throw ValidationError("--covariates needs at least one column") }
         for c in commaList(covariates) where c == outcome {
             throw ValidationError("the column '\(c)' is given two roles (--outcome and --covariates): each role needs its own column")
@@ -60,7 +60,7 @@ struct ModelOptions: ParsableArguments {
     }
 
     /// Validated in `validate()`, so parsing cannot fail here.
-    var baseLevels: [String: String] { (try? parseBaseLevels(base)) ?? [:] }
+    var baseLevels: [String: String] { (try? parseBaseLevels(base, factors: commaList(factors))) ?? [:] }
 
     var specification: ModelSpecification {
         ModelSpecification(outcome: outcome, covariates: commaList(covariates), factors: commaList(factors),

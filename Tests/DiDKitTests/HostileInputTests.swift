@@ -37,9 +37,34 @@ struct HostileInputTests {
                      ["did", "--data", "x.csv", "--id", "pnr", "--time", "pnr", "--outcome", "job", "--treatment", "participant", "--start", "start"],
                      ["did", "--data", "x.csv", "--id", "pnr", "--time", "year", "--outcome", "participant", "--treatment", "participant", "--start", "start"],
                      ["match", "--data", "x.csv", "--id", "pnr", "--treatment", "t", "--covariates", "age,t"],
-                     ["logit", "--data", "x.csv", "--outcome", "y", "--covariates", "y,x"]] {
+                     ["logit", "--data", "x.csv", "--outcome", "y", "--covariates", "y,x"],
+                     ["effects", "--data", "x.csv", "--outcome", "y", "--treatment", "t", "--method", "ra", "--outcome-covariates", "t,age"],
+                     ["effects", "--data", "x.csv", "--outcome", "y", "--treatment", "t", "--method", "ipw", "--treatment-covariates", "y,age"],
+                     ["effects", "--data", "x.csv", "--outcome", "y", "--treatment", "t", "--method", "aipw", "--outcome-covariates",
+                      "age", "--treatment-covariates", "age:t"],
+                     ["effects", "--data", "x.csv", "--outcome", "t", "--treatment", "t", "--method", "ra", "--outcome-covariates", "age"]] {
             do { _ = try parse(args); Issue.record("accepted \(args)") } catch {
                 #expect(DidkitCommand.message(for: error).contains("two roles"), "\(args): \(DidkitCommand.message(for: error))")
+                #expect(DidkitCommand.exitCode(for: error) == .validationFailure)
+            }
+        }
+    }
+
+    @Test("a base level for a column that is not a factor, or given twice, and a window of the reference alone are usage errors")
+    func ignoredOptionsAreUsageErrors() throws {
+        let cases: [([String], String)] = [
+            (["logit", "--data", "x.csv", "--outcome", "y", "--covariates", "age", "--base", "municipality=1"], "which is not in --factors"),
+            (["logit", "--data", "x.csv", "--outcome", "y", "--covariates", "age,m", "--factors", "m", "--base", "m=1", "--base", "m=2"],
+             "names 'm' twice"),
+            (["match", "--data", "x.csv", "--id", "i", "--treatment", "t", "--covariates", "a", "--base", "a=1"], "which is not in --factors"),
+            (["did", "--data", "x.csv", "--id", "i", "--time", "y", "--outcome", "o", "--treatment", "t", "--start", "s", "--base", "c=1"],
+             "which is not in --factors"),
+            (["did", "--data", "x.csv", "--id", "i", "--time", "y", "--outcome", "o", "--treatment", "t", "--start", "s", "--window", "1:1",
+              "--reference", "1"], "holds only the reference period"),
+        ]
+        for (args, expected) in cases {
+            do { _ = try parse(args); Issue.record("accepted \(args)") } catch {
+                #expect(DidkitCommand.message(for: error).contains(expected), "\(args): \(DidkitCommand.message(for: error))")
                 #expect(DidkitCommand.exitCode(for: error) == .validationFailure)
             }
         }

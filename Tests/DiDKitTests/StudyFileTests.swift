@@ -61,5 +61,17 @@ struct StudyFileTests {
         #expect(try loadError { $0["reference"] = 5 }?.contains("inside the window") == true)
         #expect(try loadError { self.matching(&$0, "caliper", -1) }?.contains("positive") == true)
         #expect(try loadError { $0["window"] = [-3.5, 1] }?.contains("window") == true)
+        // From the second hostile-input sweep: these ran and silently did something else.
+        #expect(try loadError { $0["window"] = [-1, -1] }?.contains("holds only the reference period") == true)
+        func model2(_ key: String, _ value: Any) -> (inout [String: Any]) -> Void {
+            { json in
+                var models = json["models"] as! [[String: Any]]
+                models[1][key] = value
+                json["models"] = models
+            }
+        }
+        #expect(try loadError(model2("baseLevels", ["male": "1"]))?.contains("baseLevels names 'male', which is not among its factors") == true)
+        #expect(try loadError(model2("controls", ["age", "participant"]))?.contains("is also the study's treatment.column") == true)
+        #expect(try loadError(model2("controls", ["age", "leisure_job"]))?.contains("is also the study's outcome") == true)
     }
 }
