@@ -75,23 +75,36 @@ struct StackedEstimatingEquations {
     }
 }
 
-/// LU factorisation with partial pivoting of a small square matrix (the Jacobian `A` is not symmetric).
+/// LU factorisation with partial pivoting of a small square matrix (the Jacobian `A` is not symmetric), of the
+/// equilibrated `R A C` (`R`, `C` diagonal powers of two: each row, then each column, of largest magnitude
+/// between 1/2 and 1), so that the singularity test `|pivot| <= 1e-13` does not depend on the covariates' units.
+/// Without it a covariate in kroner (income ~1e6, so `A` holds ~1e12 beside ~1) made a well-posed model singular.
+/// Written by hand (a `K x K` matrix, `K` a few dozen): Linalg wraps no general LU, and LAPACK's `dgesvx` would be
+/// the same work behind a wider C interface.
 /// - Complexity: `O(K^3)`.
 struct LUFactorization {
     private var lu: Matrix
     private var pivot: [Int]
+    /// `R` and `C` of `R A C`: `A^-1 b = C (R A C)^-1 R b`.
+    private var rowScale: [Double], columnScale: [Double]
 
     init(_ a: Matrix) throws {
         precondition(a.rows == a.columns, "LUFactorization: square matrices only")
         let k = a.rows
         lu = a
         pivot = Array(0..<k)
-        var scale = 0.0
-        for i in 0..<k { for j in 0..<k { scale = Swift.max(scale, Swift.abs(a[i, j])) } }
+        // Powers of two: the scaling itself is exact.
+        func powerOfTwo(_ largest: Double) -> Double {
+            largest > 0 && largest.isFinite ? Double(sign: .plus, exponent: -largest.exponent - 1, significand: 1) : 1
+        }
+        rowScale = (0..<k).map { i in powerOfTwo((0..<k).reduce(0.0) { Swift.max($0, Swift.abs(a[i, $1])) }) }
+        for i in 0..<k { for j in 0..<k { lu[i, j] *= rowScale[i] } }
+        columnScale = (0..<k).map { [lu] j in powerOfTwo((0..<k).reduce(0.0) { Swift.max($0, Swift.abs(lu[$1, j])) }) }
+        for i in 0..<k { for j in 0..<k { lu[i, j] *= columnScale[j] } }
         for c in 0..<k {
             var best = c
             for r in c..<k where Swift.abs(lu[r, c]) > Swift.abs(lu[best, c]) { best = r }
-            guard Swift.abs(lu[best, c]) > 1e-13 * scale, lu[best, c].isFinite else { throw TreatmentEffectsError.singularJacobian }
+            guard Swift.abs(lu[best, c]) > 1e-13, lu[best, c].isFinite else { throw TreatmentEffectsError.singularJacobian }
             if best != c {
                 for j in 0..<k { let tmp = lu[c, j]; lu[c, j] = lu[best, j]; lu[best, j] = tmp }
                 pivot.swapAt(c, best)
@@ -109,13 +122,13 @@ struct LUFactorization {
         let k = lu.rows
         var out = Matrix(rows: k, columns: b.columns)
         for col in 0..<b.columns {
-            var v = pivot.map { b[$0, col] }
+            var v = pivot.map { b[$0, col] * rowScale[$0] }
             for i in 0..<k { for j in 0..<i { v[i] -= lu[i, j] * v[j] } }
             for i in stride(from: k - 1, through: 0, by: -1) {
                 for j in (i + 1)..<k { v[i] -= lu[i, j] * v[j] }
                 v[i] /= lu[i, i]
             }
-            for i in 0..<k { out[i, col] = v[i] }
+            for i in 0..<k { out[i, col] = v[i] * columnScale[i] }
         }
         return out
     }

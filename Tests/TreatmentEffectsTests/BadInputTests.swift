@@ -32,6 +32,30 @@ struct BadInputTests {
         return nil
     }
 
+    /// A covariate in kroner (x 1e6) made A hold ~1e12 beside ~1 and the LU's test relative to the largest entry
+    /// called a well-posed model singular (the second hostile-input sweep). The fit is invariant to the units: the
+    /// effect, its SE and the other parameters are those of x itself.
+    @Test("the estimating equations' singularity test does not depend on a covariate's units")
+    func covariateUnitsDoNotMakeTheJacobianSingular() throws {
+        let table = try Self.simulated(n: 400)
+        let x = try table.numeric("x").doubles
+        let scaled = try Table(numeric: [("x", x.map { 1e6 * $0 + 2e6 }), ("t", try table.numeric("t").doubles),
+                                         ("y", try table.numeric("y").doubles)])
+        for method in [TreatmentEffectMethod.ra, .ipw, .aipw, .ipwra] {
+            let a = try TreatmentEffects(spec(method)).fit(table)
+            let b = try TreatmentEffects(spec(method)).fit(scaled)
+            // The potential-outcome means and their SEs, and the effect's variance.
+            for name in ["POmean:0", "POmean:1"] {
+                let k = try #require(a.parameterNames.firstIndex(of: name))
+                #expect(b.parameterNames[k] == name)
+                #expect(Swift.abs(a.parameters[k] - b.parameters[k]) < 1e-9, "\(method) \(name)")
+                let seA = a.covariance[k, k].squareRoot(), seB = b.covariance[k, k].squareRoot()
+                #expect(Swift.abs(seA - seB) < 1e-8 * seA, "\(method) \(name): SE \(seA) vs \(seB)")
+            }
+            #expect(Swift.abs(a.effectVariance - b.effectVariance) < 1e-8 * a.effectVariance, "\(method)")
+        }
+    }
+
     @Test("a treatment that is not 0/1 names the column and the count")
     func treatmentNotBinary() throws {
         let m = message { _ = try TreatmentEffects(cattaneoSpecification(.ipw).with { $0.treatment = "medu" }).fit(cattaneo2) }
