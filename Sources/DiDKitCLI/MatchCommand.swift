@@ -75,6 +75,7 @@ struct MatchCommand: OutputCommand {
         for e in commaList(exact) { kinds[e] = .auto }
         var clock = PhaseClock(enabled: timing)
         let table = try TableReader.read(path: data, kinds: kinds, defaultKind: .skip)
+        try Self.checkOneRowPerPerson(table, id: id)
         clock.lap("read")
         let bases = try parseBaseLevels(base, factors: factorList)
         let psm = PropensityScoreMatching(
@@ -91,6 +92,22 @@ struct MatchCommand: OutputCommand {
         default:
             let model = doc.propensityModel.reportTable(title: "Propensity-score model (\(doc.propensityModel.model))")
             return model.rendered(as: format) + "\n" + doc.balanceTable().rendered(as: format)
+        }
+    }
+
+    /// One row per person: a repeated or empty id is an error naming the rows (a person-year panel given to `match`
+    /// would count person-years as persons, match a person with itself and print the id twice in the pairs).
+    /// - Throws: ``DataError/missingID(column:row:)``, ``DataError/duplicateID(column:value:firstRow:secondRow:)``.
+    static func checkOneRowPerPerson(_ table: Table, id: String) throws {
+        let ids = try table.text(id)
+        let codes = ids.encoded().codes
+        var firstRow = [Int](repeating: -1, count: Int(codes.max() ?? -1) + 1)
+        for (r, c) in codes.enumerated() {
+            guard c >= 0 else { throw DataError.missingID(column: id, row: r + 2) }
+            if firstRow[Int(c)] >= 0 {
+                throw DataError.duplicateID(column: id, value: ids[r] ?? "", firstRow: firstRow[Int(c)] + 2, secondRow: r + 2)
+            }
+            firstRow[Int(c)] = r
         }
     }
 

@@ -24,6 +24,10 @@ public enum DataError: Error, Sendable, Equatable, CustomStringConvertible {
     case cannotWrite(path: String, reason: String)
     /// A file to be written exists and is not one of DiDKit's own (`what`: what it would have to be to be replaced).
     case wouldReplace(path: String, what: String)
+    /// An id that must be one per row (a cross-section's person) repeats (`rows`: the first two, 1-based file rows).
+    case duplicateID(column: String, value: String, firstRow: Int, secondRow: Int)
+    /// An id cell that is empty where every row needs one.
+    case missingID(column: String, row: Int)
     case unsupportedEncoding(path: String, encoding: String)
     case wrongDelimiter(path: String, delimiter: String)
 
@@ -64,6 +68,10 @@ public enum DataError: Error, Sendable, Equatable, CustomStringConvertible {
             return "cannot write '\(p)': \(why); check that the folder exists and is writable"
         case .wouldReplace(let p, let what):
             return "'\(p)' exists and is not \(what): choose a new file name, or remove it, so that nothing of yours is replaced"
+        case .duplicateID(let c, let v, let r1, let r2):
+            return "column '\(c)' holds '\(v)' in rows \(r1) and \(r2), but the data must have one row per person: keep one row per person (for a register, one year's rows)"
+        case .missingID(let c, let row):
+            return "column '\(c)' is empty in row \(row): every person needs an id; fill it in or drop the row"
         case .notUTF8(let c, let row):
             return "column '\(c)', row \(row) is not UTF-8 text (Latin-1 or Windows-1252?): convert the file to UTF-8, e.g. iconv -f WINDOWS-1252 -t UTF-8 in.csv > out.csv, so that no two values are merged"
         case .unsupportedEncoding(let p, let e):

@@ -407,6 +407,19 @@ struct HostileInputTests {
         #expect((json["notes"] as? [String] ?? []).contains { $0.hasPrefix("the model rests on fewer than 5 observations") })
     }
 
+    @Test("match refuses a repeated or empty id, naming the rows (a panel would count person-years as persons)")
+    func matchNeedsOneRowPerPerson() throws {
+        let path = try register()   // 60 persons x 5 years: P0 in rows 2-6
+        defer { try? FileManager.default.removeItem(atPath: path) }
+        let c = try parse(["match", "--data", path, "--id", "pnr", "--treatment", "participant", "--covariates", "age"])
+        #expect(throws: DataError.duplicateID(column: "pnr", value: "P0", firstRow: 2, secondRow: 3)) { _ = try c.output() }
+        let lines = try String(contentsOfFile: path, encoding: .utf8).split(separator: "\n").map(String.init)
+        var cross = [lines[0]] + lines.dropFirst().filter { $0.split(separator: ",")[1] == "2010" }
+        cross[4] = "," + cross[4].split(separator: ",", maxSplits: 1)[1]   // the 4th person's id emptied: file row 5
+        try (cross.joined(separator: "\n") + "\n").write(toFile: path, atomically: true, encoding: .utf8)
+        #expect(throws: DataError.missingID(column: "pnr", row: 5)) { _ = try c.output() }
+    }
+
     @Test("a group cell of NaN or inf is an error naming the column and the row, not a never-treated unit")
     func nonFiniteGroup() throws {
         for bad in ["NaN", "inf", "-Infinity"] {
