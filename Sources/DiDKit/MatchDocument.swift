@@ -90,6 +90,9 @@ public struct MatchDocument: Codable, Sendable, Equatable, EncodesNulls {
         cells.relate(total: "entering.treated", parts: ["matched.treated", "unmatched.treated"])
         cells.relate(total: "unmatched.treated", parts: reasons)
         cells.relate(total: "entering.control", parts: ["matched.control", "notMatched.control"])
+        // 1:1 without replacement (or any match where the two are equal): a reader who knows the design reads one
+        // count off the other, so they are one cell for suppression.
+        if r.matchedControls == r.matchedTreated { cells.relate(total: "matched.control", parts: ["matched.treated"]) }
     }
 
     /// The gated document of a match.
@@ -139,8 +142,9 @@ public struct MatchDocument: Codable, Sendable, Equatable, EncodesNulls {
     /// 0/1 variable whose 1s or 0s number fewer than K, is suppressed with the statistics built
     /// on it. Secondary: the persons who leave at matching are the difference of before and
     /// after, so an after-matching share is suppressed when the 1s or 0s among those who left
-    /// number fewer than K; and the levels of a factor share one total, so one suppressed level
-    /// suppresses the next smallest level too.
+    /// number fewer than K, and every after-matching mean of a group when fewer than K of its persons left (the
+    /// before and after means and counts give the mean of those who left: one unmatched person's age); and the
+    /// levels of a factor share one total, so one suppressed level suppresses the next smallest level too.
     static func gatedBalance(_ b: BalanceTable, disclosure: DisclosureControl) -> [Row] {
         let k = disclosure.minimumCellSize
         var hidden = Set<String>()
@@ -158,6 +162,7 @@ public struct MatchDocument: Codable, Sendable, Equatable, EncodesNulls {
                 let (ob, oa) = group == "treated" ? (row.before.treatedOnes, row.after.treatedOnes)
                                                   : (row.before.controlOnes, row.after.controlOnes)
                 let left = pb - pa
+                if left > 0 && left < k { hidden.insert(key(row, "after", group)) }
                 if left > 0, let ob, let oa {
                     let onesLeft = ob - oa, zerosLeft = left - onesLeft
                     if (onesLeft > 0 && onesLeft < k) || (zerosLeft > 0 && zerosLeft < k) { hidden.insert(key(row, "after", group)) }

@@ -134,6 +134,28 @@ struct DisclosureRuleTests {
     /// 40 treated and 40 controls; factor f: treated have level a 3 times (below K = 5), b 17
     /// times, c 20 times; controls 10/15/15. Level a's treated share is suppressed (primary), so
     /// one more level must be (else a = 1 - b - c).
+    /// The second sweep's match: 39 treated, 38 matched 1:1 without replacement, one unmatched. The unmatched 1 is
+    /// suppressed, so the 38 matched treated are (entering = matched + unmatched); the 38 matched controls equal
+    /// them and must go too; and the after-matching treated mean of age (38 persons) beside the before mean
+    /// (39) would give the unmatched person's age.
+    @Test("one unmatched treated person: the matched counts and every after-matching treated mean are withheld")
+    func oneUnmatchedPerson() {
+        let pairs = (0..<38).map { MatchedPair(treated: $0, control: 39 + $0, distance: 0.001) }
+        var weights = [Double](repeating: 0, count: 39 + 60)
+        for p in pairs { weights[p.treated] = 1; weights[p.control] = 1 }
+        let r = MatchResult(pairs: pairs, weights: weights, unmatched: [(row: 38, reason: .noControlWithinCaliper)], treatedCount: 39,
+                            controlCount: 60, caliper: 0.01)
+        var cells = CellSuppression()
+        MatchDocument.addCountCells(of: r, to: &cells)
+        let hidden = cells.suppressed(minimumCellSize: 5)
+        #expect(hidden.isSuperset(of: ["unmatched.treated", "matched.treated", "matched.control"]), "\(hidden)")
+        let treated = (0..<99).map { $0 < 39 }
+        let age = (0..<99).map { Double(20 + $0 % 13) }
+        let table = BalanceTable(variables: [("age", age)], treated: treated, weights: weights, convention: .matchit)
+        let rows = MatchDocument.gatedBalance(table, disclosure: DisclosureControl(minimumCellSize: 5))
+        #expect(rows[0].after.treatedMean == nil && rows[0].before.treatedMean != nil)
+    }
+
     @Test("a factor never has exactly one suppressed level share")
     func factorLevels() {
         let treated = (0..<80).map { $0 < 40 }
