@@ -118,7 +118,8 @@ public struct ModelResultDocument: Codable, Sendable, Equatable {
     ///   3 ones: the intercept and the log likelihood give the 3 back).
     /// - A term is withheld when its column rests on few rows: fewer than K nonzero values (an indicator, a 0/2
     ///   coding or an interaction with a rare indicator), or a two-valued column one of whose values fewer than K
-    ///   rows hold (overall, and for a two-valued outcome within each outcome value).
+    ///   rows hold (overall, and for a two-valued outcome within each outcome value); a factor whose base level
+    ///   fewer than K rows hold withholds its levels and the intercept, which rest on them.
     /// - A count of rows not used below K is published as 0 with a note (the event study's convention), and the
     ///   notes' counts below K read `<K`.
     public func gated(design: DesignMatrix, disclosure: DisclosureControl) -> ModelResultDocument {
@@ -141,6 +142,7 @@ public struct ModelResultDocument: Codable, Sendable, Equatable {
                 && Self.restsOnFewRows(design.matrix, column: j, outcome: outcomeValue, minimum: k) {
                 small.insert(design.columnNames[j])
             }
+            small.formUnion(Self.termsOnSmallBaseLevels(design, outcome: outcomeValue, minimum: k))
             gated = suppressingTerms { small.contains($0) }
         }
         if disclosure.count(gated.droppedRows) == nil {
@@ -149,6 +151,22 @@ public struct ModelResultDocument: Codable, Sendable, Equatable {
         }
         gated.notes = gated.notes.map(disclosure.gatingCounts)
         return gated
+    }
+
+    /// A factor's base level is the persons with every level dummy 0: the intercept and each level's contrast rest on
+    /// them. With `0 < n < minimum` of them (overall, or within an outcome value), those terms and the intercept.
+    static func termsOnSmallBaseLevels(_ design: DesignMatrix, outcome: [Int]?, minimum k: Int) -> Set<String> {
+        var out = Set<String>()
+        for (f, coding) in design.coding.factors {
+            let names = coding.nonBaseLevels.map { TermName.factorLevel(f, coding.levels[$0]) }
+            let columns = names.compactMap { design.columnNames.firstIndex(of: $0) }
+            guard !columns.isEmpty else { continue }
+            var base = [0, 0]
+            for i in 0..<design.rows where columns.allSatisfy({ design.matrix[i, $0] == 0 }) { base[outcome?[i] ?? 0] += 1 }
+            let cells = outcome == nil ? [base[0]] : base + [base[0] + base[1]]
+            if cells.contains(where: { $0 > 0 && $0 < k }) { out.formUnion(names + [TermName.intercept]) }
+        }
+        return out
     }
 
     /// The distinct values of `v` with their counts, in order of first appearance; stops at three values.

@@ -357,13 +357,15 @@ struct HostileInputTests {
     }
 
     /// 200 persons: y about half 1s, age 20-59, rare 1 for the first 3 persons (also coded 0/2 as rare2), x missing
-    /// for the 3 last persons (3 rows not used when x is in the model). The second sweep's leaks.
+    /// for the 3 last persons (3 rows not used when x is in the model), cat 'a' (the base level) for the first 3, else
+    /// 'b' or 'c'. The second sweep's leaks.
     func smallCells() throws -> String {
-        var s = "y,age,rare,rare2,x\n"
+        var s = "y,age,rare,rare2,x,cat\n"
         var rng = SplitMix64(seed: 3)
         for p in 0..<200 {
             let rare = p < 3 ? 1 : 0
-            s += "\(rng.uniform() < 0.5 ? 1 : 0),\(20 + p % 40),\(rare),\(2 * rare),\(p >= 197 ? "" : String(rng.uniform()))\n"
+            s += "\(rng.uniform() < 0.5 ? 1 : 0),\(20 + p % 40),\(rare),\(2 * rare),\(p >= 197 ? "" : String(rng.uniform())),"
+                + "\(p < 3 ? "a" : (p % 2 == 0 ? "b" : "c"))\n"
         }
         let path = FileManager.default.temporaryDirectory.appendingPathComponent("cells-\(UUID().uuidString).csv").path
         try s.write(toFile: path, atomically: true, encoding: .utf8)
@@ -387,6 +389,12 @@ struct HostileInputTests {
                 #expect(r.terms[name]?["suppressed"] as? Bool == true, "\(command) \(name)")
             }
             #expect(r.terms["age"]?["suppressed"] == nil && r.terms["age"]?["coefficient"] as? Double != nil, "\(command)")
+            // A factor whose base level (a) 3 persons hold: its levels and the intercept rest on them.
+            let f = try terms([command, "--outcome", "y", "--covariates", "age,cat", "--factors", "cat"])
+            for name in ["cat=b", "cat=c", "_cons"] { #expect(f.terms[name]?["suppressed"] as? Bool == true, "\(command) \(name)") }
+            #expect(f.terms["age"]?["suppressed"] == nil, "\(command)")
+            let fb = try terms([command, "--outcome", "y", "--covariates", "age,cat", "--factors", "cat", "--base", "cat=b"])
+            #expect(fb.terms["cat=a"]?["suppressed"] as? Bool == true && fb.terms["_cons"]?["suppressed"] == nil, "\(command)")
             // An outcome with 3 ones: the intercept would give the 3 back.
             let o = try terms([command, "--outcome", "rare", "--covariates", "age"])
             #expect(o.terms.values.allSatisfy { $0["suppressed"] as? Bool == true }, "\(command)")
