@@ -21,7 +21,7 @@ extension ModelTable {
     static func loadColumns(path: String, title: String, disclosure: DisclosureControl) throws -> [Column] {
         let data: Data
         do { data = try Data(contentsOf: URL(fileURLWithPath: path)) } catch {
-            throw ModelTableError.unreadable(file: path, reason: (error as NSError).localizedDescription)
+            throw ModelTableError.unreadable(file: path, reason: whyUnreadable(path))
         }
         let object: Any
         do { object = try JSONSerialization.jsonObject(with: data) } catch {

@@ -207,7 +207,7 @@ public enum StudyError: Error, Sendable, Equatable, CustomStringConvertible {
 
     public var description: String {
         switch self {
-        case .cannotRead(let p): return "cannot read the study file '\(p)': check the path"
+        case .cannotRead(let p): return "cannot read the study file '\(p)': \(whyUnreadable(p)); check the path"
         case .invalidStudyFile(let p, let why): return "the study file '\(p)' is not valid: \(why) (see Docs/StudyFile.md for the schema)"
         case .invalidOption(let why): return "invalid study option: \(why)"
         }

@@ -40,6 +40,8 @@ struct MatchCommand: OutputCommand {
         if let c = caliper, !(c > 0 && c.isFinite) { throw ValidationError("--caliper must be a positive number, got \(c)") }
         if let k = neighbors, k < 1 { throw ValidationError("--neighbors must be at least 1, got \(k)") }
         _ = try parseBaseLevels(base, factors: commaList(factors))
+        // A usage error (exit 64) before any data are read, not a matching error after the read.
+        if specification.ties && !specification.replacement { throw ValidationError(MatchingError.tiesNeedReplacement.description) }
     }
 
     var specification: MatchingSpecification {

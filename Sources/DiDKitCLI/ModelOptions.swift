@@ -57,6 +57,9 @@ struct ModelOptions: ParsableArguments {
         for c in commaList(covariates) where c == outcome {
             throw ValidationError("the column '\(c)' is given two roles (--outcome and --covariates): each role needs its own column")
         }
+        // Weights equal to the outcome (the second sweep) failed later as "the outcome is 1 in every row".
+        try requireDistinctRoles([("--outcome", outcome), ("--weights", weights)])
+        for c in commaList(covariates) { try requireDistinctRoles([("--covariates", c), ("--weights", weights)]) }
     }
 
     /// Validated in `validate()`, so parsing cannot fail here.

@@ -16,7 +16,9 @@ public enum PanelError: Error, Sendable, Equatable, CustomStringConvertible {
     case emptyEventCell(eventTime: Int, group: String)
     case missingStartYear(count: Int)
     case treatmentNotBinary(column: String, value: Double, count: Int)
-    case variesWithinPerson(column: String, persons: Int)
+    /// A per-person column (treatment, start year, weight, cluster) that varies within persons: how many, and the
+    /// first such person's id with its first two values.
+    case variesWithinPerson(column: String, persons: Int, firstPerson: String, values: [Double])
     case invalidStartYear(column: String, value: Double, count: Int)
     case windowTooWide(lower: Int, upper: Int)
     case invalidWeight(value: Double)
@@ -46,8 +48,9 @@ public enum PanelError: Error, Sendable, Equatable, CustomStringConvertible {
             return "\(n) treated persons have no start year: every treated person needs one"
         case .treatmentNotBinary(let c, let v, let k):
             return "the treatment '\(c)' must be 0 or 1, but \(k) persons hold other values (for example \(v)): recode it to 0/1"
-        case .variesWithinPerson(let c, let n):
-            return "column '\(c)' varies within \(n) persons, but it must be constant within a person (one treatment status and one start year per person): fix the register or derive a per-person column"
+        case .variesWithinPerson(let c, let n, let person, let values):
+            let shown = values.map(formatLevel).joined(separator: " and ")
+            return "column '\(c)' varies within \(n) person\(n == 1 ? "" : "s") (the first: '\(person)' has \(shown)), but it must be constant within a person: fix the register or derive a per-person column"
         case .invalidStartYear(let c, let v, let k):
             return "column '\(c)' holds \(k) start years that are not whole years (for example \(v)): give the calendar year of the start"
         case .windowTooWide(let lo, let hi):

@@ -245,39 +245,48 @@ public struct PersonYearPanel: Sendable {
 
     /// Each person's value of `column`, which must not vary within a person
     /// (missing values aside): a treatment, a start year, a group.
-    /// - Throws: ``PanelError/variesWithinPerson(column:persons:)`` with the number of persons.
+    /// - Throws: ``PanelError/variesWithinPerson(column:persons:firstPerson:values:)`` with the number of persons and
+    ///   the first one's id and values.
     public func constantPersonValue(_ column: String) throws -> [Double] {
         let v: NumericColumn
         do { v = try table.numeric(column) } catch let e as DataError { throw PanelError.data(e) }
         // One loop per storage form over the raw values (a subscript per row switched on the form).
-        let (values, varying): ([Double], Int)
+        let (values, varying, first): ([Double], Int, (person: Int, value: Double)?)
         switch v.storage {
-        case .int8(let a): (values, varying) = constantValues(a) { $0 == .min ? nil : Double($0) }
-        case .int16(let a): (values, varying) = constantValues(a) { $0 == .min ? nil : Double($0) }
-        case .int32(let a): (values, varying) = constantValues(a) { $0 == .min ? nil : Double($0) }
-        case .double(let a): (values, varying) = constantValues(a) { $0.isNaN ? nil : $0 }
+        case .int8(let a): (values, varying, first) = constantValues(a) { $0 == .min ? nil : Double($0) }
+        case .int16(let a): (values, varying, first) = constantValues(a) { $0 == .min ? nil : Double($0) }
+        case .int32(let a): (values, varying, first) = constantValues(a) { $0 == .min ? nil : Double($0) }
+        case .double(let a): (values, varying, first) = constantValues(a) { $0.isNaN ? nil : $0 }
         }
-        if varying > 0 { throw PanelError.variesWithinPerson(column: column, persons: varying) }
+        if let first {
+            throw PanelError.variesWithinPerson(column: column, persons: varying, firstPerson: personIDs[first.person] ?? "",
+                                                values: [values[first.person], first.value])
+        }
         return values
     }
 
     /// Each person's first non-missing value (`value` is nil for a missing one; NaN when all are),
-    /// and the number of persons with another value after it.
+    /// the number of persons with another value after it, and the first such person with that other value.
     @inline(__always)
-    private func constantValues<T>(_ a: [T], _ value: (T) -> Double?) -> ([Double], Int) {
+    private func constantValues<T>(_ a: [T], _ value: (T) -> Double?) -> ([Double], Int, (person: Int, value: Double)?) {
         var varying = 0
+        var firstVarying: (person: Int, value: Double)?
         let values = a.withUnsafeBufferPointer { v in
             rowStart.withUnsafeBufferPointer { starts in
                 (0..<personCount).map { p -> Double in
                     var first = Double.nan
                     for r in starts[p]..<starts[p + 1] {
                         guard let x = value(v[r]) else { continue }
-                        if first.isNaN { first = x } else if x != first { varying += 1; break }
+                        if first.isNaN { first = x } else if x != first {
+                            if varying == 0 { firstVarying = (p, x) }
+                            varying += 1
+                            break
+                        }
                     }
                     return first
                 }
             }
         }
-        return (values, varying)
+        return (values, varying, firstVarying)
     }
 }

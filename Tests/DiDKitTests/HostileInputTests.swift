@@ -70,6 +70,25 @@ struct HostileInputTests {
         }
     }
 
+    @Test("a folder given as a study file or a saved result is named as a folder; ties without replacement and weights that are the outcome are usage errors")
+    func foldersAndMoreUsageErrors() throws {
+        let folder = FileManager.default.temporaryDirectory.path
+        for args in [["run", folder], ["table", folder]] {
+            let error = #expect(throws: (any Error).self) { _ = try parse(args).output() }
+            let message = error.map { DidkitCommand.message(for: $0) } ?? ""
+            #expect(message.contains("it is a folder, not a file") && !message.contains("NSCocoaErrorDomain"), "\(args): \(message)")
+        }
+        for (args, expected) in [
+            (["match", "--data", "x.csv", "--id", "i", "--treatment", "t", "--covariates", "a", "--ties", "--no-replacement"], "need matching with replacement"),
+            (["logit", "--data", "x.csv", "--outcome", "y", "--covariates", "a", "--weights", "y"], "two roles"),
+        ] {
+            do { _ = try parse(args); Issue.record("accepted \(args)") } catch {
+                #expect(DidkitCommand.message(for: error).contains(expected), "\(args): \(DidkitCommand.message(for: error))")
+                #expect(DidkitCommand.exitCode(for: error) == .validationFailure)
+            }
+        }
+    }
+
     @Test("an infinite caliper, a wide window and a zero cell size are usage errors")
     func badNumbers() throws {
         #expect(throws: (any Error).self) { _ = try parse(["match", "--data", "x", "--id", "i", "--treatment", "t", "--covariates", "a", "--caliper", "inf"]) }

@@ -97,7 +97,9 @@ struct CohortValidationTests {
             let x = try #require(Double(v))
             let k = try p.constantPersonValue("k")
             #expect(k == [x, x, x], "\(v)")
-            #expect(throws: PanelError.variesWithinPerson(column: "c", persons: 1)) { _ = try p.constantPersonValue("c") }
+            #expect(throws: PanelError.variesWithinPerson(column: "c", persons: 1, firstPerson: "c", values: [x, 1])) {
+                _ = try p.constantPersonValue("c")
+            }
             let a = try panel(text.replacingOccurrences(of: "c,2011,1,", with: "c,2011,\(v),")).constantPersonValue("c")
             #expect(a[0] == x && a[1].isNaN && a[2] == x, "\(v)")
         }
@@ -108,12 +110,14 @@ struct CohortValidationTests {
         #expect(throws: PanelError.treatmentNotBinary(column: "t", value: 2, count: 1)) {
             _ = try Cohorts(panel: try panel("id,year,t,s\na,2010,2,2012\nb,2010,0,\n"), treatment: "t", start: "s")
         }
-        #expect(throws: PanelError.variesWithinPerson(column: "t", persons: 1)) {
+        #expect(throws: PanelError.variesWithinPerson(column: "t", persons: 1, firstPerson: "a", values: [1, 0])) {
             _ = try Cohorts(panel: try panel("id,year,t,s\na,2010,1,2012\na,2011,0,2012\nb,2010,0,\n"), treatment: "t", start: "s")
         }
-        #expect(throws: PanelError.variesWithinPerson(column: "s", persons: 1)) {
+        #expect(throws: PanelError.variesWithinPerson(column: "s", persons: 1, firstPerson: "a", values: [2012, 2013])) {
             _ = try Cohorts(panel: try panel("id,year,t,s\na,2010,1,2012\na,2011,1,2013\nb,2010,0,\n"), treatment: "t", start: "s")
         }
+        #expect(PanelError.variesWithinPerson(column: "s", persons: 1, firstPerson: "a", values: [2012, 2013]).description
+            .contains("the first: 'a' has 2012 and 2013"))
         #expect(throws: PanelError.invalidStartYear(column: "s", value: 2012.5, count: 1)) {
             _ = try Cohorts(panel: try panel("id,year,t,s\na,2010,1,2012.5\nb,2010,0,\n"), treatment: "t", start: "s")
         }
