@@ -78,7 +78,8 @@ extension DesignMatrix {
         }
         if zeroWeight > 0 { notes.append("\(zeroWeight) rows with zero weight left out") }
         if rowIndices.isEmpty {
-            throw DataError.noRowsAfterDeletion(dropped: dropped, reasons: missingCounts.map { "\($0.0): \($0.1) missing" }.joined(separator: ", "))
+            let reasons = missingCounts.map { "\($0.0): \($0.1) missing" } + (zeroWeight > 0 ? ["\(spec.weights ?? "weight"): \(zeroWeight) zero"] : [])
+            throw DataError.noRowsAfterDeletion(dropped: dropped, reasons: reasons.joined(separator: ", "))
         }
         let sample = dropped == 0 ? table : table.selectingRows(rowIndices)
 

@@ -47,6 +47,17 @@ extension StudySpecification {
         return (parts(numeric).subtracting(factorSet), factorSet)
     }
 
+    /// The data columns the study names in roles other than an outcome (interactions by their parts): a derived
+    /// outcome must not take one of these names (``validateOutcomes()``).
+    var dataColumnsBesidesOutcomes: Set<String> {
+        var names = [id, time, treatment.column, treatment.start] + (controlPool.column.map { [$0] } ?? [])
+        names += (conditions ?? []).map(\.column) + matching.covariates + (matching.factors ?? [])
+        names += models.flatMap { ($0.controls ?? []) + ($0.factors ?? []) }
+        names += (groupTime?.covariates ?? []) + (groupTime?.factors ?? [])
+        if let e = effects { names += (e.covariates ?? []) + (e.factors ?? []) }
+        return Set(names.flatMap { $0.split(separator: ":").map(String.init) })
+    }
+
     /// The kinds to read `path` with: ``registerFileKinds`` for a register file, the id as text for CSV.
     public func dataKinds(for path: String) -> [String: ColumnKind] {
         TableReader.isRegisterFile(path) ? registerFileKinds : [id: .text]

@@ -95,6 +95,13 @@ extension StudySpecification {
             if d.name == d.from { throw StudyError.invalidOption("derivedOutcomes '\(d.name)': the name must differ from its source column") }
             if !names.insert(d.name).inserted { throw StudyError.invalidOption("derivedOutcomes: '\(d.name)' is defined twice") }
         }
+        // A derived name that the study also uses as a data column (a condition, a covariate, the id...): the data's
+        // column would never be read (the reader skips derived names) and the study would compute with the derived
+        // one in its place (the second sweep: 'age' as a derived outcome emptied the sample, reported as no rows).
+        let used = dataColumnsBesidesOutcomes
+        for d in derivedOutcomes ?? [] where used.contains(d.name) {
+            throw StudyError.invalidOption("derivedOutcomes '\(d.name)': the study also uses '\(d.name)' as a data column (the id, time, treatment, a condition, a covariate or a control): choose another name for the derived outcome")
+        }
         for m in models {
             if let o = m.outcome, o.trimmingCharacters(in: .whitespaces).isEmpty {
                 throw StudyError.invalidOption("models '\(m.name)': outcome is empty: name a column or a derived outcome, or leave the key out to use the study's outcome")

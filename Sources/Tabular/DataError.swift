@@ -61,7 +61,8 @@ public enum DataError: Error, Sendable, Equatable, CustomStringConvertible {
         case .columnLengthMismatch(let c, let e, let f):
             return "column '\(c)' has \(f) values but the table has \(e) rows"
         case .noRowsAfterDeletion(let d, let reasons):
-            return "no rows are left after removing the \(d) rows with missing values (\(reasons)): check the columns' missing-value coding"
+            if reasons.isEmpty { return "no rows are left to estimate on (\(d) removed): the data have no usable row" }
+            return "no rows are left after removing \(d) rows (\(reasons)): check the columns' missing-value coding and the weights"
         case .unknownFactorLevel(let c, let l, let known):
             return "column '\(c)' has level '\(l)', which the fitted model did not see (levels: \(known.joined(separator: ", ")))"
         case .cannotWrite(let p, let why):

@@ -91,8 +91,12 @@ struct StudyOutcomesTests {
         #expect(column.contains("'paid_hour' is not in the data") && column.contains("paid_hours"), "\(column)")
         let clash = load(#"[{"name": "h", "from": "paid_hours", "rule": ">=", "value": 26}, {"name": "h", "from": "paid_hours", "rule": ">", "value": 0}]"#)
         #expect(clash.contains("'h' is defined twice"), "\(clash)")
-        let existing = load(#"[{"name": "h", "from": "paid_hours", "rule": ">=", "value": 26}, {"name": "age", "from": "paid_hours", "rule": ">", "value": 0}]"#)
+        // A column of the data the study does not otherwise use, then one it uses (a matching covariate): refused
+        // before any data are read, naming the role (it emptied the sample once, reported as 'no rows').
+        let existing = load(#"[{"name": "h", "from": "paid_hours", "rule": ">=", "value": 26}, {"name": "income", "from": "paid_hours", "rule": ">", "value": 0}]"#)
         #expect(existing.contains("already have a column of that name"), "\(existing)")
+        let used = load(#"[{"name": "h", "from": "paid_hours", "rule": ">=", "value": 26}, {"name": "age", "from": "paid_hours", "rule": ">", "value": 0}]"#)
+        #expect(used.contains("the study also uses 'age' as a data column"), "\(used)")
     }
 
     @Test("the report sets the outcomes side by side in one table and one plot, linked from both indexes")

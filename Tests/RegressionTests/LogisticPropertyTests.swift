@@ -204,6 +204,15 @@ struct RegressionBadInputTests {
         }
     }
 
+    /// The second sweep: all weights 0 read "after removing the 3 rows with missing values ()".
+    @Test("no rows left because every weight is zero says so, naming the weight column")
+    func allWeightsZero() throws {
+        let table = try Table(numeric: [("y", [0, 1, 0]), ("x", [1, 2, 3]), ("w", [0, 0, 0])])
+        let spec = ModelSpecification(outcome: "y", covariates: ["x"], weights: "w", weightKind: .frequency)
+        #expect(throws: DataError.noRowsAfterDeletion(dropped: 3, reasons: "w: 3 zero")) { _ = try DesignMatrix.build(table, spec) }
+        #expect(DataError.noRowsAfterDeletion(dropped: 3, reasons: "w: 3 zero").description.contains("removing 3 rows (w: 3 zero)"))
+    }
+
     @Test("unknown column")
     func unknownColumn() {
         #expect(throws: DataError.unknownColumn("z", available: ["y", "x"])) {
