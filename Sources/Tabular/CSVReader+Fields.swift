@@ -27,7 +27,8 @@ extension CSVReader {
     }
 
     /// Scans one field starting at `p`, reading no further than `limit`.
-    /// - Throws: ``DataError/unterminatedQuote(row:)`` (with `row` as given).
+    /// - Throws: ``DataError/unterminatedQuote(path:row:)`` (with `row` as given; the path is filled in by the reader's
+    ///   entry point).
     static func scanField(_ bytes: Span<UInt8>, from p: Int, row: Int, limit n: Int) throws -> Field {
         let comma = UInt8(ascii: ","), quote = UInt8(ascii: "\""), lf = UInt8(ascii: "\n"), cr = UInt8(ascii: "\r")
         let space = UInt8(ascii: " ")
@@ -38,7 +39,7 @@ extension CSVReader {
             i += 1
             field.start = i
             while true {
-                if i >= n { throw DataError.unterminatedQuote(row: row) }
+                if i >= n { throw DataError.unterminatedQuote(path: "", row: row) }
                 if bytes[i] == quote {
                     if i + 1 < n && bytes[i + 1] == quote { field.hasEscapedQuote = true; i += 2; continue }
                     break

@@ -12,8 +12,8 @@ extension CSVReader {
             switch kind {
             case .nonNumeric: return .nonNumeric(column: header[column], row: row, value: value)
             case .nonFinite: return .nonFinite(column: header[column], row: row, value: value)
-            case .ragged(let found): return .raggedRow(row: row, expected: header.count, found: found)
-            case .unterminatedQuote: return .unterminatedQuote(row: row)
+            case .ragged(let found): return .raggedRow(path: "", row: row, expected: header.count, found: found)
+            case .unterminatedQuote: return .unterminatedQuote(path: "", row: row)
             }
         }
     }

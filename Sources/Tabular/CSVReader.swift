@@ -129,10 +129,25 @@ public enum CSVReader {
     /// `release`, when given, is told each byte range the reader no longer needs (a mapped
     /// file's pages then leave the resident set: ``MappedFile/release(_:)``); touching such a
     /// range again must still give the same bytes.
+    /// A ragged row or an unterminated quote is reported with `source` (the file), which the parse below them
+    /// does not know.
     static func read(span bytes: Span<UInt8>, source: String, kinds: [String: ColumnKind],
                      defaultKind: ColumnKind, storing: Set<String>? = nil, forcedChunks: Int? = nil,
                      release: (@Sendable (Range<Int>) -> Void)? = nil,
                      wordRows: Bool = true) throws -> Table {
+        do {
+            return try parseTable(span: bytes, source: source, kinds: kinds, defaultKind: defaultKind, storing: storing,
+                                  forcedChunks: forcedChunks, release: release, wordRows: wordRows)
+        } catch DataError.raggedRow(_, let row, let expected, let found) {
+            throw DataError.raggedRow(path: source, row: row, expected: expected, found: found)
+        } catch DataError.unterminatedQuote(_, let row) {
+            throw DataError.unterminatedQuote(path: source, row: row)
+        }
+    }
+
+    private static func parseTable(span bytes: Span<UInt8>, source: String, kinds: [String: ColumnKind],
+                                   defaultKind: ColumnKind, storing: Set<String>?, forcedChunks: Int?,
+                                   release: (@Sendable (Range<Int>) -> Void)?, wordRows: Bool) throws -> Table {
         var start = 0
         // UTF-16 (a byte-order mark, or NUL bytes in the first line) is not CSV as DiDKit reads it.
         if bytes.count >= 2 && ((bytes[0] == 0xFF && bytes[1] == 0xFE) || (bytes[0] == 0xFE && bytes[1] == 0xFF)) {

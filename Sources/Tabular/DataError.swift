@@ -8,8 +8,9 @@ public enum DataError: Error, Sendable, Equatable, CustomStringConvertible {
     case noDataRows(path: String)
     case duplicateColumnName(String)
     case emptyColumnName(position: Int)
-    case raggedRow(row: Int, expected: Int, found: Int)
-    case unterminatedQuote(row: Int)
+    /// A row with another number of fields than the header (`path`: the file, or the source name of bytes).
+    case raggedRow(path: String, row: Int, expected: Int, found: Int)
+    case unterminatedQuote(path: String, row: Int)
     case unknownColumn(String, available: [String])
     case nonNumeric(column: String, row: Int, value: String)
     case nonFinite(column: String, row: Int, value: String)
@@ -45,10 +46,10 @@ public enum DataError: Error, Sendable, Equatable, CustomStringConvertible {
             return "the header names column '\(n)' twice: column names must be unique"
         case .emptyColumnName(let pos):
             return "column \(pos) of the header has no name: give every column a name"
-        case .raggedRow(let row, let expected, let found):
-            return "row \(row) has \(found) fields but the header has \(expected): check for unquoted commas or missing separators"
-        case .unterminatedQuote(let row):
-            return "a quoted field starting in row \(row) is never closed: check the quotes"
+        case .raggedRow(let p, let row, let expected, let found):
+            return "'\(p)': row \(row) has \(found) fields but the header has \(expected): check for unquoted commas or missing separators"
+        case .unterminatedQuote(let p, let row):
+            return "'\(p)': a quoted field starting in row \(row) is never closed: check the quotes"
         case .unknownColumn(let n, let available):
             let shown = available.prefix(12).joined(separator: ", ")
             return "there is no column '\(n)' in the data (columns: \(shown)\(available.count > 12 ? ", ..." : "")): check the spelling"

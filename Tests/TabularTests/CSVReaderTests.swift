@@ -78,8 +78,8 @@ struct CSVReaderTests {
 
     @Test("ragged rows, unterminated quotes, empty and header-only files, missing files")
     func malformed() {
-        #expect(throws: DataError.raggedRow(row: 3, expected: 2, found: 3)) { _ = try csv("a,b\n1,2\n3,4,5\n") }
-        #expect(throws: DataError.unterminatedQuote(row: 2)) { _ = try csv("a,b\n1,\"2\n") }
+        #expect(throws: DataError.raggedRow(path: "test.csv", row: 3, expected: 2, found: 3)) { _ = try csv("a,b\n1,2\n3,4,5\n") }
+        #expect(throws: DataError.unterminatedQuote(path: "test.csv", row: 2)) { _ = try csv("a,b\n1,\"2\n") }
         #expect(throws: DataError.emptyFile(path: "test.csv")) { _ = try csv("") }
         #expect(throws: DataError.noDataRows(path: "test.csv")) { _ = try csv("a,b\n") }
         #expect(throws: DataError.duplicateColumnName("a")) { _ = try csv("a,a\n1,2\n") }

@@ -139,11 +139,11 @@ struct CSVReaderWordTests {
         let short = "a,b,c,d\n1,2,3,4\n5,6\n"
         let long = "a,b,c,d\n1,2,3,4\n5,6,7,8,9\n"
         for kinds in [["a": ColumnKind.numeric], ["b": .numeric], ["d": .numeric]] {
-            #expect(throws: DataError.raggedRow(row: 3, expected: 4, found: 2)) { _ = try csv(short, kinds: kinds, defaultKind: .skip) }
-            #expect(throws: DataError.raggedRow(row: 3, expected: 4, found: 5)) { _ = try csv(long, kinds: kinds, defaultKind: .skip) }
+            #expect(throws: DataError.raggedRow(path: "test.csv", row: 3, expected: 4, found: 2)) { _ = try csv(short, kinds: kinds, defaultKind: .skip) }
+            #expect(throws: DataError.raggedRow(path: "test.csv", row: 3, expected: 4, found: 5)) { _ = try csv(long, kinds: kinds, defaultKind: .skip) }
         }
         // An unterminated quote in a skipped column is still found.
-        #expect(throws: DataError.unterminatedQuote(row: 3)) {
+        #expect(throws: DataError.unterminatedQuote(path: "test.csv", row: 3)) {
             _ = try csv("a,b\n1,2\n3,\"x\n", kinds: ["a": .numeric], defaultKind: .skip)
         }
     }
