@@ -25,6 +25,9 @@ import Tabular
 /// person number), so any slice of persons can be generated independently. The hours come
 /// from a second stream per person, so adding them changed no other column's values.
 public struct DemoRegister: Sendable {
+    /// The register's columns in order (`pnr` first): its CSV header, known before it is generated.
+    public static var columnNames: [String] { ["pnr"] + DemoColumns.names }
+
     /// The study's sizes.
     public static let defaultControls = 14_641
     public static let defaultTreated = 289

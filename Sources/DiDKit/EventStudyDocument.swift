@@ -159,7 +159,7 @@ public struct EventStudyDocument: Codable, Sendable, Equatable {
 
     /// The person-years, nil when a group's persons are suppressed (the gate then withholds them too: they sum
     /// both groups).
-    public var publishedObservations: Int? { persons.suppressed == true ? nil : result.observations }
+    public var publishedObservations: Int? { result.observationsSuppressed == true ? nil : result.observations }
 
     /// The event study as an effect table: odds ratios (logit) or coefficients by event time,
     /// the reference period a reference row, and the pooled treated x post effect last when fitted.

@@ -90,9 +90,10 @@ public struct MatchDocument: Codable, Sendable, Equatable, EncodesNulls {
         cells.relate(total: "entering.treated", parts: ["matched.treated", "unmatched.treated"])
         cells.relate(total: "unmatched.treated", parts: reasons)
         cells.relate(total: "entering.control", parts: ["matched.control", "notMatched.control"])
-        // 1:1 without replacement (or any match where the two are equal): a reader who knows the design reads one
-        // count off the other, so they are one cell for suppression.
-        if r.matchedControls == r.matchedTreated { cells.relate(total: "matched.control", parts: ["matched.treated"]) }
+        // k:1 without replacement, every treated person with its k controls (or any match where the counts stand in
+        // that ratio): a reader who knows the design reads one count off the other, so they are one cell for
+        // suppression (a relation with two unknowns is safe).
+        if r.matchedControls == r.neighbors * r.matchedTreated { cells.relate(total: "matched.control", parts: ["matched.treated"]) }
     }
 
     /// The gated document of a match.

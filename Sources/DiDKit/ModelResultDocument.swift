@@ -25,6 +25,9 @@ public struct ModelResultDocument: Codable, Sendable, Equatable {
     public var droppedRows: Int
     public var notes: [String]
     public var terms: [TermDocument]
+    /// True when the disclosure gate withheld `observations` (then 0): a model on fewer than K rows, or an event
+    /// study whose person-years would give a suppressed group's count back. Absent otherwise.
+    public var observationsSuppressed: Bool?
 
     public struct TermDocument: Codable, Sendable, Equatable, EncodesNulls {
         public func encode(to encoder: any Encoder) throws { try encodeWithNulls(to: encoder) }
@@ -98,16 +101,15 @@ public struct ModelResultDocument: Codable, Sendable, Equatable {
 
     /// The document with the numbers of the terms `withheld` names set to null and marked
     /// suppressed, and a note saying why.
-    public func suppressingTerms(_ withheld: (String) -> Bool) -> ModelResultDocument {
+    public func suppressingTerms(because reason: String = "their cells (persons with and without the level, by group) hold fewer than the minimum number of persons",
+                                 _ withheld: (String) -> Bool) -> ModelResultDocument {
         var d = self
         var n = 0
         for k in d.terms.indices where withheld(d.terms[k].name) {
             d.terms[k] = TermDocument(suppressedName: d.terms[k].name)
             n += 1
         }
-        if n > 0 {
-            d.notes.append("\(n) terms withheld by disclosure control: their cells (persons with and without the level, by group) hold fewer than the minimum number of persons")
-        }
+        if n > 0 { d.notes.append("\(n) terms withheld by disclosure control: \(reason)") }
         return d
     }
 
@@ -129,9 +131,10 @@ public struct ModelResultDocument: Codable, Sendable, Equatable {
         let twoValuedOutcome = outcomeCells.count == 2
         var gated: ModelResultDocument
         if design.rows < k || (twoValuedOutcome && outcomeCells.contains { $0.count < k }) {
-            gated = suppressingTerms { _ in true }
+            gated = suppressingTerms(because: "the model as a whole rests on too few persons (below)") { _ in true }
             gated.logLikelihood = nil; gated.nullLogLikelihood = nil; gated.likelihoodRatioChi2 = nil; gated.pseudoR2 = nil
             gated.rSquared = nil
+            if design.rows < k { gated.observations = 0; gated.observationsSuppressed = true }
             gated.notes.append(design.rows < k
                 ? "the model rests on fewer than \(k) observations: every estimate is withheld by disclosure control"
                 : "the outcome takes one of its two values in fewer than \(k) observations: every estimate is withheld by disclosure control (the intercept and the likelihood would give the count back)")
@@ -143,7 +146,7 @@ public struct ModelResultDocument: Codable, Sendable, Equatable {
                 small.insert(design.columnNames[j])
             }
             small.formUnion(Self.termsOnSmallBaseLevels(design, outcome: outcomeValue, minimum: k))
-            gated = suppressingTerms { small.contains($0) }
+            gated = suppressingTerms(because: "each rests on fewer than \(k) persons (a rare value or level, fewer than \(k) nonzero values, or a small base level)") { small.contains($0) }
         }
         if disclosure.count(gated.droppedRows) == nil {
             gated.droppedRows = 0
@@ -236,7 +239,7 @@ extension ModelResultDocument {
             return r
         }
         let name = ["logit": "Logistic regression", "probit": "Probit regression", "ols": "Linear regression"][model] ?? model
-        var header = "\(title ?? name)    Number of obs = \(Format.count(observations))"
+        var header = "\(title ?? name)    Number of obs = \(observationsSuppressed == true ? "withheld" : Format.count(observations))"
         if let ll = logLikelihood { header += "    Log likelihood = \(Format.fixed(ll, 5))" }
         if let lr = likelihoodRatioChi2, let df = likelihoodRatioDF { header += "    LR chi2(\(df)) = \(Format.fixed(lr, 2))" }
         if let r2 = pseudoR2 { header += "    Pseudo R2 = \(Format.fixed(r2, 4))" }

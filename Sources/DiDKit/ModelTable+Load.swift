@@ -63,7 +63,7 @@ extension ModelTable {
     static func column(_ doc: ModelResultDocument, title: String, source: String?) -> Column {
         Column(title: title, source: source, kind: .regression, model: doc.model, effects: doc.coefficientEffects,
                oddsRatios: doc.oddsRatioEffects, withheld: Set(doc.terms.indices.filter { doc.terms[$0].suppressed == true }),
-               counts: [.observations: doc.observations], notes: doc.notes)
+               counts: [.observations: doc.observationsSuppressed == true ? Int?.none : Int?.some(doc.observations)], notes: doc.notes)
     }
 
     /// An event study's column: its model's terms, persons by arm and the pre-trend test.

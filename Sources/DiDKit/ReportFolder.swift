@@ -31,7 +31,8 @@ public enum ReportFolderError: Error, Sendable, Equatable, CustomStringConvertib
 /// lists its files in ``manifestName``, and a folder without that list, or with a
 /// file not on it (notes of the user's added beside the tables), is refused by name.
 public enum ReportFolder {
-    /// The list of a report's files (relative paths, one a line), written last into every report folder.
+    /// The list of a report's files and folders (relative paths, folders ending in `/`, one a line), written last
+    /// into every report folder.
     public static let manifestName = ".didkit-manifest"
 
     /// Checks, before any work, that `path` can receive a report.
@@ -83,6 +84,12 @@ public enum ReportFolder {
             try? fm.removeItem(at: temporary)
             throw error
         }
+        // Again just before the swap: the run can take minutes, and a file put into the old report meanwhile
+        // must stop it too.
+        do { try check(path) } catch {
+            try? fm.removeItem(at: temporary)
+            throw error
+        }
         do {
             if fm.fileExists(atPath: target.path) {
                 let old = parent.appendingPathComponent(".didkit-old-\(UUID().uuidString)")
@@ -98,14 +105,16 @@ public enum ReportFolder {
         return files
     }
 
-    /// The regular files below `folder`, as paths relative to it, sorted (folders themselves are not listed).
+    /// Everything below `folder`, as paths relative to it, sorted: files as they are, folders with a trailing `/` (so
+    /// that an empty folder of the user's inside a report counts too).
     static func files(under folder: URL) -> [String] {
         let base = folder.standardizedFileURL.path
         guard let walk = FileManager.default.enumerator(atPath: base) else { return [] }
         var out: [String] = []
         while let rel = walk.nextObject() as? String {
             var isDirectory: ObjCBool = false
-            if FileManager.default.fileExists(atPath: base + "/" + rel, isDirectory: &isDirectory), !isDirectory.boolValue { out.append(rel) }
+            guard FileManager.default.fileExists(atPath: base + "/" + rel, isDirectory: &isDirectory) else { continue }
+            out.append(isDirectory.boolValue ? rel + "/" : rel)
         }
         return out.sorted()
     }

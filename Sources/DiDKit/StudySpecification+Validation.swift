@@ -68,7 +68,7 @@ extension StudySpecification {
             for c in (m.controls ?? []) + (m.factors ?? []) {
                 for part in c.split(separator: ":").map(String.init) {
                     if let role = roles.first(where: { $0.1 == part }) {
-                        throw StudyError.invalidOption("model '\(m.name)': the column '\(part)' is among its controls but is also the study's \(role.0): each role needs its own column")
+                        throw StudyError.invalidOption("model '\(m.name)': the column '\(part)' is among its controls or factors but is also the study's \(role.0): each role needs its own column")
                     }
                 }
             }

@@ -20,15 +20,16 @@ struct GenerateCommand: ParsableCommand {
     }
 
     mutating func run() throws {
-        let p = ProgressLine(forced: false, quiet: quiet)
-        var table = p.run { DemoRegister(persons: persons, seed: seed).table }
-        if let y = year {
-            let years = try table.numeric("year")
-            table = table.selectingRows(years.indices.filter { years[$0] == Double(y) })
-        }
         do {
-            try OutputFile.checkReplaceable(out, firstLine: table.columnNames.joined(separator: ","),
+            // Before generating (minutes for a whole country): an existing file of the user's is never replaced.
+            try OutputFile.checkReplaceable(out, firstLine: DemoRegister.columnNames.joined(separator: ","),
                                             what: "a register written by didkit generate")
+            let p = ProgressLine(forced: false, quiet: quiet)
+            var table = p.run { DemoRegister(persons: persons, seed: seed).table }
+            if let y = year {
+                let years = try table.numeric("year")
+                table = table.selectingRows(years.indices.filter { years[$0] == Double(y) })
+            }
             // Written beside the target and moved into place: an interrupted run leaves no half register under `out`.
             let temporary = out + ".didkit-tmp-\(UUID().uuidString)"
             do {
@@ -36,6 +37,10 @@ struct GenerateCommand: ParsableCommand {
                 guard rename(temporary, out) == 0 else {
                     throw DataError.cannotWrite(path: out, reason: String(cString: strerror(errno)))
                 }
+            } catch DataError.cannotWrite(_, let why) {
+                // Named as the user gave it, not as the temporary file beside it.
+                try? FileManager.default.removeItem(atPath: temporary)
+                throw DataError.cannotWrite(path: out, reason: why)
             } catch {
                 try? FileManager.default.removeItem(atPath: temporary)
                 throw error

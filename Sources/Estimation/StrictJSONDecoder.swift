@@ -21,6 +21,10 @@ public enum StrictJSONDecoder {
         do { root = try JSONDecoder().decode(JSONValue.self, from: data) } catch {
             throw StrictDecodingError(path: "", message: "is not valid JSON (\(syntaxDetail(error)))")
         }
+        if let d = firstDuplicateKey(in: data) {
+            let at = d.path.isEmpty ? "at the top level" : "in '\(d.path)'"
+            throw StrictDecodingError(path: "", message: "has the key '\(d.key)' twice \(at): a JSON reader keeps one of them without a word; remove the other")
+        }
         let log = KeyLog()
         let value: T
         do { value = try T(from: JSONValueDecoder(value: root, codingPath: [], log: log)) } catch let e as DecodingError {

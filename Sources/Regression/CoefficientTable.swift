@@ -111,12 +111,12 @@ public struct CoefficientTable: Sendable {
         return try waldTest(difference: diff, variance: Matrix.multiply(rv, r, transposeB: true))
     }
 
-    /// The test from `Rb - r` and `R V R'`: constraints whose row of `R V R'` is not finite or whose variance is not
-    /// positive are left out, then those dependent on earlier ones (correlation scale, tolerance 1e-12).
+    /// The test from `Rb - r` and `R V R'`: constraints whose variance is not positive and finite are left out, then
+    /// any whose covariance with another kept one is not finite, then those dependent on earlier ones (correlation
+    /// scale, tolerance 1e-12).
     private func waldTest(difference diff: [Double], variance rvr: Matrix) throws -> WaldTest {
-        let usable = (0..<rvr.rows).filter { i in
-            rvr[i, i] > 0 && (0..<rvr.columns).allSatisfy { rvr[i, $0].isFinite }
-        }
+        let positive = (0..<rvr.rows).filter { rvr[$0, $0] > 0 && rvr[$0, $0].isFinite }
+        let usable = positive.filter { i in positive.allSatisfy { rvr[i, $0].isFinite } }
         let block = rvr.selecting(rows: usable, columns: usable)
         // Keep independent constraints (Stata's test drops the dependent ones).
         let scale = block.diagonal.map { 1 / $0.squareRoot() }

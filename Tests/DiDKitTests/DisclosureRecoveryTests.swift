@@ -131,9 +131,6 @@ struct DisclosureRecoveryTests {
 
 @Suite("Disclosure: the rules on constructed cases")
 struct DisclosureRuleTests {
-    /// 40 treated and 40 controls; factor f: treated have level a 3 times (below K = 5), b 17
-    /// times, c 20 times; controls 10/15/15. Level a's treated share is suppressed (primary), so
-    /// one more level must be (else a = 1 - b - c).
     /// The second sweep's match: 39 treated, 38 matched 1:1 without replacement, one unmatched. The unmatched 1 is
     /// suppressed, so the 38 matched treated are (entering = matched + unmatched); the 38 matched controls equal
     /// them and must go too; and the after-matching treated mean of age (38 persons) beside the before mean
@@ -156,6 +153,24 @@ struct DisclosureRuleTests {
         #expect(rows[0].after.treatedMean == nil && rows[0].before.treatedMean != nil)
     }
 
+    /// The review's 2:1 case: 3 treated matched with 2 controls each, 30 unmatched: the 6 matched controls would give
+    /// the suppressed 3 back to a reader who knows the design.
+    @Test("k:1 matching: the matched controls go with the suppressed matched treated")
+    func kToOneMatchedControls() {
+        let pairs = (0..<3).flatMap { t in [MatchedPair(treated: t, control: 33 + 2 * t, distance: 0.001),
+                                            MatchedPair(treated: t, control: 34 + 2 * t, distance: 0.002)] }
+        var r = MatchResult(pairs: pairs, weights: [Double](repeating: 0, count: 100),
+                            unmatched: (3..<33).map { (row: $0, reason: UnmatchedReason.noControlWithinCaliper) }, treatedCount: 33,
+                            controlCount: 67, caliper: 0.01)
+        r.neighbors = 2
+        var cells = CellSuppression()
+        MatchDocument.addCountCells(of: r, to: &cells)
+        #expect(cells.suppressed(minimumCellSize: 5).isSuperset(of: ["matched.treated", "matched.control"]))
+    }
+
+    /// 40 treated and 40 controls; factor f: treated have level a 3 times (below K = 5), b 17
+    /// times, c 20 times; controls 10/15/15. Level a's treated share is suppressed (primary), so
+    /// one more level must be (else a = 1 - b - c).
     @Test("a factor never has exactly one suppressed level share")
     func factorLevels() {
         let treated = (0..<80).map { $0 < 40 }

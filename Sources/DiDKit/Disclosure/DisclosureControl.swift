@@ -50,14 +50,18 @@ public struct DisclosureControl: Sendable, Equatable {
     /// A note with every count of persons, units or rows below the threshold shown as `<K`:
     /// the safety net for notes written in Stata's words by the layers below the gate
     /// ("x != 0 predicts failure perfectly; x dropped and 3 obs not used"), which would
-    /// otherwise state a small cell. Counts are numbers followed by what they count.
+    /// otherwise state a small cell. Counts are numbers followed by what they count, and the per-column counts of a
+    /// list in brackets ("3 rows dropped for missing values (x: 3, y: 12)", "(countyreal: 1; ...)").
     public func gatingCounts(in note: String) -> String {
-        let pattern = #"(?<![\w.=-])(\d[\d,]*)(?=\s+(obs\b|rows?\b|observations\b|failures\b|successes\b|persons?\b|person-years\b|units?\b|treated\b|controls?\b|control persons\b|matched\b|participants\b|of\b))"#
-        guard let regex = try? NSRegularExpression(pattern: pattern) else { return note }
+        let counted = #"(?<![\w.=-])(\d[\d,]*)(?=\s+(obs\b|rows?\b|observations\b|failures\b|successes\b|persons?\b|person-years\b|units?\b|treated\b|controls?\b|control persons\b|matched\b|participants\b|of\b))"#
+        let listed = #"(?<=\w: )(\d[\d,]*)(?=[;)]|, \w)"#
         var out = note
-        for m in regex.matches(in: note, range: NSRange(note.startIndex..., in: note)).reversed() {
-            guard let r = Range(m.range(at: 1), in: out), let n = Int(out[r].replacingOccurrences(of: ",", with: "")) else { continue }
-            if n > 0 && n < minimumCellSize { out.replaceSubrange(r, with: "<\(minimumCellSize)") }
+        for pattern in [counted, listed] {
+            guard let regex = try? NSRegularExpression(pattern: pattern) else { continue }
+            for m in regex.matches(in: out, range: NSRange(out.startIndex..., in: out)).reversed() {
+                guard let r = Range(m.range(at: 1), in: out), let n = Int(out[r].replacingOccurrences(of: ",", with: "")) else { continue }
+                if n > 0 && n < minimumCellSize { out.replaceSubrange(r, with: "<\(minimumCellSize)") }
+            }
         }
         return out
     }

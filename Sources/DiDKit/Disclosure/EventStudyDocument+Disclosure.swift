@@ -30,6 +30,7 @@ extension EventStudyDocument {
         if hideT || hideC {
             result.clusters = nil
             result.observations = 0
+            result.observationsSuppressed = true
             result.notes.append("person-years and clusters withheld by disclosure control: beside the published group's persons they would give the suppressed group's count back")
         }
         let sample = r.fit.sample
