@@ -29,6 +29,25 @@ struct StrictDecodingTests {
         #expect(strict == plain)
     }
 
+    /// The second hostile-input sweep: `"outcome"` twice ran on one of the two values without a word.
+    @Test("a key given twice in one object is an error naming it and the object; the same key in two objects is fine")
+    func duplicateKeyNamed() throws {
+        let cases: [(String, String)] = [
+            (#"{"name": "a", "name": "b", "year": 1, "inner": {}}"#, "has the key 'name' twice at the top level"),
+            (#"{"name": "a", "year": 1, "inner": {"caliper": 1, "caliper": 2}}"#, "has the key 'caliper' twice in 'inner'"),
+            (#"{"name": "a", "year": 1, "inner": {}, "list": [{}, {"replacement": true, "replacement": false}]}"#,
+             "has the key 'replacement' twice in 'list[1]'"),
+        ]
+        for (json, expected) in cases {
+            do { _ = try decode(json); Issue.record("accepted \(json)") } catch {
+                #expect(String(describing: error).contains(expected), "\(error)")
+            }
+        }
+        // Equal keys in different objects, and a key's name inside a string value, are not duplicates.
+        _ = try decode(#"{"name": "caliper, caliper", "year": 1, "inner": {"caliper": 1}, "list": [{"caliper": 2}, {"caliper": 3}]}"#)
+        #expect(firstDuplicateKey(in: Data(#"{"a": {"b": 1}, "c": {"b": 2}, "d": "\"a\": 1"}"#.utf8)) == nil)
+    }
+
     @Test("an unknown key is an error naming it, its path and the nearest valid key")
     func unknownKeyNamed() {
         #expect(throws: StrictDecodingError.self) { try decode(#"{"name": "a", "year": 1, "inner": {"calliper": 0.01}}"#) }
