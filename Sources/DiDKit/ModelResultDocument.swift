@@ -109,7 +109,7 @@ public struct ModelResultDocument: Codable, Sendable, Equatable {
             d.terms[k] = TermDocument(suppressedName: d.terms[k].name)
             n += 1
         }
-        if n > 0 { d.notes.append("\(n) terms withheld by disclosure control: \(reason)") }
+        if n > 0 { d.notes.append("\(n) term\(n == 1 ? "" : "s") withheld by disclosure control: \(reason)") }
         return d
     }
 

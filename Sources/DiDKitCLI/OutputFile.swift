@@ -10,15 +10,15 @@ enum OutputFile {
     ///   - firstLine: the first line every file of this kind starts with (a CSV header).
     ///   - what: what the file must be to be replaced, for the message ("a register written by didkit generate").
     ///   - inputs: files the command reads (`--data`): never replaced, whatever they hold.
-    /// - Throws: ``DataError/wouldReplace(path:what:)``; ``DataError/cannotWrite(path:reason:)`` for a folder, an
-    ///   unreadable file or an input.
+    /// - Throws: ``DataError/wouldReplace(path:what:)``, ``DataError/outputIsInput(path:)``;
+    ///   ``DataError/cannotWrite(path:reason:)`` for a folder or an unreadable file.
     static func checkReplaceable(_ path: String, firstLine: String, what: String, inputs: [String] = []) throws {
         var isFolder: ObjCBool = false
         guard FileManager.default.fileExists(atPath: path, isDirectory: &isFolder) else { return }
         if isFolder.boolValue { throw DataError.cannotWrite(path: path, reason: "it is a folder; give a file name") }
         let target = URL(fileURLWithPath: path).standardizedFileURL.resolvingSymlinksInPath().path
         for input in inputs where URL(fileURLWithPath: input).standardizedFileURL.resolvingSymlinksInPath().path == target {
-            throw DataError.cannotWrite(path: path, reason: "it is the data file this command reads; give another file name")
+            throw DataError.outputIsInput(path: path)
         }
         guard let handle = FileHandle(forReadingAtPath: path) else {
             throw DataError.cannotWrite(path: path, reason: "it exists and cannot be read; choose a new file name")

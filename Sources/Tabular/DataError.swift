@@ -25,6 +25,8 @@ public enum DataError: Error, Sendable, Equatable, CustomStringConvertible {
     case cannotWrite(path: String, reason: String)
     /// A file to be written exists and is not one of DiDKit's own (`what`: what it would have to be to be replaced).
     case wouldReplace(path: String, what: String)
+    /// An output file named like the data file the command reads.
+    case outputIsInput(path: String)
     /// An id that must be one per row (a cross-section's person) repeats (`rows`: the first two, 1-based file rows).
     case duplicateID(column: String, value: String, firstRow: Int, secondRow: Int)
     /// An id cell that is empty where every row needs one.
@@ -68,6 +70,8 @@ public enum DataError: Error, Sendable, Equatable, CustomStringConvertible {
             return "column '\(c)' has level '\(l)', which the fitted model did not see (levels: \(known.joined(separator: ", ")))"
         case .cannotWrite(let p, let why):
             return "cannot write '\(p)': \(why); check that the folder exists and is writable"
+        case .outputIsInput(let p):
+            return "'\(p)' is the data file this command reads: give the output another file name"
         case .wouldReplace(let p, let what):
             return "'\(p)' exists and is not \(what): choose a new file name, or remove it, so that nothing of yours is replaced"
         case .duplicateID(let c, let v, let r1, let r2):
