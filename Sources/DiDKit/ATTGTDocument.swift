@@ -127,8 +127,14 @@ public struct ATTGTDocument: Encodable, Sendable, Equatable {
     /// output's notes, counts below the minimum cell size shown as `<K` (``DisclosureControl/gatingCounts(in:)``).
     /// A key beyond the contract's (scripts that read only the contract's keys are unaffected).
     public var notes: [String]
+    /// True when `units` and `observations` are withheld (then 0): some group, the never treated included, holds
+    /// fewer than K units, and the totals beside the other groups' published counts would give it back. Absent
+    /// otherwise.
+    public var totalsSuppressed: Bool?
 
-    enum CodingKeys: String, CodingKey { case estimator, method, control, units, observations, attgt, preTest, aggregates, notes }
+    enum CodingKeys: String, CodingKey {
+        case estimator, method, control, units, observations, attgt, preTest, aggregates, notes, totalsSuppressed
+    }
     public func encode(to encoder: any Encoder) throws {
         var c = encoder.container(keyedBy: CodingKeys.self)
         try c.encode(estimator, forKey: .estimator)
@@ -140,6 +146,7 @@ public struct ATTGTDocument: Encodable, Sendable, Equatable {
         try c.encode(preTest, forKey: .preTest)
         try c.encode(aggregates, forKey: .aggregates)
         try c.encode(notes, forKey: .notes)
+        try c.encodeIfPresent(totalsSuppressed, forKey: .totalsSuppressed)
     }
 
     /// The tables behind the document (kept for the text, Markdown, CSV and LaTeX renderings).
@@ -167,9 +174,21 @@ public struct ATTGTDocument: Encodable, Sendable, Equatable {
         units = est.units
         observations = est.observations
         let k = disclosure.minimumCellSize
-        notes = table.notes.map(disclosure.gatingCounts(in:))
+        notes = GroupTimeDisclosure.gatedNotes(table.notes, disclosure: disclosure)
         attgt = table.rows.map { Cell($0, minimumCellSize: k) }
         preTest = est.preTest().map { PreTest(statistic: finite($0.statistic), df: $0.degreesOfFreedom, pValue: finite($0.pValue)) }
+        var sizes: [Int: Int] = [:]
+        for g in est.unitGroups { sizes[g, default: 0] += 1 }
+        if sizes.values.contains(where: { $0 > 0 && $0 < k }) {
+            units = 0; observations = 0; totalsSuppressed = true
+            notes.append(GroupTimeDisclosure.totalsNote)
+        }
+        // The Wald pre-test sums every pre-treatment cell's z^2: with one cell withheld, the published others give
+        // its |z| back.
+        if anyCellHidden && preTest != nil {
+            preTest = nil
+            notes.append(GroupTimeDisclosure.preTestNote)
+        }
         aggregates = aggs.map { a in
             let keyName: String
             switch a.type {
@@ -191,14 +210,16 @@ public struct ATTGTDocument: Encodable, Sendable, Equatable {
         let f = GroupTimeRowFormat(disclosure: disclosure)
         var suppressedAny = false
         func noteSuppression(_ rows: [Effect]) { if rows.contains(where: f.hidden) { suppressedAny = true } }
-        var first = ReportTable(title: attgtTable.title + "    Units = \(Format.count(units))    Unit-periods = \(Format.count(observations))",
+        let totals = totalsSuppressed == true ? "Units = withheld    Unit-periods = withheld"
+            : "Units = \(Format.count(units))    Unit-periods = \(Format.count(observations))"
+        var first = ReportTable(title: attgtTable.title + "    " + totals,
                                 columns: f.columns("Group, time", attgtTable),
                                 rows: attgtTable.rows.map { f.row("g=\($0.label.group ?? 0) t=\($0.label.time ?? 0)", $0) },
-                                notes: attgtTable.notes.map(disclosure.gatingCounts))
+                                notes: notes)
         noteSuppression(attgtTable.rows)
         if let p = preTest {
             first.notes.append("Pre-test of parallel trends (Wald, all pre-treatment ATT(g,t) = 0): chi2(\(p.df)) = \(Format.fixed(p.statistic ?? .nan, 3)), p = \(Format.pValue(p.pValue ?? .nan))")
-        } else {
+        } else if !notes.contains(GroupTimeDisclosure.preTestNote) {
             first.notes.append("Pre-test of parallel trends: not available (no pre-treatment cell, or a singular covariance)")
         }
         var tables = [first]

@@ -26,8 +26,12 @@ public struct ETWFEDocument: Encodable, Sendable {
     public var aggregates: [ATTGTDocument.Aggregate]
     /// As ``ATTGTDocument/notes``: the ATT(g,t) table's notes, counts below the minimum cell size as `<K`.
     public var notes: [String]
+    /// As ``ATTGTDocument/totalsSuppressed``.
+    public var totalsSuppressed: Bool?
 
-    enum CodingKeys: String, CodingKey { case estimator, family, method, control, units, observations, attgt, preTest, aggregates, notes }
+    enum CodingKeys: String, CodingKey {
+        case estimator, family, method, control, units, observations, attgt, preTest, aggregates, notes, totalsSuppressed
+    }
     public func encode(to encoder: any Encoder) throws {
         var c = encoder.container(keyedBy: CodingKeys.self)
         try c.encode(estimator, forKey: .estimator)
@@ -40,6 +44,7 @@ public struct ETWFEDocument: Encodable, Sendable {
         try c.encode(preTest, forKey: .preTest)
         try c.encode(aggregates, forKey: .aggregates)
         try c.encode(notes, forKey: .notes)
+        try c.encodeIfPresent(totalsSuppressed, forKey: .totalsSuppressed)
     }
 
     /// The tables behind the document (for the text, Markdown, CSV and LaTeX renderings).
@@ -66,7 +71,7 @@ public struct ETWFEDocument: Encodable, Sendable {
         units = fit.panel.unitCount
         observations = fit.observations
         let k = disclosure.minimumCellSize
-        notes = e.attgt.notes.map(disclosure.gatingCounts(in:))
+        notes = GroupTimeDisclosure.gatedNotes(e.attgt.notes, disclosure: disclosure)
         attgt = e.attgt.rows.map { r in
             var cell = Cell(r, minimumCellSize: k)
             let s = cell.suppressed
@@ -87,6 +92,17 @@ public struct ETWFEDocument: Encodable, Sendable {
                                              clusters: nil, level: level, distribution: .normal, reportsOddsRatios: false).waldTest(pre) {
                 preTest = ATTGTDocument.PreTest(statistic: finite(w.chi2), df: w.df, pValue: finite(w.pValue))
             }
+        }
+        // As ATTGTDocument: the totals when a cohort (the never treated included) is small, the pre-test when a cell is.
+        var sizes: [Int: Int] = [:]
+        for g in fit.panel.groups { sizes[g, default: 0] += 1 }
+        if sizes.values.contains(where: { $0 > 0 && $0 < k }) {
+            units = 0; observations = 0; totalsSuppressed = true
+            notes.append(GroupTimeDisclosure.totalsNote)
+        }
+        if preTest != nil && e.attgt.rows.contains(where: { !$0.isReference && ($0.persons ?? 0) < k }) {
+            preTest = nil
+            notes.append(GroupTimeDisclosure.preTestNote)
         }
         let overallEffect = e.overall
         aggregates = aggregations.map { type in
@@ -123,8 +139,9 @@ public struct ETWFEDocument: Encodable, Sendable {
             }
             return r
         }
-        var first = ReportTable(title: t.title + "    Units = \(Format.count(units))    Unit-periods = \(Format.count(observations))",
-                                columns: columns, rows: cellRows, notes: t.notes.map(disclosure.gatingCounts))
+        let totals = totalsSuppressed == true ? "Units = withheld    Unit-periods = withheld"
+            : "Units = \(Format.count(units))    Unit-periods = \(Format.count(observations))"
+        var first = ReportTable(title: t.title + "    " + totals, columns: columns, rows: cellRows, notes: notes)
         if let p = preTest {
             first.notes.append("Pre-test (Wald, every pre-treatment cell's coefficient = 0): chi2(\(p.df)) = \(Format.fixed(p.statistic ?? .nan, 3)), p = \(Format.pValue(p.pValue ?? .nan))")
         }

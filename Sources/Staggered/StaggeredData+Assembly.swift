@@ -144,7 +144,8 @@ extension StaggeredData {
         let dropped = nAll - kept.count
         if kept.isEmpty { throw StaggeredError.noBalancedUnits(dropped: dropped) }
         if dropped > 0 {
-            notes.append("\(dropped) of \(nAll) units dropped to balance the panel (not observed with complete data in all \(nT) periods)")
+            // Without the total before balancing: beside the published unit count it would give a small dropped count back.
+            notes.append("\(dropped) unit\(dropped == 1 ? "" : "s") dropped to balance the panel (not observed with complete data in all \(nT) periods)")
         }
         let n = kept.count
         // Period by period (in parallel), each array written once as it is made (no zero fill, no copy).

@@ -433,6 +433,11 @@ struct HostileInputTests {
             #expect(!notes.contains { $0.contains("x: 3") } && notes.contains { $0.contains("(x: <5)") }, "\(command): \(notes)")
             #expect(try parse([command, "--data", path, "--outcome", "y", "--covariates", "age,x"]).output().contains("3 rows") == false)
         }
+        // effects: 3 rows dropped (x missing) are 0 in JSON with a note, as in its text ('<5'); the JSON said 3.
+        let e = try parse(["effects", "--data", path, "--outcome", "age", "--treatment", "y", "--method", "ra",
+                           "--outcome-covariates", "x", "--format", "json"]).output()
+        let ej = try #require(try JSONSerialization.jsonObject(with: Data(e.utf8)) as? [String: Any])
+        #expect(ej["droppedRows"] as? Int == 0 && (ej["notes"] as? [String] ?? []).contains("rows dropped: <5"), "\(ej)")
         // Fewer than K observations: nothing is published.
         let tiny = path + ".tiny.csv"
         defer { try? FileManager.default.removeItem(atPath: tiny) }
@@ -457,6 +462,40 @@ struct HostileInputTests {
         cross[4] = "," + cross[4].split(separator: ",", maxSplits: 1)[1]   // the 4th person's id emptied: file row 5
         try (cross.joined(separator: "\n") + "\n").write(toFile: path, atomically: true, encoding: .utf8)
         #expect(throws: DataError.missingID(column: "pnr", row: 5)) { _ = try c.output() }
+    }
+
+    /// The third sweep (disclosure): a 1-county group named with '<5 unit (fewer than 2)' (so 1), the unit total
+    /// beside the groups' counts giving a small group back, a pre-test summing a suppressed cell's z^2, and units
+    /// dropped for balancing 'of 500' beside 'Units = 499'.
+    @Test("attgt and etwfe withhold the unit totals beside a small group, a small group's name, and a pre-test over a suppressed cell")
+    func groupTimeTotalsAndPreTest() throws {
+        // One county (13011) first treated in 2005: a group of 1.
+        let one = try mpdta { f in if f[1] == "13011" { f[4] = "2005" } }
+        defer { try? FileManager.default.removeItem(atPath: one) }
+        for command in ["attgt", "etwfe"] {
+            let args = [command, "--data", one, "--id", "countyreal", "--time", "year", "--outcome", "lemp", "--group", "first.treat"]
+            let json = try #require(try JSONSerialization.jsonObject(with: Data(try parse(args + ["--format", "json"]).output().utf8))
+                as? [String: Any])
+            #expect(json["units"] as? Int == 0 && json["totalsSuppressed"] as? Bool == true, "\(command)")
+            let notes = json["notes"] as? [String] ?? []
+            #expect(!notes.contains { $0.contains("2005") || $0.contains("fewer than 2") }, "\(command): \(notes)")
+            let text = try parse(args).output()
+            #expect(text.contains("Units = withheld") && !text.contains("Units = 500"), "\(command)")
+        }
+        // Three counties first treated in 2005: their cells are suppressed, so the pre-test (which sums every
+        // pre-treatment cell) is withheld too.
+        let three = try mpdta { f in if ["13011", "13013", "13019"].contains(f[1]) { f[4] = "2005" } }
+        defer { try? FileManager.default.removeItem(atPath: three) }
+        let json = try #require(try JSONSerialization.jsonObject(with: Data(try parse(["attgt", "--data", three, "--id", "countyreal",
+            "--time", "year", "--outcome", "lemp", "--group", "first.treat", "--format", "json"]).output().utf8)) as? [String: Any])
+        #expect(json["preTest"] is NSNull)
+        #expect((json["notes"] as? [String] ?? []).contains { $0.hasPrefix("pre-test withheld by disclosure control") })
+        // A unit dropped for balancing: no total before balancing in the note.
+        let unbalanced = try mpdta { f in if f[1] == "8001" && f[0] == "2005" { f[0] = "" } }
+        defer { try? FileManager.default.removeItem(atPath: unbalanced) }
+        let text = try parse(["attgt", "--data", unbalanced, "--id", "countyreal", "--time", "year", "--outcome", "lemp",
+                              "--group", "first.treat"]).output()
+        #expect(text.contains("<5 unit dropped to balance the panel") && !text.contains("of 500"), "\(text)")
     }
 
     @Test("a group cell of NaN or inf is an error naming the column and the row, not a never-treated unit")

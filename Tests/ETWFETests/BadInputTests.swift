@@ -44,7 +44,7 @@ import Testing
         // Remove county 8001's 2005 row (mpdta row 3).
         for k in [\Rows.id, \Rows.time, \Rows.y, \Rows.g, \Rows.x] { r[keyPath: k].remove(at: 2) }
         let f = try fit(r, covariate: "lpop")
-        #expect(f.notes.contains { $0.contains("1 of 500 units dropped to balance the panel") }, "\(f.notes)")
+        #expect(f.notes.contains { $0.contains("1 unit dropped to balance the panel") }, "\(f.notes)")
         #expect(f.observations == 2495)
         expectFinite(try f.effects())
     }

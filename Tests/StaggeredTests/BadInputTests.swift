@@ -15,10 +15,10 @@ import Testing
                                      group: keep.map { r.g[$0] })
         #expect(data.unitCount == 493)
         #expect(data.droppedUnits == 7)
-        #expect(data.notes.contains { $0.contains("7 of 500 units dropped to balance the panel") })
+        #expect(data.notes.contains { $0.contains("7 units dropped to balance the panel") })
         let est = try GroupTimeATT(data, options: StaggeredOptions(method: .reg))
-        #expect(est.notes.contains { $0.contains("7 of 500") })
-        #expect(est.attgtTable().notes.contains { $0.contains("7 of 500") })
+        #expect(est.notes.contains { $0.contains("7 units dropped") })
+        #expect(est.attgtTable().notes.contains { $0.contains("7 units dropped") })
     }
 
     @Test func rowsWithMissingValuesAreCountedByRole() throws {

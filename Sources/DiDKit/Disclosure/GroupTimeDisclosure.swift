@@ -19,6 +19,22 @@ enum GroupTimeDisclosure {
     /// reason (``withheldAverageReason``); every reader of the marker asks here.
     static func isWithheld(_ e: Effect) -> Bool { !e.isReference && (e.persons ?? 0) == 0 }
 
+    /// Notes through the gate's count filter; a group left out for its size ("group 2005 has <5 unit (fewer than
+    /// 2) ...": with the rule beside it, the count is 1) is mentioned without its name or size.
+    static func gatedNotes(_ notes: [String], disclosure: DisclosureControl) -> [String] {
+        let marker = "<\(disclosure.minimumCellSize) unit"
+        return notes.map(disclosure.gatingCounts(in:)).map { note in
+            guard note.hasPrefix("group "), note.contains(marker), note.contains("is not estimated") else { return note }
+            return "a group with too few units for a standard error is not estimated (its year and size withheld by disclosure control); it remains a possible not-yet-treated comparison"
+        }
+    }
+
+    /// Why the unit totals are withheld.
+    static let totalsNote = "units and unit-periods withheld by disclosure control: a group (the never treated included) holds fewer than the minimum number of units, and the totals beside the other groups' counts would give it back"
+
+    /// Why the pre-test is withheld.
+    static let preTestNote = "pre-test withheld by disclosure control: it sums the squared z of every pre-treatment cell, and the published cells would give a suppressed one's back"
+
     /// `table` with every row withheld, when `combinesGroups`; otherwise as it is.
     static func gate(_ table: EffectTable, combinesGroups: Bool) -> EffectTable {
         guard combinesGroups else { return table }
