@@ -158,13 +158,20 @@ public struct ATTGTDocument: Encodable, Sendable, Equatable {
     /// Cells and effects resting on fewer than `disclosure.minimumCellSize` treated persons are suppressed.
     public init(_ est: GroupTimeATT, aggregations: [AggregationType] = AggregationType.allCases,
                 disclosure: DisclosureControl = DisclosureControl()) {
-        let table = est.attgtTable()
+        var table = est.attgtTable()
+        var sizes: [Int: Int] = [:]
+        for g in est.unitGroups { sizes[g, default: 0] += 1 }
+        // With never-treated controls every cell compares with the same never-treated units: fewer than K of them,
+        // and every estimate rests on them (not-yet-treated comparisons vary by cell and are not checked here).
+        let neverTreated = sizes[0] ?? 0
+        let comparisonSmall = est.options.control == .never && neverTreated > 0 && neverTreated < disclosure.minimumCellSize
+        if comparisonSmall { table.rows = table.rows.map { $0.isReference ? $0 : GroupTimeDisclosure.withheld($0) } }
         let anyCellHidden = table.rows.contains { !$0.isReference && ($0.persons ?? 0) < disclosure.minimumCellSize }
         let aggs = aggregations.map { type -> StaggeredAggregate in
             let a = est.aggregate(type)
             guard anyCellHidden else { return a }
             return StaggeredAggregate(type: a.type, overall: a.overall.map(GroupTimeDisclosure.withheld),
-                                      table: GroupTimeDisclosure.gate(a.table, combinesGroups: a.type != .group))
+                                      table: GroupTimeDisclosure.gate(a.table, combinesGroups: comparisonSmall || a.type != .group))
         }
         self.attgtTable = table
         self.aggregateResults = aggs
@@ -177,8 +184,9 @@ public struct ATTGTDocument: Encodable, Sendable, Equatable {
         notes = GroupTimeDisclosure.gatedNotes(table.notes, disclosure: disclosure)
         attgt = table.rows.map { Cell($0, minimumCellSize: k) }
         preTest = est.preTest().map { PreTest(statistic: finite($0.statistic), df: $0.degreesOfFreedom, pValue: finite($0.pValue)) }
-        var sizes: [Int: Int] = [:]
-        for g in est.unitGroups { sizes[g, default: 0] += 1 }
+        if comparisonSmall {
+            notes.append("every estimate withheld by disclosure control: the never-treated comparison group holds fewer than \(k) units, and every ATT(g,t) rests on them")
+        }
         if sizes.values.contains(where: { $0 > 0 && $0 < k }) {
             units = 0; observations = 0; totalsSuppressed = true
             notes.append(GroupTimeDisclosure.totalsNote)

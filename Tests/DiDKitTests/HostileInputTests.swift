@@ -490,6 +490,19 @@ struct HostileInputTests {
             "--time", "year", "--outcome", "lemp", "--group", "first.treat", "--format", "json"]).output().utf8)) as? [String: Any])
         #expect(json["preTest"] is NSNull)
         #expect((json["notes"] as? [String] ?? []).contains { $0.hasPrefix("pre-test withheld by disclosure control") })
+        // Only 3 never-treated counties (the others first treated in 2007): with never-treated controls every
+        // ATT(g,t) rests on those 3, so everything is withheld.
+        let lines = try String(contentsOfFile: ATTGTCommandTests.mpdta, encoding: .utf8).split(separator: "\n").dropFirst()
+        let never = Array(Set(lines.map { $0.split(separator: ",", omittingEmptySubsequences: false) }.filter { $0[4] == "0" }
+            .map { String($0[1]) })).sorted()
+        let kept = Set(never.prefix(3))
+        let fewNever = try mpdta { f in if f[4] == "0" && !kept.contains(f[1]) { f[4] = "2007" } }
+        defer { try? FileManager.default.removeItem(atPath: fewNever) }
+        let nj = try #require(try JSONSerialization.jsonObject(with: Data(try parse(["attgt", "--data", fewNever, "--id", "countyreal",
+            "--time", "year", "--outcome", "lemp", "--group", "first.treat", "--format", "json"]).output().utf8)) as? [String: Any])
+        #expect((nj["attgt"] as? [[String: Any]] ?? []).allSatisfy { $0["att"] is NSNull }, "\(nj)")
+        #expect((nj["aggregates"] as? [[String: Any]] ?? []).allSatisfy { (($0["overall"] as? [String: Any])?["att"]) is NSNull })
+        #expect((nj["notes"] as? [String] ?? []).contains { $0.hasPrefix("every estimate withheld by disclosure control: the never-treated") })
         // A unit dropped for balancing: no total before balancing in the note.
         let unbalanced = try mpdta { f in if f[1] == "8001" && f[0] == "2005" { f[0] = "" } }
         defer { try? FileManager.default.removeItem(atPath: unbalanced) }
