@@ -131,9 +131,11 @@ public struct ATTGTDocument: Encodable, Sendable, Equatable {
     /// fewer than K units, and the totals beside the other groups' published counts would give it back. Absent
     /// otherwise.
     public var totalsSuppressed: Bool?
+    /// The minimum cell size the document was gated at (`didkit table` refuses to show it under a larger one).
+    public var minimumCellSize = 5
 
     enum CodingKeys: String, CodingKey {
-        case estimator, method, control, units, observations, attgt, preTest, aggregates, notes, totalsSuppressed
+        case estimator, method, control, units, observations, attgt, preTest, aggregates, notes, totalsSuppressed, minimumCellSize
     }
     public func encode(to encoder: any Encoder) throws {
         var c = encoder.container(keyedBy: CodingKeys.self)
@@ -147,6 +149,7 @@ public struct ATTGTDocument: Encodable, Sendable, Equatable {
         try c.encode(aggregates, forKey: .aggregates)
         try c.encode(notes, forKey: .notes)
         try c.encodeIfPresent(totalsSuppressed, forKey: .totalsSuppressed)
+        try c.encode(minimumCellSize, forKey: .minimumCellSize)
     }
 
     /// The tables behind the document (kept for the text, Markdown, CSV and LaTeX renderings).
@@ -181,6 +184,7 @@ public struct ATTGTDocument: Encodable, Sendable, Equatable {
         units = est.units
         observations = est.observations
         let k = disclosure.minimumCellSize
+        minimumCellSize = k
         notes = GroupTimeDisclosure.gatedNotes(table.notes, disclosure: disclosure)
         attgt = table.rows.map { Cell($0, minimumCellSize: k) }
         preTest = est.preTest().map { PreTest(statistic: finite($0.statistic), df: $0.degreesOfFreedom, pValue: finite($0.pValue)) }

@@ -28,9 +28,11 @@ public struct ETWFEDocument: Encodable, Sendable {
     public var notes: [String]
     /// As ``ATTGTDocument/totalsSuppressed``.
     public var totalsSuppressed: Bool?
+    /// The minimum cell size the document was gated at (`didkit table` refuses to show it under a larger one).
+    public var minimumCellSize = 5
 
     enum CodingKeys: String, CodingKey {
-        case estimator, family, method, control, units, observations, attgt, preTest, aggregates, notes, totalsSuppressed
+        case estimator, family, method, control, units, observations, attgt, preTest, aggregates, notes, totalsSuppressed, minimumCellSize
     }
     public func encode(to encoder: any Encoder) throws {
         var c = encoder.container(keyedBy: CodingKeys.self)
@@ -45,6 +47,7 @@ public struct ETWFEDocument: Encodable, Sendable {
         try c.encode(aggregates, forKey: .aggregates)
         try c.encode(notes, forKey: .notes)
         try c.encodeIfPresent(totalsSuppressed, forKey: .totalsSuppressed)
+        try c.encode(minimumCellSize, forKey: .minimumCellSize)
     }
 
     /// The tables behind the document (for the text, Markdown, CSV and LaTeX renderings).
@@ -71,6 +74,7 @@ public struct ETWFEDocument: Encodable, Sendable {
         units = fit.panel.unitCount
         observations = fit.observations
         let k = disclosure.minimumCellSize
+        minimumCellSize = k
         notes = GroupTimeDisclosure.gatedNotes(e.attgt.notes, disclosure: disclosure)
         attgt = e.attgt.rows.map { r in
             var cell = Cell(r, minimumCellSize: k)

@@ -13,7 +13,10 @@ import Regression
 /// The treatment model's standard errors are those of the stacked M-estimation (Stata's `TME1`
 /// rows), not the model's own ML ones.
 public struct EffectsDocument: Codable, Sendable, Equatable {
-    public struct EffectDocument: Codable, Sendable, Equatable {
+    /// Every key always present (null when withheld or not finite), as the contract has it: a withheld effect was `{}`.
+    public struct EffectDocument: Codable, Sendable, Equatable, EncodesNulls {
+        public func encode(to encoder: any Encoder) throws { try encodeWithNulls(to: encoder) }
+
         public var estimate: Double?
         public var standardError: Double?
         public var ciLower: Double?
@@ -29,7 +32,9 @@ public struct EffectsDocument: Codable, Sendable, Equatable {
         }
     }
 
-    public struct Arms: Codable, Sendable, Equatable {
+    public struct Arms: Codable, Sendable, Equatable, EncodesNulls {
+        public func encode(to encoder: any Encoder) throws { try encodeWithNulls(to: encoder) }
+
         public var treated: Double?
         public var control: Double?
     }
@@ -41,6 +46,8 @@ public struct EffectsDocument: Codable, Sendable, Equatable {
     public var controls: Int?
     /// True when the disclosure gate withheld numbers of this document.
     public var suppressed: Bool?
+    /// The minimum cell size the document was gated at (`didkit table` refuses to show it under a larger one).
+    public var minimumCellSize: Int?
     public var droppedRows: Int
     /// `outcome-units` or `percentage-points`.
     public var scale: String
@@ -70,6 +77,7 @@ public struct EffectsDocument: Codable, Sendable, Equatable {
     public init(_ fit: TreatmentEffectFit, level: Double = 95, disclosure: DisclosureControl = DisclosureControl(),
                 cells: ArmCells? = nil) throws {
         try self.init(ungated: fit, level: level)
+        minimumCellSize = disclosure.minimumCellSize
         notes = notes.map(disclosure.gatingCounts)
         if var model = treatmentModel { model.notes = model.notes.map(disclosure.gatingCounts); treatmentModel = model }
         // Rows dropped below K: 0 with a note, as logit, ols and the event study publish them (the JSON gave 2
@@ -167,7 +175,7 @@ public struct EffectsDocument: Codable, Sendable, Equatable {
 
     enum CodingKeys: String, CodingKey {
         case estimator, estimand, observations, neighbors, treated, controls, droppedRows, scale, level, vce, effect, potentialOutcomeMeans,
-             potentialOutcomeMeanStandardErrors, riskRatio, oddsRatio, outcomeModel, treatmentModel, notes, suppressed
+             potentialOutcomeMeanStandardErrors, riskRatio, oddsRatio, outcomeModel, treatmentModel, notes, suppressed, minimumCellSize
     }
 
     public func json() throws -> String { try encodeJSON(self) }

@@ -36,6 +36,9 @@ extension ModelTable {
         func checkGate(_ size: Int) throws {
             if size < disclosure.minimumCellSize { throw ModelTableError.gatedBelow(file: path, size: size, required: disclosure.minimumCellSize) }
         }
+        // Every document that records its size (did, a report, and attgt/etwfe/effects from this version on).
+        if let size = (object as? [String: Any])?["minimumCellSize"] as? Int { try checkGate(size) }
+        if keys.contains("balance"), keys.contains("matchedTreated") { throw ModelTableError.notTabulated(file: path, kind: "match") }
         if keys.contains("models"), keys.contains("match") {
             struct Report: Decodable { var minimumCellSize: Int; var models: [String: EventStudyDocument] }
             let r = try decode(Report.self, "report (results.json)")

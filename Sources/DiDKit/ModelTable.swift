@@ -213,6 +213,8 @@ public enum ModelTableError: Error, CustomStringConvertible, Equatable {
     case unreadable(file: String, reason: String)
     case notJSON(file: String, reason: String)
     case notAResult(file: String)
+    /// A DiDKit result of a kind `table` does not set side by side (a match).
+    case notTabulated(file: String, kind: String)
     case malformed(file: String, kind: String, reason: String)
     case mixedKinds(file: String, kind: ModelTable.Kind, firstFile: String, firstKind: ModelTable.Kind)
     case gatedBelow(file: String, size: Int, required: Int)
@@ -224,6 +226,8 @@ public enum ModelTableError: Error, CustomStringConvertible, Equatable {
         case .notJSON(let f, let why): return "'\(f)' is not JSON (\(why)): give a file written by didkit logit/ols/did/attgt/etwfe/effects --format json"
         case .notAResult(let f):
             return "'\(f)' is not a DiDKit result (none of the keys terms, eventStudy, attgt, effect or models): give a file written by didkit logit/ols/did/attgt/etwfe/effects --format json, or a report's results.json"
+        case .notTabulated(let f, let kind):
+            return "'\(f)' is a didkit \(kind) result, which table does not set side by side (it compares logit/ols, did, attgt/etwfe and effects results): read it as it is"
         case .malformed(let f, let kind, let why): return "'\(f)' looks like a didkit \(kind) result but cannot be read (\(why)): write it again with the current didkit"
         case .mixedKinds(let f, let k, let first, let fk):
             return "'\(f)' is \(k.description) but '\(first)' is \(fk.description): a table compares results of one kind, so make one table per kind"

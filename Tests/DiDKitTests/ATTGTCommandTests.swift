@@ -25,8 +25,9 @@ struct ATTGTCommandTests {
 
     @Test func jsonKeysAreTheContracts() throws {
         let doc = try object(try run(["--covariates", "lpop", "--format", "json"]))
-        // The contract's keys, and `notes` beyond them (ATTGTDocument.notes).
-        #expect(Set(doc.keys) == ["estimator", "method", "control", "units", "observations", "attgt", "preTest", "aggregates", "notes"])
+        // The contract's keys, and `notes` and `minimumCellSize` beyond them (ATTGTDocument).
+        #expect(Set(doc.keys) == ["estimator", "method", "control", "units", "observations", "attgt", "preTest", "aggregates", "notes",
+                                  "minimumCellSize"])
         #expect(doc["estimator"] as? String == "callaway-santanna")
         #expect(doc["method"] as? String == "dr")       // the contract's default
         #expect(doc["control"] as? String == "never")

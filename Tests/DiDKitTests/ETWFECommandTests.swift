@@ -25,9 +25,9 @@ struct ETWFECommandTests {
 
     @Test func linearJSONHasTheContractsKeysAndEtwfesNumbers() throws {
         let doc = try object(try mpdta(["--covariates", "lpop", "--format", "json"]))
-        // The contract's keys, and `notes` beyond them (ETWFEDocument.notes).
+        // The contract's keys, and `notes` and `minimumCellSize` beyond them (ETWFEDocument).
         #expect(Set(doc.keys) == ["estimator", "family", "method", "control", "units", "observations", "attgt", "preTest", "aggregates",
-                                  "notes"])
+                                  "notes", "minimumCellSize"])
         #expect(doc["estimator"] as? String == "etwfe" && doc["family"] as? String == "linear" && doc["control"] as? String == "notyet")
         let cells = try #require(doc["attgt"] as? [[String: Any]])
         #expect(cells.count == 7)

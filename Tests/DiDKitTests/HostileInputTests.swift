@@ -511,6 +511,45 @@ struct HostileInputTests {
         #expect(text.contains("<5 unit dropped to balance the panel") && !text.contains("of 500"), "\(text)")
     }
 
+    /// The third sweep: a standalone attgt or effects JSON saved at K = 3 was shown by `table` at its default 5,
+    /// and a withheld effects JSON had `"effect": {}` where the contract keeps every key (null).
+    @Test("table refuses an attgt or effects result gated below its own size, and names a match result; withheld effects keep their keys")
+    func tableReGatesStandaloneResults() throws {
+        let mpdtaPath = try mpdta { _ in }
+        defer { try? FileManager.default.removeItem(atPath: mpdtaPath) }
+        let folder = FileManager.default.temporaryDirectory.appendingPathComponent("tbl-\(UUID().uuidString)").path
+        try FileManager.default.createDirectory(atPath: folder, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(atPath: folder) }
+        let a3 = folder + "/a3.json"
+        try parse(["attgt", "--data", mpdtaPath, "--id", "countyreal", "--time", "year", "--outcome", "lemp", "--group", "first.treat",
+                   "--format", "json", "--minimum-cell-size", "3"]).output().write(toFile: a3, atomically: true, encoding: .utf8)
+        #expect(throws: ModelTableError.gatedBelow(file: a3, size: 3, required: 5)) { _ = try parse(["table", a3]).output() }
+        #expect(throws: Never.self) { _ = try parse(["table", a3, "--minimum-cell-size", "3"]).output() }
+        // A match result is named as one.
+        let cross = folder + "/cross.csv"
+        let panel = try register()
+        defer { try? FileManager.default.removeItem(atPath: panel) }
+        let lines = try String(contentsOfFile: panel, encoding: .utf8).split(separator: "\n")
+        try ([String(lines[0])] + lines.filter { $0.split(separator: ",")[1] == "2010" }.map(String.init)).joined(separator: "\n")
+            .appending("\n").write(toFile: cross, atomically: true, encoding: .utf8)
+        let m = folder + "/m.json"
+        try parse(["match", "--data", cross, "--id", "pnr", "--treatment", "participant", "--covariates", "age", "--format", "json"])
+            .output().write(toFile: m, atomically: true, encoding: .utf8)
+        let error = #expect(throws: ModelTableError.self) { _ = try parse(["table", m]).output() }
+        #expect(error.map { "\($0)" }?.contains("is a didkit match result") == true)
+        // A withheld effect (3 treated) keeps every key of the contract, as null.
+        let small = folder + "/small.csv"
+        try ([String(lines[0])] + lines.filter { l in
+            let f = l.split(separator: ","); return f[1] == "2010" && (f[2] == "0" || (Int(f[0].dropFirst()) ?? 0) < 3)
+        }.map(String.init)).joined(separator: "\n").appending("\n").write(toFile: small, atomically: true, encoding: .utf8)
+        let e = try parse(["effects", "--data", small, "--outcome", "age", "--treatment", "participant", "--method", "ra",
+                           "--outcome-covariates", "job", "--format", "json"]).output()
+        let ej = try #require(try JSONSerialization.jsonObject(with: Data(e.utf8)) as? [String: Any])
+        let effect = try #require(ej["effect"] as? [String: Any])
+        #expect(Set(effect.keys) == ["estimate", "standardError", "ciLower", "ciUpper", "pValue"] && effect.values.allSatisfy { $0 is NSNull })
+        #expect(ej["minimumCellSize"] as? Int == 5)
+    }
+
     @Test("a group cell of NaN or inf is an error naming the column and the row, not a never-treated unit")
     func nonFiniteGroup() throws {
         for bad in ["NaN", "inf", "-Infinity"] {
