@@ -31,6 +31,10 @@ public enum PanelError: Error, Sendable, Equatable, CustomStringConvertible {
         case .duplicatePersonYears(let n, let ex):
             return "\(n) person-years occur more than once (for example \(ex.joined(separator: "; "))): a register panel needs one row per person and year; aggregate or remove the duplicates"
         case .nonIntegerYear(let c, let row, let v):
+            // The check also refuses whole numbers beyond +-1,000,000 (a date or an id in the year column).
+            if v == v.rounded() {
+                return "column '\(c)', row \(row): year \(formatLevel(v)) is out of range (beyond +-1,000,000): give calendar years, not dates or ids"
+            }
             return "column '\(c)', row \(row): year \(v) is not a whole number"
         case .invalidWindow(let lo, let hi):
             return "the event window \(lo):\(hi) is empty: give it as LOW:HIGH with LOW <= HIGH, e.g. -3:1"

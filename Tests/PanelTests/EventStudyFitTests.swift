@@ -116,6 +116,9 @@ struct CohortValidationTests {
         #expect(throws: PanelError.variesWithinPerson(column: "s", persons: 1, firstPerson: "a", values: [2012, 2013])) {
             _ = try Cohorts(panel: try panel("id,year,t,s\na,2010,1,2012\na,2011,1,2013\nb,2010,0,\n"), treatment: "t", start: "s")
         }
+        #expect(PanelError.nonIntegerYear(column: "year", row: 4, value: 99_999_999_999).description
+            .contains("year 99999999999 is out of range"))
+        #expect(PanelError.nonIntegerYear(column: "year", row: 4, value: 2012.5).description.contains("year 2012.5 is not a whole number"))
         #expect(PanelError.variesWithinPerson(column: "s", persons: 1, firstPerson: "a", values: [2012, 2013]).description
             .contains("the first: 'a' has 2012 and 2013"))
         #expect(throws: PanelError.invalidStartYear(column: "s", value: 2012.5, count: 1)) {
