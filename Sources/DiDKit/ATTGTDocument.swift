@@ -162,13 +162,16 @@ public struct ATTGTDocument: Encodable, Sendable, Equatable {
     public init(_ est: GroupTimeATT, aggregations: [AggregationType] = AggregationType.allCases,
                 disclosure: DisclosureControl = DisclosureControl()) {
         var table = est.attgtTable()
-        var sizes: [Int: Int] = [:]
-        for g in est.unitGroups { sizes[g, default: 0] += 1 }
-        // With never-treated controls every cell compares with the same never-treated units: fewer than K of them,
-        // and every estimate rests on them (not-yet-treated comparisons vary by cell and are not checked here).
-        let neverTreated = sizes[0] ?? 0
-        let comparisonSmall = est.options.control == .never && neverTreated > 0 && neverTreated < disclosure.minimumCellSize
-        if comparisonSmall { table.rows = table.rows.map { $0.isReference ? $0 : GroupTimeDisclosure.withheld($0) } }
+        // A cell rests on its comparison units too (the never treated, or the not yet treated of that cell): a cell
+        // with fewer than K of them is withheld, and every average, a group's own included, would give it back.
+        let k = disclosure.minimumCellSize
+        let smallComparison = Set(est.cells.filter { !$0.isReference && $0.comparisonUnits > 0 && $0.comparisonUnits < k }
+            .map { [$0.group, $0.time] })
+        let comparisonSmall = !smallComparison.isEmpty
+        table.rows = table.rows.map { r in
+            guard !r.isReference, let g = r.label.group, let t = r.label.time, smallComparison.contains([g, t]) else { return r }
+            return GroupTimeDisclosure.withheld(r)
+        }
         let anyCellHidden = table.rows.contains { !$0.isReference && ($0.persons ?? 0) < disclosure.minimumCellSize }
         let aggs = aggregations.map { type -> StaggeredAggregate in
             let a = est.aggregate(type)
@@ -183,15 +186,14 @@ public struct ATTGTDocument: Encodable, Sendable, Equatable {
         control = est.options.control.rawValue
         units = est.units
         observations = est.observations
-        let k = disclosure.minimumCellSize
         minimumCellSize = k
         notes = GroupTimeDisclosure.gatedNotes(table.notes, disclosure: disclosure)
         attgt = table.rows.map { Cell($0, minimumCellSize: k) }
         preTest = est.preTest().map { PreTest(statistic: finite($0.statistic), df: $0.degreesOfFreedom, pValue: finite($0.pValue)) }
         if comparisonSmall {
-            notes.append("every estimate withheld by disclosure control: the never-treated comparison group holds fewer than \(k) units, and every ATT(g,t) rests on them")
+            notes.append("\(smallComparison.count) group-time cell\(smallComparison.count == 1 ? "" : "s") withheld by disclosure control: the comparison units hold fewer than \(k) units, on which the ATT(g,t) rests; the averages are withheld with them")
         }
-        if sizes.values.contains(where: { $0 > 0 && $0 < k }) {
+        if GroupTimeDisclosure.hasSmallGroup(est.groupSizes.values, minimumCellSize: k) {
             units = 0; observations = 0; totalsSuppressed = true
             notes.append(GroupTimeDisclosure.totalsNote)
         }
@@ -222,8 +224,7 @@ public struct ATTGTDocument: Encodable, Sendable, Equatable {
         let f = GroupTimeRowFormat(disclosure: disclosure)
         var suppressedAny = false
         func noteSuppression(_ rows: [Effect]) { if rows.contains(where: f.hidden) { suppressedAny = true } }
-        let totals = totalsSuppressed == true ? "Units = withheld    Unit-periods = withheld"
-            : "Units = \(Format.count(units))    Unit-periods = \(Format.count(observations))"
+        let totals = GroupTimeDisclosure.totalsText(units: units, observations: observations, suppressed: totalsSuppressed)
         var first = ReportTable(title: attgtTable.title + "    " + totals,
                                 columns: f.columns("Group, time", attgtTable),
                                 rows: attgtTable.rows.map { f.row("g=\($0.label.group ?? 0) t=\($0.label.time ?? 0)", $0) },

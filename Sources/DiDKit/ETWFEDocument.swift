@@ -100,7 +100,7 @@ public struct ETWFEDocument: Encodable, Sendable {
         // As ATTGTDocument: the totals when a cohort (the never treated included) is small, the pre-test when a cell is.
         var sizes: [Int: Int] = [:]
         for g in fit.panel.groups { sizes[g, default: 0] += 1 }
-        if sizes.values.contains(where: { $0 > 0 && $0 < k }) {
+        if GroupTimeDisclosure.hasSmallGroup(sizes.values, minimumCellSize: k) {
             units = 0; observations = 0; totalsSuppressed = true
             notes.append(GroupTimeDisclosure.totalsNote)
         }
@@ -143,8 +143,7 @@ public struct ETWFEDocument: Encodable, Sendable {
             }
             return r
         }
-        let totals = totalsSuppressed == true ? "Units = withheld    Unit-periods = withheld"
-            : "Units = \(Format.count(units))    Unit-periods = \(Format.count(observations))"
+        let totals = GroupTimeDisclosure.totalsText(units: units, observations: observations, suppressed: totalsSuppressed)
         var first = ReportTable(title: t.title + "    " + totals, columns: columns, rows: cellRows, notes: notes)
         if let p = preTest {
             first.notes.append("Pre-test (Wald, every pre-treatment cell's coefficient = 0): chi2(\(p.df)) = \(Format.fixed(p.statistic ?? .nan, 3)), p = \(Format.pValue(p.pValue ?? .nan))")

@@ -82,10 +82,9 @@ public struct EffectsDocument: Codable, Sendable, Equatable {
         if var model = treatmentModel { model.notes = model.notes.map(disclosure.gatingCounts); treatmentModel = model }
         // Rows dropped below K: 0 with a note, as logit, ols and the event study publish them (the JSON gave 2
         // beside a text '<5').
-        if disclosure.count(droppedRows) == nil {
-            droppedRows = 0
-            notes.append("rows dropped: <\(disclosure.minimumCellSize)")
-        }
+        let dropped = disclosure.zeroingSmall(droppedRows, as: "rows dropped")
+        droppedRows = dropped.count
+        notes += dropped.note.map { [$0] } ?? []
         var small = [fit.treatedCount, fit.controlCount].contains { $0 > 0 && $0 < disclosure.minimumCellSize }
         if let c = cells {
             small = small || !disclosure.allowsMean(persons: c.treatedPersons, ones: c.treatedOnes)

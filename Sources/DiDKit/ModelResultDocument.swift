@@ -148,10 +148,9 @@ public struct ModelResultDocument: Codable, Sendable, Equatable {
             small.formUnion(Self.termsOnSmallBaseLevels(design, outcome: outcomeValue, minimum: k))
             gated = suppressingTerms(because: "each rests on fewer than \(k) persons (a rare value or level, fewer than \(k) nonzero values, or a small base level)") { small.contains($0) }
         }
-        if disclosure.count(gated.droppedRows) == nil {
-            gated.droppedRows = 0
-            gated.notes.append("rows not used: <\(k)")
-        }
+        let dropped = disclosure.zeroingSmall(gated.droppedRows, as: "rows not used")
+        gated.droppedRows = dropped.count
+        gated.notes += dropped.note.map { [$0] } ?? []
         gated.notes = gated.notes.map(disclosure.gatingCounts)
         return gated
     }

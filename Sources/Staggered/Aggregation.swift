@@ -40,11 +40,9 @@ struct Aggregator {
     init(_ estimates: GroupTimeATT) {
         self.estimates = estimates
         self.basis = estimates.basis
-        var counts: [Int: Int] = [:]
-        for g in estimates.unitGroups { counts[g, default: 0] += 1 }
-        groupSize = counts
+        groupSize = estimates.groupSizes
         let n = Double(estimates.units)
-        share = counts.mapValues { Double($0) / n }
+        share = groupSize.mapValues { Double($0) / n }
     }
 
     /// Weighted combination with the weight-estimation term: cells `keep`.

@@ -58,6 +58,9 @@ public struct GroupTimeATT: Sendable {
     public let observations: Int
     /// Per unit of the estimation sample: group (time value, 0 = never treated).
     public let unitGroups: [Int]
+    /// Units per group of the estimation sample (0 = never treated), counted once here for the cells, the
+    /// aggregations and the disclosure gate.
+    public let groupSizes: [Int: Int]
     /// Cluster codes per unit of the sample (nil = units).
     public let clusters: [Int]?
     public let clusterCount: Int
@@ -183,6 +186,7 @@ public struct GroupTimeATT: Sendable {
         self.units = n
         self.observations = n * periods.count
         self.unitGroups = unitGroups
+        self.groupSizes = groupSize
         self.clusters = sample.clusters
         self.clusterCount = sample.clusterCount
         self.clusterName = sample.clusters == nil ? nil : data.clusterName

@@ -236,7 +236,8 @@ struct RegressionBadInputTests {
             let table = CoefficientTable(names: ["a", "b", "c"], coefficients: [0.5, 30, -30], covariance: v, vce: "oim", clusters: nil,
                                          level: 95, distribution: .normal, reportsOddsRatios: false)
             #expect(throws: RegressionError.noIndependentConstraints(tested: 2), "variance \(bad)") { try table.waldTest(["b", "c"]) }
-            // A finite constraint beside them is still tested, with one degree of freedom.
+            // A finite constraint beside them is still tested, with one degree of freedom: W = 0.5^2 / 1 = 0.25
+            // (coefficient 0.5, variance 1, by construction above).
             let w = try table.waldTest(["a", "b"])
             #expect(w.df == 1 && Swift.abs(w.chi2 - 0.25) < 1e-15, "variance \(bad)")
         }

@@ -32,6 +32,12 @@ public struct DisclosureControl: Sendable, Equatable {
     /// The count, or nil when it is positive but below the threshold.
     public func count(_ n: Int) -> Int? { n > 0 && n < minimumCellSize ? nil : n }
 
+    /// A count that a contract publishes as a number (`droppedRows`): `n`, or 0 with the note "`what`: <K" when
+    /// `0 < n < K` (a false 0 with the truth beside it: JSON keeps its type and the note says what it holds).
+    public func zeroingSmall(_ n: Int, as what: String) -> (count: Int, note: String?) {
+        count(n) == nil ? (0, "\(what): <\(minimumCellSize)") : (n, nil)
+    }
+
     /// Table text of a count.
     public func countText(_ n: Int) -> String { count(n).map(Format.count) ?? "<\(minimumCellSize)" }
 

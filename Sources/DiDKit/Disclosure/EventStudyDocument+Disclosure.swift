@@ -38,7 +38,9 @@ extension EventStudyDocument {
         var gatedNotes = sample.excludedPersons.map { "persons excluded, \($0.reason): \(c($0.treated)) treated, \(c($0.control)) controls" }
         gatedNotes += sample.droppedRows.map { "person-years dropped for missing \($0.column): \(c($0.count))" }
         result.notes = gatedNotes + result.notes.map(disclosure.gatingCounts)
-        if disclosure.count(result.droppedRows) == nil { result.droppedRows = 0; result.notes.append("dropped person-years: <\(k)") }
+        let dropped = disclosure.zeroingSmall(result.droppedRows, as: "dropped person-years")
+        result.droppedRows = dropped.count
+        result.notes += dropped.note.map { [$0] } ?? []
 
         // In a saturated model the estimates are cell shares: the 0/1 rule applies to the outcome.
         // Otherwise each event time's effect rests on its cell's persons.

@@ -29,6 +29,16 @@ enum GroupTimeDisclosure {
         }
     }
 
+    /// Whether some group (the never treated included) holds `0 < n < k` units: the unit totals, beside the
+    /// groups' published counts, would then give it back.
+    static func hasSmallGroup(_ sizes: some Sequence<Int>, minimumCellSize k: Int) -> Bool { sizes.contains { $0 > 0 && $0 < k } }
+
+    /// The first table's totals in its title, or "withheld" for both.
+    static func totalsText(units: Int, observations: Int, suppressed: Bool?) -> String {
+        suppressed == true ? "Units = withheld    Unit-periods = withheld"
+            : "Units = \(Format.count(units))    Unit-periods = \(Format.count(observations))"
+    }
+
     /// Why the unit totals are withheld.
     static let totalsNote = "units and unit-periods withheld by disclosure control: a group (the never treated included) holds fewer than the minimum number of units, and the totals beside the other groups' counts would give it back"
 
