@@ -62,7 +62,7 @@ public struct PersonYearPanel: Sendable {
         // A register sorted by person and year with no missing id or year (the usual extract): its rows are
         // already in panel order, so the table, the person codes and the years are used as they are.
         let (rawCodes, levels) = ids.encoded()
-        if let sorted = Self.sortedLayout(codes: rawCodes, persons: levels.count, years: yearValues, missingIDs: ids.missing) {
+        if let sorted = Self.sortedLayout(codes: rawCodes, persons: levels.count, years: yearValues) {
             table = keepingIDColumn ? input : input.removingColumn(id)
             personIDs = levels
             personOfRow = rawCodes
@@ -77,7 +77,7 @@ public struct PersonYearPanel: Sendable {
         }
         var keep: [Int] = []
         keep.reserveCapacity(input.rowCount)
-        for i in 0..<input.rowCount where !ids.missing[i] && !yearValues[i].isNaN {
+        for i in 0..<input.rowCount where rawCodes[i] >= 0 && !yearValues[i].isNaN {
             if yearValues[i] != yearValues[i].rounded() || Swift.abs(yearValues[i]) > 1e6 {
                 throw PanelError.nonIntegerYear(column: time, row: i + 2, value: yearValues[i])
             }
@@ -144,8 +144,9 @@ public struct PersonYearPanel: Sendable {
     /// code order) and years strictly increasing within each person (no duplicate person-year). Returns
     /// the years, each person's first row and the gaps inside persons' spans, as the general route counts
     /// them. One pass over the rows; no `Int` per row (the general route's row lists were 0.9 GB at 54M rows).
+    /// A missing id is code -1, which no such layout holds; `missingIDs` (by row, or empty) refuses one besides.
     static func sortedLayout(codes: [Int32], persons: Int, years column: NumericColumn,
-                             missingIDs: [Bool]) -> (years: [Int32], rowStart: [Int], gaps: Int, personsWithGaps: Int)? {
+                             missingIDs: [Bool] = []) -> (years: [Int32], rowStart: [Int], gaps: Int, personsWithGaps: Int)? {
         let n = codes.count
         guard n > 0, persons > 0, codes[0] == 0, !missingIDs.contains(true), let years = Self.wholeYears(column) else { return nil }
         var rowStart = [Int]()

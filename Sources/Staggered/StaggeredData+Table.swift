@@ -213,6 +213,8 @@ extension StaggeredData {
     /// smaller than the one before it.
     static func sortedTextCodes(_ t: TextColumn) -> [Int32]? {
         let n = t.count
+        // A run-coded column (a register's id as the CSV reader stores it) compares its runs only.
+        if t.isRunCoded { return n == 0 ? nil : t.sortedRuns()?.codes }
         if n == 0 || t.missing.contains(true) { return nil }
         var codes = [Int32](repeating: 0, count: n)
         let sorted: Bool = t.bytes.withUnsafeBufferPointer { b in

@@ -62,11 +62,12 @@ extension CSVReader {
     /// With `sinks` (by column; `nil` for a column without one), a numeric column whose values fit its
     /// sink's form is written there at rows `rowStart...` instead of into a part of its own
     /// (`numbers[j]` stays `nil`), and a text column with a sink is written there (``TextSink/write(chunk:rows:rowStart:from:_:)``,
-    /// chunk number `chunk`); `rowBound` (``rowBound(_:_:)``, when the caller has it) sizes the buffers.
+    /// chunk number `chunk`), and a text column without one that `runCoded` marks is stored a value per run
+    /// (``TextColumn/init(runsOf:from:_:)``); `rowBound` (``rowBound(_:_:)``, when the caller has it) sizes the buffers.
     static func parseChunk(_ bytes: Span<UInt8>, range: Range<Int>, kinds: [ColumnKind], autoColumns: [Bool],
                            rowLimit: Int? = nil, scratch: ChunkScratch? = nil, rowBound: Int? = nil,
-                           sinks: [NumericSink?] = [], textSinks: [TextSink?] = [], chunk: Int = 0, rowStart: Int = 0,
-                           wordRows: Bool = true) -> ChunkResult {
+                           sinks: [NumericSink?] = [], textSinks: [TextSink?] = [], runCoded: [Bool] = [], chunk: Int = 0,
+                           rowStart: Int = 0, wordRows: Bool = true) -> ChunkResult {
         let ncol = kinds.count
         let lines = rowLimit ?? rowBound ?? CSVReader.rowBound(bytes, range)
         // Each numeric or text column gets `lines` slots in its buffer.
@@ -115,6 +116,8 @@ extension CSVReader {
             }
             if j < textSinks.count, let sink = textSinks[j] {
                 (result.textBytes[j], result.textOverflow[j]) = sink.write(chunk: chunk, rows: rows, rowStart: rowStart, from: bytes, piece)
+            } else if j < runCoded.count && runCoded[j] {
+                result.texts[j] = TextColumn(runsOf: rows, from: bytes, piece)
             } else {
                 var text = TextColumn()
                 text.append(count: rows, from: bytes, piece)

@@ -224,6 +224,7 @@ public enum CSVReader {
         var sampledText = Set<Int>()
         var sampleForms = [NumericColumn.Form](repeating: .int8, count: columnKinds.count)
         var sampleBytes = [Int](repeating: 0, count: columnKinds.count), sampleValues = sampleBytes
+        var sampleTexts = [[TextColumn]](repeating: [], count: columnKinds.count)
         if isAuto.contains(true) || (useSinks && columnKinds.contains { $0 != .skip }) {
             let sampleKinds = columnKinds.map { kind -> ColumnKind in
                 kind == .auto ? .numeric : (useSinks ? kind : .skip)
@@ -237,6 +238,7 @@ public enum CSVReader {
                     if let f = sample.numbers[j]?.form { sampleForms[j] = Swift.max(sampleForms[j], f) }
                     sampleBytes[j] += sample.texts[j].bytes.count
                     sampleValues[j] += sample.texts[j].count
+                    if sampleKinds[j] == .text { sampleTexts[j].append(sample.texts[j]) }
                 }
             }
         }
@@ -251,7 +253,11 @@ public enum CSVReader {
                 parseChunk(bytes, range: chunks[c], kinds: textKinds, autoColumns: isAuto, rowLimit: sampleRows, wordRows: wordRows).texts
             }
             for sample in samples {
-                for j in sampledText { sampleBytes[j] += sample[j].bytes.count; sampleValues[j] += sample[j].count }
+                for j in sampledText {
+                    sampleBytes[j] += sample[j].bytes.count
+                    sampleValues[j] += sample[j].count
+                    sampleTexts[j].append(sample[j])
+                }
             }
         }
         // Each chunk's rows start at the rows its predecessors can hold (their bounds, exact for a file
@@ -260,10 +266,14 @@ public enum CSVReader {
         var rowStarts = [0]
         for b in bounds { rowStarts.append(rowStarts[rowStarts.count - 1] + b) }
         let boundRows = rowStarts[rowStarts.count - 1]
+        // A text column whose sample comes in runs of equal values (a register's person id) is stored a value
+        // per run, each chunk coding its own rows (``TextColumn/init(runsOf:from:_:)``), instead of in a sink:
+        // 0.9 GB less to write and fault in at 54M person-years.
+        let runCoded = columnKinds.indices.map { j in useSinks && parseKinds[j] == .text && TextColumn.prefersRuns(sampleTexts[j]) }
         var sinkColumns: [Int] = [], textSinkColumns: [Int] = [], arrays = 0
         for j in columnKinds.indices where useSinks {
             if parseKinds[j] == .numeric && arrays + 1 <= maxSinkArrays { sinkColumns.append(j); arrays += 1 }
-            if parseKinds[j] == .text && arrays + 3 <= maxSinkArrays { textSinkColumns.append(j); arrays += 3 }
+            if parseKinds[j] == .text && !runCoded[j] && arrays + 3 <= maxSinkArrays { textSinkColumns.append(j); arrays += 3 }
         }
         let regions = textSinkColumns.map { j in
             TextSink.regionStarts(bounds: bounds, bytesPerValue: sampleValues[j] > 0 ? Double(sampleBytes[j]) / Double(sampleValues[j]) : 16)
@@ -298,8 +308,8 @@ public enum CSVReader {
             let scratch = ChunkScratch()
             parsed = parallelMap(count: chunks.count) { c in
                 let r = parseChunk(bytes, range: chunks[c], kinds: parseKinds, autoColumns: isAuto, scratch: scratch,
-                                   rowBound: useSinks ? bounds[c] : nil, sinks: sinkOf, textSinks: textSinkOf, chunk: c, rowStart: starts[c],
-                                   wordRows: wordRows)
+                                   rowBound: useSinks ? bounds[c] : nil, sinks: sinkOf, textSinks: textSinkOf, runCoded: runCoded,
+                                   chunk: c, rowStart: starts[c], wordRows: wordRows)
                 release?(chunks[c])
                 progress.add(1)
                 return r

@@ -48,7 +48,7 @@ public enum CSVWriter {
                     switch c {
                     case .numeric(let v): appendNumber(v[i], to: &buffer)
                     case .text(let t):
-                        if t.missing[i] { buffer.append(contentsOf: [UInt8(ascii: "N"), UInt8(ascii: "A")]) } else {
+                        if t.isMissing(i) { buffer.append(contentsOf: [UInt8(ascii: "N"), UInt8(ascii: "A")]) } else {
                             let bytes = t.valueBytes(i)
                             if bytes.contains(where: { $0 == UInt8(ascii: ",") || $0 == UInt8(ascii: "\"") || $0 == UInt8(ascii: "\n") }) {
                                 appendText(String(decoding: bytes, as: UTF8.self), to: &buffer)

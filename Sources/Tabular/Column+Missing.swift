@@ -30,7 +30,17 @@ extension Column {
             return (missing, cleared)
         }
         switch self {
-        case .text(let c): return scan(c.missing) { $0 }
+        case .text(let c):
+            var missing = 0, cleared = 0
+            precondition(keep.isEmpty || keep.count == c.count, "Column.markMissing: keep has \(keep.count) entries for \(c.count) values")
+            for range in c.missingRanges() {
+                missing += range.count
+                for i in range.start..<(range.start + range.count) where !keep.isEmpty && keep[i] {
+                    keep[i] = false
+                    cleared += 1
+                }
+            }
+            return (missing, cleared)
         case .numeric(let c):
             switch c.storage {
             case .int8(let a): return scan(a) { $0 == .min }

@@ -21,7 +21,7 @@ public enum Column: Sendable, Equatable {
     public func isMissing(_ i: Int) -> Bool {
         switch self {
         case .numeric(let v): return v.isMissing(i)
-        case .text(let t): return t.missing[i]
+        case .text(let t): return t.isMissing(i)
         }
     }
 

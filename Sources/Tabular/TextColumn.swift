@@ -4,18 +4,42 @@ import _DiDKitParallel
 /// A column of text values stored as one contiguous UTF-8 byte buffer plus
 /// offsets (as in Apache Arrow), so that millions of ids cost two allocations,
 /// not one `String` each. Missing values (empty, `NA`, `.`) are flagged.
-public struct TextColumn: Sendable, Equatable {
-    /// All values' bytes, concatenated.
-    public private(set) var bytes: [UInt8]
-    /// `offsets[i]..<offsets[i + 1]` are the bytes of value `i`; `offsets.count == count + 1`.
-    public private(set) var offsets: [Int]
-    /// `missing[i]` is true when value `i` is missing.
-    public private(set) var missing: [Bool]
+///
+/// ## Run coding
+/// A column may instead store one value per *run* of equal neighbouring rows (``isRunCoded``): a
+/// register's person id, whose nine or so rows per person sit together, then costs its distinct
+/// values plus one row index per run, not 17 bytes per row (0.9 GB at 54M person-years, and on a
+/// machine where first touching memory costs about 3 s of CPU per GB, most of the whole-country
+/// read's time after the parse). The CSV reader chooses it when its sample of a text column finds
+/// runs (``CSVReader``); a column built by ``append(_:)`` or the public initialisers is one value
+/// per row. Either way the column holds the same values: ``count``, ``subscript(_:)``,
+/// ``valueBytes(_:)``, ``isMissing(_:)``, ``encoded()``, ``selecting(_:)`` and `==` do not depend on
+/// the storage. ``bytes``, ``offsets`` and ``missing`` describe one value per row, so a run-coded
+/// column builds them when asked (O(n) time and memory): hot paths use the methods instead.
+public struct TextColumn: Sendable {
+    /// The stored values' bytes, concatenated (one value per row, or one per run).
+    private(set) var storedBytes: [UInt8]
+    /// `storedOffsets[k]..<storedOffsets[k + 1]` are stored value `k`'s bytes.
+    private(set) var storedOffsets: [Int]
+    /// Whether stored value `k` is missing.
+    private(set) var storedMissing: [Bool]
+    /// `nil`: stored value `i` is row `i`'s. Otherwise stored value `k` is the value of rows
+    /// `runEnds[k - 1] ..< runEnds[k]` (from row 0 for `k == 0`); every run holds at least one row
+    /// (neighbouring runs may hold equal values: the reader does not merge runs across its chunks).
+    private(set) var runEnds: [Int]?
+
+    /// All values' bytes, concatenated, one value per row (built for a run-coded column).
+    public var bytes: [UInt8] { runEnds == nil ? storedBytes : expandedPlain().storedBytes }
+    /// `offsets[i]..<offsets[i + 1]` are the bytes of value `i`; `offsets.count == count + 1` (built for a run-coded column).
+    public var offsets: [Int] { runEnds == nil ? storedOffsets : expandedPlain().storedOffsets }
+    /// `missing[i]` is true when value `i` is missing (built for a run-coded column: ``isMissing(_:)`` reads one).
+    public var missing: [Bool] { runEnds.map { expanded(storedMissing, runEnds: $0) } ?? storedMissing }
 
     public init() {
-        bytes = []
-        offsets = [0]
-        missing = []
+        storedBytes = []
+        storedOffsets = [0]
+        storedMissing = []
+        runEnds = nil
     }
 
     public init<S: Sequence>(_ values: S) where S.Element == String? {
@@ -35,22 +59,54 @@ public struct TextColumn: Sendable, Equatable {
     }
 
     /// A column from buffers a reader filled and checked itself (the CSV reader's sinks): the
-    /// public initialiser without its pass over the offsets (the shape is still checked).
-    init(unchecked bytes: [UInt8], offsets: [Int], missing: [Bool]) {
+    /// public initialiser without its pass over the offsets (the shape is still checked). With
+    /// `runEnds`, the buffers hold one value per run (see the type's Run coding): the run ends must
+    /// rise strictly from above 0, one per stored value (checked: O(runs)).
+    init(unchecked bytes: [UInt8], offsets: [Int], missing: [Bool], runEnds: [Int]? = nil) {
         precondition(offsets.count == missing.count + 1 && offsets.first == 0 && offsets.last == bytes.count,
                      "TextColumn: offsets must run from 0 to bytes.count, one more than the values")
-        self.bytes = bytes
-        self.offsets = offsets
-        self.missing = missing
+        if let ends = runEnds {
+            precondition(ends.count == missing.count && zip([0] + ends, ends).allSatisfy { $0 < $1 },
+                         "TextColumn: one run end per stored value, each above the one before")
+        }
+        storedBytes = bytes
+        storedOffsets = offsets
+        storedMissing = missing
+        self.runEnds = runEnds
     }
 
     /// Number of values.
-    public var count: Int { missing.count }
+    public var count: Int { runEnds.map { $0.last ?? 0 } ?? storedMissing.count }
+
+    /// Whether the column stores one value per run of equal neighbouring rows (the type's Run coding).
+    public var isRunCoded: Bool { runEnds != nil }
+
+    /// Whether value `i` is missing. O(1); O(log runs) for a run-coded column.
+    public func isMissing(_ i: Int) -> Bool { storedMissing[stored(i)] }
+
+    /// The stored value that holds row `i`: `i` itself, or its run (a binary search of the run ends).
+    @inline(__always)
+    private func stored(_ i: Int) -> Int {
+        guard let ends = runEnds else { return i }
+        precondition(i >= 0 && i < (ends.last ?? 0), "TextColumn: row \(i) out of range")
+        var (lo, hi) = (0, ends.count - 1)
+        while lo < hi {
+            let mid = (lo + hi) / 2
+            if ends[mid] > i { hi = mid } else { lo = mid + 1 }
+        }
+        return lo
+    }
+
+    /// Turns a run-coded column into one value per row before it is appended to.
+    private mutating func makePlain() {
+        if runEnds != nil { self = expandedPlain() }
+    }
 
     /// Appends a value (`nil` for missing).
     public mutating func append(_ value: String?) {
-        if let v = value { bytes.append(contentsOf: v.utf8); missing.append(false) } else { missing.append(true) }
-        offsets.append(bytes.count)
+        makePlain()
+        if let v = value { storedBytes.append(contentsOf: v.utf8); storedMissing.append(false) } else { storedMissing.append(true) }
+        storedOffsets.append(storedBytes.count)
     }
 
     /// One value for ``append(count:from:_:)``.
@@ -68,18 +124,19 @@ public struct TextColumn: Sendable, Equatable {
     /// span: the reader's source is a span of a mapped file, which no safe
     /// bulk copy into an array takes, and one growth per value cost more.
     mutating func append(count: Int, from source: Span<UInt8>, _ piece: (Int) -> Piece) {
-        offsets.reserveCapacity(offsets.count + count)
-        missing.reserveCapacity(missing.count + count)
-        var end = bytes.count
+        makePlain()
+        storedOffsets.reserveCapacity(storedOffsets.count + count)
+        storedMissing.reserveCapacity(storedMissing.count + count)
+        var end = storedBytes.count
         for r in 0..<count {
             switch piece(r) {
-            case .missing: missing.append(true)
-            case .bytes(let range): end += range.count; missing.append(false)
-            case .text(let value): end += value.utf8.count; missing.append(false)
+            case .missing: storedMissing.append(true)
+            case .bytes(let range): end += range.count; storedMissing.append(false)
+            case .text(let value): end += value.utf8.count; storedMissing.append(false)
             }
-            offsets.append(end)
+            storedOffsets.append(end)
         }
-        bytes.append(addingCapacity: end - bytes.count) { out in
+        storedBytes.append(addingCapacity: end - storedBytes.count) { out in
             for r in 0..<count {
                 switch piece(r) {
                 case .missing: break
@@ -92,56 +149,75 @@ public struct TextColumn: Sendable, Equatable {
 
     /// Appends another column's values.
     public mutating func append(contentsOf other: TextColumn) {
-        let base = bytes.count
-        bytes.append(contentsOf: other.bytes)
-        offsets.append(contentsOf: other.offsets.dropFirst().map { $0 + base })
-        missing.append(contentsOf: other.missing)
+        makePlain()
+        let other = other.expandedPlain()
+        let base = storedBytes.count
+        storedBytes.append(contentsOf: other.storedBytes)
+        storedOffsets.append(contentsOf: other.storedOffsets.dropFirst().map { $0 + base })
+        storedMissing.append(contentsOf: other.storedMissing)
     }
 
     /// Joins columns end to end, the parts copied into place on all cores (``parallelParts(starts:fill:)``).
+    /// Run-coded parts make a run-coded column (``joiningRuns(_:)``, O(stored values)); any other mix,
+    /// one value per row.
     /// - Complexity: O(total bytes + total values).
     public static func concatenating(_ parts: [TextColumn]) -> TextColumn {
         if parts.count == 1 { return parts[0] }
+        if !parts.isEmpty && parts.allSatisfy(\.isRunCoded) { return joiningRuns(parts) }
+        let parts = parts.map { $0.expandedPlain() }
         var valueEnds = [0], byteEnds = [0]
         for p in parts {
             valueEnds.append(valueEnds[valueEnds.count - 1] + p.count)
-            byteEnds.append(byteEnds[byteEnds.count - 1] + p.bytes.count)
+            byteEnds.append(byteEnds[byteEnds.count - 1] + p.storedBytes.count)
         }
         let (valueStarts, byteStarts) = (valueEnds, byteEnds)
-        let bytes: [UInt8] = parallelParts(starts: byteStarts) { k, out in copy(parts[k].bytes[...], into: &out) }
-        let missing: [Bool] = parallelParts(starts: valueStarts) { k, out in copy(parts[k].missing[...], into: &out) }
+        let bytes: [UInt8] = parallelParts(starts: byteStarts) { k, out in copy(parts[k].storedBytes[...], into: &out) }
+        let missing: [Bool] = parallelParts(starts: valueStarts) { k, out in copy(parts[k].storedMissing[...], into: &out) }
         // The leading 0, then part k's ends shifted by the bytes before it.
         let offsets: [Int] = parallelParts(starts: [0] + valueStarts.map { $0 + 1 }) { k, out in
             if k == 0 { out[0] = 0; return }
             let base = byteStarts[k - 1]
-            parts[k - 1].offsets.withUnsafeBufferPointer { o in
+            parts[k - 1].storedOffsets.withUnsafeBufferPointer { o in
                 for i in 0..<out.count { out[i] = o[i + 1] + base }
             }
         }
-        var out = TextColumn()
-        out.bytes = bytes
-        out.offsets = offsets
-        out.missing = missing
-        return out
+        return TextColumn(unchecked: bytes, offsets: offsets, missing: missing)
     }
 
     /// Value `i` as a `String`, or `nil` when missing.
     public subscript(i: Int) -> String? {
-        if missing[i] { return nil }
-        return String(decoding: bytes[offsets[i]..<offsets[i + 1]], as: UTF8.self)
+        let k = stored(i)
+        if storedMissing[k] { return nil }
+        return String(decoding: storedBytes[storedOffsets[k]..<storedOffsets[k + 1]], as: UTF8.self)
     }
 
     /// The bytes of value `i` (empty when missing).
-    public func valueBytes(_ i: Int) -> ArraySlice<UInt8> { bytes[offsets[i]..<offsets[i + 1]] }
+    public func valueBytes(_ i: Int) -> ArraySlice<UInt8> {
+        let k = stored(i)
+        return storedBytes[storedOffsets[k]..<storedOffsets[k + 1]]
+    }
 
-    /// The values at the given row indices.
+    /// The values at the given row indices, one value per row. On a run-coded column each row's run is
+    /// found from the previous row's (rows in increasing order, as a selection of a table's rows usually
+    /// is, cost O(1) each), else by a binary search.
     public func selecting(_ rows: [Int]) -> TextColumn {
         var out = TextColumn()
-        out.bytes.reserveCapacity(rows.count * 8)
+        out.storedBytes.reserveCapacity(rows.count * 8)
+        out.storedOffsets.reserveCapacity(rows.count + 1)
+        out.storedMissing.reserveCapacity(rows.count)
+        var k = 0
         for i in rows {
-            out.bytes.append(contentsOf: valueBytes(i))
-            out.offsets.append(out.bytes.count)
-            out.missing.append(missing[i])
+            if let ends = runEnds {
+                precondition(i >= 0 && i < count, "TextColumn.selecting: row \(i) out of range")
+                if !((k == 0 ? 0 : ends[k - 1]) <= i && i < ends[k]) {
+                    k = ends[k] <= i && k + 1 < ends.count && i < ends[k + 1] ? k + 1 : stored(i)
+                }
+            } else {
+                k = i
+            }
+            out.storedBytes.append(contentsOf: storedBytes[storedOffsets[k]..<storedOffsets[k + 1]])
+            out.storedOffsets.append(out.storedBytes.count)
+            out.storedMissing.append(storedMissing[k])
         }
         return out
     }
@@ -157,12 +233,17 @@ public struct TextColumn: Sendable, Equatable {
     /// `String` per level: a register has millions of ids). A column already
     /// sorted by value is coded by its runs in one scan (``sortedRuns()``);
     /// otherwise one hash-table pass plus a sort of the distinct values.
+    /// A run-coded column codes its stored values (one per run), then gives each row its run's code.
     public func encoded() -> (codes: [Int32], levels: TextColumn) {
+        if let ends = runEnds {
+            let e = storedValues.encoded()
+            return (expanded(e.codes, runEnds: ends), e.levels)
+        }
         if let runs = sortedRuns() { return runs }
         var index: [ArraySlice<UInt8>: Int32] = [:]
         var firstRow: [Int] = []
         var raw = [Int32](repeating: -1, count: count)
-        for i in 0..<count where !missing[i] {
+        for i in 0..<count where !storedMissing[i] {
             let key = valueBytes(i)
             if let c = index[key] { raw[i] = c } else {
                 let c = Int32(firstRow.count)
@@ -190,14 +271,20 @@ public struct TextColumn: Sendable, Equatable {
     /// are split into parts tested on all cores (the serial loop was 0.1 s of the 1.5M panel and
     /// 0.4 s of the whole country's); each part then writes its codes from the runs before it.
     /// - Complexity: O(n) comparisons, spread over the cores.
+    ///
+    /// A run-coded column compares its stored values only (one per run: a ninth of a register's rows).
     public func sortedRuns() -> (codes: [Int32], levels: TextColumn)? {
-        if missing.contains(true) { return nil }
+        if let ends = runEnds {
+            guard let e = storedValues.sortedRuns() else { return nil }
+            return (expanded(e.codes, runEnds: ends), e.levels)
+        }
+        if storedMissing.contains(true) { return nil }
         let rowStarts = partStarts(count: count, minimumPart: 262_144)
         let parts = rowStarts.count - 1
         // Raw buffers and memcmp: a slice per row retained and released the byte buffer, and the
         // generic element-wise comparison was a fifth of the whole-country panel.
-        let partRuns: [[Int]?] = bytes.withUnsafeBufferPointer { b in
-            offsets.withUnsafeBufferPointer { o in
+        let partRuns: [[Int]?] = storedBytes.withUnsafeBufferPointer { b in
+            storedOffsets.withUnsafeBufferPointer { o in
                 let (b, o) = (UnsafeSendable(b), UnsafeSendable(o))
                 return parallelMap(count: parts) { k in
                     var starts: [Int] = []
@@ -251,12 +338,87 @@ extension TextColumn {
     /// differ only there (two factor levels becoming one), so readers refuse it instead.
     /// Complexity: one pass over the bytes (eight at a time); values are decoded only when a byte is >= 0x80.
     public func firstInvalidUTF8() -> Int? {
-        guard containsNonASCII(bytes.span) else { return nil }
-        for i in 0..<count where !missing[i] {
-            let slice = bytes[offsets[i]..<offsets[i + 1]]
-            if slice.contains(where: { $0 >= 0x80 }) && String(validating: slice, as: UTF8.self) == nil { return i }
+        guard containsNonASCII(storedBytes.span) else { return nil }
+        for k in storedMissing.indices where !storedMissing[k] {
+            let slice = storedBytes[storedOffsets[k]..<storedOffsets[k + 1]]
+            if slice.contains(where: { $0 >= 0x80 }) && String(validating: slice, as: UTF8.self) == nil {
+                // A run's first row.
+                return runEnds.map { k == 0 ? 0 : $0[k - 1] } ?? k
+            }
         }
         return nil
+    }
+}
+
+extension TextColumn {
+    /// The rows whose value is missing, as `(start, count)` ranges in row order: a run-coded column's
+    /// missing runs, or one range per missing row. O(stored values).
+    func missingRanges() -> [(start: Int, count: Int)] {
+        var out: [(start: Int, count: Int)] = []
+        guard let first = storedMissing.firstIndex(of: true) else { return out }
+        for k in first..<storedMissing.count where storedMissing[k] {
+            if let ends = runEnds {
+                let start = k == 0 ? 0 : ends[k - 1]
+                out.append((start, ends[k] - start))
+            } else {
+                out.append((k, 1))
+            }
+        }
+        return out
+    }
+}
+
+extension TextColumn: Equatable {
+    /// Equal values in the same order, whatever the storage (one value per row or per run).
+    public static func == (a: TextColumn, b: TextColumn) -> Bool {
+        if a.runEnds == b.runEnds {
+            return a.storedBytes == b.storedBytes && a.storedOffsets == b.storedOffsets && a.storedMissing == b.storedMissing
+        }
+        guard a.count == b.count else { return false }
+        let (x, y) = (a.expandedPlain(), b.expandedPlain())
+        return x.storedBytes == y.storedBytes && x.storedOffsets == y.storedOffsets && x.storedMissing == y.storedMissing
+    }
+}
+
+extension TextColumn {
+    /// The stored values as a column of one value per row (for a run-coded column, one row per run).
+    var storedValues: TextColumn { TextColumn(unchecked: storedBytes, offsets: storedOffsets, missing: storedMissing) }
+
+    /// The same values, one stored per row (`self` when it already is). O(n + bytes).
+    func expandedPlain() -> TextColumn {
+        guard let ends = runEnds else { return self }
+        var bytes: [UInt8] = [], offsets = [0]
+        offsets.reserveCapacity(count + 1)
+        var start = 0
+        for k in ends.indices {
+            let value = storedBytes[storedOffsets[k]..<storedOffsets[k + 1]]
+            bytes.reserveCapacity(bytes.count + value.count * (ends[k] - start))
+            for _ in start..<ends[k] {
+                bytes.append(contentsOf: value)
+                offsets.append(bytes.count)
+            }
+            start = ends[k]
+        }
+        return TextColumn(unchecked: bytes, offsets: offsets, missing: expanded(storedMissing, runEnds: ends))
+    }
+}
+
+/// `perRun[k]` written over run `k`'s rows (`runEnds` as ``TextColumn``'s: rows `runEnds[k - 1] ..< runEnds[k]`),
+/// the runs split into parts written on all cores.
+/// - Complexity: O(rows).
+func expanded<T: BitwiseCopyable & Sendable>(_ perRun: [T], runEnds ends: [Int]) -> [T] {
+    precondition(perRun.count == ends.count, "expanded(_:runEnds:): one value per run")
+    guard let rows = ends.last else { return [] }
+    let runStarts = partStarts(count: ends.count, minimumPart: 65_536)
+    let rowStarts = runStarts.map { $0 == 0 ? 0 : ends[$0 - 1] }
+    precondition(rowStarts.last == rows)
+    return parallelParts(starts: rowStarts) { p, out in
+        var at = 0
+        for k in runStarts[p]..<runStarts[p + 1] {
+            let value = perRun[k]
+            let stop = ends[k] - rowStarts[p]
+            while at < stop { out[at] = value; at += 1 }
+        }
     }
 }
 
