@@ -1,3 +1,4 @@
+import _DiDKitParallel
 import Design
 import Estimation
 import Linalg
@@ -47,7 +48,7 @@ struct IRLSPass: Sendable {
     /// The linear predictor of every row.
     func eta(rows: Int) -> [Double] {
         switch perRow {
-        case .stripes(let eta, _): return Array(eta.joined())
+        case .stripes(let eta, _): return Self.joined(eta)
         case .constant(let eta, _, _): return [Double](repeating: eta, count: rows)
         }
     }
@@ -55,8 +56,22 @@ struct IRLSPass: Sendable {
     /// The score `dl/deta` of every row (`y`: the outcomes the pass was made on).
     func scores(y: [Double]) -> [Double] {
         switch perRow {
-        case .stripes(_, let scores): return Array(scores.joined())
+        case .stripes(_, let scores): return Self.joined(scores)
         case .constant(_, let one, let zero): return y.map { $0 == 1 ? one : zero }
+        }
+    }
+
+    /// The stripes' values end to end, each stripe copied into place on all cores (a lazy `joined()` copied
+    /// them one element at a time on one core: 0.1 s of a 1.5M-row propensity fit, 0.4 s at 6M).
+    static func joined(_ stripes: [[Double]]) -> [Double] {
+        var starts = [0]
+        for s in stripes { starts.append(starts[starts.count - 1] + s.count) }
+        return parallelParts(starts: starts) { k, out in
+            stripes[k].withUnsafeBufferPointer { src in
+                out.withUnsafeMutableBufferPointer { dst in
+                    if let d = dst.baseAddress, let s = src.baseAddress { d.update(from: s, count: src.count) }
+                }
+            }
         }
     }
 

@@ -2,13 +2,17 @@ import Foundation
 import _DiDKitParallel
 
 extension CSVReader {
-    /// Bytes per chunk on large inputs: small enough that the chunks in flight
-    /// (one per core) keep their transient buffers in the tens of megabytes,
-    /// large enough that the per-chunk set-up is negligible.
-    static let chunkBytes = 8 << 20
+    /// Bytes per chunk on large inputs: small enough that a chunk's flat `Double` buffer (eight bytes per
+    /// numeric field, about three times the chunk's bytes on a register) stays in the processor's cache
+    /// between the parse that writes it and the narrowing into the sinks that reads it, large enough that
+    /// the per-chunk set-up (a 100-row sample, a result, a run-coded part) is negligible. At 8 MB the buffer
+    /// was about 25 MB per core and went out to memory and back: the 6M register's read took 10.4 and 14.5 s
+    /// (user 14.3 and 17.1 s) against 8.1 and 8.6 s (user 10.4 and 10.7 s) at 1 MB, and the 1.5M register's
+    /// 2.0-2.6 s against 1.5-1.7 s; 512 KB and 2 MB were within noise of 1 MB (Docs/Benchmarks.md, session 21).
+    static let chunkBytes = 1 << 20
 
     /// Splits `bytes[from...]` into chunks that each end at a line end outside
-    /// quotes: one chunk under 4 MB, otherwise about `max(4 x cores, size / 8 MB)`.
+    /// quotes: one chunk under 4 MB, otherwise about `max(4 x cores, size / 1 MB)` (at most 4,096).
     ///
     /// Both passes run in parallel (a serial scan of a 4 GB register took
     /// seconds): the first counts the quotes in equal byte ranges, which gives

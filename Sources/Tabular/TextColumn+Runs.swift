@@ -1,4 +1,5 @@
 import Foundation
+import _DiDKitParallel
 
 extension TextColumn {
     /// A run-coded column of `count` values, value `r` being `piece(r)` (as for
@@ -68,22 +69,29 @@ extension TextColumn {
     }
 
     /// Run-coded columns joined end to end, still run-coded (the runs of part `k` shifted by the rows and
-    /// bytes before it; runs that meet at a join are not merged). O(stored values + bytes).
+    /// bytes before it; runs that meet at a join are not merged), each part copied into place on all cores.
+    /// O(stored values + bytes).
     /// - Precondition: every part is run-coded.
     static func joiningRuns(_ parts: [TextColumn]) -> TextColumn {
-        var bytes: [UInt8] = [], offsets = [0], missing: [Bool] = [], ends: [Int] = []
-        let stored = parts.reduce(0) { $0 + $1.storedMissing.count }
-        bytes.reserveCapacity(parts.reduce(0) { $0 + $1.storedBytes.count })
-        offsets.reserveCapacity(stored + 1)
-        missing.reserveCapacity(stored)
-        ends.reserveCapacity(stored)
+        var valueStarts = [0], byteStarts = [0], rowStarts = [0]
         for part in parts {
-            guard let partEnds = part.runEnds else { preconditionFailure("TextColumn.joiningRuns: a part is not run-coded") }
-            let (rowBase, byteBase) = (ends.last ?? 0, bytes.count)
-            bytes.append(contentsOf: part.storedBytes)
-            offsets.append(contentsOf: part.storedOffsets.dropFirst().lazy.map { $0 + byteBase })
-            missing.append(contentsOf: part.storedMissing)
-            ends.append(contentsOf: partEnds.lazy.map { $0 + rowBase })
+            precondition(part.runEnds != nil, "TextColumn.joiningRuns: a part is not run-coded")
+            valueStarts.append(valueStarts[valueStarts.count - 1] + part.storedMissing.count)
+            byteStarts.append(byteStarts[byteStarts.count - 1] + part.storedBytes.count)
+            rowStarts.append(rowStarts[rowStarts.count - 1] + part.count)
+        }
+        let (values, byteBase, rowBase) = (valueStarts, byteStarts, rowStarts)
+        let bytes: [UInt8] = parallelParts(starts: byteBase) { k, out in copy(parts[k].storedBytes[...], into: &out) }
+        let missing: [Bool] = parallelParts(starts: values) { k, out in copy(parts[k].storedMissing[...], into: &out) }
+        let ends: [Int] = parallelParts(starts: values) { k, out in
+            let partEnds = parts[k].runEnds ?? []
+            for i in 0..<out.count { out[i] = partEnds[i] + rowBase[k] }
+        }
+        // The leading 0, then part k's value ends shifted by the bytes before it.
+        let offsets: [Int] = parallelParts(starts: [0] + values.map { $0 + 1 }) { k, out in
+            if k == 0 { out[0] = 0; return }
+            let partOffsets = parts[k - 1].storedOffsets
+            for i in 0..<out.count { out[i] = partOffsets[i + 1] + byteBase[k - 1] }
         }
         return TextColumn(unchecked: bytes, offsets: offsets, missing: missing, runEnds: ends)
     }

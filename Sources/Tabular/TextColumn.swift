@@ -66,7 +66,7 @@ public struct TextColumn: Sendable {
         precondition(offsets.count == missing.count + 1 && offsets.first == 0 && offsets.last == bytes.count,
                      "TextColumn: offsets must run from 0 to bytes.count, one more than the values")
         if let ends = runEnds {
-            precondition(ends.count == missing.count && zip([0] + ends, ends).allSatisfy { $0 < $1 },
+            precondition(ends.count == missing.count && (ends.first ?? 1) > 0 && zip(ends, ends.dropFirst()).allSatisfy { $0 < $1 },
                          "TextColumn: one run end per stored value, each above the one before")
         }
         storedBytes = bytes
@@ -304,6 +304,8 @@ public struct TextColumn: Sendable {
         var runsBefore = [0]
         for part in runStarts { runsBefore.append(runsBefore[runsBefore.count - 1] + part.count) }
         let before = runsBefore
+        // Every value starts a run (a run-coded column's stored values, one per person): the column is its own levels.
+        let levels = runsBefore[runsBefore.count - 1] == count ? self : selecting(runStarts.flatMap { $0 })
         let codes: [Int32] = parallelParts(starts: rowStarts) { k, out in
             var code = Int32(before[k]) - 1
             var next = 0
@@ -316,7 +318,7 @@ public struct TextColumn: Sendable {
                 out[i] = code
             }
         }
-        return (codes, selecting(runStarts.flatMap { $0 }))
+        return (codes, levels)
     }
 
     /// The byte-wise order of `bytes[a]` and `bytes[b]` (negative, zero or positive), a prefix first,
