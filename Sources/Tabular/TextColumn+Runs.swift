@@ -68,33 +68,55 @@ extension TextColumn {
         }
     }
 
-    /// Run-coded columns joined end to end, still run-coded (the runs of part `k` shifted by the rows and
-    /// bytes before it; runs that meet at a join are not merged), each part copied into place on all cores.
-    /// O(stored values + bytes).
+    /// Run-coded columns joined end to end, still run-coded: the runs of part `k` shifted by the rows and
+    /// bytes before it, and a part's first run merged into the run before it when their values are equal
+    /// (a person whose rows straddle two chunks), so that neighbouring runs always differ and a register's
+    /// id stores one value per person. Each part is copied into place on all cores.
     /// - Precondition: every part is run-coded.
+    /// - Complexity: O(stored values + bytes).
     static func joiningRuns(_ parts: [TextColumn]) -> TextColumn {
-        var valueStarts = [0], byteStarts = [0], rowStarts = [0]
-        for part in parts {
+        // Whether each part's first value continues the last value of the parts before it.
+        var merges = [Int](repeating: 0, count: parts.count)
+        var last: (part: Int, value: Int)?
+        for (k, part) in parts.enumerated() {
             precondition(part.runEnds != nil, "TextColumn.joiningRuns: a part is not run-coded")
-            valueStarts.append(valueStarts[valueStarts.count - 1] + part.storedMissing.count)
-            byteStarts.append(byteStarts[byteStarts.count - 1] + part.storedBytes.count)
+            guard !part.storedMissing.isEmpty else { continue }
+            if let (j, v) = last, part.storedMissing[0] == parts[j].storedMissing[v],
+               part.storedValue(0) == parts[j].storedValue(v) { merges[k] = 1 }
+            last = (k, part.storedMissing.count - 1)
+        }
+        var valueStarts = [0], byteStarts = [0], rowStarts = [0]
+        for (k, part) in parts.enumerated() {
+            let skippedBytes = merges[k] == 1 ? part.storedOffsets[1] : 0
+            valueStarts.append(valueStarts[valueStarts.count - 1] + part.storedMissing.count - merges[k])
+            byteStarts.append(byteStarts[byteStarts.count - 1] + part.storedBytes.count - skippedBytes)
             rowStarts.append(rowStarts[rowStarts.count - 1] + part.count)
         }
-        let (values, byteBase, rowBase) = (valueStarts, byteStarts, rowStarts)
-        let bytes: [UInt8] = parallelParts(starts: byteBase) { k, out in copy(parts[k].storedBytes[...], into: &out) }
-        let missing: [Bool] = parallelParts(starts: values) { k, out in copy(parts[k].storedMissing[...], into: &out) }
-        let ends: [Int] = parallelParts(starts: values) { k, out in
-            let partEnds = parts[k].runEnds ?? []
-            for i in 0..<out.count { out[i] = partEnds[i] + rowBase[k] }
+        let (values, byteBase, rowBase, skip) = (valueStarts, byteStarts, rowStarts, merges)
+        let bytes: [UInt8] = parallelParts(starts: byteBase) { k, out in
+            let part = parts[k]
+            copy(part.storedBytes[part.storedOffsets[skip[k]]...], into: &out)
         }
+        let missing: [Bool] = parallelParts(starts: values) { k, out in copy(parts[k].storedMissing[skip[k]...], into: &out) }
+        var ends: [Int] = parallelParts(starts: values) { k, out in
+            let partEnds = parts[k].runEnds ?? []
+            for i in 0..<out.count { out[i] = partEnds[i + skip[k]] + rowBase[k] }
+        }
+        // A merged first run ends where the part's first run ends (in order: a part whose only run merged
+        // hands the same run on to the next part).
+        for k in parts.indices where merges[k] == 1 { ends[values[k] - 1] = (parts[k].runEnds?[0] ?? 0) + rowBase[k] }
         // The leading 0, then part k's value ends shifted by the bytes before it.
         let offsets: [Int] = parallelParts(starts: [0] + values.map { $0 + 1 }) { k, out in
             if k == 0 { out[0] = 0; return }
-            let partOffsets = parts[k - 1].storedOffsets
-            for i in 0..<out.count { out[i] = partOffsets[i + 1] + byteBase[k - 1] }
+            let part = parts[k - 1]
+            let shift = byteBase[k - 1] - part.storedOffsets[skip[k - 1]]
+            for i in 0..<out.count { out[i] = part.storedOffsets[i + 1 + skip[k - 1]] + shift }
         }
         return TextColumn(unchecked: bytes, offsets: offsets, missing: missing, runEnds: ends)
     }
+
+    /// Stored value `k`'s bytes.
+    func storedValue(_ k: Int) -> ArraySlice<UInt8> { storedBytes[storedOffsets[k]..<storedOffsets[k + 1]] }
 
     /// Whether values (a sample: the first rows of each chunk) come in runs long enough for run coding to
     /// store less: at most one run per two rows (a run costs a run end, eight bytes, besides a value).
