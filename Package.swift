@@ -112,7 +112,7 @@ let package = Package(
         .testTarget(name: "DistributionsTests", dependencies: ["Distributions"], resources: [.copy("Fixtures")], swiftSettings: swiftSettings),
         .testTarget(name: "TabularTests", dependencies: ["Tabular"], swiftSettings: swiftSettings),
         .testTarget(name: "RegisterFilesTests", dependencies: ["RegisterFiles", "Tabular", "Design", "Regression", "Estimation"], resources: [.copy("Fixtures")], swiftSettings: swiftSettings),
-        .testTarget(name: "DesignTests", dependencies: ["Design", "Tabular"], swiftSettings: swiftSettings),
+        .testTarget(name: "DesignTests", dependencies: ["_DiDKitParallel", "Design", "Tabular"], swiftSettings: swiftSettings),
         .testTarget(name: "EstimationTests", dependencies: ["Estimation"], swiftSettings: swiftSettings),
         .testTarget(name: "RegressionTests", dependencies: ["_DiDKitTestSupport", "_DiDKitParallel", "Linalg", "Distributions", "Regression", "Design", "Estimation", "Tabular"], resources: [.copy("Fixtures")], swiftSettings: swiftSettings),
         .testTarget(name: "MatchingTests", dependencies: ["_DiDKitTestSupport", "Distributions", "Matching", "Regression", "Design", "Estimation", "Tabular"], resources: [.copy("Fixtures")], swiftSettings: swiftSettings),

@@ -69,7 +69,8 @@ extension DesignMatrix {
             }
             weightsAll = v
         }
-        let rowIndices = (0..<n).filter { keep[$0] }
+        let kept = keep
+        let rowIndices = indices(count: n) { kept[$0] }
         let dropped = n - rowIndices.count
         var notes: [String] = []
         if !missingCounts.isEmpty {
@@ -198,6 +199,55 @@ func presentIntegers<T: FixedWidthInteger & SignedInteger>(_ values: [T]) -> [Do
 /// Codes of a 1- or 2-byte integer column under `index` (level value -> code): -1 for the missing
 /// sentinel, by a table indexed by the value (no hashing per row).
 /// - Throws: ``DataError/unknownFactorLevel(column:level:known:)`` for a value without a level.
+/// ``factorCodes(table:coding:)`` as 4-byte codes, for the design's level codes: a compact integer column
+/// (the registers' factors) is coded through a lookup table in parts on all cores, straight into the
+/// 4-byte array (coding into `Int`s and narrowing them after was two arrays, 12 bytes a row, and two
+/// serial passes over a 6M-person baseline); other columns take ``factorCodes(table:coding:)``.
+/// - Throws: as ``factorCodes(table:coding:)`` (the first unknown level in row order).
+func factorCodes32(table: Table, coding f: FactorCoding) throws -> [Int32] {
+    guard case .numeric(let v) = try table.column(f.column) else {
+        return try factorCodes(table: table, coding: f).map { Int32(truncatingIfNeeded: $0) }
+    }
+    var index: [Double: Int] = [:]
+    if let nl = f.numericLevels { for (k, x) in nl.enumerated() { index[x] = k } } else {
+        for (k, l) in f.levels.enumerated() { if let x = Double(l) { index[x] = k } }
+    }
+    switch v.storage {
+    case .int8(let a): return try integerFactorCodes32(a, index: index, coding: f)
+    case .int16(let a): return try integerFactorCodes32(a, index: index, coding: f)
+    default: return try factorCodes(table: table, coding: f).map { Int32(truncatingIfNeeded: $0) }
+    }
+}
+
+private func integerFactorCodes32<T: FixedWidthInteger & SignedInteger & Sendable>(_ values: [T], index: [Double: Int],
+                                                                               coding f: FactorCoding) throws -> [Int32] {
+    let offset = -Int(T.min)
+    var lookup = [Int32](repeating: -2, count: 1 << T.bitWidth)
+    lookup[0] = -1  // T.min: missing
+    for (x, k) in index where x == x.rounded() && x > Double(T.min) && x <= Double(T.max) { lookup[Int(x) + offset] = Int32(k) }
+    let table = lookup
+    let parts = partStarts(count: values.count, minimumPart: 262_144)
+    let unknown = UnknownLevels(parts: parts.count - 1)
+    let codes: [Int32] = parallelParts(starts: parts) { k, out in
+        for i in 0..<out.count {
+            let x = values[parts[k] + i]
+            let code = table[Int(x) + offset]
+            out[i] = code
+            if code == -2 && unknown.first[k] == nil { unknown.first[k] = Double(x) }
+        }
+    }
+    if let x = unknown.first.compactMap({ $0 }).first {
+        throw DataError.unknownFactorLevel(column: f.column, level: formatLevel(x), known: f.levels)
+    }
+    return codes
+}
+
+/// Each part's first unknown level, written by that part's task only.
+private final class UnknownLevels: @unchecked Sendable {
+    var first: [Double?]
+    init(parts: Int) { first = Array(repeating: nil, count: parts) }
+}
+
 func integerFactorCodes<T: FixedWidthInteger & SignedInteger>(_ values: [T], index: [Double: Int], coding f: FactorCoding) throws -> [Int] {
     let offset = -Int(T.min)
     var table = [Int](repeating: -2, count: 1 << T.bitWidth)

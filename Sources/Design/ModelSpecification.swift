@@ -203,7 +203,7 @@ struct ColumnAccessors {
         for name in Set(coding.terms.flatMap(\.columns)) {
             if let f = coding.factors[name] {
                 precondition(f.levels.count < Int(Int32.max), "DesignCoding: more factor levels than 4-byte codes hold")
-                codes[name] = try factorCodes(table: table, coding: f).map { Int32(truncatingIfNeeded: $0) }
+                codes[name] = try factorCodes32(table: table, coding: f)
             } else {
                 numeric[name] = try table.numeric(name)
             }

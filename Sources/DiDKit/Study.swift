@@ -1,3 +1,4 @@
+import _DiDKitParallel
 import Foundation
 import Matching
 import Panel
@@ -126,7 +127,8 @@ public enum Study {
         // Baseline characteristics, one row per eligible person.
         progress?("reading baseline characteristics")
         let m = spec.matching
-        let persons = (0..<n).filter { eligible[$0] }
+        let isEligible = eligible
+        let persons = indices(count: n) { isEligible[$0] }
         // In the narrowest exact form (mostly one byte a value): the whole-country baseline is 6M persons.
         func compact(_ values: [Double]) -> Column { .numeric(NumericColumn(compacting: values)) }
         var columns: [(String, Column)] = [("_person", compact(persons.map(Double.init))),
