@@ -90,7 +90,7 @@ public enum Study {
         let (derived, outcomeNotes) = try spec.addingDerivedOutcomes(to: table)
         _ = consume table
         progress?("building the person-year panel")
-        let panel = try PersonYearPanel(consume derived, id: spec.id, time: spec.time, keepingIDColumn: false)
+        var panel = try PersonYearPanel(consume derived, id: spec.id, time: spec.time, keepingIDColumn: false)
         // Participants and their start years, validated in one place (controls get theirs below).
         let participants = try Cohorts(panel: panel, treatment: spec.treatment.column, start: spec.treatment.start)
         let poolValue = try spec.controlPool.column.map { try panel.constantPersonValue($0) }
@@ -144,6 +144,15 @@ public enum Study {
             columns.append((c, .numeric(v.selecting(baselineRow))))
         }
         let baseline = try Table(columns)
+        // The register columns no later stage reads (the matching covariates, the treatment and time columns) are
+        // let go, and with them the window conditions' values unless matched controls are checked again at their
+        // partner's start: the score model, the matching and the DiD models then reuse their memory instead of
+        // faulting in fresh pages (at 54M person-years, about 0.7 GB and 2 s of CPU on a VM whose first touch of a
+        // page is dear). Group-time ATTs and treatment effects read more of the register: they keep it all.
+        if spec.groupTime == nil && spec.effects == nil {
+            panel = panel.keepingColumns(Set(spec.models.flatMap { [spec.outcome(of: $0)] + ($0.controls ?? []) + ($0.factors ?? []) }))
+            if spec.controlPool.pseudoStart != .partner { conditionValues = [] }
+        }
         let preset = m.preset ?? .default
         var matching = preset.specification
         if let k = m.neighbors { matching.neighbors = k }

@@ -18,8 +18,8 @@ import Tabular
 /// - Complexity: `O(n)` to group (counting sort by person code) plus the
 ///   per-person sort of years; memory: the table once more, sorted.
 public struct PersonYearPanel: Sendable {
-    /// All columns, rows sorted by (person, year).
-    public let table: Table
+    /// All columns (or those ``keepingColumns(_:)`` kept), rows sorted by (person, year).
+    public private(set) var table: Table
     /// The id of each person, in person-code order.
     public let personIDs: TextColumn
     /// Person code of each row.
@@ -242,6 +242,17 @@ public struct PersonYearPanel: Sendable {
             for r in rows(ofPerson: p) where !v[r].isNaN { return v[r] }
             return .nan
         }
+    }
+
+    /// The panel with only the named columns left in its table (names it does not have are ignored);
+    /// the persons, years and rows are unchanged. A pipeline drops the register columns no later stage
+    /// reads, so that their memory goes back to the allocator once no other table holds them and the
+    /// later stages reuse it instead of faulting in fresh pages: the peak is then the largest stage, not
+    /// the register plus every stage. O(columns); no values are copied.
+    public func keepingColumns(_ names: Set<String>) -> PersonYearPanel {
+        var out = self
+        for name in table.columnNames where !names.contains(name) { out.table = out.table.removingColumn(name) }
+        return out
     }
 
     /// Each person's value of `column`, which must not vary within a person

@@ -99,3 +99,18 @@ import Testing
         #expect(throws: PanelError.self) { try PersonYearPanel(table.selectingRows(rows), id: "id", time: "year") }
     }
 }
+
+/// A pipeline lets go of the register columns its later stages do not read (``PersonYearPanel/keepingColumns(_:)``):
+/// only the table shrinks; the persons, rows and years stay as they were.
+@Suite struct PersonYearPanelColumnsTests {
+    @Test func keepingColumnsDropsTheOthersAndLeavesTheLayoutAlone() throws {
+        let panel = try PersonYearPanel(try PersonYearPanelLayoutTests.register(sorted: true, persons: 50), id: "id", time: "year")
+        let slim = panel.keepingColumns(["x", "not a column"])
+        #expect(slim.table.columnNames == ["x"])
+        #expect(try slim.table.numeric("x") == panel.table.numeric("x"))
+        #expect(slim.table.rowCount == panel.table.rowCount && !slim.table.hasColumn("year") && !slim.table.hasColumn("id"))
+        #expect(slim.personIDs == panel.personIDs && slim.personOfRow == panel.personOfRow && slim.years == panel.years)
+        #expect(slim.rowStart == panel.rowStart && slim.row(person: 7, year: 2012) == panel.row(person: 7, year: 2012))
+        #expect(panel.keepingColumns([]).table.columnNames.isEmpty)
+    }
+}
