@@ -208,10 +208,7 @@ func factorCodes32(table: Table, coding f: FactorCoding) throws -> [Int32] {
     guard case .numeric(let v) = try table.column(f.column) else {
         return try factorCodes(table: table, coding: f).map { Int32(truncatingIfNeeded: $0) }
     }
-    var index: [Double: Int] = [:]
-    if let nl = f.numericLevels { for (k, x) in nl.enumerated() { index[x] = k } } else {
-        for (k, l) in f.levels.enumerated() { if let x = Double(l) { index[x] = k } }
-    }
+    let index = numericLevelIndex(f)
     switch v.storage {
     case .int8(let a): return try integerFactorCodes32(a, index: index, coding: f)
     case .int16(let a): return try integerFactorCodes32(a, index: index, coding: f)

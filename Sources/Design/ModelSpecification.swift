@@ -221,15 +221,21 @@ struct ColumnAccessors {
     }
 }
 
+/// Each numeric level's index in `f.levels` (its numeric levels, or the labels that read as numbers).
+func numericLevelIndex(_ f: FactorCoding) -> [Double: Int] {
+    var index: [Double: Int] = [:]
+    if let nl = f.numericLevels { for (k, x) in nl.enumerated() { index[x] = k } } else {
+        for (k, l) in f.levels.enumerated() { if let x = Double(l) { index[x] = k } }
+    }
+    return index
+}
+
 /// Level index of each row under an existing coding (-1 missing).
 /// - Throws: ``DataError/unknownFactorLevel(column:level:known:)``.
 public func factorCodes(table: Table, coding f: FactorCoding) throws -> [Int] {
     switch try table.column(f.column) {
     case .numeric(let v):
-        var index: [Double: Int] = [:]
-        if let nl = f.numericLevels { for (k, x) in nl.enumerated() { index[x] = k } } else {
-            for (k, l) in f.levels.enumerated() { if let x = Double(l) { index[x] = k } }
-        }
+        let index = numericLevelIndex(f)
         switch v.storage {
         case .int8(let a): return try integerFactorCodes(a, index: index, coding: f)
         case .int16(let a): return try integerFactorCodes(a, index: index, coding: f)
