@@ -196,9 +196,6 @@ func presentIntegers<T: FixedWidthInteger & SignedInteger>(_ values: [T]) -> [Do
     return (1..<seen.count).filter { seen[$0] }.map { Double($0 - offset) }
 }
 
-/// Codes of a 1- or 2-byte integer column under `index` (level value -> code): -1 for the missing
-/// sentinel, by a table indexed by the value (no hashing per row).
-/// - Throws: ``DataError/unknownFactorLevel(column:level:known:)`` for a value without a level.
 /// ``factorCodes(table:coding:)`` as 4-byte codes, for the design's level codes: a compact integer column
 /// (the registers' factors) is coded through a lookup table in parts on all cores, straight into the
 /// 4-byte array (coding into `Int`s and narrowing them after was two arrays, 12 bytes a row, and two
@@ -224,27 +221,19 @@ private func integerFactorCodes32<T: FixedWidthInteger & SignedInteger & Sendabl
     for (x, k) in index where x == x.rounded() && x > Double(T.min) && x <= Double(T.max) { lookup[Int(x) + offset] = Int32(k) }
     let table = lookup
     let parts = partStarts(count: values.count, minimumPart: 262_144)
-    let unknown = UnknownLevels(parts: parts.count - 1)
     let codes: [Int32] = parallelParts(starts: parts) { k, out in
-        for i in 0..<out.count {
-            let x = values[parts[k] + i]
-            let code = table[Int(x) + offset]
-            out[i] = code
-            if code == -2 && unknown.first[k] == nil { unknown.first[k] = Double(x) }
-        }
+        for i in 0..<out.count { out[i] = table[Int(values[parts[k] + i]) + offset] }
     }
-    if let x = unknown.first.compactMap({ $0 }).first {
-        throw DataError.unknownFactorLevel(column: f.column, level: formatLevel(x), known: f.levels)
+    // An unknown level is coded -2; the first one in row order is named (a scan only of the codes).
+    if let i = codes.firstIndex(of: -2) {
+        throw DataError.unknownFactorLevel(column: f.column, level: formatLevel(Double(values[i])), known: f.levels)
     }
     return codes
 }
 
-/// Each part's first unknown level, written by that part's task only.
-private final class UnknownLevels: @unchecked Sendable {
-    var first: [Double?]
-    init(parts: Int) { first = Array(repeating: nil, count: parts) }
-}
-
+/// Codes of a 1- or 2-byte integer column under `index` (level value -> code): -1 for the missing
+/// sentinel, by a table indexed by the value (no hashing per row).
+/// - Throws: ``DataError/unknownFactorLevel(column:level:known:)`` for a value without a level.
 func integerFactorCodes<T: FixedWidthInteger & SignedInteger>(_ values: [T], index: [Double: Int], coding f: FactorCoding) throws -> [Int] {
     let offset = -Int(T.min)
     var table = [Int](repeating: -2, count: 1 << T.bitWidth)

@@ -33,9 +33,9 @@ extension Column {
         case .text(let c):
             var missing = 0, cleared = 0
             precondition(keep.isEmpty || keep.count == c.count, "Column.markMissing: keep has \(keep.count) entries for \(c.count) values")
-            for range in c.missingRanges() {
-                missing += range.count
-                for i in range.start..<(range.start + range.count) where !keep.isEmpty && keep[i] {
+            c.forEachMissingRange { start, count in
+                missing += count
+                for i in start..<(start + count) where !keep.isEmpty && keep[i] {
                     keep[i] = false
                     cleared += 1
                 }

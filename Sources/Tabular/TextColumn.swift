@@ -25,7 +25,7 @@ public struct TextColumn: Sendable {
     private(set) var storedMissing: [Bool]
     /// `nil`: stored value `i` is row `i`'s. Otherwise stored value `k` is the value of rows
     /// `runEnds[k - 1] ..< runEnds[k]` (from row 0 for `k == 0`); every run holds at least one row
-    /// (neighbouring runs may hold equal values: the reader does not merge runs across its chunks).
+    /// (neighbouring runs may hold equal values; the reader's columns do not: ``joiningRuns(_:)`` merges them).
     private(set) var runEnds: [Int]?
 
     /// All values' bytes, concatenated, one value per row (built for a run-coded column).
@@ -353,20 +353,18 @@ extension TextColumn {
 }
 
 extension TextColumn {
-    /// The rows whose value is missing, as `(start, count)` ranges in row order: a run-coded column's
-    /// missing runs, or one range per missing row. O(stored values).
-    func missingRanges() -> [(start: Int, count: Int)] {
-        var out: [(start: Int, count: Int)] = []
-        guard let first = storedMissing.firstIndex(of: true) else { return out }
+    /// Calls `body(start, count)` for the rows whose value is missing, in row order: a run-coded column's
+    /// missing runs, or each missing row. O(stored values), no allocation.
+    func forEachMissingRange(_ body: (_ start: Int, _ count: Int) -> Void) {
+        guard let first = storedMissing.firstIndex(of: true) else { return }
         for k in first..<storedMissing.count where storedMissing[k] {
             if let ends = runEnds {
                 let start = k == 0 ? 0 : ends[k - 1]
-                out.append((start, ends[k] - start))
+                body(start, ends[k] - start)
             } else {
-                out.append((k, 1))
+                body(k, 1)
             }
         }
-        return out
     }
 }
 
@@ -390,11 +388,18 @@ extension TextColumn {
     func expandedPlain() -> TextColumn {
         guard let ends = runEnds else { return self }
         var bytes: [UInt8] = [], offsets = [0]
+        // One reservation of the exact size (a reservation per run grew the buffer to each exact size in turn,
+        // copying it every time).
+        var total = 0, previous = 0
+        for k in ends.indices {
+            total += (storedOffsets[k + 1] - storedOffsets[k]) * (ends[k] - previous)
+            previous = ends[k]
+        }
+        bytes.reserveCapacity(total)
         offsets.reserveCapacity(count + 1)
         var start = 0
         for k in ends.indices {
             let value = storedBytes[storedOffsets[k]..<storedOffsets[k + 1]]
-            bytes.reserveCapacity(bytes.count + value.count * (ends[k] - start))
             for _ in start..<ends[k] {
                 bytes.append(contentsOf: value)
                 offsets.append(bytes.count)

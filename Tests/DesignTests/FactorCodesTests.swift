@@ -51,6 +51,13 @@ import Testing
         #expect(throws: DataError.unknownFactorLevel(column: "f", level: "17", known: Self.coding.levels)) {
             try factorCodes32(table: table, coding: Self.coding)
         }
+        // Two unknown levels in one part: the earlier row's.
+        v[150_000] = 33
+        let samePart = try Table([("f", .numeric(NumericColumn(storage: .int8(v))))])
+        #expect(throws: DataError.unknownFactorLevel(column: "f", level: "17", known: Self.coding.levels)) {
+            try factorCodes32(table: samePart, coding: Self.coding)
+        }
+        v[150_000] = 1
         v[100_000] = 1
         let second = try Table([("f", .numeric(NumericColumn(storage: .int8(v))))])
         #expect(throws: DataError.unknownFactorLevel(column: "f", level: "42", known: Self.coding.levels)) {

@@ -75,14 +75,28 @@ import Testing
         #expect(Column.text(runs).missingCount == 3)
     }
 
+    /// 600,000 rows in about 92,000 runs: more than one part of 65,536 runs when the runs are expanded to rows.
     @Test func aSortedRunCodedColumnIsCodedFromItsRuns() throws {
-        let ids = TextColumnRunsTests.sortedIDs(rows: 40_000)
+        let ids = TextColumnRunsTests.sortedIDs(rows: 600_000)
         let plain = TextColumn(ids)
-        let runs = Self.runCoded(ids.map { Optional($0) }, cuts: [10_000, 10_001, 25_000])
+        let runs = Self.runCoded(ids.map { Optional($0) }, cuts: [10_000, 10_001, 250_000])
+        #expect(runs.storedValues.count > 65_536)
+        #expect(runs.bytes == plain.bytes && runs.offsets == plain.offsets && runs.missing == plain.missing)
         let fromRuns = try #require(runs.sortedRuns())
         let fromRows = try #require(plain.sortedRuns())
         #expect(fromRuns.codes == fromRows.codes && fromRuns.levels == fromRows.levels)
         #expect(runs.encoded().codes == plain.dictionaryEncoded().codes)
+    }
+
+    @Test func runCodedColumnsWithTheSameRunsCompareTheirValues() {
+        let a = Self.runCoded(Self.values, cuts: [4])
+        #expect(a == Self.runCoded(Self.values, cuts: [9]))
+        var other = Self.values
+        other[10] = "x"   // inside the run of "d": the runs' ends change
+        #expect(a != Self.runCoded(other, cuts: [4]))
+        other = Self.values
+        other[9...12] = ["x", "x", "x", "x"]   // the same runs, another value
+        #expect(a != Self.runCoded(other, cuts: [4]))
     }
 
     @Test func appendingToARunCodedColumnKeepsItsValues() {
